@@ -1,0 +1,339 @@
+/*
+ * The sandbox prelude. It runs inside the isolate, once in each fresh context, before any
+ * tool code. It is the only code there besides the tool's own.
+ *
+ * Why it exists: everything that crosses the isolate boundary must be a string that the host
+ * validates. So the prelude loads the tool module, calls the handler, captures console output
+ * (bounded), checks that the result is JSON, and describes errors, all *inside* the isolate,
+ * under the call's CPU limit. The host never copies a guest object and never reads a guest
+ * getter, so a hostile object cannot run code outside the time limit (../shared/NOTES.md).
+ *
+ * No host function is ever placed in here: the guest can reach nothing but its own realm.
+ */
+
+interface CallMeta {
+  persona: string;
+  tool: { name: string; version: number };
+  executionId: string;
+  maxResultChars: number;
+  maxConsoleChars: number;
+  /** Load the module and check its default export, without calling it. */
+  probe?: boolean;
+}
+
+type ModuleFactory = (module: { exports: unknown }, exports: unknown, require: (id: string) => never) => void;
+
+interface GuestFailure {
+  kind: 'exception' | 'invalid_result' | 'compile';
+  name: string;
+  message: string;
+  stack: string | null;
+  thrown: 'error' | 'value';
+}
+
+((global: typeof globalThis) => {
+  // Taken before tool code runs: a tool may patch its own realm, and the prelude should keep
+  // working for the rest of that call. (Whatever it patches dies with the context.)
+  const stringify = JSON.stringify;
+  const parse = JSON.parse;
+  const defineProperty = Object.defineProperty;
+  const freeze = Object.freeze;
+  const getOwnKeys = Object.keys;
+  const isArray = Array.isArray;
+  const fnToString = Function.prototype.toString;
+  const ErrorCtor = Error;
+  const SetCtor = Set;
+  const StringCtor = String;
+  const MAX_NAME = 200;
+  const MAX_MESSAGE = 4_000;
+  const MAX_STACK = 16_000;
+  const MAX_WALK_NODES = 200_000;
+  const MAX_DEPTH = 256;
+
+  function cut(text: string, max: number): string {
+    return text.length <= max ? text : `${text.slice(0, max)}…[cut at ${max} characters]`;
+  }
+
+  /** String(value) that survives throwing toString/Symbol.toPrimitive. */
+  function safeString(value: unknown, max: number): string {
+    try {
+      return cut(StringCtor(value), max);
+    } catch {
+      return '[unprintable value]';
+    }
+  }
+
+  function safeGet(target: object, key: string): unknown {
+    try {
+      return (target as Record<string, unknown>)[key];
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Readable rendering of any value for console lines and thrown non-Errors. */
+  function render(value: unknown, max: number): string {
+    switch (typeof value) {
+      case 'string':
+        return cut(value, max);
+      case 'undefined':
+        return 'undefined';
+      case 'function':
+        return `[Function ${safeString(safeGet(value, 'name'), MAX_NAME) || '(anonymous)'}]`;
+      case 'bigint':
+        return `${safeString(value, max)}n`;
+      case 'symbol':
+        return safeString(value, max);
+      case 'object': {
+        if (value === null) return 'null';
+        if (value instanceof ErrorCtor) {
+          const stack = safeGet(value, 'stack');
+          if (typeof stack === 'string') return cut(stack, max);
+          return `${safeString(safeGet(value, 'name'), MAX_NAME)}: ${safeString(safeGet(value, 'message'), max)}`;
+        }
+        try {
+          const seen = new SetCtor<unknown>();
+          const json = stringify(value, (_key, v: unknown) => {
+            if (typeof v === 'bigint') return `${safeString(v, 100)}n`;
+            if (typeof v === 'function') return `[Function ${safeString(safeGet(v, 'name'), MAX_NAME)}]`;
+            if (typeof v === 'object' && v !== null) {
+              if (seen.has(v)) return '[Circular]';
+              seen.add(v);
+            }
+            return v;
+          });
+          return cut(json ?? safeString(value, max), max);
+        } catch {
+          return safeString(value, max);
+        }
+      }
+      default:
+        return safeString(value, max);
+    }
+  }
+
+  function createConsoleBuffer(limit: number) {
+    const lines: string[] = [];
+    let used = 0;
+    let full = false;
+    const write = (prefix: string, args: unknown[]): void => {
+      if (full) return;
+      let line = prefix;
+      for (let i = 0; i < args.length; i++) {
+        line += (i === 0 ? '' : ' ') + render(args[i], limit);
+        if (line.length > limit) break;
+      }
+      const room = limit - used;
+      if (line.length + 1 > room) {
+        lines.push(`${line.slice(0, Math.max(0, room))}…[console output cut at ${limit} characters]`);
+        full = true;
+        used = limit;
+        return;
+      }
+      lines.push(line);
+      used += line.length + 1;
+    };
+    return { write, text: (): string => lines.join('\n') };
+  }
+
+  function describeThrown(thrown: unknown): GuestFailure {
+    if (thrown instanceof ErrorCtor) {
+      const stack = safeGet(thrown, 'stack');
+      return {
+        kind: 'exception',
+        name: safeString(safeGet(thrown, 'name'), MAX_NAME) || 'Error',
+        message: safeString(safeGet(thrown, 'message'), MAX_MESSAGE),
+        stack: typeof stack === 'string' ? cut(stack, MAX_STACK) : null,
+        thrown: 'error',
+      };
+    }
+    const type = thrown === null ? 'null' : typeof thrown;
+    return {
+      kind: 'exception',
+      name: `thrown ${type}`,
+      message: render(thrown, MAX_MESSAGE),
+      stack: null,
+      thrown: 'value',
+    };
+  }
+
+  /** Path of the first value JSON cannot carry faithfully, or null when the value is clean. */
+  function findUnserializable(root: unknown): string | null {
+    const seen = new SetCtor<object>();
+    let budget = MAX_WALK_NODES;
+    const walk = (value: unknown, path: string, depth: number): string | null => {
+      if (--budget < 0) return null; // Too big to walk fully: JSON.stringify still guards cycles/BigInt.
+      switch (typeof value) {
+        case 'function':
+          return `${path} is a function`;
+        case 'symbol':
+          return `${path} is a symbol`;
+        case 'bigint':
+          return `${path} is a BigInt (use a string or number)`;
+        case 'object': {
+          if (value === null) return null;
+          if (depth > MAX_DEPTH) return `${path} is nested deeper than ${MAX_DEPTH} levels`;
+          if (seen.has(value)) return `${path} is a circular reference`;
+          if (typeof safeGet(value, 'toJSON') === 'function') return null;
+          seen.add(value);
+          if (isArray(value)) {
+            for (let i = 0; i < value.length; i++) {
+              const found = walk(value[i], `${path}[${i}]`, depth + 1);
+              if (found) return found;
+            }
+          } else {
+            for (const key of getOwnKeys(value)) {
+              const found = walk(safeGet(value, key), `${path}.${key}`, depth + 1);
+              if (found) return found;
+            }
+          }
+          seen.delete(value);
+          return null;
+        }
+        default:
+          return null;
+      }
+    };
+    return walk(root, 'result', 0);
+  }
+
+  function failureEnvelope(failure: GuestFailure, consoleText: string): string {
+    return stringify({ ok: false, failure, console: consoleText });
+  }
+
+  function invalidResult(message: string): GuestFailure {
+    return { kind: 'invalid_result', name: 'InvalidResult', message, stack: null, thrown: 'value' };
+  }
+
+  function serializeResult(value: unknown, meta: CallMeta, consoleText: string): string {
+    const problem = findUnserializable(value);
+    if (problem) {
+      return failureEnvelope(invalidResult(`The result must be JSON-serialisable, but ${problem}.`), consoleText);
+    }
+    let json: string | undefined;
+    try {
+      json = stringify(value === undefined ? null : value);
+    } catch (err) {
+      const reason = render(err instanceof ErrorCtor ? safeGet(err, 'message') : err, 500);
+      return failureEnvelope(invalidResult(`The result could not be converted to JSON: ${reason}.`), consoleText);
+    }
+    if (json === undefined) json = 'null';
+    if (json.length > meta.maxResultChars) {
+      return failureEnvelope(
+        invalidResult(
+          `The result is ${json.length} characters of JSON; the limit is ${meta.maxResultChars}. Return less data (page it, or summarise).`,
+        ),
+        consoleText,
+      );
+    }
+    return `{"ok":true,"console":${stringify(consoleText)},"result":${json}}`;
+  }
+
+  const requireStub = (id: string): never => {
+    throw new ErrorCtor(
+      `require(${stringify(safeString(id, 100))}) is not available: Chameleon tools run in a sandbox without modules. Inline the code you need.`,
+    );
+  };
+
+  type Handler = (args: unknown, ctx: unknown) => unknown;
+
+  function resolveHandler(exports: unknown): { handler: Handler } | { problem: string } {
+    const candidate =
+      typeof exports === 'function' && safeGet(exports, 'default') === undefined
+        ? exports
+        : exports !== null && (typeof exports === 'object' || typeof exports === 'function')
+          ? safeGet(exports, 'default')
+          : undefined;
+    if (candidate === undefined) {
+      return { problem: 'The module has no default export. Add `export default function handler(args, ctx) { ... }`.' };
+    }
+    if (typeof candidate !== 'function') {
+      return {
+        problem: `The default export is ${candidate === null ? 'null' : `a ${typeof candidate}`}, not a function or class. Export \`function (args, ctx) { ... }\` or a class with \`run(args, ctx)\`.`,
+      };
+    }
+    let source = '';
+    try {
+      source = fnToString.call(candidate);
+    } catch {
+      source = '';
+    }
+    if (/^class\b/.test(source)) {
+      const Klass = candidate as unknown as new () => { run?: unknown };
+      return {
+        handler: (args, ctx) => {
+          const instance = new Klass();
+          const run = safeGet(instance, 'run');
+          if (typeof run !== 'function') {
+            throw new ErrorCtor('The default export is a class, but its instances have no run(args, ctx) method.');
+          }
+          return (run as Handler).call(instance, args, ctx);
+        },
+      };
+    }
+    return { handler: candidate as Handler };
+  }
+
+  function bind(factory: ModuleFactory) {
+    return async (argsJson: string, metaJson: string): Promise<string> => {
+      const meta = parse(metaJson) as CallMeta;
+      const out = createConsoleBuffer(meta.maxConsoleChars);
+      drainTarget = out.text;
+      const guestConsole = freeze({
+        log: (...a: unknown[]) => out.write('', a),
+        info: (...a: unknown[]) => out.write('', a),
+        debug: (...a: unknown[]) => out.write('[debug] ', a),
+        warn: (...a: unknown[]) => out.write('[warn] ', a),
+        error: (...a: unknown[]) => out.write('[error] ', a),
+        trace: (...a: unknown[]) => out.write('[trace] ', a),
+      });
+      defineProperty(global, 'console', { value: guestConsole, writable: true, configurable: true, enumerable: false });
+
+      const module = { exports: {} as unknown };
+      let resolved: ReturnType<typeof resolveHandler>;
+      try {
+        factory.call(module.exports, module, module.exports, requireStub);
+        resolved = resolveHandler(module.exports);
+      } catch (err) {
+        return failureEnvelope(describeThrown(err), out.text());
+      }
+      if ('problem' in resolved) {
+        return failureEnvelope(
+          { kind: 'compile', name: 'ModuleError', message: resolved.problem, stack: null, thrown: 'value' },
+          out.text(),
+        );
+      }
+      if (meta.probe) return `{"ok":true,"console":${stringify(out.text())},"result":null}`;
+
+      const ctx = freeze({
+        persona: meta.persona,
+        tool: freeze({ name: meta.tool.name, version: meta.tool.version }),
+        executionId: meta.executionId,
+        log: (...a: unknown[]) => out.write('', a),
+      });
+      try {
+        // Called bare, not as a method: `this` is undefined as for any plain function, and V8
+        // names the frame after the agent's function alone.
+        const handler = resolved.handler;
+        const value = await handler(parse(argsJson), ctx);
+        return serializeResult(value, meta, out.text());
+      } catch (err) {
+        return failureEnvelope(describeThrown(err), out.text());
+      }
+    };
+  }
+
+  let drainTarget: () => string = () => '';
+
+  // WebAssembly memory is allocated outside the isolate's heap limit (NOTES.md): tools get none.
+  delete (global as { WebAssembly?: unknown }).WebAssembly;
+
+  defineProperty(global, '__chameleon_bind', { value: bind, writable: false, configurable: false, enumerable: false });
+  // Lets the host read what a call printed before it was stopped by its CPU limit.
+  defineProperty(global, '__chameleon_console', {
+    value: () => drainTarget(),
+    writable: false,
+    configurable: false,
+    enumerable: false,
+  });
+})(globalThis);

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { AppError } from './errors.js';
+import { NAME_PATTERN } from './model.js';
+
+const KB = 1024;
+const MB = 1024 * KB;
+
+/**
+ * Every setting Chameleon has, with its bounds. Parsed once by the composition root, frozen,
+ * and passed down; nothing else reads argv or the environment. README has the same table.
+ */
+export const ConfigSchema = z
+  .object({
+    dbPath: z.string().min(1),
+    persona: z.string().regex(NAME_PATTERN, 'must match ^[a-z][a-z0-9_]{0,63}$').default('default'),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    limits: z
+      .object({
+        defaultTimeoutMs: z.number().int().min(10).max(600_000).default(5_000),
+        maxTimeoutMs: z.number().int().min(10).max(600_000).default(60_000),
+        defaultMemoryMb: z.number().int().min(8).max(4_096).default(64),
+        maxMemoryMb: z.number().int().min(8).max(4_096).default(512),
+      })
+      .strict()
+      .prefault({}),
+    payload: z
+      .object({
+        maxResultBytes: z.number().int().min(KB).max(64 * MB).default(MB),
+        maxConsoleBytes: z.number().int().min(KB).max(16 * MB).default(64 * KB),
+        maxSourceBytes: z.number().int().min(KB).max(16 * MB).default(256 * KB),
+        maxArgumentsBytes: z.number().int().min(KB).max(64 * MB).default(MB),
+      })
+      .strict()
+      .prefault({}),
+    sandbox: z
+      .object({
+        processes: z.number().int().min(1).max(16).default(2),
+        killGraceMs: z.number().int().min(50).max(60_000).default(1_000),
+        rssFactor: z.number().min(1).max(64).default(4),
+        maxIsolatesPerProcess: z.number().int().min(1).max(4_096).default(64),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .refine((c) => c.limits.defaultTimeoutMs <= c.limits.maxTimeoutMs, {
+    message: 'limits.defaultTimeoutMs must not exceed limits.maxTimeoutMs',
+    path: ['limits', 'defaultTimeoutMs'],
+  })
+  .refine((c) => c.limits.defaultMemoryMb <= c.limits.maxMemoryMb, {
+    message: 'limits.defaultMemoryMb must not exceed limits.maxMemoryMb',
+    path: ['limits', 'defaultMemoryMb'],
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** Parses and freezes configuration; every problem is reported with its path. */
+export function parseConfig(input: unknown): Readonly<Config> {
+  const parsed = ConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new AppError('INVALID_CONFIG', `Invalid configuration: ${problems}.`, { cause: parsed.error });
+  }
+  return deepFreeze(parsed.data);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

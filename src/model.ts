@@ -1,0 +1,129 @@
+/**
+ * The vocabulary shared by every layer: tools, versions, failures, executions.
+ * Plain data only; no behaviour, no imports of infrastructure.
+ */
+
+export type Language = 'typescript' | 'javascript';
+
+/** `^[a-z][a-z0-9_]{0,63}$`, for tool names and persona names alike. */
+export const NAME_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
+
+export interface ToolLimits {
+  timeoutMs: number;
+  memoryMb: number;
+}
+
+/** What one version of a tool is: every field is frozen when the version is made. */
+export interface VersionSnapshot {
+  description: string;
+  inputSchema: Record<string, unknown>;
+  language: Language;
+  limits: ToolLimits;
+  /** The source exactly as the agent wrote it. */
+  source: string;
+  /** ES2022 CommonJS-shaped JavaScript produced by the compiler. */
+  compiledJs: string;
+  /** Source map (JSON text, version 3) from compiledJs back to source. */
+  sourceMap: string;
+}
+
+export type VersionOrigin =
+  | { kind: 'create' }
+  | { kind: 'update' }
+  | { kind: 'rollback'; fromVersion: number };
+
+export interface VersionRecord extends VersionSnapshot {
+  persona: string;
+  toolName: string;
+  /** 1, 2, 3, ... per tool, never reused. */
+  version: number;
+  /** SHA-256 (hex) over the snapshot; checked every time the version is loaded. */
+  hash: string;
+  origin: VersionOrigin;
+  createdAt: string;
+}
+
+export interface ToolRecord {
+  persona: string;
+  name: string;
+  activeVersion: number;
+  createdAt: string;
+  updatedAt: string;
+  /** Set when the tool was deleted; its versions and log are kept. */
+  deletedAt: string | null;
+}
+
+export type FailureKind =
+  | 'compile'
+  | 'exception'
+  | 'timeout'
+  | 'memory'
+  | 'invalid_arguments'
+  | 'invalid_result'
+  | 'internal';
+
+/** One stack frame in the agent's own source. Lines and columns are 1-based. */
+export interface Frame {
+  function: string;
+  tool: string;
+  version: number;
+  /** `fibonacci.ts` or `fibonacci.js`. */
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface Failure {
+  kind: FailureKind;
+  /** Error name (`TypeError`), or what was thrown when it was not an Error (`string`, `null`). */
+  name: string;
+  message: string;
+  /** Innermost first, only frames of the tool's own source. */
+  frames: Frame[];
+  /** The stack as V8 printed it, capped; kept even when mapping works. */
+  rawStack: string | null;
+  /** False when a stack existed but could not be mapped: `frames` is empty, `rawStack` is the truth. */
+  mapped: boolean;
+  /** A few source lines around the top frame with a caret under the column. */
+  codeFrame: string | null;
+  /** Extra facts for the agent, e.g. the schema violations of invalid_arguments. */
+  details?: unknown;
+}
+
+export type ExecutionStatus = 'SUCCESS' | 'FAILURE';
+
+/** What a call did, for the log. Operation `create`/`update` rows record compile failures. */
+export interface ExecutionRecord {
+  id: string;
+  timestamp: string;
+  persona: string;
+  toolName: string;
+  operation: 'call' | 'create' | 'update';
+  version: number | null;
+  hash: string | null;
+  /** JSON text of the arguments as received (capped). */
+  argumentsJson: string;
+  status: ExecutionStatus;
+  errorKind: FailureKind | null;
+  errorName: string | null;
+  errorMessage: string | null;
+  /** JSON text of the result, cut at 2,000 characters with a visible marker. */
+  resultSummary: string | null;
+  frames: Frame[] | null;
+  rawStack: string | null;
+  codeFrame: string | null;
+  /** Captured guest console output, newline separated, capped. */
+  consoleOutput: string;
+  durationMs: number;
+  cpuMs: number | null;
+  heapUsedBytes: number | null;
+}
+
+export interface ExecutionQuery {
+  toolName?: string;
+  status?: ExecutionStatus;
+  /** ISO 8601; rows at or after this instant. */
+  since?: string;
+  /** Newest first; default 50, at most 1,000. */
+  limit?: number;
+}

@@ -1,0 +1,32 @@
+import type { WorkerFault } from './protocol.js';
+
+/**
+ * The one place that interprets isolated-vm's error messages (5.0.4). Each message has a test
+ * in test/unit/sandbox-host/classify.test.ts, so an upgrade that rewords one fails CI rather
+ * than turning timeouts into "internal" errors in production.
+ */
+export function classifyIsolateError(
+  error: unknown,
+  context: { wallClockExpired: boolean; timeoutMs: number; memoryMb: number },
+): WorkerFault {
+  const message = error instanceof Error ? error.message : String(error);
+  if (context.wallClockExpired) {
+    return {
+      kind: 'timeout',
+      message: `The call did not finish within its ${context.timeoutMs} ms deadline (wall clock). A promise that never settles, or work that outlives the call, causes this. Make sure every promise the tool awaits settles, or raise timeout_ms.`,
+    };
+  }
+  if (/Script execution timed out/i.test(message)) {
+    return {
+      kind: 'timeout',
+      message: `The call used more than its ${context.timeoutMs} ms CPU-time limit. Look for an infinite loop or unbounded recursion, or raise timeout_ms.`,
+    };
+  }
+  if (/memory limit/i.test(message) || /Array buffer allocation failed/i.test(message)) {
+    return {
+      kind: 'memory',
+      message: `The call exceeded its ${context.memoryMb} MB memory limit and was stopped. Use less memory (stream or page the data), or raise memory_mb.`,
+    };
+  }
+  return { kind: 'internal', message: `The sandbox failed while running the call: ${message.slice(0, 500)}` };
+}

@@ -1,0 +1,47 @@
+/**
+ * Messages between the server process (supervisor) and a sandbox process (worker), over
+ * Node's IPC channel. Only strings and numbers cross: guest data stays text until the host
+ * parses and validates it.
+ */
+
+export interface RunJob {
+  id: number;
+  /** One isolate per key, e.g. `default/fibonacci`: tools and personas never share a heap. */
+  isolateKey: string;
+  /** Identifies one compiled script, e.g. `default/fibonacci@3#<hash>`. */
+  scriptKey: string;
+  /** Virtual filename V8 prints in stack frames, e.g. `chameleon/default/fibonacci@3.js`. */
+  filename: string;
+  compiledJs: string;
+  memoryMb: number;
+  /** CPU-time limit and wall-clock deadline of the call inside the sandbox process. */
+  timeoutMs: number;
+  argsJson: string;
+  metaJson: string;
+}
+
+export type WorkerRequest = { type: 'run'; job: RunJob };
+
+/** A fault the worker saw from outside the guest: the guest produced no envelope. */
+export interface WorkerFault {
+  kind: 'timeout' | 'memory' | 'internal';
+  message: string;
+}
+
+export interface RunReply {
+  type: 'result';
+  id: number;
+  /** The prelude's JSON envelope (untrusted text), or null when `fault` is set. */
+  envelope: string | null;
+  fault: WorkerFault | null;
+  /** Console output recovered after a CPU timeout (the envelope carries it otherwise). */
+  console: string;
+  cpuMs: number | null;
+  heapUsedBytes: number | null;
+}
+
+export type WorkerReply = RunReply | { type: 'ready'; pid: number; rssBytes: number };
+
+/** Exit codes a worker uses to tell the supervisor why it ended itself. */
+export const EXIT_CATASTROPHIC = 70;
+export const EXIT_RSS_CAP = 71;

@@ -1,0 +1,182 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { workerEntryPath } from './paths.js';
+import { EXIT_CATASTROPHIC, EXIT_RSS_CAP, type RunJob, type RunReply, type WorkerFault, type WorkerReply } from './protocol.js';
+
+/** Node flags every sandbox process needs (see ../shared/NOTES.md). */
+export const SANDBOX_NODE_FLAGS = [
+  // isolated-vm 5 crashes on Node 20 started from the default snapshot.
+  '--no-node-snapshot',
+  // Resizable ArrayBuffers let guest code abort V8 and grow memory past the isolate limit.
+  '--no-harmony-rab-gsab',
+] as const;
+
+export interface SandboxPoolOptions {
+  /** Number of sandbox processes. Calls of one tool always go to the same process. */
+  processes: number;
+  /** Extra time the supervisor grants past a call's deadline before killing its process. */
+  killGraceMs: number;
+  /** Resident memory cap of a busy sandbox process, as a multiple of the tool's memory_mb. */
+  rssFactor: number;
+  maxIsolatesPerProcess: number;
+  logger: Logger;
+}
+
+export type JobInput = Omit<RunJob, 'id'>;
+
+interface Pending {
+  job: RunJob;
+  resolve: (reply: RunReply) => void;
+  timer: NodeJS.Timeout;
+}
+
+interface WorkerSlot {
+  child: ChildProcess | null;
+  pending: Map<number, Pending>;
+  /** Why we killed the child, if we did: decides the fault of the calls that die with it. */
+  killedFor: { id: number } | null;
+}
+
+/**
+ * Supervises the sandbox processes: routes calls, enforces the outer deadline, and kills and
+ * replaces a process that overruns, passes its memory cap or dies. Only the calls that were on
+ * that process fail, each with a fault that says why; the next call gets a fresh process.
+ */
+export class SandboxPool {
+  private readonly slots: WorkerSlot[];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly options: SandboxPoolOptions) {
+    this.slots = Array.from({ length: options.processes }, () => ({ child: null, pending: new Map(), killedFor: null }));
+    for (const slot of this.slots) this.spawn(slot);
+  }
+
+  /** Runs one job. Resolves with the worker's reply or a fault; never rejects for guest faults. */
+  run(input: JobInput): Promise<RunReply> {
+    if (this.closed) return Promise.reject(new AppError('SANDBOX_UNAVAILABLE', 'The sandbox pool is shut down.'));
+    const slot = this.slots[hashKey(input.isolateKey) % this.slots.length]!;
+    const child = slot.child ?? this.spawn(slot);
+    const job: RunJob = { ...input, id: this.nextId++ };
+    return new Promise<RunReply>((resolve) => {
+      const timer = setTimeout(() => this.overran(slot, job.id), job.timeoutMs + this.options.killGraceMs);
+      slot.pending.set(job.id, { job, resolve, timer });
+      child.send({ type: 'run', job }, (err) => {
+        if (err) this.settle(slot, job.id, faultReply(job.id, { kind: 'internal', message: `Could not reach the sandbox process: ${err.message}` }));
+      });
+    });
+  }
+
+  /** Pids of the live sandbox processes (for tests and diagnostics). */
+  pids(): number[] {
+    return this.slots.flatMap((s) => (s.child?.pid ? [s.child.pid] : []));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        const child = slot.child;
+        slot.child = null;
+        if (!child || child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise<void>((r) => child.once('exit', () => r()));
+        child.kill('SIGKILL');
+        await exited;
+      }),
+    );
+  }
+
+  private spawn(slot: WorkerSlot): ChildProcess {
+    const child = fork(workerEntryPath(), [], {
+      execArgv: [...SANDBOX_NODE_FLAGS],
+      // Only what the worker needs: the server's environment (tokens, keys) stays out of reach.
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        CHAMELEON_RSS_FACTOR: String(this.options.rssFactor),
+        CHAMELEON_MAX_ISOLATES: String(this.options.maxIsolatesPerProcess),
+      },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    slot.child = child;
+    slot.killedFor = null;
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => this.options.logger.warn(`sandbox ${child.pid}: ${chunk.trim().slice(0, 2000)}`));
+    child.on('message', (message: WorkerReply) => {
+      if (message?.type === 'result') this.settle(slot, message.id, message);
+    });
+    child.on('exit', (code, signal) => this.exited(slot, child, code, signal));
+    child.on('error', (err) => this.options.logger.error('sandbox process error', { err }));
+    return child;
+  }
+
+  private settle(slot: WorkerSlot, id: number, reply: RunReply): void {
+    const pending = slot.pending.get(id);
+    if (!pending) return;
+    slot.pending.delete(id);
+    clearTimeout(pending.timer);
+    pending.resolve(reply);
+  }
+
+  /** The worker did not answer in time: its thread may be wedged. Only killing it is certain. */
+  private overran(slot: WorkerSlot, id: number): void {
+    const child = slot.child;
+    if (!slot.pending.has(id) || !child) return;
+    this.options.logger.warn('sandbox process overran a deadline; replacing it', { pid: child.pid, job: id });
+    slot.killedFor = { id };
+    child.kill('SIGKILL');
+  }
+
+  private exited(slot: WorkerSlot, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (slot.child !== child) return;
+    const killedFor = slot.killedFor;
+    slot.child = null;
+    for (const [id, pending] of [...slot.pending]) {
+      this.settle(slot, id, faultReply(id, deathFault(pending.job, id, killedFor, code, signal)));
+    }
+    if (!this.closed) {
+      this.options.logger.warn('sandbox process ended; starting a new one', { pid: child.pid, code, signal });
+      this.spawn(slot);
+    }
+  }
+}
+
+function deathFault(job: RunJob, id: number, killedFor: { id: number } | null, code: number | null, signal: string | null): WorkerFault {
+  if (killedFor?.id === id) {
+    return {
+      kind: 'timeout',
+      message: `The call did not finish within its ${job.timeoutMs} ms deadline and its sandbox process had to be replaced. Look for an infinite loop, a promise that never settles, or a hostile getter; or raise timeout_ms.`,
+    };
+  }
+  if (killedFor) {
+    return { kind: 'internal', message: 'The sandbox process was replaced while this call ran, because another call overran its deadline. Retry the call.' };
+  }
+  if (code === EXIT_RSS_CAP) {
+    return {
+      kind: 'memory',
+      message: `The sandbox process passed its memory cap while this call ran (memory_mb ${job.memoryMb}) and was replaced. Use less memory, or raise memory_mb.`,
+    };
+  }
+  if (code === EXIT_CATASTROPHIC) {
+    return { kind: 'memory', message: 'V8 hit a catastrophic out-of-memory error while this call ran; the sandbox process was replaced. Allocate less at once.' };
+  }
+  return {
+    kind: 'internal',
+    message: `The sandbox process ended unexpectedly (${signal ? `signal ${signal}` : `exit code ${String(code)}`}) while this call ran, and was replaced. Retry; if it happens again, the tool's code is crashing the runtime.`,
+  };
+}
+
+function faultReply(id: number, fault: WorkerFault): RunReply {
+  return { type: 'result', id, envelope: null, fault, console: '', cpuMs: null, heapUsedBytes: null };
+}
+
+/** FNV-1a: a stable spread of tools over processes, so a tool's isolate stays warm in one place. */
+function hashKey(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

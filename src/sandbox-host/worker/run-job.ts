@@ -1,0 +1,97 @@
+import type ivm from 'isolated-vm';
+import { classifyIsolateError } from '../classify.js';
+import type { RunJob, RunReply } from '../protocol.js';
+import type { IsolateCache } from './isolate-cache.js';
+
+/**
+ * Runs one call in a fresh context of the tool's isolate, under its CPU-time limit (isolated-vm
+ * `timeout`) and its wall-clock deadline (a timer that disposes the isolate, because `timeout`
+ * does not see a promise that never settles). Always resolves; never throws.
+ */
+const WALL_CLOCK_SLACK_MS = 25;
+
+export async function runJob(cache: IsolateCache, job: RunJob): Promise<RunReply> {
+  const entry = cache.get(job.isolateKey, job.memoryMb);
+  const { isolate } = entry;
+  entry.inFlight++;
+  let wallClockExpired = false;
+  // The wall clock fires a little after the CPU limit, so a synchronous spin is reported as
+  // the CPU timeout it is; only calls that wait (or run outside `timeout`) meet this timer.
+  const deadline = setTimeout(() => {
+    wallClockExpired = true;
+    entry.dispose();
+  }, job.timeoutMs + WALL_CLOCK_SLACK_MS);
+  const cpuBefore = safeCpuTime(isolate);
+  let context: ivm.Context | undefined;
+  let entryRef: ivm.Reference<(a: string, m: string) => Promise<string>> | undefined;
+  const reply = (fields: Partial<RunReply>): RunReply => ({
+    type: 'result',
+    id: job.id,
+    envelope: null,
+    fault: null,
+    console: '',
+    cpuMs: cpuDeltaMs(isolate, cpuBefore),
+    heapUsedBytes: heapUsed(isolate),
+    ...fields,
+  });
+  try {
+    const script = await entry.script(job.scriptKey, job.filename, job.compiledJs);
+    context = await entry.takeContext();
+    entryRef = (await script.run(context, { reference: true, timeout: job.timeoutMs })) as typeof entryRef;
+    const envelope = await entryRef!.apply(undefined, [job.argsJson, job.metaJson], {
+      timeout: job.timeoutMs,
+      result: { promise: true },
+    });
+    if (typeof envelope !== 'string') {
+      return reply({ fault: { kind: 'internal', message: 'The sandbox prelude returned no result envelope.' } });
+    }
+    return reply({ envelope });
+  } catch (error) {
+    const fault = classifyIsolateError(error, { wallClockExpired, timeoutMs: job.timeoutMs, memoryMb: job.memoryMb });
+    if (fault.kind === 'memory' || isolate.isDisposed) entry.dispose();
+    return reply({ fault, console: context ? recoverConsole(isolate, context) : '' });
+  } finally {
+    clearTimeout(deadline);
+    entry.inFlight--;
+    // Release the reference before the context: a Reference left into a released context leaks it.
+    try {
+      entryRef?.release();
+      context?.release();
+    } catch {
+      /* the isolate is gone already */
+    }
+  }
+}
+
+/** What a call printed before a CPU timeout stopped it (the isolate itself is still healthy). */
+function recoverConsole(isolate: ivm.Isolate, context: ivm.Context): string {
+  if (isolate.isDisposed) return '';
+  try {
+    const text: unknown = context.evalSync('__chameleon_console()', { timeout: 50 });
+    return typeof text === 'string' ? text.slice(0, 70_000) : '';
+  } catch {
+    return '';
+  }
+}
+
+function safeCpuTime(isolate: ivm.Isolate): bigint | null {
+  try {
+    return isolate.cpuTime;
+  } catch {
+    return null;
+  }
+}
+
+function cpuDeltaMs(isolate: ivm.Isolate, before: bigint | null): number | null {
+  const after = safeCpuTime(isolate);
+  if (before === null || after === null) return null;
+  return Number(after - before) / 1e6;
+}
+
+function heapUsed(isolate: ivm.Isolate): number | null {
+  try {
+    return isolate.isDisposed ? null : isolate.getHeapStatisticsSync().used_heap_size;
+  } catch {
+    return null;
+  }
+}
