@@ -1,0 +1,146 @@
+/**
+ * The execution log: one row per call (and per failed compile of create/update), read back
+ * newest first. Timestamps are ISO 8601 UTC with milliseconds (`toISOString()`), so comparing
+ * them as text orders them in time; `seq` (the rowid) breaks ties in insertion order.
+ */
+import type Database from 'better-sqlite3';
+
+import { AppError } from '../errors.js';
+import type { ExecutionQuery, ExecutionRecord, ExecutionStatus } from '../model.js';
+import { guard } from './guard.js';
+import { executionFromRow, executionToRow, type ExecutionRow } from './rows.js';
+
+export const DEFAULT_EXECUTION_LIMIT = 50;
+export const MAX_EXECUTION_LIMIT = 1000;
+
+export interface ExecutionStore {
+  /** Appends one row, committed before this returns. */
+  insert(record: ExecutionRecord): void;
+  get(persona: string, id: string): ExecutionRecord | undefined;
+  /** Newest first; `limit` defaults to 50 and is clamped to 1..1000. */
+  list(persona: string, query?: ExecutionQuery): ExecutionRecord[];
+  /** The newest FAILURE row, of one tool or of any. Includes compile failures of create/update. */
+  lastFailure(persona: string, toolName?: string): ExecutionRecord | undefined;
+  /**
+   * Status of the newest `call` of each live tool; tools never called are absent. Compile
+   * failures of create/update are not counted: they leave the active version as it was.
+   */
+  lastStatusByTool(persona: string): Map<string, ExecutionStatus>;
+}
+
+interface ListParams {
+  persona: string;
+  since: string;
+  limit: number;
+  toolName?: string;
+  status?: string;
+}
+
+const NEWEST_FIRST = 'ORDER BY timestamp DESC, seq DESC LIMIT @limit';
+
+function prepareExecutionStatements(db: Database.Database) {
+  // One statement per filter combination (rather than `@x IS NULL OR col = @x`), so that
+  // SQLite picks the matching index for each. `since` is always bound: '' matches every row.
+  const list = (filter: string) =>
+    db.prepare<ListParams, ExecutionRow>(
+      `SELECT * FROM executions WHERE persona = @persona ${filter} AND timestamp >= @since ${NEWEST_FIRST}`,
+    );
+  return {
+    insert: db.prepare<ExecutionRow>(
+      `INSERT INTO executions (id, timestamp, persona, tool_name, operation, version, hash,
+                               arguments_json, status, error_kind, error_name, error_message,
+                               result_summary, frames_json, raw_stack, code_frame, console_output,
+                               duration_ms, cpu_ms, heap_used_bytes)
+       VALUES (@id, @timestamp, @persona, @tool_name, @operation, @version, @hash,
+               @arguments_json, @status, @error_kind, @error_name, @error_message,
+               @result_summary, @frames_json, @raw_stack, @code_frame, @console_output,
+               @duration_ms, @cpu_ms, @heap_used_bytes)`,
+    ),
+    get: db.prepare<[persona: string, id: string], ExecutionRow>(
+      'SELECT * FROM executions WHERE persona = ? AND id = ?',
+    ),
+    listAll: list(''),
+    listByTool: list('AND tool_name = @toolName'),
+    listByStatus: list('AND status = @status'),
+    listByToolAndStatus: list('AND tool_name = @toolName AND status = @status'),
+    // Driven by the (small) tools table, one index probe per tool, instead of scanning the log.
+    lastStatusByTool: db.prepare<[persona: string], { tool_name: string; status: string | null }>(
+      `SELECT t.name AS tool_name,
+              (SELECT e.status FROM executions e
+                WHERE e.persona = t.persona AND e.tool_name = t.name AND e.operation = 'call'
+                ORDER BY e.timestamp DESC, e.seq DESC LIMIT 1) AS status
+         FROM tools t
+        WHERE t.persona = ? AND t.deleted_at IS NULL`,
+    ),
+  };
+}
+
+export function createExecutionStore(db: Database.Database): ExecutionStore {
+  const s = prepareExecutionStatements(db);
+
+  function list(persona: string, query: ExecutionQuery = {}): ExecutionRecord[] {
+    const base = { persona, since: normalizeSince(query.since), limit: clampLimit(query.limit) };
+    const { toolName, status } = query;
+    let rows: ExecutionRow[];
+    if (toolName !== undefined && status !== undefined) {
+      rows = s.listByToolAndStatus.all({ ...base, toolName, status });
+    } else if (toolName !== undefined) {
+      rows = s.listByTool.all({ ...base, toolName });
+    } else if (status !== undefined) {
+      rows = s.listByStatus.all({ ...base, status });
+    } else {
+      rows = s.listAll.all(base);
+    }
+    return rows.map(executionFromRow);
+  }
+
+  return {
+    // Outside a transaction SQLite runs each statement in its own implicit transaction, and
+    // better-sqlite3 is synchronous: when run() returns, the row is committed (durable up to
+    // synchronous=NORMAL in WAL mode, i.e. it survives a crash of this process, while a power
+    // loss may drop the last commits). Everything is a bound parameter, so no content can
+    // break the statement; odd numbers are normalised in executionToRow.
+    insert: guard('record the execution', (record: ExecutionRecord) => {
+      s.insert.run(executionToRow(record));
+    }),
+    get: guard('read the execution', (persona: string, id: string) => {
+      const row = s.get.get(persona, id);
+      return row === undefined ? undefined : executionFromRow(row);
+    }),
+    list: guard('list the executions', list),
+    lastFailure: guard('find the last failure', (persona: string, toolName?: string) => {
+      const query: ExecutionQuery = { status: 'FAILURE', limit: 1 };
+      if (toolName !== undefined) query.toolName = toolName;
+      return list(persona, query)[0];
+    }),
+    lastStatusByTool: guard('read the last statuses', (persona: string) => {
+      const statuses = new Map<string, ExecutionStatus>();
+      for (const row of s.lastStatusByTool.all(persona)) {
+        if (row.status !== null) statuses.set(row.tool_name, row.status as ExecutionStatus);
+      }
+      return statuses;
+    }),
+  };
+}
+
+/** Absent or NaN -> 50; otherwise rounded down and clamped to 1..1000. */
+export function clampLimit(limit: number | undefined): number {
+  if (limit === undefined || Number.isNaN(limit)) return DEFAULT_EXECUTION_LIMIT;
+  return Math.min(MAX_EXECUTION_LIMIT, Math.max(1, Math.floor(limit)));
+}
+
+/**
+ * Rewrites `since` in the stored format, so that text comparison is a time comparison:
+ * `2026-11-30T20:00:00Z` (no milliseconds) or `+02:00` offsets would otherwise compare wrongly.
+ */
+export function normalizeSince(since: string | undefined): string {
+  if (since === undefined) return '';
+  const ms = Date.parse(since);
+  if (Number.isNaN(ms)) {
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `\`since\` must be an ISO 8601 timestamp such as 2026-11-30T20:00:00.000Z, not ${JSON.stringify(since.slice(0, 100))}.`,
+    );
+  }
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,50 @@
+/**
+ * The integrity hash of a version: SHA-256 over a canonical JSON encoding of everything that
+ * decides what the version does. Computed when a version is written and recomputed on every
+ * read, so a row edited behind our back (or a corrupted page) is noticed before it runs.
+ */
+import { createHash } from 'node:crypto';
+
+import type { VersionSnapshot } from '../model.js';
+
+/**
+ * SHA-256 (hex) of `[language, source, compiledJs, sourceMap, description, inputSchema,
+ * timeoutMs, memoryMb]` as JSON, with the schema's object keys sorted recursively so that key
+ * order does not change the hash. A JSON array of JSON strings is unambiguous, unlike plain
+ * concatenation ("ab" + "c" vs "a" + "bc").
+ */
+export function hashSnapshot(snapshot: VersionSnapshot): string {
+  const canonical = JSON.stringify([
+    snapshot.language,
+    snapshot.source,
+    snapshot.compiledJs,
+    snapshot.sourceMap,
+    snapshot.description,
+    canonicalJsonValue(snapshot.inputSchema),
+    snapshot.limits.timeoutMs,
+    snapshot.limits.memoryMb,
+  ]);
+  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+}
+
+/**
+ * The value as it survives a JSON round trip (undefined dropped, NaN -> null, toJSON applied),
+ * with object keys sorted at every depth. Going through JSON first makes the hash of the object
+ * we were given equal to the hash of the object we read back from the database.
+ */
+export function canonicalJsonValue(value: unknown): unknown {
+  const text = JSON.stringify(value);
+  return text === undefined ? null : sortKeys(JSON.parse(text));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
+    }
+    return sorted;
+  }
+  return value;
+}

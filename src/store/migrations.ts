@@ -1,0 +1,114 @@
+/**
+ * The schema, as a numbered list of migrations. `PRAGMA user_version` records the last one
+ * applied; opening a store applies the rest in one IMMEDIATE transaction, so two processes
+ * opening the same file at once cannot both migrate it. Never edit a shipped migration: add one.
+ */
+import type Database from 'better-sqlite3';
+
+import { AppError } from '../errors.js';
+
+export interface Migration {
+  /** 1, 2, 3, ... with no gaps; the value `user_version` holds once it is applied. */
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'tools, versions and the execution log',
+    // STRICT tables reject values of the wrong type instead of silently converting them.
+    // tools(id, active_version) -> versions(tool_id, version) is checked at COMMIT (deferred),
+    // so a tool can never end up pointing at a version that does not exist, yet the tool row
+    // and its first version can be inserted in either order inside one transaction.
+    sql: `
+      CREATE TABLE tools (
+        id             INTEGER PRIMARY KEY,
+        persona        TEXT    NOT NULL,
+        name           TEXT    NOT NULL,
+        active_version INTEGER NOT NULL,
+        created_at     TEXT    NOT NULL,
+        updated_at     TEXT    NOT NULL,
+        deleted_at     TEXT,
+        UNIQUE (persona, name),
+        FOREIGN KEY (id, active_version) REFERENCES versions (tool_id, version)
+          DEFERRABLE INITIALLY DEFERRED
+      ) STRICT;
+
+      CREATE TABLE versions (
+        id                  INTEGER PRIMARY KEY,
+        tool_id             INTEGER NOT NULL REFERENCES tools (id) DEFERRABLE INITIALLY DEFERRED,
+        version             INTEGER NOT NULL CHECK (version >= 1),
+        language            TEXT    NOT NULL CHECK (language IN ('typescript', 'javascript')),
+        description         TEXT    NOT NULL,
+        input_schema        TEXT    NOT NULL,
+        timeout_ms          INTEGER NOT NULL,
+        memory_mb           INTEGER NOT NULL,
+        source              TEXT    NOT NULL,
+        compiled_js         TEXT    NOT NULL,
+        source_map          TEXT    NOT NULL,
+        hash                TEXT    NOT NULL,
+        origin_kind         TEXT    NOT NULL CHECK (origin_kind IN ('create', 'update', 'rollback')),
+        origin_from_version INTEGER,
+        created_at          TEXT    NOT NULL,
+        UNIQUE (tool_id, version),
+        CHECK ((origin_kind = 'rollback') = (origin_from_version IS NOT NULL))
+      ) STRICT;
+
+      -- No CHECK constraints here: the log must accept whatever a call produced.
+      -- seq is the rowid: it breaks ties between rows with the same timestamp.
+      CREATE TABLE executions (
+        seq             INTEGER PRIMARY KEY,
+        id              TEXT    NOT NULL UNIQUE,
+        timestamp       TEXT    NOT NULL,
+        persona         TEXT    NOT NULL,
+        tool_name       TEXT    NOT NULL,
+        operation       TEXT    NOT NULL,
+        version         INTEGER,
+        hash            TEXT,
+        arguments_json  TEXT    NOT NULL,
+        status          TEXT    NOT NULL,
+        error_kind      TEXT,
+        error_name      TEXT,
+        error_message   TEXT,
+        result_summary  TEXT,
+        frames_json     TEXT,
+        raw_stack       TEXT,
+        code_frame      TEXT,
+        console_output  TEXT    NOT NULL,
+        duration_ms     REAL    NOT NULL,
+        cpu_ms          REAL,
+        heap_used_bytes INTEGER
+      ) STRICT;
+
+      CREATE INDEX executions_by_tool   ON executions (persona, tool_name, timestamp);
+      CREATE INDEX executions_by_status ON executions (persona, status, timestamp);
+      -- For the unfiltered "newest first" listing of one persona.
+      CREATE INDEX executions_by_time   ON executions (persona, timestamp);
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database up to LATEST_SCHEMA_VERSION; a no-op when it is already there. */
+export function migrate(db: Database.Database): void {
+  const apply = db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > LATEST_SCHEMA_VERSION) {
+      throw new AppError(
+        'STORE_FAILURE',
+        `The database ${db.name} has schema version ${current}, but this build of Chameleon ` +
+          `only knows up to version ${LATEST_SCHEMA_VERSION}. Upgrade Chameleon or point it at another database file.`,
+      );
+    }
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      db.exec(migration.sql);
+      // PRAGMA takes no bound parameters; the value is a constant integer from the list above.
+      db.pragma(`user_version = ${migration.version}`);
+    }
+  });
+  apply.immediate();
+}

@@ -1,0 +1,224 @@
+/**
+ * Row <-> record mapping: the only place that knows column names. Rows are what SQLite hands
+ * back (snake_case, JSON as text); records are the shapes in model.ts.
+ */
+import type {
+  ExecutionRecord,
+  ExecutionStatus,
+  FailureKind,
+  Frame,
+  Language,
+  ToolRecord,
+  VersionOrigin,
+  VersionSnapshot,
+} from '../model.js';
+
+export interface ToolRow {
+  id: number;
+  persona: string;
+  name: string;
+  active_version: number;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface VersionRow {
+  id: number;
+  tool_id: number;
+  version: number;
+  language: string;
+  description: string;
+  input_schema: string;
+  timeout_ms: number;
+  memory_mb: number;
+  source: string;
+  compiled_js: string;
+  source_map: string;
+  hash: string;
+  origin_kind: string;
+  origin_from_version: number | null;
+  created_at: string;
+}
+
+/** What `listVersions` selects: everything but the code. */
+export type VersionSummaryRow = Omit<VersionRow, 'id' | 'tool_id' | 'source' | 'compiled_js' | 'source_map'>;
+
+/** The named parameters of the version INSERT. */
+export type VersionInsert = Omit<VersionRow, 'id'>;
+
+export interface ExecutionRow {
+  id: string;
+  timestamp: string;
+  persona: string;
+  tool_name: string;
+  operation: string;
+  version: number | null;
+  hash: string | null;
+  arguments_json: string;
+  status: string;
+  error_kind: string | null;
+  error_name: string | null;
+  error_message: string | null;
+  result_summary: string | null;
+  frames_json: string | null;
+  raw_stack: string | null;
+  code_frame: string | null;
+  console_output: string;
+  duration_ms: number;
+  cpu_ms: number | null;
+  heap_used_bytes: number | null;
+}
+
+export function toolFromRow(row: ToolRow): ToolRecord {
+  return {
+    persona: row.persona,
+    name: row.name,
+    activeVersion: row.active_version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deletedAt: row.deleted_at,
+  };
+}
+
+export function originFromRow(kind: string, fromVersion: number | null): VersionOrigin {
+  // The CHECK constraints guarantee rollback <=> fromVersion present.
+  if (kind === 'rollback') return { kind: 'rollback', fromVersion: fromVersion ?? 0 };
+  return { kind: kind === 'update' ? 'update' : 'create' };
+}
+
+/** ES2024 methods, present in Node 20 (V8 11.3) but not in the ES2022 lib we compile against. */
+interface WellFormedMethods {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+/**
+ * SQLite stores text as UTF-8, which cannot hold a lone UTF-16 surrogate: better-sqlite3 writes
+ * it as invalid UTF-8 bytes (ED A0 80) that read back as three U+FFFD. JSON.stringify, for its
+ * part, escapes a lone surrogate as `\ud800`. Replacing each lone surrogate by one U+FFFD before
+ * hashing and storing keeps the file valid UTF-8 and makes the hash of what we wrote equal the
+ * hash of what we read back. The native check is cheap on multi-megabyte strings.
+ */
+export function wellFormed(text: string): string {
+  const methods = text as unknown as WellFormedMethods;
+  return methods.isWellFormed() ? text : methods.toWellFormed();
+}
+
+function wellFormedOrNull(text: string | null): string | null {
+  return text === null ? null : wellFormed(text);
+}
+
+/** The snapshot as it will read back from the database. */
+export function storableSnapshot(snapshot: VersionSnapshot): VersionSnapshot {
+  return {
+    description: wellFormed(snapshot.description),
+    inputSchema: snapshot.inputSchema,
+    language: snapshot.language,
+    limits: { timeoutMs: snapshot.limits.timeoutMs, memoryMb: snapshot.limits.memoryMb },
+    source: wellFormed(snapshot.source),
+    compiledJs: wellFormed(snapshot.compiledJs),
+    sourceMap: wellFormed(snapshot.sourceMap),
+  };
+}
+
+/**
+ * The snapshot stored in a row. Throws (SyntaxError) when input_schema is not JSON; the caller
+ * treats that as an integrity failure.
+ */
+export function snapshotFromRow(row: VersionRow): VersionSnapshot {
+  return {
+    description: row.description,
+    inputSchema: JSON.parse(row.input_schema) as Record<string, unknown>,
+    language: row.language as Language,
+    limits: { timeoutMs: row.timeout_ms, memoryMb: row.memory_mb },
+    source: row.source,
+    compiledJs: row.compiled_js,
+    sourceMap: row.source_map,
+  };
+}
+
+/**
+ * Free text (output, messages, stacks) is made well-formed, see wellFormed(). Keys (id, persona,
+ * tool name) are kept as given, so a lookup binds exactly the bytes the insert bound.
+ */
+export function executionToRow(record: ExecutionRecord): ExecutionRow {
+  return {
+    id: record.id,
+    timestamp: record.timestamp,
+    persona: record.persona,
+    tool_name: record.toolName,
+    operation: record.operation,
+    version: record.version,
+    hash: record.hash,
+    arguments_json: wellFormed(record.argumentsJson),
+    status: record.status,
+    error_kind: record.errorKind,
+    error_name: wellFormedOrNull(record.errorName),
+    error_message: wellFormedOrNull(record.errorMessage),
+    result_summary: wellFormedOrNull(record.resultSummary),
+    frames_json: framesToJson(record.frames),
+    raw_stack: wellFormedOrNull(record.rawStack),
+    code_frame: wellFormedOrNull(record.codeFrame),
+    console_output: wellFormed(record.consoleOutput),
+    // A NaN or Infinity measurement would violate NOT NULL / STRICT typing and lose the whole
+    // row; the log row matters more than one broken number.
+    duration_ms: Number.isFinite(record.durationMs) ? record.durationMs : 0,
+    cpu_ms: finiteOrNull(record.cpuMs),
+    heap_used_bytes: record.heapUsedBytes === null ? null : integerOrNull(record.heapUsedBytes),
+  };
+}
+
+export function executionFromRow(row: ExecutionRow): ExecutionRecord {
+  return {
+    id: row.id,
+    timestamp: row.timestamp,
+    persona: row.persona,
+    toolName: row.tool_name,
+    operation: row.operation as ExecutionRecord['operation'],
+    version: row.version,
+    hash: row.hash,
+    argumentsJson: row.arguments_json,
+    status: row.status as ExecutionStatus,
+    errorKind: row.error_kind as FailureKind | null,
+    errorName: row.error_name,
+    errorMessage: row.error_message,
+    resultSummary: row.result_summary,
+    frames: framesFromJson(row.frames_json),
+    rawStack: row.raw_stack,
+    codeFrame: row.code_frame,
+    consoleOutput: row.console_output,
+    durationMs: row.duration_ms,
+    cpuMs: row.cpu_ms,
+    heapUsedBytes: row.heap_used_bytes,
+  };
+}
+
+function framesToJson(frames: Frame[] | null): string | null {
+  if (frames === null) return null;
+  try {
+    return JSON.stringify(frames) ?? null;
+  } catch {
+    // Frames are host-built plain data; this only guards the log against a future bug.
+    return null;
+  }
+}
+
+function framesFromJson(text: string | null): Frame[] | null {
+  if (text === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? (parsed as Frame[]) : null;
+  } catch {
+    // A damaged log row should still be readable; its frames are simply lost.
+    return null;
+  }
+}
+
+function finiteOrNull(value: number | null): number | null {
+  return value !== null && Number.isFinite(value) ? value : null;
+}
+
+function integerOrNull(value: number): number | null {
+  return Number.isFinite(value) ? Math.round(value) : null;
+}

@@ -1,0 +1,235 @@
+/**
+ * Tools and their versions. A tool row points at its active version; versions are immutable
+ * and numbered 1, 2, 3, ... per tool, never reused, never deleted (deleting a tool only marks
+ * it). Every write that makes a version also activates it, in one IMMEDIATE transaction, so
+ * readers see the old version or the new one, never a half-made state.
+ */
+import type Database from 'better-sqlite3';
+
+import { AppError } from '../errors.js';
+import type { ToolRecord, VersionOrigin, VersionRecord, VersionSnapshot } from '../model.js';
+import { guard } from './guard.js';
+import { hashSnapshot } from './hash.js';
+import {
+  originFromRow,
+  snapshotFromRow,
+  storableSnapshot,
+  toolFromRow,
+  type ToolRow,
+  type VersionInsert,
+  type VersionRow,
+  type VersionSummaryRow,
+} from './rows.js';
+import { prepareToolStatements, type ToolStatements } from './tool-statements.js';
+
+/** A version without its code: what `listVersions` returns. */
+export type VersionSummary = Omit<VersionRecord, 'compiledJs' | 'sourceMap' | 'source'>;
+
+export interface ToolStore {
+  /** Makes the tool and its version 1; revives a deleted tool of that name as version max+1. */
+  create(persona: string, name: string, snapshot: VersionSnapshot): VersionRecord;
+  /** Adds version max+1 and makes it active. */
+  addVersion(persona: string, name: string, snapshot: VersionSnapshot, origin: VersionOrigin): VersionRecord;
+  /** Copies version `toVersion` as version max+1 (origin rollback) and makes it active. */
+  rollback(persona: string, name: string, toVersion: number): VersionRecord;
+  /** The live tool, or undefined when it does not exist or was deleted. */
+  get(persona: string, name: string): ToolRecord | undefined;
+  /** Live tools, sorted by name. */
+  list(persona: string): ToolRecord[];
+  /** Marks the tool deleted; its versions and log stay. */
+  delete(persona: string, name: string): ToolRecord;
+  /**
+   * The active version of a live tool, or an explicit version of any tool (deleted tools
+   * included, since the log refers to them). The integrity hash is checked on every call.
+   */
+  getVersion(persona: string, name: string, version?: number): VersionRecord;
+  /** Every version, oldest first, without code; works for deleted tools too. */
+  listVersions(persona: string, name: string): VersionSummary[];
+}
+
+export function createToolStore(db: Database.Database, now: () => string): ToolStore {
+  const s = prepareToolStatements(db);
+
+  /** Inserts version max+1 of `tool`, activates it (reviving a deleted tool), returns it. */
+  function writeVersion(tool: ToolRow, snapshot: VersionSnapshot, origin: VersionOrigin, at = now()): VersionRecord {
+    const stored = storableSnapshot(snapshot);
+    const version = (s.maxVersion.get(tool.id) ?? 0) + 1;
+    const row: VersionInsert = {
+      tool_id: tool.id,
+      version,
+      language: stored.language,
+      description: stored.description,
+      input_schema: JSON.stringify(stored.inputSchema),
+      timeout_ms: stored.limits.timeoutMs,
+      memory_mb: stored.limits.memoryMb,
+      source: stored.source,
+      compiled_js: stored.compiledJs,
+      source_map: stored.sourceMap,
+      hash: hashSnapshot(stored),
+      origin_kind: origin.kind,
+      origin_from_version: origin.kind === 'rollback' ? origin.fromVersion : null,
+      created_at: at,
+    };
+    s.insertVersion.run(row);
+    s.activate.run({ version, at, toolId: tool.id });
+    // Read back what we wrote, so callers get exactly what later reads will return.
+    return verifiedVersion(tool, required(s.findVersion.get(tool.id, version)));
+  }
+
+  function liveTool(persona: string, name: string): ToolRow {
+    const tool = s.findTool.get(persona, name);
+    if (tool === undefined || tool.deleted_at !== null) throw toolNotFound(name);
+    return tool;
+  }
+
+  function anyTool(persona: string, name: string): ToolRow {
+    const tool = s.findTool.get(persona, name);
+    if (tool === undefined) throw toolNotFound(name);
+    return tool;
+  }
+
+  function readVersion(tool: ToolRow, version: number): VersionRecord {
+    const row = s.findVersion.get(tool.id, version);
+    if (row === undefined) throw versionNotFound(s, tool, version);
+    return verifiedVersion(tool, row);
+  }
+
+  const create = db.transaction((persona: string, name: string, snapshot: VersionSnapshot) => {
+    const existing = s.findTool.get(persona, name);
+    if (existing !== undefined && existing.deleted_at === null) throw toolExists(name);
+    const at = now();
+    let tool = existing;
+    if (tool === undefined) {
+      // active_version 1 is checked against versions at COMMIT (deferred foreign key).
+      s.insertTool.run(persona, name, 1, at, at);
+      tool = required(s.findTool.get(persona, name));
+    }
+    // A revived tool keeps its original created_at: its history (versions, log) is kept too.
+    return writeVersion(tool, snapshot, { kind: 'create' }, at);
+  });
+
+  const addVersion = db.transaction(
+    (persona: string, name: string, snapshot: VersionSnapshot, origin: VersionOrigin) =>
+      writeVersion(liveTool(persona, name), snapshot, origin),
+  );
+
+  const rollback = db.transaction((persona: string, name: string, toVersion: number) => {
+    const tool = liveTool(persona, name);
+    // Verified read: rolling back to a tampered version fails with INTEGRITY, not silently.
+    const source = readVersion(tool, toVersion);
+    return writeVersion(tool, source, { kind: 'rollback', fromVersion: toVersion });
+  });
+
+  const remove = db.transaction((persona: string, name: string) => {
+    const tool = liveTool(persona, name);
+    s.markDeleted.run({ at: now(), toolId: tool.id });
+    return toolFromRow(required(s.findTool.get(persona, name)));
+  });
+
+  return {
+    // IMMEDIATE takes the write lock up front. A DEFERRED transaction that reads and then
+    // writes can fail at once with SQLITE_BUSY when another connection wrote in between,
+    // without waiting for busy_timeout.
+    create: guard('create the tool', (persona, name, snapshot) => create.immediate(persona, name, snapshot)),
+    addVersion: guard('save the new version', (persona, name, snapshot, origin) =>
+      addVersion.immediate(persona, name, snapshot, origin),
+    ),
+    rollback: guard('roll the tool back', (persona, name, toVersion) =>
+      rollback.immediate(persona, name, toVersion),
+    ),
+    delete: guard('delete the tool', (persona, name) => remove.immediate(persona, name)),
+
+    get: guard('read the tool', (persona, name) => {
+      const tool = s.findTool.get(persona, name);
+      return tool === undefined || tool.deleted_at !== null ? undefined : toolFromRow(tool);
+    }),
+    list: guard('list the tools', (persona) => s.listLive.all(persona).map(toolFromRow)),
+    getVersion: guard('read the version', (persona, name, version) => {
+      if (version === undefined) {
+        const tool = liveTool(persona, name);
+        return readVersion(tool, tool.active_version);
+      }
+      return readVersion(anyTool(persona, name), version);
+    }),
+    listVersions: guard('list the versions', (persona, name) => {
+      const tool = anyTool(persona, name);
+      return s.listVersions.all(tool.id).map((row) => summaryFromRow(tool, row));
+    }),
+  };
+}
+
+/** Maps a version row, recomputing its hash; throws INTEGRITY when it does not match. */
+function verifiedVersion(tool: ToolRow, row: VersionRow): VersionRecord {
+  let snapshot: VersionSnapshot;
+  try {
+    snapshot = snapshotFromRow(row);
+  } catch (error) {
+    throw integrityFailure(tool.name, row.version, error);
+  }
+  if (hashSnapshot(snapshot) !== row.hash) throw integrityFailure(tool.name, row.version);
+  return {
+    ...snapshot,
+    persona: tool.persona,
+    toolName: tool.name,
+    version: row.version,
+    hash: row.hash,
+    origin: originFromRow(row.origin_kind, row.origin_from_version),
+    createdAt: row.created_at,
+  };
+}
+
+function summaryFromRow(tool: ToolRow, row: VersionSummaryRow): VersionSummary {
+  return {
+    persona: tool.persona,
+    toolName: tool.name,
+    version: row.version,
+    hash: row.hash,
+    origin: originFromRow(row.origin_kind, row.origin_from_version),
+    createdAt: row.created_at,
+    description: row.description,
+    // A summary is for display; a damaged schema shows as {} here and fails loudly on load.
+    inputSchema: parseObjectOrEmpty(row.input_schema),
+    language: row.language as VersionSummary['language'],
+    limits: { timeoutMs: row.timeout_ms, memoryMb: row.memory_mb },
+  };
+}
+
+function parseObjectOrEmpty(text: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** For rows we just wrote or just found: their absence is a bug, not a user error. */
+function required<T>(value: T | undefined): T {
+  if (value === undefined) throw new AppError('INTERNAL', 'The tool store lost a row it had just written.');
+  return value;
+}
+
+function toolExists(name: string): AppError {
+  return new AppError('TOOL_EXISTS', `Tool \`${name}\` already exists. Call \`update_tool\` to change it, or pick another name.`);
+}
+
+function toolNotFound(name: string): AppError {
+  return new AppError('TOOL_NOT_FOUND', `Tool \`${name}\` not found. Call \`list_tools\` to see the tools you have.`);
+}
+
+function versionNotFound(s: ToolStatements, tool: ToolRow, version: number): AppError {
+  const existing = s.versionNumbers.all(tool.id).join(', ');
+  return new AppError(
+    'VERSION_NOT_FOUND',
+    `Tool \`${tool.name}\` has no version ${String(version)}. Its versions are: ${existing}.`,
+  );
+}
+
+function integrityFailure(name: string, version: number, cause?: unknown): AppError {
+  return new AppError(
+    'INTEGRITY',
+    `Version ${String(version)} of tool \`${name}\` failed its integrity check: the stored code does not match ` +
+      'its SHA-256 hash. Roll back to another version or recreate the tool.',
+    { cause },
+  );
+}

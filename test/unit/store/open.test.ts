@@ -1,0 +1,125 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { describe, expect, it, onTestFinished } from 'vitest';
+
+import { openDatabase } from '../../../src/store/connection.js';
+import { LATEST_SCHEMA_VERSION, openStore } from '../../../src/store/index.js';
+import { MIGRATIONS } from '../../../src/store/migrations.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+import { catchAppError, execution, openTempStore, rawConnection, snapshot, steppingClock } from './fixtures.js';
+
+describe('openStore()', () => {
+  it('creates the file, its folder and the latest schema when the path does not exist', () => {
+    const file = path.join(tempDir(), 'nested', 'deeper', 'chameleon.db');
+    const store = openStore(file);
+    store.close();
+    expect(fs.existsSync(file)).toBe(true);
+    const db = rawConnection(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    expect(tables).toEqual(['executions', 'tools', 'versions']);
+  });
+
+  it('leaves the file in WAL mode when it has opened it', () => {
+    const { file } = openTempStore();
+    // journal_mode=WAL is a property of the file; the other settings are per connection and
+    // are checked on openDatabase() below.
+    expect(rawConnection(file).pragma('journal_mode', { simple: true })).toBe('wal');
+  });
+
+  it('keeps every tool, version and execution when the same file is reopened', () => {
+    const file = path.join(tempDir(), 'chameleon.db');
+    const first = openStore(file, { now: steppingClock() });
+    first.tools.create('alice', 'add', snapshot());
+    first.tools.addVersion('alice', 'add', snapshot({ description: 'v2' }), { kind: 'update' });
+    first.executions.insert(execution({ id: 'kept' }));
+    const before = {
+      tool: first.tools.get('alice', 'add'),
+      v1: first.tools.getVersion('alice', 'add', 1),
+      v2: first.tools.getVersion('alice', 'add'),
+    };
+    first.close();
+
+    for (let i = 0; i < 2; i += 1) {
+      const again = openStore(file);
+      expect(again.tools.get('alice', 'add')).toEqual(before.tool);
+      expect(again.tools.getVersion('alice', 'add', 1)).toEqual(before.v1);
+      expect(again.tools.getVersion('alice', 'add')).toEqual(before.v2);
+      expect(again.executions.get('alice', 'kept')?.id).toBe('kept');
+      again.close();
+    }
+    expect(rawConnection(file).pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+  });
+
+  it('passes PRAGMA integrity_check and foreign_key_check when the store has been used', () => {
+    const { store, file } = openTempStore();
+    store.tools.create('alice', 'add', snapshot());
+    store.tools.addVersion('alice', 'add', snapshot({ description: 'v2' }), { kind: 'update' });
+    store.tools.rollback('alice', 'add', 1);
+    store.tools.delete('alice', 'add');
+    store.tools.create('alice', 'add', snapshot());
+    store.executions.insert(execution());
+    store.close();
+    const db = rawConnection(file);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+  });
+
+  it('throws STORE_FAILURE when the database has a newer schema than this build', () => {
+    const file = path.join(tempDir(), 'chameleon.db');
+    openStore(file).close();
+    const db = rawConnection(file);
+    db.pragma(`user_version = ${String(LATEST_SCHEMA_VERSION + 1)}`);
+    db.close();
+    const error = catchAppError(() => openStore(file));
+    expect(error.code).toBe('STORE_FAILURE');
+    expect(error.message).toMatch(/schema version 2.*only knows up to version 1/);
+  });
+
+  it('throws STORE_FAILURE when the path is not a database file', () => {
+    const file = path.join(tempDir(), 'not-a-db');
+    fs.writeFileSync(file, 'this is not SQLite, just some text that is long enough '.repeat(20));
+    const error = catchAppError(() => openStore(file));
+    expect(error.code).toBe('STORE_FAILURE');
+    expect(error.kind).toBe('system');
+    expect(error.cause).toBeInstanceOf(Error);
+  });
+
+  it('opens a private store when the path is :memory:', () => {
+    const store = openStore(':memory:');
+    store.tools.create('alice', 'add', snapshot());
+    expect(store.tools.list('alice')).toHaveLength(1);
+    store.close();
+  });
+});
+
+describe('openDatabase()', () => {
+  it('returns a connection with WAL, synchronous NORMAL, foreign keys on and a 5 s busy timeout', () => {
+    const db = openDatabase(path.join(tempDir(), 'raw.db'));
+    onTestFinished(() => {
+    db.close();
+  });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(1); // 1 = NORMAL
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+  });
+});
+
+describe('Store.close()', () => {
+  it('makes later calls throw STORE_FAILURE and is safe to call twice', () => {
+    const { store } = openTempStore();
+    store.close();
+    store.close();
+    expect(catchAppError(() => store.tools.list('alice')).code).toBe('STORE_FAILURE');
+    expect(catchAppError(() => store.executions.insert(execution())).code).toBe('STORE_FAILURE');
+  });
+});
+
+describe('MIGRATIONS', () => {
+  it('numbers migrations 1, 2, 3, ... without gaps', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_m, i) => i + 1));
+    expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length);
+  });
+});
