@@ -1,0 +1,156 @@
+/**
+ * Turns a V8 stack from the isolate into frames of the agent's own source.
+ *
+ * Only frames in scripts of the calling persona's tools are kept: the prelude, isolated-vm
+ * and natives are ours, not the agent's, and a frame naming another persona's script cannot
+ * be genuine (guests can forge stack text), so it is dropped rather than mapped.
+ */
+import type { Frame, Language } from '../model.js';
+import { singleLine } from './display-text.js';
+import { MAX_FUNCTION_NAME_LENGTH, parseV8Stack, type RawFrame } from './parse-stack.js';
+import { toOneBasedColumn, toZeroBasedColumn } from './positions.js';
+import { sourceMapKey, type OriginalPosition, type SourceMapCache } from './source-maps.js';
+import { parseVirtualFilename, type VirtualFile } from './virtual-filename.js';
+
+export interface ResolvedVersion {
+  /** Source map (JSON text, v3) from the compiled JS back to `source`. */
+  sourceMap: string;
+  language: Language;
+  source: string;
+}
+
+export interface MapStackInput {
+  /** `error.stack` as the isolate gave it; null when the thrown value had none. */
+  stack: string | null;
+  persona: string;
+  /** The version a frame names, or undefined when it does not exist. */
+  resolveVersion: (tool: string, version: number) => ResolvedVersion | undefined;
+  cache: SourceMapCache;
+  /** The error's message, when known: frame-looking lines inside it are then ignored. */
+  message?: string;
+}
+
+export interface MappedStack {
+  /** Innermost first. */
+  frames: Frame[];
+  /** False when the stack had frames of tool code but none could be mapped. */
+  mapped: boolean;
+}
+
+/** Never rejects: any internal failure yields `{ frames: [], mapped: false }` (keep the raw stack). */
+export async function mapStack(input: MapStackInput): Promise<MappedStack> {
+  try {
+    return await mapStackOrThrow(input);
+  } catch {
+    return { frames: [], mapped: false };
+  }
+}
+
+interface Located {
+  file: VirtualFile;
+  fileName: string;
+  language: Language;
+  source: string;
+  position: OriginalPosition;
+}
+
+async function mapStackOrThrow(input: MapStackInput): Promise<MappedStack> {
+  if (typeof input.stack !== 'string') return { frames: [], mapped: true };
+  const raw = parseV8Stack(input.stack, input.message === undefined ? {} : { message: input.message });
+
+  // One resolveVersion per version per call, however many frames it has.
+  const versions = new Map<string, ResolvedVersion | undefined>();
+  const resolve = (file: VirtualFile): ResolvedVersion | undefined => {
+    const key = sourceMapKey(file.persona, file.tool, file.version);
+    if (!versions.has(key)) versions.set(key, input.resolveVersion(file.tool, file.version));
+    return versions.get(key);
+  };
+
+  let toolFrames = 0;
+  const located: (Located | null)[] = [];
+  for (const frame of raw) {
+    const file = toolFile(frame, input.persona);
+    if (file === null) {
+      located.push(null);
+      continue;
+    }
+    toolFrames += 1;
+    located.push(await locate(frame, file, resolve, input.cache));
+  }
+
+  const frames: Frame[] = [];
+  located.forEach((here, i) => {
+    if (here === null) return;
+    frames.push({
+      function: functionName(raw, located, i) ?? '<anonymous>',
+      tool: here.file.tool,
+      version: here.file.version,
+      file: `${here.file.tool}.${here.language === 'typescript' ? 'ts' : 'js'}`,
+      line: here.position.line1,
+      column: toOneBasedColumn(here.position.column0),
+    });
+  });
+  return { frames, mapped: toolFrames === 0 || frames.length > 0 };
+}
+
+/** The tool script a frame ran in, when it is one of this persona's and has a position. */
+function toolFile(frame: RawFrame, persona: string): VirtualFile | null {
+  if (frame.isEval || frame.fileName === null || frame.line1 === null || frame.column1 === null) {
+    return null;
+  }
+  const file = parseVirtualFilename(frame.fileName);
+  return file !== null && file.persona === persona ? file : null;
+}
+
+async function locate(
+  frame: RawFrame,
+  file: VirtualFile,
+  resolve: (file: VirtualFile) => ResolvedVersion | undefined,
+  cache: SourceMapCache,
+): Promise<Located | null> {
+  const version = resolve(file);
+  if (version === undefined || frame.line1 === null || frame.column1 === null) return null;
+  const position = await cache.originalPositionFor(
+    sourceMapKey(file.persona, file.tool, file.version),
+    () => version.sourceMap,
+    frame.line1,
+    toZeroBasedColumn(frame.column1),
+  );
+  if (position === null) return null;
+  return { file, fileName: frame.fileName ?? '', language: version.language, source: version.source, position };
+}
+
+/**
+ * The name to show for frame `i`. A map's `names` entry belongs to the identifier at a
+ * position, not to the function around it: the original name of the function running in
+ * frame `i` is the name at its call site, i.e. at the position of the calling frame `i + 1`
+ * (as source-map-support does). That only holds when the caller is a plain call in the same
+ * script, so otherwise, and when the map has no name (esbuild only records names it
+ * changed), V8's name stands.
+ */
+function functionName(raw: RawFrame[], located: (Located | null)[], i: number): string | null {
+  const here = located[i];
+  const caller = located[i + 1];
+  const callerFrame = raw[i + 1];
+  if (
+    here != null &&
+    caller != null &&
+    callerFrame !== undefined &&
+    !callerFrame.isAsync &&
+    caller.fileName === here.fileName &&
+    caller.position.name !== null
+  ) {
+    return singleLine(caller.position.name, MAX_FUNCTION_NAME_LENGTH);
+  }
+  const name = raw[i]?.functionName ?? null;
+  return here != null && isEsbuildDefaultName(name, here) ? 'default' : name;
+}
+
+/**
+ * esbuild names an anonymous `export default function` (or arrow) after the source file:
+ * `fibonacci_default` for `fibonacci.ts`. The agent wrote `default`, so that is what it sees,
+ * unless the generated name also occurs in its source (then it may be the agent's own).
+ */
+function isEsbuildDefaultName(name: string | null, here: Located): boolean {
+  return name === `${here.file.tool}_default` && !here.source.includes(name);
+}
