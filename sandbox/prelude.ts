@@ -327,6 +327,9 @@ interface GuestFailure {
 
   // WebAssembly memory is allocated outside the isolate's heap limit (NOTES.md): tools get none.
   delete (global as { WebAssembly?: unknown }).WebAssembly;
+  // Atomics.wait can park the isolate thread; no tool needs shared memory in a one-call realm.
+  delete (global as { SharedArrayBuffer?: unknown }).SharedArrayBuffer;
+  delete (global as { Atomics?: unknown }).Atomics;
 
   defineProperty(global, '__chameleon_bind', { value: bind, writable: false, configurable: false, enumerable: false });
   // Lets the host read what a call printed before it was stopped by its CPU limit.

@@ -61,7 +61,7 @@ function compileFailure(input: CompileInput, file: string, messages: Message[]):
     frames: [{ function: '<module>', tool: input.toolName, version: input.version, file, line, column }],
     rawStack: null,
     mapped: true,
-    codeFrame: codeFrame(input.source, line, column),
+    codeFrame: codeFrame(input.source, line, column) || null,
     details: messages.slice(0, 10).map((m) => ({
       message: m.text,
       line: m.location?.line ?? null,

@@ -22,11 +22,19 @@ export function classifyIsolateError(
       message: `The call used more than its ${context.timeoutMs} ms CPU-time limit. Look for an infinite loop or unbounded recursion, or raise timeout_ms.`,
     };
   }
-  if (/memory limit/i.test(message) || /Array buffer allocation failed/i.test(message)) {
+  if (/memory limit/i.test(message)) {
     return {
       kind: 'memory',
       message: `The call exceeded its ${context.memoryMb} MB memory limit and was stopped. Use less memory (stream or page the data), or raise memory_mb.`,
     };
   }
   return { kind: 'internal', message: `The sandbox failed while running the call: ${message.slice(0, 500)}` };
+}
+
+/**
+ * Guest errors that are really the memory limit speaking: V8 refuses an ArrayBuffer that would
+ * pass the isolate's limit with this RangeError, which the guest sees (and may catch) first.
+ */
+export function isMemoryLimitError(name: string, message: string): boolean {
+  return name === 'RangeError' && /^Array buffer allocation failed/.test(message);
 }

@@ -42,6 +42,10 @@ export interface RunReply {
 
 export type WorkerReply = RunReply | { type: 'ready'; pid: number; rssBytes: number };
 
-/** Exit codes a worker uses to tell the supervisor why it ended itself. */
+/**
+ * Why a worker ended itself. It writes `${FATAL_MARKER}<code> <text>` to stderr, then kills
+ * itself: the supervisor reads the code from that line.
+ */
+export const FATAL_MARKER = 'CHAMELEON_SANDBOX_FATAL:';
 export const EXIT_CATASTROPHIC = 70;
 export const EXIT_RSS_CAP = 71;

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { workerEntryPath } from './paths.js';
-import { EXIT_CATASTROPHIC, EXIT_RSS_CAP, type RunJob, type RunReply, type WorkerFault, type WorkerReply } from './protocol.js';
+import { EXIT_CATASTROPHIC, EXIT_RSS_CAP, FATAL_MARKER, type RunJob, type RunReply, type WorkerFault, type WorkerReply } from './protocol.js';
 
 /** Node flags every sandbox process needs (see ../shared/NOTES.md). */
 export const SANDBOX_NODE_FLAGS = [
@@ -36,6 +36,8 @@ interface WorkerSlot {
   pending: Map<number, Pending>;
   /** Why we killed the child, if we did: decides the fault of the calls that die with it. */
   killedFor: { id: number } | null;
+  /** The exit code the child announced on stderr before killing itself. */
+  announcedExit: number | null;
 }
 
 /**
@@ -49,7 +51,7 @@ export class SandboxPool {
   private closed = false;
 
   constructor(private readonly options: SandboxPoolOptions) {
-    this.slots = Array.from({ length: options.processes }, () => ({ child: null, pending: new Map(), killedFor: null }));
+    this.slots = Array.from({ length: options.processes }, () => ({ child: null, pending: new Map(), killedFor: null, announcedExit: null }));
     for (const slot of this.slots) this.spawn(slot);
   }
 
@@ -101,12 +103,18 @@ export class SandboxPool {
     });
     slot.child = child;
     slot.killedFor = null;
+    slot.announcedExit = null;
     child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => this.options.logger.warn(`sandbox ${child.pid}: ${chunk.trim().slice(0, 2000)}`));
+    child.stderr?.on('data', (chunk: string) => {
+      const fatal = new RegExp(`${FATAL_MARKER}(\\d+)`).exec(chunk);
+      if (fatal && slot.child === child) slot.announcedExit = Number(fatal[1]);
+      this.options.logger.warn(`sandbox ${child.pid}: ${chunk.trim().slice(0, 2000)}`);
+    });
     child.on('message', (message: WorkerReply) => {
       if (message?.type === 'result') this.settle(slot, message.id, message);
     });
-    child.on('exit', (code, signal) => this.exited(slot, child, code, signal));
+    // 'close', not 'exit': by then stderr is drained, so an announced exit code has been read.
+    child.on('close', (code, signal) => this.exited(slot, child, code, signal));
     child.on('error', (err) => this.options.logger.error('sandbox process error', { err }));
     return child;
   }
@@ -131,9 +139,10 @@ export class SandboxPool {
   private exited(slot: WorkerSlot, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (slot.child !== child) return;
     const killedFor = slot.killedFor;
+    const exitCode = slot.announcedExit ?? code;
     slot.child = null;
     for (const [id, pending] of [...slot.pending]) {
-      this.settle(slot, id, faultReply(id, deathFault(pending.job, id, killedFor, code, signal)));
+      this.settle(slot, id, faultReply(id, deathFault(pending.job, id, killedFor, exitCode, signal)));
     }
     if (!this.closed) {
       this.options.logger.warn('sandbox process ended; starting a new one', { pid: child.pid, code, signal });
@@ -143,13 +152,13 @@ export class SandboxPool {
 }
 
 function deathFault(job: RunJob, id: number, killedFor: { id: number } | null, code: number | null, signal: string | null): WorkerFault {
-  if (killedFor?.id === id) {
+  if (killedFor?.id === id && code !== EXIT_CATASTROPHIC && code !== EXIT_RSS_CAP) {
     return {
       kind: 'timeout',
       message: `The call did not finish within its ${job.timeoutMs} ms deadline and its sandbox process had to be replaced. Look for an infinite loop, a promise that never settles, or a hostile getter; or raise timeout_ms.`,
     };
   }
-  if (killedFor) {
+  if (killedFor && code !== EXIT_CATASTROPHIC && code !== EXIT_RSS_CAP) {
     return { kind: 'internal', message: 'The sandbox process was replaced while this call ran, because another call overran its deadline. Retry the call.' };
   }
   if (code === EXIT_RSS_CAP) {

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { EXIT_CATASTROPHIC, EXIT_RSS_CAP, type WorkerReply, type WorkerRequest } from '../protocol.js';
+import { EXIT_CATASTROPHIC, EXIT_RSS_CAP, FATAL_MARKER, type WorkerReply, type WorkerRequest } from '../protocol.js';
 import { createIsolateCache } from './isolate-cache.js';
 import { runJob } from './run-job.js';
 
@@ -19,13 +19,15 @@ function send(message: WorkerReply): void {
 }
 
 function dieNow(code: number, why: string): never {
-  // Synchronous write: an IPC message may not flush before exit.
+  // A synchronous line on stderr tells the supervisor why (an IPC message may never flush),
+  // then SIGKILL: process.exit() can hang while an isolate thread is stuck (NOTES.md).
   try {
-    fs.writeSync(2, `[chameleon sandbox ${process.pid}] ${why}\n`);
+    fs.writeSync(2, `${FATAL_MARKER}${code} ${why}\n`);
   } catch {
     /* nothing left to tell */
   }
-  process.exit(code);
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('unreachable');
 }
 
 const preludePath = fileURLToPath(new URL('../../sandbox/prelude.js', import.meta.url));

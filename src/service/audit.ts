@@ -1,0 +1,56 @@
+import { AppError } from '../errors.js';
+import type { ExecutionQuery, ExecutionRecord } from '../model.js';
+import { formatTraceback } from '../traceback/format.js';
+import type { ServiceDeps } from './deps.js';
+import { parseArgumentsText, type LastErrorView } from './views.js';
+
+export function getLastError(deps: ServiceDeps, persona: string, toolName?: string): LastErrorView | null {
+  const row = deps.store.executions.lastFailure(persona, toolName);
+  return row ? lastErrorView(row) : null;
+}
+
+export function lastErrorView(row: ExecutionRecord): LastErrorView {
+  const failure = {
+    kind: row.errorKind ?? 'internal',
+    name: row.errorName ?? 'Error',
+    message: row.errorMessage ?? '',
+    frames: row.frames ?? [],
+    rawStack: row.rawStack,
+    mapped: !(row.rawStack ?? '').startsWith('[unmapped]'),
+    codeFrame: row.codeFrame,
+  } as const;
+  return {
+    executionId: row.id,
+    tool: row.toolName,
+    version: row.version,
+    persona: row.persona,
+    timestamp: row.timestamp,
+    arguments: parseArgumentsText(row.argumentsJson),
+    status: 'FAILURE',
+    operation: row.operation,
+    error: { kind: failure.kind, name: failure.name, message: failure.message, frames: [...failure.frames], codeFrame: failure.codeFrame, rawStack: failure.rawStack },
+    console: row.consoleOutput,
+    text: formatTraceback({
+      tool: row.toolName,
+      version: row.version ?? 0,
+      persona: row.persona,
+      timestamp: row.timestamp,
+      argumentsJson: row.argumentsJson,
+      failure: { ...failure, frames: [...failure.frames] },
+    }),
+  };
+}
+
+export function listExecutions(deps: ServiceDeps, persona: string, query: ExecutionQuery = {}): ExecutionRecord[] {
+  if (query.since !== undefined && Number.isNaN(Date.parse(query.since))) {
+    throw new AppError('INVALID_ARGUMENT', `since must be an ISO 8601 time such as 2026-11-30T12:00:00Z; got ${JSON.stringify(query.since)}.`);
+  }
+  const since = query.since === undefined ? undefined : new Date(query.since).toISOString();
+  return deps.store.executions.list(persona, { ...query, ...(since ? { since } : {}) });
+}
+
+export function getExecution(deps: ServiceDeps, persona: string, id: string): ExecutionRecord {
+  const row = typeof id === 'string' ? deps.store.executions.get(persona, id) : undefined;
+  if (!row) throw new AppError('EXECUTION_NOT_FOUND', `Execution ${JSON.stringify(String(id).slice(0, 80))} not found. Call \`list_executions\` to see recent ids.`);
+  return row;
+}

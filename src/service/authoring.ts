@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import { compile } from '../compiler/compile.js';
+import { AppError } from '../errors.js';
+import type { Failure, Language, VersionSnapshot } from '../model.js';
+import { hashSnapshot } from '../store/index.js';
+import { SourceMapCache } from '../traceback/source-maps.js';
+import type { ServiceDeps } from './deps.js';
+import { resolverFor } from './failures.js';
+import { assertNewToolName, assertToolName } from './names.js';
+import { failureRecord } from './records.js';
+import { callSandbox } from './sandbox-call.js';
+import { toolView, versionView, type ToolView, type VersionView } from './views.js';
+
+export interface CreateToolInput {
+  name: string;
+  description: string;
+  code: string;
+  language?: Language;
+  inputSchema?: Record<string, unknown>;
+  timeoutMs?: number;
+  memoryMb?: number;
+}
+
+export interface UpdateToolInput {
+  name: string;
+  code?: string;
+  description?: string;
+  inputSchema?: Record<string, unknown>;
+  timeoutMs?: number;
+  memoryMb?: number;
+}
+
+/** A write either makes a version, or is refused with the failure (and its log row's id). */
+export type WriteOutcome = { ok: true; tool: ToolView } | { ok: false; failure: Failure; executionId: string };
+
+export async function createTool(deps: ServiceDeps, persona: string, input: CreateToolInput): Promise<WriteOutcome> {
+  assertNewToolName(input.name);
+  const existing = deps.store.tools.get(persona, input.name);
+  if (existing) {
+    throw new AppError('TOOL_EXISTS', `Tool \`${input.name}\` already exists (version ${existing.activeVersion}). Call \`update_tool\` to change it, or pick another name.`);
+  }
+  const draft = {
+    description: checkDescription(input.description),
+    inputSchema: deps.validator.checkSchema(input.inputSchema ?? { type: 'object' }),
+    language: input.language ?? 'typescript',
+    limits: checkLimits(deps, { timeoutMs: input.timeoutMs, memoryMb: input.memoryMb }),
+    source: checkSource(deps, input.code),
+  };
+  const nextVersion = nextVersionNumber(deps, persona, input.name);
+  const built = await buildSnapshot(deps, persona, input.name, nextVersion, draft, 'create', input);
+  if (!built.ok) return built;
+  const version = deps.store.tools.create(persona, input.name, built.snapshot);
+  return { ok: true, tool: toolView(version, deps.store.tools.get(persona, input.name)!) };
+}
+
+export async function updateTool(deps: ServiceDeps, persona: string, input: UpdateToolInput): Promise<WriteOutcome> {
+  assertToolName(input.name);
+  const current = deps.store.tools.getVersion(persona, input.name);
+  const draft = {
+    description: input.description === undefined ? current.description : checkDescription(input.description),
+    inputSchema: input.inputSchema === undefined ? current.inputSchema : deps.validator.checkSchema(input.inputSchema),
+    language: current.language,
+    limits: checkLimits(deps, {
+      timeoutMs: input.timeoutMs ?? current.limits.timeoutMs,
+      memoryMb: input.memoryMb ?? current.limits.memoryMb,
+    }),
+    source: input.code === undefined ? current.source : checkSource(deps, input.code),
+  };
+  const nextVersion = nextVersionNumber(deps, persona, input.name);
+  let snapshot: VersionSnapshot;
+  if (input.code === undefined) {
+    snapshot = { ...draft, compiledJs: current.compiledJs, sourceMap: current.sourceMap };
+  } else {
+    const built = await buildSnapshot(deps, persona, input.name, nextVersion, draft, 'update', input);
+    if (!built.ok) return built;
+    snapshot = built.snapshot;
+  }
+  const version = deps.store.tools.addVersion(persona, input.name, snapshot, { kind: 'update' });
+  return { ok: true, tool: toolView(version, deps.store.tools.get(persona, input.name)!) };
+}
+
+export function rollbackTool(deps: ServiceDeps, persona: string, name: string, toVersion: number): ToolView {
+  assertToolName(name);
+  if (!Number.isSafeInteger(toVersion) || toVersion < 1) {
+    throw new AppError('INVALID_ARGUMENT', `version must be a positive integer, got ${JSON.stringify(toVersion)}.`);
+  }
+  const version = deps.store.tools.rollback(persona, name, toVersion);
+  return toolView(version, deps.store.tools.get(persona, name)!);
+}
+
+export function deleteTool(deps: ServiceDeps, persona: string, name: string): { name: string; deletedAt: string; versions: number } {
+  assertToolName(name);
+  const tool = deps.store.tools.delete(persona, name);
+  return { name, deletedAt: tool.deletedAt ?? deps.now().toISOString(), versions: deps.store.tools.listVersions(persona, name).length };
+}
+
+export interface ToolDetails {
+  tool: ToolView;
+  /** The requested version (the active one by default). */
+  version: number;
+  source: string;
+  versions: VersionView[];
+}
+
+export function getTool(deps: ServiceDeps, persona: string, name: string, version?: number): ToolDetails {
+  assertToolName(name);
+  const tool = deps.store.tools.get(persona, name);
+  if (!tool) throw new AppError('TOOL_NOT_FOUND', `Tool \`${name}\` not found. Call \`list_tools\` to see the tools you have.`);
+  const active = deps.store.tools.getVersion(persona, name);
+  const requested = version === undefined ? active : deps.store.tools.getVersion(persona, name, version);
+  return {
+    tool: toolView(active, tool),
+    version: requested.version,
+    source: requested.source,
+    versions: deps.store.tools.listVersions(persona, name).map((v) => versionView(v, tool.activeVersion)),
+  };
+}
+
+export interface ToolListing extends ToolView {
+  lastStatus: 'SUCCESS' | 'FAILURE' | null;
+}
+
+export function listTools(deps: ServiceDeps, persona: string): ToolListing[] {
+  const statuses = deps.store.executions.lastStatusByTool(persona);
+  return deps.store.tools.list(persona).map((tool) => ({
+    ...toolView(deps.store.tools.getVersion(persona, tool.name), tool),
+    lastStatus: statuses.get(tool.name) ?? null,
+  }));
+}
+
+type Draft = Omit<VersionSnapshot, 'compiledJs' | 'sourceMap'>;
+
+/**
+ * Compiles the source and loads it once in the sandbox (without calling it), so that code
+ * with no usable default export, or that throws while loading, is refused before it is saved.
+ * A refusal writes a FAILURE row to the log, like any call.
+ */
+async function buildSnapshot(
+  deps: ServiceDeps,
+  persona: string,
+  name: string,
+  version: number,
+  draft: Draft,
+  operation: 'create' | 'update',
+  input: CreateToolInput | UpdateToolInput,
+): Promise<{ ok: true; snapshot: VersionSnapshot } | { ok: false; failure: Failure; executionId: string }> {
+  const started = deps.now();
+  const t0 = performance.now();
+  const executionId = deps.newExecutionId();
+  const compiled = await compile({ toolName: name, version, language: draft.language, source: draft.source });
+  let failure: Failure;
+  let usage = { cpuMs: null as number | null, heapUsedBytes: null as number | null, console: '' };
+  let hash: string | null = null;
+  if (compiled.ok) {
+    const snapshot: VersionSnapshot = { ...draft, compiledJs: compiled.compiledJs, sourceMap: compiled.sourceMap };
+    hash = hashSnapshot(snapshot);
+    // A throwaway map cache: this version number is not saved yet and may be reused.
+    const probeMaps = new SourceMapCache({ maxEntries: 4 });
+    const probe = await callSandbox(
+      deps,
+      { persona, toolName: name, version, hash: `probe-${randomUUID()}`, snapshot },
+      { argsJson: '{}', executionId, probe: true },
+      { persona, sourceMaps: probeMaps, resolveVersion: resolverFor([{ ...snapshot, toolName: name, version }]) },
+    ).finally(() => probeMaps.clear());
+    if (probe.ok) return { ok: true, snapshot };
+    failure = probe.failure.kind === 'exception' ? { ...probe.failure, message: `The module threw while loading: ${probe.failure.message}` } : probe.failure;
+    usage = { cpuMs: probe.cpuMs, heapUsedBytes: probe.heapUsedBytes, console: probe.console };
+  } else {
+    failure = compiled.failure;
+  }
+  deps.store.executions.insert(
+    failureRecord(
+      {
+        id: executionId,
+        startedAt: started,
+        durationMs: performance.now() - t0,
+        persona,
+        toolName: name,
+        operation,
+        version,
+        hash,
+        argumentsJson: JSON.stringify({ ...input, code: `[${draft.source.length} characters]` }),
+        ...usage,
+      },
+      failure,
+    ),
+  );
+  return { ok: false, failure, executionId };
+}
+
+function nextVersionNumber(deps: ServiceDeps, persona: string, name: string): number {
+  try {
+    const versions = deps.store.tools.listVersions(persona, name);
+    return versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'TOOL_NOT_FOUND') return 1;
+    throw err;
+  }
+}
+
+function checkDescription(description: unknown): string {
+  if (typeof description !== 'string') throw new AppError('INVALID_ARGUMENT', 'description must be a string that tells an agent what the tool does.');
+  if (description.length > 4_000) throw new AppError('INVALID_ARGUMENT', `description is ${description.length} characters; the limit is 4000.`);
+  return description;
+}
+
+function checkSource(deps: ServiceDeps, code: unknown): string {
+  if (typeof code !== 'string' || code.trim() === '') {
+    throw new AppError('INVALID_ARGUMENT', 'code must be the non-empty source of a module whose default export is the handler: `export default function (args, ctx) { ... }`.');
+  }
+  const bytes = Buffer.byteLength(code);
+  const max = deps.config.payload.maxSourceBytes;
+  if (bytes > max) throw new AppError('PAYLOAD_TOO_LARGE', `code is ${bytes} bytes; the limit is ${max}. Split the tool or move data into its arguments.`);
+  return code;
+}
+
+function checkLimits(deps: ServiceDeps, wanted: { timeoutMs: number | undefined; memoryMb: number | undefined }) {
+  const { limits } = deps.config;
+  const timeoutMs = wanted.timeoutMs ?? limits.defaultTimeoutMs;
+  const memoryMb = wanted.memoryMb ?? limits.defaultMemoryMb;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 10 || timeoutMs > limits.maxTimeoutMs) {
+    throw new AppError('INVALID_ARGUMENT', `timeout_ms must be an integer from 10 to ${limits.maxTimeoutMs}; got ${JSON.stringify(timeoutMs)}.`);
+  }
+  if (!Number.isInteger(memoryMb) || memoryMb < 8 || memoryMb > limits.maxMemoryMb) {
+    throw new AppError('INVALID_ARGUMENT', `memory_mb must be an integer from 8 to ${limits.maxMemoryMb}; got ${JSON.stringify(memoryMb)}.`);
+  }
+  return { timeoutMs, memoryMb };
+}

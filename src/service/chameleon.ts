@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { ExecutionQuery } from '../model.js';
+import { SandboxPool } from '../sandbox-host/supervisor.js';
+import { openStore } from '../store/index.js';
+import { SourceMapCache } from '../traceback/source-maps.js';
+import { createArgumentValidator } from './arguments.js';
+import { getExecution, getLastError, listExecutions } from './audit.js';
+import { createTool, deleteTool, getTool, listTools, rollbackTool, updateTool, type CreateToolInput, type UpdateToolInput } from './authoring.js';
+import type { ServiceDeps } from './deps.js';
+import { assertPersonaName } from './names.js';
+import { runTool } from './running.js';
+
+/**
+ * The engine: one store, one pool of sandbox processes, and the rules. Everything a client
+ * does goes through a persona scope, so a persona can only ever touch its own tools and log.
+ */
+export function createChameleon(options: { config: Readonly<Config>; logger: Logger }) {
+  const { config, logger } = options;
+  const store = openStore(config.dbPath);
+  const pool = new SandboxPool({ ...config.sandbox, processes: config.sandbox.processes, logger });
+  const deps: ServiceDeps = {
+    config,
+    store,
+    pool,
+    validator: createArgumentValidator({ maxArgumentsBytes: config.payload.maxArgumentsBytes }),
+    sourceMaps: new SourceMapCache(),
+    logger,
+    now: () => new Date(),
+    newExecutionId: () => `ex_${randomUUID()}`,
+  };
+  let closing: Promise<void> | null = null;
+
+  return {
+    config,
+    forPersona(persona: string) {
+      assertPersonaName(persona);
+      return {
+        persona,
+        createTool: (input: CreateToolInput) => createTool(deps, persona, input),
+        updateTool: (input: UpdateToolInput) => updateTool(deps, persona, input),
+        rollbackTool: (name: string, version: number) => rollbackTool(deps, persona, name, version),
+        deleteTool: (name: string) => deleteTool(deps, persona, name),
+        getTool: (name: string, version?: number) => getTool(deps, persona, name, version),
+        listTools: () => listTools(deps, persona),
+        runTool: (name: string, args: unknown) => runTool(deps, persona, name, args),
+        getLastError: (toolName?: string) => getLastError(deps, persona, toolName),
+        listExecutions: (query?: ExecutionQuery) => listExecutions(deps, persona, query),
+        getExecution: (id: string) => getExecution(deps, persona, id),
+      };
+    },
+    /** Pids of the sandbox processes, for diagnostics and tests. */
+    sandboxPids: () => pool.pids(),
+    /** Stops the sandbox processes, then closes the database. Safe to call twice. */
+    close(): Promise<void> {
+      closing ??= pool.close().finally(() => store.close());
+      return closing;
+    },
+  };
+}
+
+export type Chameleon = ReturnType<typeof createChameleon>;
+export type PersonaScope = ReturnType<Chameleon['forPersona']>;

@@ -1,0 +1,18 @@
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { SandboxPool } from '../sandbox-host/supervisor.js';
+import type { Store } from '../store/index.js';
+import type { SourceMapCache } from '../traceback/source-maps.js';
+import type { ArgumentValidator } from './arguments.js';
+
+/** What the service rules work with; made once by createChameleon and shared by every persona. */
+export interface ServiceDeps {
+  config: Readonly<Config>;
+  store: Store;
+  pool: SandboxPool;
+  validator: ArgumentValidator;
+  sourceMaps: SourceMapCache;
+  logger: Logger;
+  now: () => Date;
+  newExecutionId: () => string;
+}

@@ -1,0 +1,64 @@
+import type { Failure, FailureKind, Language, VersionRecord } from '../model.js';
+import { codeFrame } from '../traceback/code-frame.js';
+import { mapStack, type ResolvedVersion } from '../traceback/map-stack.js';
+import type { SourceMapCache } from '../traceback/source-maps.js';
+import { isMemoryLimitError } from '../sandbox-host/classify.js';
+import type { GuestFailure } from './guest-envelope.js';
+
+export interface FailureContext {
+  persona: string;
+  sourceMaps: SourceMapCache;
+  /** Looks up any version a frame names (a tool's frames all name its running version). */
+  resolveVersion: (tool: string, version: number) => ResolvedVersion | undefined;
+}
+
+/** A failure the guest described (exception, invalid result), mapped into the agent's lines. */
+export async function failureFromGuest(guest: GuestFailure, ctx: FailureContext): Promise<Failure> {
+  const { frames, mapped } = await mapStack({
+    stack: guest.stack,
+    persona: ctx.persona,
+    resolveVersion: ctx.resolveVersion,
+    cache: ctx.sourceMaps,
+    message: guest.message,
+  });
+  const top = frames[0];
+  let frame: string | null = null;
+  if (top) {
+    const version = ctx.resolveVersion(top.tool, top.version);
+    if (version) frame = codeFrame(version.source, top.line, top.column) || null;
+  }
+  return {
+    kind: guest.kind === 'exception' && isMemoryLimitError(guest.name, guest.message) ? 'memory' : guest.kind,
+    name: guest.name,
+    message: guest.message,
+    frames,
+    rawStack: guest.stack,
+    mapped,
+    codeFrame: frame,
+    ...(guest.thrown === 'value' && guest.kind === 'exception' ? { details: { thrownValue: true } } : {}),
+  };
+}
+
+/** A failure with no guest stack: limits, argument checks, sandbox faults. */
+export function plainFailure(kind: FailureKind, name: string, message: string, details?: unknown): Failure {
+  return { kind, name, message, frames: [], rawStack: null, mapped: true, codeFrame: null, ...(details === undefined ? {} : { details }) };
+}
+
+/** Name shown for each failure kind that has no error of its own. */
+export const FAULT_NAMES: Record<FailureKind, string> = {
+  compile: 'CompileError',
+  exception: 'Error',
+  timeout: 'TimeoutError',
+  memory: 'MemoryLimitError',
+  invalid_arguments: 'InvalidArguments',
+  invalid_result: 'InvalidResult',
+  internal: 'InternalError',
+};
+
+export function resolverFor(versions: Array<Pick<VersionRecord, 'toolName' | 'version' | 'sourceMap' | 'source' | 'language'>>, fallback?: (tool: string, version: number) => ResolvedVersion | undefined) {
+  return (tool: string, version: number): ResolvedVersion | undefined => {
+    const hit = versions.find((v) => v.toolName === tool && v.version === version);
+    if (hit) return { sourceMap: hit.sourceMap, source: hit.source, language: hit.language as Language };
+    return fallback?.(tool, version);
+  };
+}

@@ -1,0 +1,5 @@
+export { createChameleon, type Chameleon, type PersonaScope } from './chameleon.js';
+export type { CreateToolInput, UpdateToolInput, WriteOutcome, ToolDetails, ToolListing } from './authoring.js';
+export type { RunOutcome } from './running.js';
+export type { ToolView, VersionView, LastErrorView } from './views.js';
+export { RESERVED_TOOL_NAMES } from './names.js';

@@ -1,0 +1,81 @@
+import type { ExecutionRecord, Failure } from '../model.js';
+
+export const RESULT_SUMMARY_CHARS = 2_000;
+const MAX_LOGGED_ARGUMENTS_CHARS = 1_100_000;
+
+/** The log keeps a readable summary of a result, never megabytes of it. */
+export function summarize(json: string): string {
+  if (json.length <= RESULT_SUMMARY_CHARS) return json;
+  return `${json.slice(0, RESULT_SUMMARY_CHARS)}…[cut: ${json.length} characters in all]`;
+}
+
+/** Arguments as JSON text for the log; never throws, whatever the client sent. */
+export function argumentsText(args: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(args) ?? 'null';
+  } catch {
+    text = '"[arguments could not be converted to JSON]"';
+  }
+  return text.length > MAX_LOGGED_ARGUMENTS_CHARS ? `${text.slice(0, MAX_LOGGED_ARGUMENTS_CHARS)}…[cut: ${text.length} characters in all]` : text;
+}
+
+export interface RecordInput {
+  id: string;
+  startedAt: Date;
+  durationMs: number;
+  persona: string;
+  toolName: string;
+  operation: ExecutionRecord['operation'];
+  version: number | null;
+  hash: string | null;
+  argumentsJson: string;
+  console: string;
+  cpuMs: number | null;
+  heapUsedBytes: number | null;
+}
+
+export function successRecord(input: RecordInput, resultJson: string): ExecutionRecord {
+  return {
+    ...base(input),
+    status: 'SUCCESS',
+    errorKind: null,
+    errorName: null,
+    errorMessage: null,
+    resultSummary: summarize(resultJson),
+    frames: null,
+    rawStack: null,
+    codeFrame: null,
+  };
+}
+
+export function failureRecord(input: RecordInput, failure: Failure): ExecutionRecord {
+  return {
+    ...base(input),
+    status: 'FAILURE',
+    errorKind: failure.kind,
+    errorName: failure.name,
+    errorMessage: failure.message,
+    resultSummary: null,
+    frames: failure.frames,
+    rawStack: failure.mapped ? failure.rawStack : failure.rawStack && `[unmapped] ${failure.rawStack}`,
+    codeFrame: failure.codeFrame,
+  };
+}
+
+function base(input: RecordInput) {
+  return {
+    id: input.id,
+    timestamp: input.startedAt.toISOString(),
+    persona: input.persona,
+    toolName: input.toolName,
+    operation: input.operation,
+    version: input.version,
+    hash: input.hash,
+    argumentsJson: input.argumentsJson,
+    consoleOutput: input.console,
+    durationMs: Math.round(input.durationMs * 1000) / 1000,
+    cpuMs: input.cpuMs === null ? null : Math.round(input.cpuMs * 1000) / 1000,
+    heapUsedBytes: input.heapUsedBytes,
+  };
+}

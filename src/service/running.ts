@@ -1,0 +1,86 @@
+import { AppError } from '../errors.js';
+import type { Failure, VersionRecord } from '../model.js';
+import type { ServiceDeps } from './deps.js';
+import { plainFailure, FAULT_NAMES, type FailureContext } from './failures.js';
+import { assertToolName } from './names.js';
+import { argumentsText, failureRecord, successRecord, type RecordInput } from './records.js';
+import { callSandbox } from './sandbox-call.js';
+
+export type RunOutcome =
+  | { ok: true; executionId: string; tool: string; version: number; result: unknown; console: string; durationMs: number }
+  | { ok: false; executionId: string; tool: string; version: number; failure: Failure; console: string; durationMs: number };
+
+/**
+ * Runs the active version of a tool once: validate the arguments, run in the sandbox, map any
+ * failure into the agent's lines, and commit the log row *before* returning. A call that
+ * started keeps the version it started with, whatever updates land meanwhile.
+ */
+export async function runTool(deps: ServiceDeps, persona: string, name: string, args: unknown): Promise<RunOutcome> {
+  assertToolName(name);
+  const started = deps.now();
+  const t0 = performance.now();
+  const version = deps.store.tools.getVersion(persona, name);
+  const executionId = deps.newExecutionId();
+  const record: RecordInput = {
+    id: executionId,
+    startedAt: started,
+    durationMs: 0,
+    persona,
+    toolName: name,
+    operation: 'call',
+    version: version.version,
+    hash: version.hash,
+    argumentsJson: argumentsText(args ?? {}),
+    console: '',
+    cpuMs: null,
+    heapUsedBytes: null,
+  };
+  const finish = (outcome: { failure: Failure } | { resultJson: string; result: unknown }): RunOutcome => {
+    record.durationMs = performance.now() - t0;
+    const common = { executionId, tool: name, version: version.version, console: record.console, durationMs: record.durationMs };
+    if ('failure' in outcome) {
+      commit(deps, failureRecord(record, outcome.failure));
+      return { ok: false, ...common, failure: outcome.failure };
+    }
+    commit(deps, successRecord(record, outcome.resultJson));
+    return { ok: true, ...common, result: outcome.result };
+  };
+
+  const problem = deps.validator.validate(version.hash, version.inputSchema, args ?? {});
+  if (problem) return finish({ failure: plainFailure('invalid_arguments', FAULT_NAMES.invalid_arguments, problem.message, problem.details) });
+
+  const outcome = await callSandbox(
+    deps,
+    { persona, toolName: name, version: version.version, hash: version.hash, snapshot: version },
+    { argsJson: JSON.stringify(args ?? {}), executionId },
+    failureContext(deps, persona, version),
+  );
+  record.console = outcome.console;
+  record.cpuMs = outcome.cpuMs;
+  record.heapUsedBytes = outcome.heapUsedBytes;
+  return finish(outcome.ok ? outcome : { failure: outcome.failure });
+}
+
+function failureContext(deps: ServiceDeps, persona: string, running: VersionRecord): FailureContext {
+  return {
+    persona,
+    sourceMaps: deps.sourceMaps,
+    resolveVersion: (tool, version) => {
+      if (tool === running.toolName && version === running.version) return running;
+      try {
+        return deps.store.tools.getVersion(persona, tool, version);
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** The row is committed before the caller sees the result; a store failure is a host fault. */
+function commit(deps: ServiceDeps, record: Parameters<ServiceDeps['store']['executions']['insert']>[0]): void {
+  try {
+    deps.store.executions.insert(record);
+  } catch (err) {
+    throw new AppError('STORE_FAILURE', 'The call ran, but its log row could not be written; the result is withheld so the log stays complete.', { cause: err });
+  }
+}

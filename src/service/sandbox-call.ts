@@ -1,0 +1,71 @@
+import type { Failure, VersionSnapshot } from '../model.js';
+import { virtualFilename } from '../traceback/virtual-filename.js';
+import type { ServiceDeps } from './deps.js';
+import { failureFromGuest, plainFailure, FAULT_NAMES, type FailureContext } from './failures.js';
+import { parseEnvelope } from './guest-envelope.js';
+
+export interface SandboxTarget {
+  persona: string;
+  toolName: string;
+  version: number;
+  hash: string;
+  snapshot: Pick<VersionSnapshot, 'compiledJs' | 'limits'>;
+}
+
+export type SandboxOutcome =
+  | { ok: true; result: unknown; resultJson: string; console: string; cpuMs: number | null; heapUsedBytes: number | null }
+  | { ok: false; failure: Failure; console: string; cpuMs: number | null; heapUsedBytes: number | null };
+
+/**
+ * One trip to a sandbox process and back: builds the job, and turns whatever comes back
+ * (envelope or fault) into a result or a mapped Failure. Guest faults never throw.
+ */
+export async function callSandbox(
+  deps: ServiceDeps,
+  target: SandboxTarget,
+  call: { argsJson: string; executionId: string; probe?: boolean },
+  failureContext: FailureContext,
+): Promise<SandboxOutcome> {
+  const { payload } = deps.config;
+  const reply = await deps.pool.run({
+    isolateKey: `${target.persona}/${target.toolName}`,
+    scriptKey: `${target.persona}/${target.toolName}@${target.version}#${target.hash}`,
+    filename: virtualFilename(target.persona, target.toolName, target.version),
+    compiledJs: target.snapshot.compiledJs,
+    memoryMb: target.snapshot.limits.memoryMb,
+    timeoutMs: target.snapshot.limits.timeoutMs,
+    argsJson: call.argsJson,
+    metaJson: JSON.stringify({
+      persona: target.persona,
+      tool: { name: target.toolName, version: target.version },
+      executionId: call.executionId,
+      maxResultChars: payload.maxResultBytes,
+      maxConsoleChars: payload.maxConsoleBytes,
+      probe: call.probe === true,
+    }),
+  });
+  const usage = { cpuMs: reply.cpuMs, heapUsedBytes: reply.heapUsedBytes };
+  if (reply.fault || reply.envelope === null) {
+    const fault = reply.fault ?? { kind: 'internal' as const, message: 'The sandbox returned nothing.' };
+    return { ok: false, failure: plainFailure(fault.kind, FAULT_NAMES[fault.kind], fault.message), console: capConsole(reply.console, payload.maxConsoleBytes), ...usage };
+  }
+  const envelope = parseEnvelope(reply.envelope);
+  if ('invalid' in envelope) {
+    return { ok: false, failure: plainFailure('internal', FAULT_NAMES.internal, envelope.invalid), console: '', ...usage };
+  }
+  const console = capConsole(envelope.console, payload.maxConsoleBytes);
+  if (!envelope.ok) {
+    return { ok: false, failure: await failureFromGuest(envelope.failure, failureContext), console, ...usage };
+  }
+  // The envelope was parsed from text the guest side wrote; re-serialising gives the canonical JSON.
+  const resultJson = JSON.stringify(envelope.result) ?? 'null';
+  if (resultJson.length > payload.maxResultBytes) {
+    const message = `The result is ${resultJson.length} characters of JSON; the limit is ${payload.maxResultBytes}. Return less data.`;
+    return { ok: false, failure: plainFailure('invalid_result', FAULT_NAMES.invalid_result, message), console, ...usage };
+  }
+  return { ok: true, result: envelope.result, resultJson, console, ...usage };
+}
+
+function capConsole(text: string, max: number): string {
+  return text.length <= max + 100 ? text : `${text.slice(0, max)}…[console output cut at ${max} characters]`;
+}

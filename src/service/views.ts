@@ -1,0 +1,76 @@
+import type { ExecutionRecord, Failure, Frame, Language, VersionRecord } from '../model.js';
+import type { VersionSummary } from '../store/index.js';
+
+/** A tool as the agent sees it: the active version's metadata plus its history. */
+export interface ToolView {
+  name: string;
+  persona: string;
+  description: string;
+  language: Language;
+  inputSchema: Record<string, unknown>;
+  timeoutMs: number;
+  memoryMb: number;
+  activeVersion: number;
+  hash: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface VersionView {
+  version: number;
+  hash: string;
+  createdAt: string;
+  origin: VersionRecord['origin'];
+  active: boolean;
+}
+
+export function toolView(version: VersionRecord, tool: { createdAt: string; updatedAt: string }): ToolView {
+  return {
+    name: version.toolName,
+    persona: version.persona,
+    description: version.description,
+    language: version.language,
+    inputSchema: version.inputSchema,
+    timeoutMs: version.limits.timeoutMs,
+    memoryMb: version.limits.memoryMb,
+    activeVersion: version.version,
+    hash: version.hash,
+    createdAt: tool.createdAt,
+    updatedAt: tool.updatedAt,
+  };
+}
+
+export function versionView(v: VersionSummary, activeVersion: number): VersionView {
+  return { version: v.version, hash: v.hash, createdAt: v.createdAt, origin: v.origin, active: v.version === activeVersion };
+}
+
+/** What get_last_error gives the agent: the structured failure plus a readable traceback. */
+export interface LastErrorView {
+  executionId: string;
+  tool: string;
+  version: number | null;
+  persona: string;
+  timestamp: string;
+  arguments: unknown;
+  status: 'FAILURE';
+  operation: ExecutionRecord['operation'];
+  error: {
+    kind: Failure['kind'];
+    name: string;
+    message: string;
+    frames: Frame[];
+    codeFrame: string | null;
+    rawStack: string | null;
+  };
+  console: string;
+  /** Python-style traceback in the agent's own lines. */
+  text: string;
+}
+
+export function parseArgumentsText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

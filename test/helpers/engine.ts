@@ -1,0 +1,35 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseConfig, type ConfigInput } from '../../src/config.js';
+import { silentLogger } from '../../src/logger.js';
+import { createChameleon, type Chameleon } from '../../src/service/index.js';
+
+export interface TestEngine {
+  app: Chameleon;
+  dbPath: string;
+  dir: string;
+  close(): Promise<void>;
+}
+
+/** A real engine (sandbox processes, SQLite file in a temp dir). Call close() in afterAll. */
+export function startEngine(overrides: Partial<ConfigInput> = {}): TestEngine {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-engine-'));
+  const dbPath = path.join(dir, 'chameleon.db');
+  const app = createChameleon({
+    config: parseConfig({ dbPath, sandbox: { processes: 1 }, ...overrides }),
+    logger: silentLogger,
+  });
+  return {
+    app,
+    dbPath,
+    dir,
+    async close() {
+      await app.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Object schema shorthand for tests. */
+export const anyObject = { type: 'object' } as const;

@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PersonaScope } from '../../src/service/index.js';
+import { startEngine, type TestEngine } from '../helpers/engine.js';
+
+let engine: TestEngine;
+let scope: PersonaScope;
+let counter = 0;
+
+beforeAll(() => {
+  engine = startEngine({ payload: { maxConsoleBytes: 2048, maxResultBytes: 4096 } });
+  scope = engine.app.forPersona('default');
+});
+afterAll(() => engine.close());
+
+/** Creates a fresh tool from `code` and calls it once with `args`. */
+async function runOnce(code: string, args: Record<string, unknown> = {}, language: 'typescript' | 'javascript' = 'typescript') {
+  const name = `t${++counter}`;
+  const created = await scope.createTool({ name, description: 'test', code, language });
+  if (!created.ok) throw new Error(`create failed: ${JSON.stringify(created.failure)}`);
+  return scope.runTool(name, args);
+}
+
+describe('runTool() results', () => {
+  it('returns the value of a sync function handler', async () => {
+    const out = await runOnce('export default (a: { x: number }) => ({ doubled: a.x * 2 });', { x: 21 });
+    expect(out).toMatchObject({ ok: true, result: { doubled: 42 } });
+  });
+
+  it('awaits an async handler', async () => {
+    const out = await runOnce('export default async (a: { s: string }) => { await null; return a.s.toUpperCase(); }', { s: 'hi' });
+    expect(out).toMatchObject({ ok: true, result: 'HI' });
+  });
+
+  it('instantiates a class export and calls run(args, ctx)', async () => {
+    const out = await runOnce('export default class Adder { base = 10; run(a: { n: number }) { return this.base + a.n; } }', { n: 5 });
+    expect(out).toMatchObject({ ok: true, result: 15 });
+  });
+
+  it('accepts a JavaScript tool with module.exports', async () => {
+    const out = await runOnce('module.exports = function (args) { return args.v + 1; };', { v: 1 }, 'javascript');
+    expect(out).toMatchObject({ ok: true, result: 2 });
+  });
+
+  it('gives ctx the persona, tool name and version, and the execution id', async () => {
+    const out = await runOnce('export default (_a: unknown, ctx: any) => ({ persona: ctx.persona, tool: ctx.tool, id: ctx.executionId });');
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    expect(out.result).toEqual({ persona: 'default', tool: { name: `t${counter}`, version: 1 }, id: out.executionId });
+  });
+
+  it('captures console output and ctx.log in the record, not on the host streams', async () => {
+    const out = await runOnce('export default (_a: unknown, ctx: any) => { console.log("hello", { a: 1 }); console.error("bad"); ctx.log("via ctx"); return 1; };');
+    expect(out.console).toBe('hello {"a":1}\n[error] bad\nvia ctx');
+    const row = scope.getExecution(out.executionId);
+    expect(row.consoleOutput).toBe(out.console);
+  });
+
+  it('cuts console output at the configured limit with a visible marker', async () => {
+    const out = await runOnce('export default () => { for (let i = 0; i < 10000; i++) console.log("line " + i); return "done"; };');
+    expect(out).toMatchObject({ ok: true, result: 'done' });
+    expect(out.console.length).toBeLessThan(2048 + 100);
+    expect(out.console).toMatch(/console output cut at 2048 characters/);
+  });
+
+  it('turns an undefined result into null', async () => {
+    expect(await runOnce('export default () => {};')).toMatchObject({ ok: true, result: null });
+  });
+
+  it.each([
+    ['a function', 'export default () => ({ f() {} });', /result\.f is a function/],
+    ['a cycle', 'export default () => { const a: any = {}; a.self = a; return a; };', /result\.self is a circular reference/],
+    ['a BigInt', 'export default () => ({ n: 10n });', /result\.n is a BigInt/],
+    ['a symbol', 'export default () => [Symbol("x")];', /result\[0\] is a symbol/],
+    ['an oversize value', 'export default () => "x".repeat(10000);', /limit is 4096/],
+  ])('refuses %s as invalid_result', async (_label, code, message) => {
+    const out = await runOnce(code);
+    expect(out.ok).toBe(false);
+    if (out.ok) return;
+    expect(out.failure.kind).toBe('invalid_result');
+    expect(out.failure.message).toMatch(message);
+  });
+
+  it.each([
+    ['a string', 'throw "boom";', 'thrown string', 'boom'],
+    ['a plain object', 'throw { code: 42 };', 'thrown object', '{"code":42}'],
+    ['null', 'throw null;', 'thrown null', 'null'],
+    ['a number', 'throw 7;', 'thrown number', '7'],
+  ])('reports a thrown %s faithfully', async (_label, statement, name, message) => {
+    const out = await runOnce(`export default () => { ${statement} };`);
+    expect(out.ok).toBe(false);
+    if (out.ok) return;
+    expect(out.failure).toMatchObject({ kind: 'exception', name, message });
+  });
+
+  it('keeps a custom Error subclass name', async () => {
+    const out = await runOnce('class NotFound extends Error { name = "NotFound"; }\nexport default () => { throw new NotFound("no such row"); };');
+    expect(out.ok).toBe(false);
+    if (out.ok) return;
+    expect(out.failure).toMatchObject({ kind: 'exception', name: 'NotFound', message: 'no such row' });
+    expect(out.failure.frames[0]).toMatchObject({ line: 2 });
+  });
+
+  it('survives an error whose getters throw', async () => {
+    const code = [
+      'export default () => {',
+      '  const e = new Error("x");',
+      '  Object.defineProperty(e, "message", { get() { throw new Error("nope"); } });',
+      '  Object.defineProperty(e, "name", { get() { throw new Error("nope"); } });',
+      '  throw e;',
+      '};',
+    ].join('\n');
+    const out = await runOnce(code);
+    expect(out.ok).toBe(false);
+    if (out.ok) return;
+    expect(out.failure.kind).toBe('exception');
+  });
+
+  it('summarises a long result in the log with a visible marker', async () => {
+    const out = await runOnce('export default () => "y".repeat(3000);');
+    expect(out.ok).toBe(true);
+    const row = scope.getExecution(out.executionId);
+    expect(row.resultSummary).toMatch(/…\[cut: 3002 characters in all\]$/);
+    expect(row.resultSummary!.length).toBeLessThan(2100);
+  });
+
+  it('gives require() a message that explains the sandbox', async () => {
+    const out = await runOnce('export default () => require("fs");', {}, 'typescript');
+    expect(out.ok).toBe(false);
+    if (out.ok) return;
+    expect(out.failure.message).toMatch(/require\("fs"\) is not available/);
+  });
+});
