@@ -40,6 +40,8 @@ interface GuestFailure {
   const freeze = Object.freeze;
   const getOwnKeys = Object.keys;
   const isArray = Array.isArray;
+  // Only ever used as fnToString.call(fn).
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const fnToString = Function.prototype.toString;
   const ErrorCtor = Error;
   const SetCtor = Set;

@@ -1,4 +1,4 @@
-import type { Failure, FailureKind, Language, VersionRecord } from '../model.js';
+import type { Failure, FailureKind, VersionRecord } from '../model.js';
 import { codeFrame } from '../traceback/code-frame.js';
 import { mapStack, type ResolvedVersion } from '../traceback/map-stack.js';
 import type { SourceMapCache } from '../traceback/source-maps.js';
@@ -58,7 +58,7 @@ export const FAULT_NAMES: Record<FailureKind, string> = {
 export function resolverFor(versions: Array<Pick<VersionRecord, 'toolName' | 'version' | 'sourceMap' | 'source' | 'language'>>, fallback?: (tool: string, version: number) => ResolvedVersion | undefined) {
   return (tool: string, version: number): ResolvedVersion | undefined => {
     const hit = versions.find((v) => v.toolName === tool && v.version === version);
-    if (hit) return { sourceMap: hit.sourceMap, source: hit.source, language: hit.language as Language };
+    if (hit) return { sourceMap: hit.sourceMap, source: hit.source, language: hit.language };
     return fallback?.(tool, version);
   };
 }

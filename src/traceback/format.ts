@@ -133,9 +133,9 @@ function kindNote(failure: Failure, hasFrames: boolean): string | null {
 
 /** Text that may keep its line breaks, capped and without other control characters. */
 function multiline(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
   return capText(text, max)
     .replace(/\r\n?|[\u2028\u2029]/g, '\n')
+    // eslint-disable-next-line no-control-regex -- stripping control characters is the point
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, ' ');
 }
 

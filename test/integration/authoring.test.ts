@@ -36,7 +36,7 @@ describe('createTool()', () => {
     ['empty code', { name: 'empty', code: '   ' }, 'INVALID_ARGUMENT'],
     ['oversize code', { name: 'oversize', code: `export default () => 1;\n//${'x'.repeat(300 * 1024)}` }, 'PAYLOAD_TOO_LARGE'],
   ])('refuses %s with a clear error', async (_label, fields, code) => {
-    await expect(scope.createTool({ name: 'x', description: 'd', code: V1, ...fields } as never)).rejects.toMatchObject({ code });
+    await expect(scope.createTool({ name: 'x', description: 'd', code: V1, ...fields })).rejects.toMatchObject({ code });
   });
 
   it('refuses a second tool with the same name and points at update_tool', async () => {

@@ -14,7 +14,7 @@ function frame(partial: Partial<RawFrame>): RawFrame {
     isConstructor: false,
     isEval: false,
     ...partial,
-  } as RawFrame;
+  };
 }
 
 describe('parseV8Stack() frame forms', () => {
