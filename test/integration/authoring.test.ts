@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PersonaScope } from '../../src/service/index.js';
+import type { CreateToolInput, PersonaScope } from '../../src/service/index.js';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 
 let engine: TestEngine;
@@ -36,7 +36,8 @@ describe('createTool()', () => {
     ['empty code', { name: 'empty', code: '   ' }, 'INVALID_ARGUMENT'],
     ['oversize code', { name: 'oversize', code: `export default () => 1;\n//${'x'.repeat(300 * 1024)}` }, 'PAYLOAD_TOO_LARGE'],
   ])('refuses %s with a clear error', async (_label, fields, code) => {
-    await expect(scope.createTool({ name: 'x', description: 'd', code: V1, ...fields })).rejects.toMatchObject({ code });
+    const input: CreateToolInput = { description: 'd', code: V1, ...fields };
+    await expect(scope.createTool(input)).rejects.toMatchObject({ code });
   });
 
   it('refuses a second tool with the same name and points at update_tool', async () => {
