@@ -123,6 +123,14 @@ describe('runTool() results', () => {
     expect(row.resultSummary!.length).toBeLessThan(2100);
   });
 
+  it('offers no Node globals and no memory that escapes the heap limit', async () => {
+    const names = ['require', 'process', 'Buffer', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'setTimeout', 'fetch'];
+    const out = await runOnce(`export default () => Object.fromEntries(${JSON.stringify(names)}.map((n) => [n, typeof (globalThis as any)[n]]));`);
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    expect(out.result).toEqual(Object.fromEntries(names.map((n) => [n, 'undefined'])));
+  });
+
   it('gives require() a message that explains the sandbox', async () => {
     const out = await runOnce('export default () => require("fs");', {}, 'typescript');
     expect(out.ok).toBe(false);
