@@ -55,10 +55,10 @@ export const FAULT_NAMES: Record<FailureKind, string> = {
   internal: 'InternalError',
 };
 
-export function resolverFor(versions: Array<Pick<VersionRecord, 'toolName' | 'version' | 'sourceMap' | 'source' | 'language'>>, fallback?: (tool: string, version: number) => ResolvedVersion | undefined) {
+export function resolverFor(versions: Array<Pick<VersionRecord, 'toolName' | 'version' | 'sourceMap' | 'source' | 'language' | 'compiledJs'>>, fallback?: (tool: string, version: number) => ResolvedVersion | undefined) {
   return (tool: string, version: number): ResolvedVersion | undefined => {
     const hit = versions.find((v) => v.toolName === tool && v.version === version);
-    if (hit) return { sourceMap: hit.sourceMap, source: hit.source, language: hit.language };
+    if (hit) return { sourceMap: hit.sourceMap, source: hit.source, language: hit.language, compiledJs: hit.compiledJs };
     return fallback?.(tool, version);
   };
 }

@@ -8,8 +8,10 @@
 import type { Frame, Language } from '../model.js';
 import { singleLine } from './display-text.js';
 import { MAX_FUNCTION_NAME_LENGTH, parseV8Stack, type RawFrame } from './parse-stack.js';
-import { toOneBasedColumn, toZeroBasedColumn } from './positions.js';
+import { toOneBasedColumn, toZeroBasedColumn, type OneBasedLine, type ZeroBasedColumn } from './positions.js';
+import { refinePosition } from './refine-position.js';
 import { sourceMapKey, type OriginalPosition, type SourceMapCache } from './source-maps.js';
+import { sourceLines } from './source-lines.js';
 import { parseVirtualFilename, type VirtualFile } from './virtual-filename.js';
 
 export interface ResolvedVersion {
@@ -17,6 +19,11 @@ export interface ResolvedVersion {
   sourceMap: string;
   language: Language;
   source: string;
+  /**
+   * The compiled JS the map starts from. Optional, but without it a column between two
+   * mapping segments maps to the start of the segment before it (see `refine-position.ts`).
+   */
+  compiledJs?: string;
 }
 
 export interface MapStackInput {
@@ -110,14 +117,30 @@ async function locate(
 ): Promise<Located | null> {
   const version = resolve(file);
   if (version === undefined || frame.line1 === null || frame.column1 === null) return null;
-  const position = await cache.originalPositionFor(
-    sourceMapKey(file.persona, file.tool, file.version),
-    () => version.sourceMap,
-    frame.line1,
-    toZeroBasedColumn(frame.column1),
-  );
+  const position = await originalPosition(cache, file, version, frame.line1, toZeroBasedColumn(frame.column1));
   if (position === null) return null;
   return { file, fileName: frame.fileName ?? '', language: version.language, source: version.source, position };
+}
+
+async function originalPosition(
+  cache: SourceMapCache,
+  file: VirtualFile,
+  version: ResolvedVersion,
+  line1: OneBasedLine,
+  column0: ZeroBasedColumn,
+): Promise<OriginalPosition | null> {
+  const key = sourceMapKey(file.persona, file.tool, file.version);
+  const load = () => version.sourceMap;
+  const { compiledJs } = version;
+  if (typeof compiledJs !== 'string') return cache.originalPositionFor(key, load, line1, column0);
+  const segments = await cache.segmentsAt(key, load, line1, column0);
+  if (segments === null) return null;
+  return refinePosition({
+    segments,
+    column0,
+    generatedLine: sourceLines(compiledJs, line1, line1)[0] ?? '',
+    originalLine: (line) => sourceLines(version.source, line, line)[0],
+  });
 }
 
 /**
@@ -143,14 +166,25 @@ function functionName(raw: RawFrame[], located: (Located | null)[], i: number): 
     return singleLine(caller.position.name, MAX_FUNCTION_NAME_LENGTH);
   }
   const name = raw[i]?.functionName ?? null;
-  return here != null && isEsbuildDefaultName(name, here) ? 'default' : name;
+  if (name !== null && MODULE_WRAPPER.test(name)) return '<module>';
+  return here != null && name !== null ? withoutEsbuildDefaultName(name, here) : name;
 }
 
 /**
- * esbuild names an anonymous `export default function` (or arrow) after the source file:
- * `fibonacci_default` for `fibonacci.ts`. The agent wrote `default`, so that is what it sees,
+ * The sandbox evaluates a tool's top level inside a function named `__chameleon_module`
+ * (called with module.exports as `this`, so V8 prints `Object.__chameleon_module`): that
+ * frame is the agent's module body.
+ */
+const MODULE_WRAPPER = /^(?:Object\.)?__chameleon_module$/;
+
+/**
+ * esbuild names an anonymous `export default function` (or arrow, or class) after the source
+ * file: `fibonacci_default` for `fibonacci.ts`. The agent wrote `default`, so that is what it
+ * sees, also as the receiver of a method (`default.run` for `export default class { run() {} }`),
  * unless the generated name also occurs in its source (then it may be the agent's own).
  */
-function isEsbuildDefaultName(name: string | null, here: Located): boolean {
-  return name === `${here.file.tool}_default` && !here.source.includes(name);
+function withoutEsbuildDefaultName(name: string, here: Located): string {
+  const generated = `${here.file.tool}_default`;
+  if (name !== generated && !name.startsWith(`${generated}.`)) return name;
+  return here.source.includes(generated) ? name : `default${name.slice(generated.length)}`;
 }

@@ -23,6 +23,19 @@ export interface OriginalPosition {
   name: string | null;
 }
 
+/** A mapping segment: the generated column it starts at, and the original position it maps to. */
+export interface Segment extends OriginalPosition {
+  generatedColumn0: ZeroBasedColumn;
+}
+
+/** The segments around a generated position, on its generated line. */
+export interface SegmentsAt {
+  /** The segment that spans the column: the last one starting at or before it. */
+  at: Segment | null;
+  /** The first segment starting after the column; null when `at` starts exactly at it. */
+  next: Segment | null;
+}
+
 export interface SourceMapCacheOptions {
   /** How many parsed maps to keep; default 200. */
   maxEntries?: number;
@@ -79,11 +92,32 @@ export class SourceMapCache {
     line1: OneBasedLine,
     column0: ZeroBasedColumn,
   ): Promise<OriginalPosition | null> {
+    return this.#withConsumer(key, loadSourceMap, (consumer) => lookup(consumer, line1, column0));
+  }
+
+  /**
+   * The segment spanning a generated position and the one after it on the same line, with
+   * the generated columns they start at (which `originalPositionFor` does not tell). V8 often
+   * points at a character no segment starts at (the `.` of a property read, the `(` of a
+   * call); with the generated and original text, the caller can then place the position
+   * exactly instead of at the start of the segment (see `refine-position.ts`). Null when the
+   * map is missing or invalid. Never rejects.
+   */
+  async segmentsAt(
+    key: string,
+    loadSourceMap: () => string | undefined,
+    line1: OneBasedLine,
+    column0: ZeroBasedColumn,
+  ): Promise<SegmentsAt | null> {
+    return this.#withConsumer(key, loadSourceMap, (consumer) => segmentsAround(consumer, line1, column0));
+  }
+
+  async #withConsumer<T>(key: string, loadSourceMap: () => string | undefined, use: (consumer: Consumer) => T | null): Promise<T | null> {
     const entry = this.#acquire(key, loadSourceMap);
     if (entry === null) return null;
     try {
       const consumer = await entry.consumer;
-      return consumer === null ? null : lookup(consumer, line1, column0);
+      return consumer === null ? null : use(consumer);
     } catch {
       // Malformed `mappings` only fail here, when the WebAssembly decoder first reads them.
       return null;
@@ -159,12 +193,56 @@ function destroy(entry: Entry): void {
 
 function lookup(consumer: Consumer, line1: OneBasedLine, column0: ZeroBasedColumn): OriginalPosition | null {
   for (const bias of [SourceMapConsumer.GREATEST_LOWER_BOUND, SourceMapConsumer.LEAST_UPPER_BOUND]) {
-    const found = consumer.originalPositionFor({ line: line1, column: column0, bias });
-    if (found.source === null || found.line === null || found.column === null) continue;
-    const line = oneBasedLine(found.line);
-    const column = zeroBasedColumn(found.column);
-    if (line === null || column === null) continue;
-    return { line1: line, column0: column, name: found.name === '' ? null : found.name };
+    const found = originalAt(consumer, line1, column0, bias);
+    if (found !== null) return found.position;
   }
   return null;
+}
+
+function originalAt(
+  consumer: Consumer,
+  line1: OneBasedLine,
+  column0: number,
+  bias: number,
+): { source: string; position: OriginalPosition } | null {
+  const found = consumer.originalPositionFor({ line: line1, column: column0, bias });
+  if (found.source === null || found.line === null || found.column === null) return null;
+  const line = oneBasedLine(found.line);
+  const column = zeroBasedColumn(found.column);
+  if (line === null || column === null) return null;
+  return { source: found.source, position: { line1: line, column0: column, name: found.name === '' ? null : found.name } };
+}
+
+function segmentsAround(consumer: Consumer, line1: OneBasedLine, column0: ZeroBasedColumn): SegmentsAt {
+  const before = originalAt(consumer, line1, column0, SourceMapConsumer.GREATEST_LOWER_BOUND);
+  const at = before === null ? null : segmentOf(consumer, line1, before, (g) => g <= column0, Math.max);
+  if (at !== null && at.generatedColumn0 === column0) return { at, next: null };
+  const after = originalAt(consumer, line1, column0 + 1, SourceMapConsumer.LEAST_UPPER_BOUND);
+  const next = after === null ? null : segmentOf(consumer, line1, after, (g) => g > column0, Math.min);
+  return { at, next };
+}
+
+/**
+ * The generated column of the segment on `line1` that maps to `found`: among the generated
+ * positions of that original position, the one `pick` chooses of those `accept` allows, and
+ * only if it really maps back to `found`.
+ */
+function segmentOf(
+  consumer: Consumer,
+  line1: OneBasedLine,
+  found: { source: string; position: OriginalPosition },
+  accept: (generatedColumn0: number) => boolean,
+  pick: (...columns: number[]) => number,
+): Segment | null {
+  const { position } = found;
+  const columns = consumer
+    .allGeneratedPositionsFor({ source: found.source, line: position.line1, column: position.column0 })
+    .filter((p) => p.line === line1 && typeof p.column === 'number' && accept(p.column))
+    .map((p) => p.column as number);
+  if (columns.length === 0) return null;
+  const generated = zeroBasedColumn(pick(...columns));
+  if (generated === null) return null;
+  const back = originalAt(consumer, line1, generated, SourceMapConsumer.GREATEST_LOWER_BOUND);
+  if (back === null || back.position.line1 !== position.line1 || back.position.column0 !== position.column0) return null;
+  return { ...position, generatedColumn0: generated };
 }

@@ -78,7 +78,7 @@ export function createIsolateCache(options: IsolateCacheOptions) {
         }
         // The wrapper takes one line of its own; lineOffset -1 keeps V8's line numbers equal
         // to those of the compiled JS, which is what the source map speaks.
-        const wrapped = `__chameleon_bind(function (module, exports, require) {\n${compiledJs}\n})`;
+        const wrapped = `__chameleon_bind(function __chameleon_module(module, exports, require) {\n${compiledJs}\n})`;
         const script = await isolate.compileScript(wrapped, { filename, lineOffset: -1 });
         scripts.set(scriptKey, script);
         while (scripts.size > options.maxScriptsPerIsolate) {

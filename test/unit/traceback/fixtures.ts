@@ -15,7 +15,7 @@ export interface Compiled {
 
 export async function compileTs(source: string, sourcefile = 'x.ts'): Promise<Compiled> {
   const out = await transform(source, {
-    loader: 'ts',
+    loader: sourcefile.endsWith('.js') ? 'js' : 'ts',
     format: 'cjs',
     target: 'es2022',
     sourcemap: 'external',
@@ -43,7 +43,8 @@ export function positionOf(text: string, needle: string, occurrence = 1): { line
 
 /**
  * Runs compiled CJS code under `filename` in a fresh context, calls its default export with
- * `args` and returns the stack of what it throws. The wrapper sits on its own line and
+ * `args` (a class export is instantiated and its `run` called, as the sandbox prelude does)
+ * and returns the stack of what it throws. The wrapper sits on its own line and
  * `lineOffset: -1` compensates it, as the sandbox host does with ScriptOrigin.
  */
 export async function stackOf(code: string, filename: string, args: unknown): Promise<string> {
@@ -57,7 +58,12 @@ export async function stackOf(code: string, filename: string, args: unknown): Pr
   factory(module, module.exports);
   const main = module.exports['default'] as (a: unknown) => unknown;
   try {
-    await main(args);
+    if (/^class\b/.test(Function.prototype.toString.call(main))) {
+      const Klass = main as unknown as new () => { run(a: unknown): unknown };
+      await new Klass().run(args);
+    } else {
+      await main(args);
+    }
   } catch (error) {
     return String((error as { stack?: unknown }).stack);
   }

@@ -170,3 +170,59 @@ describe('mapStack() when mapping is impossible', () => {
     expect(result).toEqual({ frames: [], mapped: false });
   });
 });
+
+// Regressions found by test/fixtures/broken-tools: V8 points at punctuation no segment of an
+// esbuild map starts at, and esbuild names an anonymous default class after the file.
+describe('mapStack() places columns between mapping segments exactly, given the compiled JS', () => {
+  async function firstFrame(source: string, file: string, args: unknown, withCompiledJs = true): Promise<Frame | undefined> {
+    const tool = file.replace(/\.(ts|js)$/, '');
+    const compiled = await compileTs(source, file);
+    const version: ResolvedVersion = {
+      sourceMap: compiled.map,
+      language: file.endsWith('.js') ? 'javascript' : 'typescript',
+      source,
+      ...(withCompiledJs ? { compiledJs: compiled.code } : {}),
+    };
+    const script = virtualFilename('default', tool, 1);
+    const raw = await stackOf(compiled.code, script, args);
+    const { frames } = await mapStack({ stack: raw, persona: 'default', resolveVersion: versions({ [`${tool}@1`]: version }), cache: new SourceMapCache() });
+    return frames[0];
+  }
+
+  const ERASED = `interface Row { key: string; value?: { amount: number } }
+const rows = new Map<string, Row>([['b', { key: 'b' }]]);
+export default function amountOf(args: { key: string }): number {
+  return rows.get(args.key)!.value!.amount;
+}
+`;
+
+  it('mapStack() points at the `.` of a failed property read after erased `!`s, not at the token before', async () => {
+    // V8 points at the `.` before `amount`; the segment before it is `value`.
+    expect(await firstFrame(ERASED, 'ledger.ts', { key: 'b' })).toMatchObject({ function: 'amountOf', ...positionOf(ERASED, '.amount') });
+  });
+
+  it('mapStack() keeps the segment start when it is not given the compiled JS', async () => {
+    expect(await firstFrame(ERASED, 'ledger.ts', { key: 'b' }, false)).toMatchObject(positionOf(ERASED, 'value!.amount'));
+  });
+
+  it('mapStack() points at the `(` of a call of undefined after an erased `!`', async () => {
+    const source = `const ops: Partial<Record<string, () => number>> = {};
+export default function run(args: { op: string }) {
+  return ops[args.op]!();
+}
+`;
+    const paren = positionOf(source, ']!()');
+    expect(await firstFrame(source, 'ops.ts', { op: 'x' })).toMatchObject({ function: 'run', line: paren.line, column: paren.column + 2 });
+  });
+
+  it('mapStack() gives a JavaScript tool the very column V8 reports, and `default.run` for an anonymous default class', async () => {
+    const source = `export default class {
+  constructor() { this.index = new Map(); }
+  run(args) {
+    return this.index.get(args.word).toUpperCase();
+  }
+}
+`;
+    expect(await firstFrame(source, 'words.js', { word: 'z' })).toMatchObject({ function: 'default.run', file: 'words.js', ...positionOf(source, '.toUpperCase') });
+  });
+});

@@ -77,6 +77,35 @@ describe('SourceMapCache.originalPositionFor() with esbuild maps', () => {
   });
 });
 
+describe('SourceMapCache.segmentsAt()', () => {
+  it('gives the segment spanning a column and the next one, with the generated columns they start at', async () => {
+    const { code, map } = await compileTs(SOURCE);
+    const valueOf = positionOf(code, 'valueOf');
+    const cache = new SourceMapCache();
+    // The `.` before `valueOf`: inside the segment of `(x as any)`'s `x`, just before `valueOf`'s.
+    const dot = column0(valueOf.column - 2);
+    const found = await cache.segmentsAt('k', () => map, line1(valueOf.line), dot);
+    const original = positionOf(SOURCE, 'valueOf');
+    expect(found?.next).toEqual({ generatedColumn0: valueOf.column - 1, line1: original.line, column0: original.column - 1, name: null });
+    expect(found?.at?.line1).toBe(original.line);
+    expect(found?.at?.generatedColumn0).toBeLessThan(dot);
+    expect(found?.at?.column0).toBeLessThan(original.column - 1);
+  });
+
+  it('has no next segment when one starts exactly at the column', async () => {
+    const { code, map } = await compileTs(SOURCE);
+    const generated = positionOf(code, 'new RangeError');
+    const cache = new SourceMapCache();
+    const found = await cache.segmentsAt('k', () => map, line1(generated.line), column0(generated.column - 1));
+    expect(found).toEqual({ at: expect.objectContaining({ generatedColumn0: generated.column - 1 }), next: null });
+  });
+
+  it('is null when the map is unusable', async () => {
+    const cache = new SourceMapCache();
+    expect(await cache.segmentsAt('k', () => '{not json', line1(1), column0(0))).toBeNull();
+  });
+});
+
 describe('SourceMapCache.originalPositionFor() fallbacks and failures', () => {
   function handMadeMap(): string {
     const generator = new SourceMapGenerator({ file: 'x.js' });

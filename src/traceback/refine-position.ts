@@ -1,0 +1,70 @@
+/**
+ * Places a generated position exactly in the original source when it falls between two
+ * mapping segments.
+ *
+ * esbuild starts a segment at each token that begins an expression or names a property, but
+ * not at punctuation, and V8 often points at punctuation: the `.` of a property read on
+ * undefined, the `[` of an indexed read, the `(` of a call that is not a function. A plain
+ * source-map lookup answers with the start of the segment before it, which can be a whole
+ * token away, or more where types were erased in between:
+ *
+ *     return this.rows.get(key)!.value!.amount;    (as written)
+ *     return this.rows.get(key).value.amount;      (compiled; V8 points at `.amount`)
+ *
+ * gives `value` instead of `.amount`. Where the text from the segment before to the column is
+ * the same in the compiled and the original line, the column is that far into the segment
+ * (plain JavaScript, where nothing was erased); else, where the text from the column to the
+ * segment after is the same in both, it is that far before it (`!` and other erased syntax sit
+ * before the punctuation, not between it and the next token). When neither holds, the segment
+ * start stands, as before.
+ */
+import { zeroBasedColumn, type OneBasedLine, type ZeroBasedColumn } from './positions.js';
+import type { OriginalPosition, SegmentsAt } from './source-maps.js';
+
+export interface RefineInput {
+  segments: SegmentsAt;
+  column0: ZeroBasedColumn;
+  /** The compiled line the position is on. */
+  generatedLine: string;
+  /** A line of the original source, undefined when there is none. */
+  originalLine: (line1: OneBasedLine) => string | undefined;
+}
+
+/** The exact original position, or the segment's when it cannot be placed; null without segments. */
+export function refinePosition(input: RefineInput): OriginalPosition | null {
+  const { segments, column0, generatedLine, originalLine } = input;
+  const { at, next } = segments;
+  const fallback = at ?? next;
+  if (fallback === null) return null;
+  const name = fallback.name;
+
+  if (at !== null) {
+    const offset = column0 - at.generatedColumn0;
+    if (offset === 0) return position(at.line1, at.column0, name);
+    const generated = generatedLine.slice(at.generatedColumn0, column0 + 1);
+    const original = originalLine(at.line1)?.slice(at.column0, at.column0 + offset + 1);
+    if (generated.length === offset + 1 && generated === original) {
+      return position(at.line1, at.column0 + offset, name) ?? fallback;
+    }
+  }
+
+  if (next !== null) {
+    const distance = next.generatedColumn0 - column0;
+    const start = next.column0 - distance;
+    const ordered = at === null || at.line1 !== next.line1 || start >= at.column0;
+    if (distance > 0 && start >= 0 && ordered) {
+      const generated = generatedLine.slice(column0, next.generatedColumn0);
+      const original = originalLine(next.line1)?.slice(start, next.column0);
+      if (generated.length === distance && generated === original) {
+        return position(next.line1, start, name) ?? fallback;
+      }
+    }
+  }
+
+  return { line1: fallback.line1, column0: fallback.column0, name };
+}
+
+function position(line1: OneBasedLine, column0: number, name: string | null): OriginalPosition | null {
+  const column = zeroBasedColumn(column0);
+  return column === null ? null : { line1, column0: column, name };
+}

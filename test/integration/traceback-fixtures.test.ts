@@ -1,0 +1,212 @@
+/**
+ * Issue 2, "Done when": for every broken tool in test/fixtures/broken-tools/, the first frame
+ * of the failure names the exact line, and a column inside the faulty expression, of the
+ * source as the agent wrote it.
+ *
+ * Each fixture marks its own fault with a comment at the end of the faulty line:
+ *
+ *     return memo![n - 1];  // <- fails: `memo![n - 1]` name=TypeError fn=fib
+ *
+ * The expected line is the marker's line; the expected columns are the span of the quoted
+ * text on that line (before the comment, where it must occur exactly once), 1-based. Options:
+ * `name=` the error name (required), `fn=` the first frame's function (quote names with
+ * spaces), `at=` text inside the quoted one whose first character must be the exact column
+ * (where V8's choice is worth pinning), `kind=` the failure kind (default `exception`;
+ * `compile` fails at create), and `phase=create` for a module that throws while loading. A `// @args {...}` line gives the
+ * call's arguments. The marker stays in the source the tool is created from, so no column
+ * moves.
+ *
+ * The tool is named after the file; `.ts` files are TypeScript, and are type-checked with the
+ * tests (every bug here gets past the type checker), `.js` files are JavaScript, and `.mts`
+ * files are TypeScript that must not parse (so they stay out of `tsconfig.test.json`).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Failure, Language } from '../../src/model.js';
+import { NAME_PATTERN } from '../../src/model.js';
+import type { PersonaScope } from '../../src/service/index.js';
+import { startEngine, type TestEngine } from '../helpers/engine.js';
+
+const FIXTURE_DIR = fileURLToPath(new URL('../fixtures/broken-tools/', import.meta.url));
+const MARKER = '// <- fails: ';
+/** Line terminators as JavaScript (and so V8, esbuild and the code frame) counts them. */
+const NEWLINE = /\r\n|[\n\r\u2028\u2029]/;
+
+interface Expectation {
+  line: number;
+  /** 1-based, inclusive: the span of `text` on `line`. */
+  columnFrom: number;
+  columnTo: number;
+  text: string;
+  lineText: string;
+  kind: Failure['kind'];
+  name: string;
+  fn: string | undefined;
+  /** The exact 1-based column, when the marker pins it with `at=`. */
+  column: number | undefined;
+  phase: 'create' | 'run';
+}
+
+interface Fixture {
+  file: string;
+  tool: string;
+  language: Language;
+  source: string;
+  args: Record<string, unknown>;
+  expect: Expectation;
+}
+
+function loadFixture(file: string): Fixture {
+  const ext = path.extname(file);
+  const tool = path.basename(file, ext);
+  const language: Language = ext === '.js' ? 'javascript' : 'typescript';
+  const source = fs.readFileSync(path.join(FIXTURE_DIR, file), 'utf8');
+  const lines = source.split(NEWLINE);
+
+  const marked = lines.flatMap((text, i) => (text.includes(MARKER) ? [{ text, line: i + 1 }] : []));
+  if (marked.length !== 1) throw new Error(`${file}: expected exactly one "${MARKER}" marker, found ${marked.length}`);
+  const { text: lineText, line } = marked[0]!;
+  const code = lineText.slice(0, lineText.lastIndexOf(MARKER));
+  const spec = /^`([^`]+)`(.*)$/.exec(lineText.slice(lineText.lastIndexOf(MARKER) + MARKER.length));
+  if (!spec) throw new Error(`${file}:${line}: the marker must quote the faulty expression in backticks`);
+  const text = spec[1]!;
+  const at = code.indexOf(text);
+  if (at < 0 || code.lastIndexOf(text) !== at) {
+    throw new Error(`${file}:${line}: \`${text}\` must occur exactly once on its line before the marker`);
+  }
+  const options = new Map<string, string>();
+  for (const m of spec[2]!.matchAll(/(\w+)=(?:"([^"]*)"|(\S+))/g)) options.set(m[1]!, m[2] ?? m[3]!);
+  const name = options.get('name');
+  if (name === undefined) throw new Error(`${file}:${line}: the marker needs name=<ErrorName>`);
+  const kind = (options.get('kind') ?? 'exception') as Failure['kind'];
+  const pin = options.get('at');
+  let column: number | undefined;
+  if (pin !== undefined) {
+    const inside = text.indexOf(pin);
+    if (inside < 0 || text.lastIndexOf(pin) !== inside) throw new Error(`${file}:${line}: at=${pin} must occur exactly once in \`${text}\``);
+    column = at + inside + 1;
+  }
+
+  const argsLine = lines.find((l) => l.startsWith('// @args '));
+  const args = argsLine === undefined ? {} : (JSON.parse(argsLine.slice('// @args '.length)) as Record<string, unknown>);
+
+  return {
+    file,
+    tool,
+    language,
+    source,
+    args,
+    expect: {
+      line,
+      columnFrom: at + 1,
+      columnTo: at + text.length,
+      text,
+      lineText,
+      kind,
+      name,
+      fn: options.get('fn'),
+      column,
+      phase: kind === 'compile' || options.get('phase') === 'create' ? 'create' : 'run',
+    },
+  };
+}
+
+const fixtures = fs
+  .readdirSync(FIXTURE_DIR)
+  .filter((f) => /\.(ts|mts|js)$/.test(f))
+  .sort()
+  .map(loadFixture);
+
+let engine: TestEngine;
+let scope: PersonaScope;
+
+beforeAll(() => {
+  engine = startEngine();
+  scope = engine.app.forPersona('default');
+});
+afterAll(() => engine.close());
+
+/**
+ * The target row of a @babel/code-frame (`> N | text`) and the caret under it: the shown text,
+ * and the index in it of the character the caret points at.
+ */
+function caretTarget(frame: string, line: number): { shown: string; at: number } | null {
+  const rows = frame.split('\n');
+  const target = rows.findIndex((r) => new RegExp(`^> +${line} \\| `).test(r));
+  const caret = rows[target + 1];
+  if (target < 0 || caret === undefined || !caret.includes('^')) return null;
+  const textStart = rows[target]!.indexOf('| ') + 2;
+  return { shown: rows[target]!.slice(textStart), at: caret.indexOf('^') - textStart };
+}
+
+describe('the broken-tool fixture set', () => {
+  it('has at least 15 fixtures, in both languages, with valid tool names', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(15);
+    expect(fixtures.some((f) => f.language === 'javascript')).toBe(true);
+    expect(fixtures.some((f) => f.expect.kind === 'compile')).toBe(true);
+    for (const f of fixtures) expect(f.tool).toMatch(NAME_PATTERN);
+  });
+
+  it('keeps the CRLF fixture in CRLF (a checkout that normalises it would test nothing)', () => {
+    const crlf = fixtures.find((f) => f.tool === 'crlf_line_endings');
+    expect(crlf?.source).toMatch(/\r\n/);
+    expect(crlf?.source).not.toMatch(/[^\r]\n/);
+  });
+});
+
+describe.each(fixtures)('$file', (fixture) => {
+  const { expect: want, tool } = fixture;
+
+  it(`reports line ${want.line}, a column in ${want.columnFrom}-${want.columnTo} (\`${want.text}\`), in its first frame, and logs the same`, async () => {
+    const created = await scope.createTool({
+      name: tool,
+      description: `broken fixture ${fixture.file}`,
+      code: fixture.source,
+      language: fixture.language,
+    });
+    let failure: Failure;
+    let executionId: string;
+    if (want.phase === 'create') {
+      expect(created.ok, 'the create should be refused').toBe(false);
+      if (created.ok) return;
+      ({ failure, executionId } = created);
+    } else {
+      if (!created.ok) throw new Error(`create failed: ${JSON.stringify(created.failure, null, 2)}`);
+      const out = await scope.runTool(tool, fixture.args);
+      expect(out.ok, 'the call should fail').toBe(false);
+      if (out.ok) return;
+      ({ failure, executionId } = out);
+    }
+
+    const where = `${JSON.stringify(failure.frames[0])}\n${failure.rawStack ?? ''}`;
+    expect(failure.kind).toBe(want.kind);
+    expect(failure.name).toBe(want.name);
+    expect(failure.mapped).toBe(true);
+    const top = failure.frames[0];
+    expect(top, where).toBeDefined();
+    expect(top!.line, where).toBe(want.line);
+    expect(top!.column, where).toBeGreaterThanOrEqual(want.columnFrom);
+    expect(top!.column, where).toBeLessThanOrEqual(want.columnTo);
+    if (want.column !== undefined) expect(top!.column, where).toBe(want.column);
+    expect(top!.file).toBe(`${tool}.${fixture.language === 'typescript' ? 'ts' : 'js'}`);
+    expect(top!.tool).toBe(tool);
+    expect(top!.version).toBe(1);
+    if (want.fn !== undefined) expect(top!.function, where).toBe(want.fn);
+
+    // The code frame shows the faulty line (cut to a window when it is long), with the caret
+    // under the reported column.
+    const target = caretTarget(failure.codeFrame ?? '', want.line);
+    expect(target, failure.codeFrame ?? 'no code frame').not.toBeNull();
+    if (want.lineText.length <= 200) expect(target!.shown).toBe(want.lineText);
+    else expect(target!.shown).toContain(want.text);
+    expect(target!.shown[target!.at]).toBe(want.lineText[top!.column - 1]);
+    if (target!.shown === want.lineText) expect(target!.at).toBe(top!.column - 1);
+
+    // The log row holds the same failure.
+    const row = scope.getExecution(executionId);
+    expect(row).toMatchObject({ status: 'FAILURE', errorKind: want.kind, errorName: want.name, codeFrame: failure.codeFrame });
+    expect(row.frames).toEqual(failure.frames);
+  });
+});
