@@ -1,6 +1,7 @@
 /*
- * The sandbox prelude. It runs inside the isolate, once in each fresh context, before any
- * tool code. It is the only code there besides the tool's own.
+ * The sandbox prelude. It runs inside the isolate, once in each isolate's context, before
+ * lockdown.ts freezes the realm and before any tool code. It is the only code there besides
+ * the tool's own.
  *
  * Why it exists: everything that crosses the isolate boundary must be a string that the host
  * validates. So the prelude loads the tool module, calls the handler, captures console output
@@ -276,20 +277,34 @@ interface GuestFailure {
     return { handler: candidate as Handler };
   }
 
+  /** The console buffer of the call that is running. Calls of one realm never interleave (see below). */
+  let current = createConsoleBuffer(0);
+  const guestConsole = freeze({
+    log: (...a: unknown[]) => current.write('', a),
+    info: (...a: unknown[]) => current.write('', a),
+    debug: (...a: unknown[]) => current.write('[debug] ', a),
+    warn: (...a: unknown[]) => current.write('[warn] ', a),
+    error: (...a: unknown[]) => current.write('[error] ', a),
+    trace: (...a: unknown[]) => current.write('[trace] ', a),
+  });
+
+  /**
+   * Turns a module factory (the tool's compiled code wrapped in a function) into the entry
+   * the host calls once per call. The factory runs again on every call: module scope is fresh.
+   *
+   * Calls of one realm never interleave: the realm has no timers and no host functions, so a
+   * call's promise settles (or never will) within the microtask checkpoint of its own entry.
+   * That is why one `current` console buffer is exact.
+   */
   function bind(factory: ModuleFactory) {
+    // The factory object itself is shared by every call of this version: freeze it, so that
+    // `__chameleon_module.cache = ...` (or arguments.callee) cannot carry state between calls.
+    freeze(factory);
+    freeze((factory as unknown as { prototype: object }).prototype);
     return async (argsJson: string, metaJson: string): Promise<string> => {
       const meta = parse(metaJson) as CallMeta;
       const out = createConsoleBuffer(meta.maxConsoleChars);
-      drainTarget = out.text;
-      const guestConsole = freeze({
-        log: (...a: unknown[]) => out.write('', a),
-        info: (...a: unknown[]) => out.write('', a),
-        debug: (...a: unknown[]) => out.write('[debug] ', a),
-        warn: (...a: unknown[]) => out.write('[warn] ', a),
-        error: (...a: unknown[]) => out.write('[error] ', a),
-        trace: (...a: unknown[]) => out.write('[trace] ', a),
-      });
-      defineProperty(global, 'console', { value: guestConsole, writable: true, configurable: true, enumerable: false });
+      current = out;
 
       const module = { exports: {} as unknown };
       let resolved: ReturnType<typeof resolveHandler>;
@@ -325,18 +340,11 @@ interface GuestFailure {
     };
   }
 
-  let drainTarget: () => string = () => '';
-
-  // WebAssembly memory is allocated outside the isolate's heap limit (NOTES.md): tools get none.
-  delete (global as { WebAssembly?: unknown }).WebAssembly;
-  // Atomics.wait can park the isolate thread; no tool needs shared memory in a one-call realm.
-  delete (global as { SharedArrayBuffer?: unknown }).SharedArrayBuffer;
-  delete (global as { Atomics?: unknown }).Atomics;
-
+  defineProperty(global, 'console', { value: guestConsole, writable: false, configurable: false, enumerable: false });
   defineProperty(global, '__chameleon_bind', { value: bind, writable: false, configurable: false, enumerable: false });
   // Lets the host read what a call printed before it was stopped by its CPU limit.
   defineProperty(global, '__chameleon_console', {
-    value: () => drainTarget(),
+    value: () => current.text(),
     writable: false,
     configurable: false,
     enumerable: false,

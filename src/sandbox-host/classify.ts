@@ -38,3 +38,14 @@ export function classifyIsolateError(
 export function isMemoryLimitError(name: string, message: string): boolean {
   return name === 'RangeError' && /^Array buffer allocation failed/.test(message);
 }
+
+/** V8's messages for writes to frozen or non-extensible objects (and our lockdown setter's). */
+const FROZEN_WRITE = /object is not extensible|Cannot assign to read only property|Cannot redefine property|Cannot delete property|frozen built-in/;
+
+export const FROZEN_REALM_HINT =
+  'Chameleon runs tools in a hardened realm: built-ins and the global object are frozen, so no call can change what the next one sees. Keep state in your own objects and module variables.';
+
+/** A hint for an agent whose tool tried to change the frozen realm, or null. */
+export function frozenRealmHint(name: string, message: string): string | null {
+  return name === 'TypeError' && FROZEN_WRITE.test(message) ? FROZEN_REALM_HINT : null;
+}

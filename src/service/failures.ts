@@ -2,7 +2,7 @@ import type { Failure, FailureKind, VersionRecord } from '../model.js';
 import { codeFrame } from '../traceback/code-frame.js';
 import { mapStack, type ResolvedVersion } from '../traceback/map-stack.js';
 import type { SourceMapCache } from '../traceback/source-maps.js';
-import { isMemoryLimitError } from '../sandbox-host/classify.js';
+import { frozenRealmHint, isMemoryLimitError } from '../sandbox-host/classify.js';
 import type { GuestFailure } from './guest-envelope.js';
 
 export interface FailureContext {
@@ -27,10 +27,11 @@ export async function failureFromGuest(guest: GuestFailure, ctx: FailureContext)
     const version = ctx.resolveVersion(top.tool, top.version);
     if (version) frame = codeFrame(version.source, top.line, top.column) || null;
   }
+  const hint = guest.kind === 'exception' ? frozenRealmHint(guest.name, guest.message) : null;
   return {
     kind: guest.kind === 'exception' && isMemoryLimitError(guest.name, guest.message) ? 'memory' : guest.kind,
     name: guest.name,
-    message: guest.message,
+    message: hint ? `${guest.message}. ${hint}` : guest.message,
     frames,
     rawStack: guest.stack,
     mapped,

@@ -3,8 +3,11 @@ import type { PersonaScope } from '../../src/service/index.js';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 
 // Released contexts leak if any Reference into them survives (../shared/NOTES.md): a 128 MB
-// isolate then dies after ~900 calls. Every call here gets a fresh context, so 1,000 calls
-// must leave each isolate's heap close to its size after warm-up.
+// isolate then dies after ~900 calls. Each tool runs in one hardened context that every call
+// re-enters, so 1,000 calls must leave each isolate's heap close to its size after warm-up.
+// Heap figures include garbage not yet collected, so "size after warm-up" is the peak over a
+// warm-up window and the final size is the median of the last calls: a leak of even 20 KB a
+// call would still double it.
 let engine: TestEngine;
 let scope: PersonaScope;
 
@@ -27,6 +30,7 @@ function heapOf(ids: string[]): number[] {
 }
 
 const max = (xs: number[]) => xs.reduce((a, b) => Math.max(a, b), 0);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 describe('isolate heap over many calls', () => {
   it('1,000 calls of one tool keep its heap within 2x of its size after warm-up', async () => {
@@ -37,8 +41,8 @@ describe('isolate heap over many calls', () => {
       expect(out.ok).toBe(true);
       ids.push(out.executionId);
     }
-    const afterWarmUp = max(heapOf(ids.slice(100, 200)));
-    const atEnd = max(heapOf(ids.slice(900)));
+    const afterWarmUp = max(heapOf(ids.slice(100, 300)));
+    const atEnd = median(heapOf(ids.slice(900)));
     expect(afterWarmUp).toBeGreaterThan(0);
     expect(atEnd).toBeLessThanOrEqual(afterWarmUp * 2);
   }, 120_000);
@@ -55,8 +59,8 @@ describe('isolate heap over many calls', () => {
     }
     for (const name of names) {
       const own = ids.get(name)!;
-      const afterWarmUp = max(heapOf(own.slice(10, 30)));
-      const atEnd = max(heapOf(own.slice(80)));
+      const afterWarmUp = max(heapOf(own.slice(10, 40)));
+      const atEnd = median(heapOf(own.slice(80)));
       expect(atEnd, name).toBeLessThanOrEqual(afterWarmUp * 2);
     }
   }, 120_000);

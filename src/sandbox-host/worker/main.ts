@@ -30,12 +30,15 @@ function dieNow(code: number, why: string): never {
   throw new Error('unreachable');
 }
 
-const preludePath = fileURLToPath(new URL('../../sandbox/prelude.js', import.meta.url));
+// Prelude first (it captures intrinsics and defines the entry points), then lockdown.
+const realmSources = ['prelude.js', 'lockdown.js'].map((name) => ({
+  filename: name === 'prelude.js' ? 'chameleon-prelude.js' : 'chameleon-lockdown.js',
+  source: fs.readFileSync(fileURLToPath(new URL(`../../sandbox/${name}`, import.meta.url)), 'utf8'),
+}));
 const cache = createIsolateCache({
-  preludeSource: fs.readFileSync(preludePath, 'utf8'),
+  realmSources,
   maxIsolates: Number(process.env['CHAMELEON_MAX_ISOLATES'] ?? '64'),
-  maxScriptsPerIsolate: 4,
-  spareContexts: 1,
+  maxVersionsPerIsolate: 4,
   onCatastrophicError: (message) => dieNow(EXIT_CATASTROPHIC, `catastrophic V8 error: ${message}`),
 });
 

@@ -4,7 +4,7 @@ import type { RunJob, RunReply } from '../protocol.js';
 import type { IsolateCache } from './isolate-cache.js';
 
 /**
- * Runs one call in a fresh context of the tool's isolate, under its CPU-time limit (isolated-vm
+ * Runs one call in the tool's hardened context, under its CPU-time limit (isolated-vm
  * `timeout`) and its wall-clock deadline (a timer that disposes the isolate, because `timeout`
  * does not see a promise that never settles). Always resolves; never throws.
  */
@@ -23,7 +23,6 @@ export async function runJob(cache: IsolateCache, job: RunJob): Promise<RunReply
   }, job.timeoutMs + WALL_CLOCK_SLACK_MS);
   const cpuBefore = safeCpuTime(isolate);
   let context: ivm.Context | undefined;
-  let entryRef: ivm.Reference<(a: string, m: string) => Promise<string>> | undefined;
   const reply = (fields: Partial<RunReply>): RunReply => ({
     type: 'result',
     id: job.id,
@@ -35,10 +34,9 @@ export async function runJob(cache: IsolateCache, job: RunJob): Promise<RunReply
     ...fields,
   });
   try {
-    const script = await entry.script(job.scriptKey, job.filename, job.compiledJs);
-    context = await entry.takeContext();
-    entryRef = (await script.run(context, { reference: true, timeout: job.timeoutMs })) as typeof entryRef;
-    const envelope = await entryRef!.apply(undefined, [job.argsJson, job.metaJson], {
+    context = await entry.context();
+    const entryRef = await entry.entry(job.scriptKey, job.filename, job.compiledJs);
+    const envelope = await entryRef.apply(undefined, [job.argsJson, job.metaJson], {
       timeout: job.timeoutMs,
       result: { promise: true },
     });
@@ -53,13 +51,6 @@ export async function runJob(cache: IsolateCache, job: RunJob): Promise<RunReply
   } finally {
     clearTimeout(deadline);
     entry.inFlight--;
-    // Release the reference before the context: a Reference left into a released context leaks it.
-    try {
-      entryRef?.release();
-      context?.release();
-    } catch {
-      /* the isolate is gone already */
-    }
   }
 }
 

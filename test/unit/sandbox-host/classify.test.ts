@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyIsolateError, isMemoryLimitError } from '../../../src/sandbox-host/classify.js';
+import { classifyIsolateError, frozenRealmHint, isMemoryLimitError } from '../../../src/sandbox-host/classify.js';
 
 // These are the messages isolated-vm 5.0.4 produces; each was seen in a real run (see the
 // integration tests). If an upgrade rewords one, this file fails before production does.
@@ -39,5 +39,19 @@ describe('isMemoryLimitError()', () => {
     ['Error', 'Array buffer allocation failed', false],
   ])('%s: %s -> %s', (name, message, expected) => {
     expect(isMemoryLimitError(name, message)).toBe(expected);
+  });
+});
+
+describe('frozenRealmHint()', () => {
+  it.each([
+    ['TypeError', 'Cannot define property captured, object is not extensible', true],
+    ['TypeError', 'Cannot add property planted, object is not extensible', true],
+    ["TypeError", "Cannot assign to read only property 'parse' of object '#<Object>'", true],
+    ['TypeError', 'Cannot redefine property: push', true],
+    ["TypeError", "Cannot delete property 'x' of #<Object>", true],
+    ['TypeError', "Cannot read properties of undefined (reading 'x')", false],
+    ['RangeError', 'Cannot redefine property: push', false],
+  ])('%s: %s -> %s', (name, message, expected) => {
+    expect(frozenRealmHint(name, message) !== null).toBe(expected);
   });
 });
