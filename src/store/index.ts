@@ -14,6 +14,7 @@ import { createToolStore, type ToolStore } from './tools.js';
 export { DEFAULT_EXECUTION_LIMIT, MAX_EXECUTION_LIMIT, type ExecutionStore } from './executions.js';
 export { hashSnapshot } from './hash.js';
 export { LATEST_SCHEMA_VERSION } from './migrations.js';
+export type { ImportedTool, ImportedVersion } from './tool-import.js';
 export type { ToolStore, VersionSummary } from './tools.js';
 
 export interface Store {

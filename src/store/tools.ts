@@ -20,6 +20,7 @@ import {
   type VersionRow,
   type VersionSummaryRow,
 } from './rows.js';
+import { createToolImporter, type ImportedTool } from './tool-import.js';
 import { prepareToolStatements, type ToolStatements } from './tool-statements.js';
 
 /** A version without its code: what `listVersions` returns. */
@@ -45,6 +46,12 @@ export interface ToolStore {
   getVersion(persona: string, name: string, version?: number): VersionRecord;
   /** Every version, oldest first, without code; works for deleted tools too. */
   listVersions(persona: string, name: string): VersionSummary[];
+  /**
+   * Inserts exported tools with every version as it was (numbers, hashes, origins, timestamps),
+   * all in one transaction. Refuses (TOOL_EXISTS) a name that exists, live or deleted, and
+   * (INTEGRITY) a version whose content does not match its hash; then nothing is written.
+   */
+  importTools(persona: string, tools: readonly ImportedTool[]): void;
 }
 
 export function createToolStore(db: Database.Database, now: () => string): ToolStore {
@@ -155,6 +162,7 @@ export function createToolStore(db: Database.Database, now: () => string): ToolS
       const tool = anyTool(persona, name);
       return s.listVersions.all(tool.id).map((row) => summaryFromRow(tool, row));
     }),
+    importTools: createToolImporter(db, s),
   };
 }
 

@@ -1,0 +1,152 @@
+/**
+ * How `chameleon logs` shows the execution log: a table (one line per execution) and one
+ * execution in full. Everything guest-controlled goes through terminalSafe (table cells are
+ * made safe by renderTable).
+ */
+import type { ExecutionRecord, Frame } from '../model.js';
+import { formatTraceback, sourceLineAt } from '../traceback/index.js';
+import { renderTable, type Column, type Palette } from './table.js';
+import { indent, terminalSafe } from './terminal-text.js';
+
+/** `2026-11-30 12:00:01.123` (UTC). */
+export function shortTime(iso: string): string {
+  return iso.replace('T', ' ').replace(/Z$/, '');
+}
+
+export function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '-';
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 1000) return `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null || !Number.isFinite(bytes)) return '-';
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** `fibonacci@2`, with the operation when it was not a call: `fibonacci@3 (update)`. */
+export function toolLabel(row: Pick<ExecutionRecord, 'toolName' | 'version' | 'operation'>): string {
+  const at = row.version === null ? '' : `@${row.version}`;
+  return `${row.toolName}${at}${row.operation === 'call' ? '' : ` (${row.operation})`}`;
+}
+
+/** The one-line gist: `TypeError: ... (fibonacci.ts:7:10)` for a failure, the result for a success. */
+export function shortMessage(row: ExecutionRecord): string {
+  if (row.status === 'SUCCESS') return row.resultSummary ?? '';
+  const head = [row.errorName, row.errorMessage].filter((s) => s !== null && s !== '').join(': ');
+  const top = row.frames?.[0];
+  return top ? `${head} (${top.file}:${top.line}:${top.column})` : head;
+}
+
+/** `ex_3f2c9a1b-...` is long; the table shows its first 8 characters after the prefix. */
+export function shortId(id: string): string {
+  return id.startsWith('ex_') ? id.slice(0, 11) : id.slice(0, 8);
+}
+
+/**
+ * The columns of the log table. `steady` gives the variable columns fixed minimum widths, so
+ * that the pieces `--follow` prints over time line up with the header printed first.
+ */
+export function logColumns(steady = false): Column<ExecutionRecord>[] {
+  const min = (n: number) => (steady ? { min: n } : {});
+  return [
+    { header: 'TIME (UTC)', value: (r) => shortTime(r.timestamp), max: 23, ...min(23) },
+    { header: 'ID', value: (r) => shortId(r.id), max: 11, ...min(11), colour: () => 'dim' },
+    { header: 'TOOL', value: toolLabel, max: 40, ...min(24) },
+    { header: 'STATUS', value: (r) => r.status, max: 7, ...min(7), colour: (r) => (r.status === 'SUCCESS' ? 'green' : 'red') },
+    { header: 'KIND', value: (r) => r.errorKind ?? '-', max: 17, ...min(17) },
+    { header: 'DURATION', value: (r) => formatDuration(r.durationMs), max: 10, ...min(10), align: 'right' },
+    { header: 'MESSAGE', value: shortMessage, max: 100 },
+  ];
+}
+
+/** Rows oldest first (newest at the bottom, where the eye and `--follow` are). */
+export function renderLogTable(rows: readonly ExecutionRecord[], palette: Palette, width?: number, steady = false): string {
+  return renderTable(logColumns(steady), [...rows].reverse(), { palette, ...(width === undefined ? {} : { width }) });
+}
+
+/** Table lines without the header, for rows that arrive while following (steady widths). */
+export function renderLogLines(rows: readonly ExecutionRecord[], palette: Palette, width?: number): string {
+  const lines = renderLogTable(rows, palette, width, true).split('\n');
+  return lines.slice(1).join('\n');
+}
+
+const MAX_FIELD = 200;
+const MAX_BLOCK = 64_000;
+
+/** The source of a tool version, for showing the line a frame points at; undefined when unknown. */
+export type SourceOf = (tool: string, version: number) => string | undefined;
+
+/**
+ * The same Python-style traceback get_last_error gives the agent (service/audit.ts builds it
+ * the same way), plus the source line under each frame when `sourceOf` can find it.
+ */
+export function tracebackText(row: ExecutionRecord, sourceOf?: SourceOf): string {
+  return formatTraceback({
+    tool: row.toolName,
+    version: row.version,
+    persona: row.persona,
+    timestamp: row.timestamp,
+    argumentsJson: row.argumentsJson,
+    failure: {
+      kind: row.errorKind ?? 'internal',
+      name: row.errorName ?? 'Error',
+      message: row.errorMessage ?? '',
+      frames: row.frames ?? [],
+      rawStack: row.rawStack,
+      // The log marks a stack that could not be mapped (service/records.ts).
+      mapped: !(row.rawStack ?? '').startsWith('[unmapped]'),
+      codeFrame: row.codeFrame,
+    },
+    ...(sourceOf === undefined
+      ? {}
+      : {
+          sourceLineOf: (f: Frame) => {
+            const source = sourceOf(f.tool, f.version);
+            return source === undefined ? undefined : sourceLineAt(source, f.line);
+          },
+        }),
+  });
+}
+
+/** One execution with every field: the header facts, arguments, result or traceback, console. */
+export function renderExecution(row: ExecutionRecord, palette: Palette, sourceOf?: SourceOf): string {
+  const field = (label: string, value: string) => `${palette.paint('bold', `${label}:`.padEnd(11))} ${terminalSafe(value, { max: MAX_FIELD })}`;
+  const block = (title: string, text: string) => [``, palette.paint('bold', `${title}:`), indent(terminalSafe(text, { multiline: true, max: MAX_BLOCK }))];
+  const statusText = row.status === 'SUCCESS' ? palette.paint('green', 'SUCCESS') : palette.paint('red', `FAILURE (${terminalSafe(row.errorKind ?? 'internal', { max: 40 })})`);
+  const out = [
+    palette.paint('bold', `Execution ${terminalSafe(row.id, { max: MAX_FIELD })}`),
+    field('Time', `${row.timestamp}`),
+    field('Persona', row.persona),
+    field('Tool', `${row.toolName}${row.version === null ? '' : ` (version ${row.version})`}`),
+    field('Operation', row.operation),
+    field('Hash', row.hash ?? '-'),
+    `${palette.paint('bold', 'Status:'.padEnd(11))} ${statusText}`,
+    field('Duration', `${formatDuration(row.durationMs)} (cpu ${formatDuration(row.cpuMs)}, heap ${formatBytes(row.heapUsedBytes)})`),
+  ];
+  out.push(...block('Arguments', prettyJson(row.argumentsJson)));
+  if (row.status === 'SUCCESS') {
+    out.push(...block('Result', row.resultSummary === null ? '(none)' : prettyJson(row.resultSummary)));
+  } else {
+    out.push(...block('Traceback', tracebackText(row, sourceOf)));
+    if (row.frames !== null && row.frames.length > 0) {
+      const frames = row.frames.map((f, i) => `#${i} ${f.function || '<anonymous>'} at ${f.file}:${f.line}:${f.column} (${f.tool}@${f.version})`);
+      out.push(...block('Frames (innermost first)', frames.join('\n')));
+    }
+    if (row.rawStack !== null && row.rawStack !== '') out.push(...block('Raw stack', row.rawStack));
+  }
+  out.push(...block('Console output', row.consoleOutput === '' ? '(none)' : row.consoleOutput));
+  return out.join('\n');
+}
+
+/** Pretty JSON when the text parses (a cut summary does not), else the text itself. */
+function prettyJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}

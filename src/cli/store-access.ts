@@ -1,0 +1,60 @@
+/**
+ * `--db` and `--persona` for the commands that read or write a database without serving it
+ * (`logs`, `tools`). They open the Store directly: no sandbox processes are started, so they
+ * are quick and safe to run next to a live `chameleon serve` on the same file (SQLite WAL lets
+ * readers and one writer share it).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+
+import { AppError } from '../errors.js';
+import { NAME_PATTERN } from '../model.js';
+import { openStore, type Store } from '../store/index.js';
+import type { Runtime } from './runtime.js';
+
+export interface StoreOptions {
+  db?: string;
+  persona: string;
+}
+
+/** Adds `--db` and `--persona` with the same defaults and variables as `chameleon serve`. */
+export function addStoreOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--db <file>', 'SQLite database file [default: ~/.chameleon/chameleon.db]').env('CHAMELEON_DB'))
+    .addOption(new Option('--persona <name>', 'whose tools and log to use').env('CHAMELEON_PERSONA').default('default'));
+}
+
+export function databasePath(opts: StoreOptions, runtime: Pick<Runtime, 'homedir'>): string {
+  return path.resolve(opts.db ?? path.join(runtime.homedir, '.chameleon', 'chameleon.db'));
+}
+
+export function checkPersona(persona: string): string {
+  if (!NAME_PATTERN.test(persona)) {
+    throw new AppError('INVALID_ARGUMENT', `Invalid persona ${JSON.stringify(persona.slice(0, 80))}: use lowercase letters, digits and underscores, starting with a letter.`);
+  }
+  return persona;
+}
+
+/**
+ * Opens the database for a command. Reading commands (`mustExist`) refuse a missing file
+ * rather than create an empty one, which would only hide a mistyped path.
+ */
+export function openCommandStore(opts: StoreOptions, runtime: Pick<Runtime, 'homedir'>, mustExist: boolean): { store: Store; dbPath: string; persona: string } {
+  const persona = checkPersona(opts.persona);
+  const dbPath = databasePath(opts, runtime);
+  if (mustExist && !fs.existsSync(dbPath)) {
+    throw new AppError('INVALID_ARGUMENT', `No database at ${dbPath}. Pass --db FILE (or set CHAMELEON_DB) to the file \`chameleon serve\` uses.`);
+  }
+  return { store: openStore(dbPath), dbPath, persona };
+}
+
+/** Runs `fn` with an open store and closes it afterwards, whatever happens. */
+export async function withStore<T>(opts: StoreOptions, runtime: Pick<Runtime, 'homedir'>, mustExist: boolean, fn: (s: { store: Store; dbPath: string; persona: string }) => T | Promise<T>): Promise<T> {
+  const opened = openCommandStore(opts, runtime, mustExist);
+  try {
+    return await fn(opened);
+  } finally {
+    opened.store.close();
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * Moving tools between databases: `chameleon tools export` writes a persona's tools with every
+ * version (source as written, compiled JS, source map, hash, origin, timestamps, metadata) to a
+ * JSON file, and `chameleon tools import` puts them into another database exactly as they were.
+ *
+ * The file round-trips exactly: importing it into an empty database and exporting again gives
+ * the same bytes. There is no export timestamp and no persona in the file for that reason; the
+ * importer chooses the persona.
+ *
+ * Works on a Store alone (no sandbox processes): nothing is compiled or run. The hash of every
+ * version is recomputed and must match, which catches corruption and hand edits; it is not a
+ * signature (whoever edits the file can recompute it). Imported code runs in the sandbox like
+ * any code an agent writes, so a file is trusted no more than an agent is.
+ */
+import { z } from 'zod';
+
+import { AppError } from '../errors.js';
+import type { VersionRecord } from '../model.js';
+import { hashSnapshot, type ImportedTool, type ImportedVersion, type Store } from '../store/index.js';
+import { singleLine } from '../traceback/display-text.js';
+import { createArgumentValidator } from './arguments.js';
+import { assertNewToolName } from './names.js';
+
+export const EXPORT_FORMAT = 'chameleon-tools';
+export const EXPORT_FORMAT_VERSION = 1;
+
+/** The file: tools sorted by name, versions oldest first. */
+export interface ToolExport {
+  format: typeof EXPORT_FORMAT;
+  formatVersion: typeof EXPORT_FORMAT_VERSION;
+  tools: ImportedTool[];
+}
+
+export interface ImportSummary {
+  persona: string;
+  tools: { name: string; versions: number; activeVersion: number }[];
+}
+
+/** The persona's live tools (all of them, or those named) with every version, read and verified. */
+export function exportTools(store: Store, persona: string, names: readonly string[] = []): ToolExport {
+  const live = store.tools.list(persona);
+  let chosen = live;
+  if (names.length > 0) {
+    const missing = names.filter((n) => !live.some((t) => t.name === n));
+    if (missing.length > 0) {
+      throw new AppError('TOOL_NOT_FOUND', `No tool named ${missing.map((n) => `\`${n}\``).join(', ')} for persona \`${persona}\`. Run \`chameleon tools list\` to see the tools.`);
+    }
+    const wanted = new Set(names);
+    chosen = live.filter((t) => wanted.has(t.name));
+  }
+  return {
+    format: EXPORT_FORMAT,
+    formatVersion: EXPORT_FORMAT_VERSION,
+    tools: chosen.map((tool) => ({
+      name: tool.name,
+      activeVersion: tool.activeVersion,
+      createdAt: tool.createdAt,
+      updatedAt: tool.updatedAt,
+      // getVersion checks each hash: a damaged version fails the export instead of travelling.
+      versions: store.tools.listVersions(persona, tool.name).map((v) => exportedVersion(store.tools.getVersion(persona, tool.name, v.version))),
+    })),
+  };
+}
+
+/**
+ * The file's text: two-space JSON with a final newline. JSON.stringify escapes C0 controls but
+ * not DEL, C1 controls (U+009B is a terminal's CSI), line separators or bidi overrides; those
+ * are escaped too (they can only occur inside strings), so that `cat` of an export cannot drive
+ * a terminal. The parsed value is the same.
+ */
+export function serializeExport(data: ToolExport): string {
+  return `${JSON.stringify(data, null, 2).replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+}
+
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** Parses and checks a file's text; every problem is reported with its path. */
+export function parseExport(text: string): ToolExport {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new AppError('INVALID_ARGUMENT', `The file is not JSON: ${(err as Error).message}. Was it written by \`chameleon tools export\`?`, { cause: err });
+  }
+  const parsed = ExportSchema.safeParse(raw);
+  if (!parsed.success) {
+    // Paths and messages can quote the file's own keys and values: one line each, no controls.
+    const problems = parsed.error.issues.slice(0, 10).map((i) => singleLine(`${pathOf(i.path)}: ${i.message}`, 300));
+    const more = parsed.error.issues.length > 10 ? ` (and ${parsed.error.issues.length - 10} more)` : '';
+    throw new AppError('INVALID_ARGUMENT', `The file is not a valid Chameleon tool export: ${problems.join('; ')}${more}.`, { cause: parsed.error });
+  }
+  return parsed.data;
+}
+
+/**
+ * Imports every tool of `data` for `persona`, all or nothing. Refuses, before writing anything:
+ * names that are invalid or reserved, twice in the file or already used by the persona (live or
+ * deleted); inconsistent version lists; schemas Ajv cannot compile; and any version whose
+ * content does not match its hash.
+ */
+export function importTools(store: Store, persona: string, data: ToolExport): ImportSummary {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const validator = createArgumentValidator({ maxArgumentsBytes: 1024 });
+  for (const tool of data.tools) {
+    const where = `tool \`${tool.name}\``;
+    try {
+      assertNewToolName(tool.name);
+    } catch (err) {
+      problems.push((err as Error).message);
+      continue;
+    }
+    if (seen.has(tool.name)) problems.push(`${where} appears twice in the file.`);
+    seen.add(tool.name);
+    if (store.tools.get(persona, tool.name) !== undefined) {
+      problems.push(`${where} already exists for persona \`${persona}\`; delete it first or import into another persona or database.`);
+    }
+    problems.push(...versionListProblems(tool));
+    for (const v of tool.versions) {
+      if (hashSnapshot(v) !== v.hash) problems.push(`version ${v.version} of ${where} does not match its hash: the file was changed or damaged.`);
+      try {
+        validator.checkSchema(v.inputSchema);
+      } catch (err) {
+        problems.push(`version ${v.version} of ${where}: ${(err as Error).message}`);
+      }
+    }
+  }
+  if (problems.length > 0) {
+    const code = problems.some((p) => p.includes('does not match its hash')) ? 'INTEGRITY' : problems.some((p) => p.includes('already exists')) ? 'TOOL_EXISTS' : 'INVALID_ARGUMENT';
+    const lines = problems.slice(0, 20).map((p) => `  - ${singleLine(p, 300)}`);
+    if (problems.length > 20) lines.push(`  - ... and ${problems.length - 20} more`);
+    throw new AppError(code, `Nothing was imported:\n${lines.join('\n')}`);
+  }
+  // The store repeats the clash and hash checks inside its transaction (a deleted tool of the
+  // same name, or a concurrent writer, is caught there).
+  store.tools.importTools(persona, data.tools);
+  return {
+    persona,
+    tools: data.tools.map((t) => ({ name: t.name, versions: t.versions.length, activeVersion: t.activeVersion })),
+  };
+}
+
+function versionListProblems(tool: ImportedTool): string[] {
+  const problems: string[] = [];
+  const where = `tool \`${tool.name}\``;
+  const numbers = tool.versions.map((v) => v.version);
+  if (numbers.length === 0) problems.push(`${where} has no versions.`);
+  if (numbers.some((n, i) => i > 0 && n <= numbers[i - 1]!)) problems.push(`${where}: versions must be listed oldest first, each number once.`);
+  if (!numbers.includes(tool.activeVersion)) problems.push(`${where}: active version ${tool.activeVersion} is not in the file.`);
+  for (const v of tool.versions) {
+    if (v.origin.kind === 'rollback' && !(v.origin.fromVersion < v.version && numbers.includes(v.origin.fromVersion))) {
+      problems.push(`${where}: version ${v.version} is a rollback to version ${v.origin.fromVersion}, which is not an earlier version in the file.`);
+    }
+  }
+  return problems;
+}
+
+function exportedVersion(v: VersionRecord): ImportedVersion {
+  return {
+    version: v.version,
+    createdAt: v.createdAt,
+    origin: v.origin,
+    hash: v.hash,
+    language: v.language,
+    description: v.description,
+    inputSchema: v.inputSchema,
+    limits: { timeoutMs: v.limits.timeoutMs, memoryMb: v.limits.memoryMb },
+    source: v.source,
+    compiledJs: v.compiledJs,
+    sourceMap: v.sourceMap,
+  };
+}
+
+/** Timestamps as the store writes them (`toISOString()`), so they compare as text in time order. */
+const Timestamp = z.string().refine((s) => {
+  const ms = Date.parse(s);
+  return !Number.isNaN(ms) && new Date(ms).toISOString() === s;
+}, 'must be an ISO 8601 UTC time as written by toISOString(), e.g. 2026-11-30T12:00:00.000Z');
+
+const VersionNumber = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+// A custom check keeps the parsed object itself (zod would rebuild it, and rebuilding an object
+// with a "__proto__" key changes it): the schema must survive byte for byte.
+const JsonObject = z.custom<Record<string, unknown>>((v) => v !== null && typeof v === 'object' && !Array.isArray(v), 'must be a JSON object');
+
+const Origin = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('create') }).strict(),
+  z.object({ kind: z.literal('update') }).strict(),
+  z.object({ kind: z.literal('rollback'), fromVersion: VersionNumber }).strict(),
+]);
+
+// The configuration's outer bounds: a file cannot carry limits no server could be set to.
+const VersionSchema = z
+  .object({
+    version: VersionNumber,
+    createdAt: Timestamp,
+    origin: Origin,
+    hash: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (SHA-256)'),
+    language: z.enum(['typescript', 'javascript']),
+    description: z.string().max(4_000),
+    inputSchema: JsonObject,
+    limits: z.object({ timeoutMs: z.number().int().min(10).max(600_000), memoryMb: z.number().int().min(8).max(4_096) }).strict(),
+    source: z.string().min(1).max(16 * 1024 * 1024),
+    compiledJs: z.string(),
+    sourceMap: z.string(),
+  })
+  .strict();
+
+const ToolSchema = z
+  .object({
+    name: z.string(),
+    activeVersion: VersionNumber,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    versions: z.array(VersionSchema).min(1),
+  })
+  .strict();
+
+const ExportSchema = z
+  .object({
+    format: z.literal(EXPORT_FORMAT),
+    formatVersion: z.literal(EXPORT_FORMAT_VERSION),
+    tools: z.array(ToolSchema),
+  })
+  .strict();
+
+function pathOf(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(file)';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+}

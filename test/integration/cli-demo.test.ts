@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/index.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { fakeRuntime } from '../unit/cli/fake-runtime.js';
+import { ROOT, builtCliHas, runCli } from '../unit/cli/program.js';
+
+// The story's milestones, in order: each must appear after the previous one.
+const MILESTONES = [
+  '[1/7] Start the server',
+  'Connected to chameleon',
+  '[2/7] Create a TypeScript tool `fibonacci`',
+  '>  9 |   return memo[n + 1].value;',
+  'Saved as version 1',
+  '[3/7] Call fibonacci {"n":30}',
+  "TypeError: Cannot read properties of undefined (reading 'value')",
+  'at fibonacci (fibonacci.ts:9:',
+  '[4/7] Ask what went wrong: get_last_error',
+  'The bug is on line 9',
+  '[5/7] Patch it: update_tool',
+  '+ return memo[n].value;',
+  'Version 2 is active',
+  '[6/7] Call fibonacci {"n":30} again',
+  'fibonacci(30) = 832040, as expected.',
+  '[7/7] The audit trail: list_executions',
+  'fibonacci@1  FAILURE',
+  'fibonacci@2  SUCCESS',
+  'The tool healed',
+];
+
+function expectStory(out: string): void {
+  let at = 0;
+  for (const milestone of MILESTONES) {
+    const found = out.indexOf(milestone, at);
+    expect(found, `"${milestone}" after position ${at} in:\n${out}`).toBeGreaterThanOrEqual(0);
+    at = found + milestone.length;
+  }
+}
+
+describe('chameleon demo (in process, real server over stdio)', () => {
+  it('tells the whole self-healing story and exits 0, without colour when not a terminal', { timeout: 60_000 }, async () => {
+    const { code, rt } = await runCli(['demo']);
+    expect(code, rt.out()).toBe(0);
+    expectStory(rt.out());
+    // eslint-disable-next-line no-control-regex
+    expect(rt.out()).not.toMatch(/\u001b/);
+    expect(rt.out()).not.toContain('The database is kept');
+  });
+
+  it('works on a given --db, which it keeps; run again it stops at the clash and exits 1', { timeout: 90_000 }, async () => {
+    const db = path.join(tempDir(), 'demo.db');
+    const first = await runCli(['demo', '--db', db, '--persona', 'demo_agent']);
+    expect(first.code, first.rt.out()).toBe(0);
+    expect(first.rt.out()).toContain(`The database is kept at ${db}`);
+    const store = openStore(db);
+    try {
+      expect(store.tools.listVersions('demo_agent', 'fibonacci').map((v) => v.origin.kind)).toEqual(['create', 'update']);
+      expect(store.executions.list('demo_agent').map((r) => `${r.status}@${r.version}`)).toEqual(['SUCCESS@2', 'FAILURE@1']);
+    } finally {
+      store.close();
+    }
+    const again = await runCli(['demo', '--db', db, '--persona', 'demo_agent'], fakeRuntime());
+    expect(again.code).toBe(1);
+    expect(again.rt.out()).toMatch(/The demo went differently than scripted: persona demo_agent already has a tool named `fibonacci`: run the demo on a fresh database/);
+  });
+
+  it('with --keep, keeps the throwaway database and says where', { timeout: 60_000 }, async () => {
+    const { code, rt } = await runCli(['demo', '--keep']);
+    expect(code).toBe(0);
+    const kept = /The database is kept at (\S+)/.exec(rt.out())?.[1];
+    expect(kept && fs.existsSync(kept)).toBe(true);
+    fs.rmSync(path.dirname(kept!), { recursive: true, force: true });
+  });
+});
+
+describe.skipIf(!builtCliHas('demo'))('npm run demo (node bin/chameleon.js demo)', () => {
+  it('exits 0 and tells the story', { timeout: 90_000 }, () => {
+    const r = spawnSync(process.execPath, ['bin/chameleon.js', 'demo'], { cwd: ROOT, encoding: 'utf8', timeout: 80_000, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' } });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expectStory(r.stdout);
+  });
+});
