@@ -1,0 +1,108 @@
+import path from 'node:path';
+import { parseConfig } from '../config.js';
+import { AppError } from '../errors.js';
+import { createStderrLogger, type Logger } from '../logger.js';
+import { createInflight, createMcpServer, createToolEvents, isLoopbackHost, serveHttp, serveStdio } from '../mcp/index.js';
+import { createChameleon } from '../service/index.js';
+import { DEFAULT_HTTP_PORT, parseHttpAddress } from './http-address.js';
+import type { Runtime } from './runtime.js';
+import type { ServeOptions } from './serve.js';
+
+/** Longest a clean shutdown may take before the process exits anyway. */
+const SHUTDOWN_DEADLINE_MS = 5_000;
+/** Of which calls in progress get this long to finish and write their log rows. */
+const DRAIN_MS = 3_000;
+
+/**
+ * Runs `chameleon serve` until the client leaves (stdio) or a signal arrives, then shuts down
+ * cleanly: transports first, then the engine (sandbox processes killed and awaited, database
+ * closed). Resolves with the exit code.
+ */
+export async function serve(opts: ServeOptions, runtime: Runtime, version: string): Promise<number> {
+  const config = parseConfig({
+    dbPath: path.resolve(opts.db ?? path.join(runtime.homedir, '.chameleon', 'chameleon.db')),
+    persona: opts.persona,
+    logLevel: opts.logLevel,
+  });
+  const http = opts.http === undefined ? null : parseHttpAddress(opts.http === true ? String(DEFAULT_HTTP_PORT) : opts.http);
+  if (http && !isLoopbackHost(http.host) && !opts.token) {
+    throw new AppError('INVALID_CONFIG', `Refusing to serve HTTP on ${http.host} without a token: anything but loopback needs --token or CHAMELEON_TOKEN.`);
+  }
+  if (!http) runtime.protectStdout();
+  const logger = createStderrLogger(config.logLevel, (line) => runtime.stderr.write(line));
+  if (!http && opts.token) logger.warn('--token is ignored over stdio');
+
+  let signalled!: (reason: string) => void;
+  const signal = new Promise<string>((resolve) => (signalled = resolve));
+  runtime.onShutdownSignal((name) => signalled(name));
+
+  const chameleon = createChameleon({ config, logger });
+  const events = createToolEvents();
+  const inflight = createInflight();
+  const scope = chameleon.forPersona(config.persona);
+  const makeServer = () => createMcpServer({ scope, logger, version, events, inflight });
+  // Room for the largest source plus the largest arguments, even with every character escaped.
+  const { maxArgumentsBytes, maxSourceBytes } = config.payload;
+  const maxMessageBytes = Math.max(10 * 1024 * 1024, 2 * (maxArgumentsBytes + maxSourceBytes) + 1024 * 1024);
+
+  let stopAccepting: () => void = () => {};
+  let stop: () => Promise<void>;
+  let ended: Promise<string>;
+  try {
+    if (http) {
+      const service = await serveHttp({
+        ...http,
+        token: opts.token,
+        allowedHosts: opts.allowHost ?? [],
+        allowedOrigins: opts.allowOrigin ?? [],
+        makeServer,
+        logger,
+        maxBodyBytes: maxMessageBytes,
+      });
+      logger.info(`listening on ${service.url}`, { persona: config.persona, db: config.dbPath, auth: opts.token ? 'bearer token' : 'none (loopback)' });
+      stopAccepting = () => service.stopAccepting();
+      stop = () => service.close();
+      ended = new Promise<string>(() => {});
+    } else {
+      const session = await serveStdio({ server: makeServer(), stdin: runtime.stdin, stdout: runtime.stdout, maxMessageBytes });
+      logger.info('serving MCP over stdio', { persona: config.persona, db: config.dbPath });
+      stop = () => session.close();
+      ended = session.ended;
+    }
+  } catch (err) {
+    await chameleon.close();
+    throw err;
+  }
+
+  const reason = await Promise.race([ended, signal]);
+  return shutdown(reason, logger, async () => {
+    stopAccepting();
+    if (inflight.count() > 0) {
+      logger.info(`waiting up to ${DRAIN_MS} ms for ${inflight.count()} call(s) in progress`);
+      await inflight.drain(DRAIN_MS);
+    }
+    await stop();
+    await chameleon.close();
+  });
+}
+
+async function shutdown(reason: string, logger: Logger, close: () => Promise<void>): Promise<number> {
+  logger.info(`shutting down (${reason})`);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), SHUTDOWN_DEADLINE_MS);
+  });
+  try {
+    const outcome = await Promise.race([close().then(() => 'done' as const), deadline]);
+    if (outcome === 'late') {
+      logger.error(`shutdown did not finish within ${SHUTDOWN_DEADLINE_MS} ms; exiting anyway`);
+      return 1;
+    }
+    return 0;
+  } catch (err) {
+    logger.error('shutdown failed', { error: err instanceof Error ? err.stack : String(err) });
+    return 1;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,35 @@
+import { Option, type Command } from 'commander';
+import { DEFAULT_HTTP_PORT } from './http-address.js';
+import type { Runtime } from './runtime.js';
+
+export interface ServeOptions {
+  db?: string;
+  persona: string;
+  http?: string | true;
+  token?: string;
+  allowHost?: string[];
+  allowOrigin?: string[];
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export function registerServe(program: Command, runtime: Runtime, version: string, done: (code: number) => void): void {
+  program
+    .command('serve')
+    .description('Serve MCP over stdio (default) or Streamable HTTP. Logs go to stderr; over stdio, stdout carries only the protocol.')
+    .addOption(new Option('--db <file>', 'SQLite database file (created if missing) [default: ~/.chameleon/chameleon.db]').env('CHAMELEON_DB'))
+    .addOption(new Option('--persona <name>', 'the persona this server serves; it sees only its own tools and log').env('CHAMELEON_PERSONA').default('default'))
+    .addOption(
+      new Option('--http [address]', `serve Streamable HTTP at [HOST:]PORT on path /mcp instead of stdio (default 127.0.0.1:${DEFAULT_HTTP_PORT}; port 0 picks a free one)`),
+    )
+    .addOption(new Option('--token <token>', 'HTTP bearer token; required unless bound to loopback (prefer the env variable: argv is visible to other users)').env('CHAMELEON_TOKEN'))
+    .addOption(new Option('--allow-host <host...>', 'HTTP: also accept these Host headers (name:port)'))
+    .addOption(new Option('--allow-origin <origin...>', 'HTTP: also accept requests from these browser Origins'))
+    .addOption(new Option('--log-level <level>', 'stderr log level').choices(['debug', 'info', 'warn', 'error', 'silent']).env('CHAMELEON_LOG_LEVEL').default('info'))
+    .action(async (opts: ServeOptions) => {
+      // Loaded on use: the engine and the SDK cost ~0.5 s to import, which --help and the
+      // other commands should not pay.
+      const { serve } = await import('./serve-run.js');
+      done(await serve(opts, runtime, version));
+    });
+}
+

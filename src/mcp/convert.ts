@@ -1,0 +1,141 @@
+/**
+ * The service speaks camelCase; MCP results speak snake_case, like the meta-tools' arguments.
+ * This file is the one place that maps between them.
+ */
+import type { z } from 'zod';
+import type { ExecutionRecord, Failure, Frame } from '../model.js';
+import type { LastErrorView, RunOutcome, ToolListing, ToolView, VersionView } from '../service/index.js';
+import type { FailureOut, FrameOut, RunFailureOut, RunSuccessOut, ToolOut, VersionOut } from './schemas.js';
+
+type Out<T extends z.ZodType> = z.infer<T>;
+
+export function frameOut(f: Frame): Out<typeof FrameOut> {
+  return { function: f.function, tool: f.tool, version: f.version, file: f.file, line: f.line, column: f.column };
+}
+
+export function failureOut(f: Pick<Failure, 'kind' | 'name' | 'message' | 'frames' | 'codeFrame' | 'rawStack'> & { details?: unknown }): Out<typeof FailureOut> {
+  return {
+    kind: f.kind,
+    name: f.name,
+    message: f.message,
+    frames: f.frames.map(frameOut),
+    code_frame: f.codeFrame,
+    raw_stack: f.rawStack,
+    ...(f.details === undefined ? {} : { details: f.details }),
+  };
+}
+
+export function toolOut(t: ToolView): Out<typeof ToolOut> {
+  return {
+    name: t.name,
+    persona: t.persona,
+    description: t.description,
+    language: t.language,
+    input_schema: t.inputSchema,
+    timeout_ms: t.timeoutMs,
+    memory_mb: t.memoryMb,
+    version: t.activeVersion,
+    hash: t.hash,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+  };
+}
+
+export function listingOut(t: ToolListing) {
+  return { ...toolOut(t), last_status: t.lastStatus };
+}
+
+export function versionOut(v: VersionView): Out<typeof VersionOut> {
+  return {
+    version: v.version,
+    hash: v.hash,
+    created_at: v.createdAt,
+    origin: v.origin.kind === 'rollback' ? { kind: 'rollback', from_version: v.origin.fromVersion } : { kind: v.origin.kind },
+    active: v.active,
+  };
+}
+
+export function runOut(r: RunOutcome): Out<typeof RunSuccessOut> | Out<typeof RunFailureOut> {
+  const common = { execution_id: r.executionId, tool: r.tool, version: r.version, console: r.console, duration_ms: round(r.durationMs) };
+  return r.ok ? { status: 'SUCCESS', ...common, result: r.result ?? null } : { status: 'FAILURE', ...common, error: failureOut(r.failure) };
+}
+
+export function lastErrorOut(v: LastErrorView) {
+  return {
+    execution_id: v.executionId,
+    tool: v.tool,
+    version: v.version,
+    persona: v.persona,
+    timestamp: v.timestamp,
+    arguments: v.arguments ?? null,
+    status: v.status,
+    operation: v.operation,
+    error: failureOut(v.error),
+    console: v.console,
+    text: v.text,
+  };
+}
+
+/** A failed row's error, or null for a success. */
+export function executionErrorOut(row: ExecutionRecord): Out<typeof FailureOut> | null {
+  if (row.status !== 'FAILURE') return null;
+  return failureOut({
+    kind: row.errorKind ?? 'internal',
+    name: row.errorName ?? 'Error',
+    message: row.errorMessage ?? '',
+    frames: row.frames ?? [],
+    codeFrame: row.codeFrame,
+    rawStack: row.rawStack,
+  });
+}
+
+export function executionOut(row: ExecutionRecord) {
+  return {
+    execution_id: row.id,
+    timestamp: row.timestamp,
+    persona: row.persona,
+    tool: row.toolName,
+    operation: row.operation,
+    version: row.version,
+    hash: row.hash,
+    arguments: parseJson(row.argumentsJson),
+    status: row.status,
+    result_summary: row.resultSummary,
+    error: executionErrorOut(row),
+    console: row.consoleOutput,
+    duration_ms: row.durationMs,
+    cpu_ms: row.cpuMs,
+    heap_used_bytes: row.heapUsedBytes,
+  };
+}
+
+/** One line per execution for list_executions: enough to choose which one to open. */
+export function executionSummaryOut(row: ExecutionRecord) {
+  const top = row.frames?.[0];
+  return {
+    execution_id: row.id,
+    timestamp: row.timestamp,
+    tool: row.toolName,
+    operation: row.operation,
+    version: row.version,
+    status: row.status,
+    duration_ms: row.durationMs,
+    error:
+      row.status === 'FAILURE'
+        ? { kind: row.errorKind ?? 'internal', name: row.errorName ?? 'Error', message: row.errorMessage ?? '', top_frame: top ? frameOut(top) : null }
+        : null,
+  };
+}
+
+/** The arguments as logged: JSON text, possibly cut with a marker, in which case it stays text. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,0 +1,271 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { newIncidentId } from './boundary.js';
+
+export interface HttpServeOptions {
+  /** Interface to bind. Loopback unless told otherwise; anything else needs a token. */
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** When set, every request needs `Authorization: Bearer <token>`. */
+  token?: string | undefined;
+  /** Extra Host header values to accept (`name:port`), e.g. behind a reverse proxy. */
+  allowedHosts?: readonly string[];
+  /** Extra Origin header values to accept, e.g. a browser-based client. */
+  allowedOrigins?: readonly string[];
+  /** One McpServer per session. */
+  makeServer(): McpServer;
+  logger: Logger;
+  /** The least recently used session is closed when a new one would exceed this. */
+  maxSessions?: number;
+  maxBodyBytes?: number;
+}
+
+export interface HttpService {
+  /** `http://host:port/mcp`. */
+  readonly url: string;
+  readonly port: number;
+  sessionCount(): number;
+  /** Stops taking connections and answers new requests with 503; calls in progress go on. */
+  stopAccepting(): void;
+  /** Stops listening, closes every session and connection. */
+  close(): Promise<void>;
+}
+
+export const MCP_PATH = '/mcp';
+
+interface Session {
+  transport: StreamableHTTPServerTransport;
+  server: McpServer;
+  lastSeen: number;
+  closing: Promise<void> | null;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * Streamable HTTP with stateful sessions. Before any request reaches the SDK transport it must
+ * pass three gates: the path, DNS-rebinding protection (the Host header must name the server
+ * as bound when it is on loopback; an Origin header, when a browser sends one, must be the
+ * server's own or explicitly allowed), and the bearer token when one is configured.
+ */
+export async function serveHttp(options: HttpServeOptions): Promise<HttpService> {
+  const { logger } = options;
+  const loopback = isLoopbackHost(options.host);
+  if (!loopback && !options.token) {
+    throw new AppError('INVALID_CONFIG', `Refusing to serve on ${options.host} without a token: anything but loopback needs --token (or CHAMELEON_TOKEN).`);
+  }
+  const maxSessions = options.maxSessions ?? 64;
+  const maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
+  const tokenDigest = options.token ? digest(options.token) : null;
+  const sessions = new Map<string, Session>();
+  const allowedHosts = new Set<string>((options.allowedHosts ?? []).map((h) => h.toLowerCase()));
+  const allowedOrigins = new Set<string>((options.allowedOrigins ?? []).map((o) => o.toLowerCase()));
+
+  const httpServer = http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      const incident = newIncidentId();
+      logger.error(`incident ${incident}: HTTP request failed`, { error: err instanceof Error ? err.stack : String(err) });
+      if (!res.headersSent) sendError(res, 500, -32603, `Internal server error (incident ${incident}).`);
+      else res.end();
+    });
+  });
+
+  let accepting = true;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!accepting) {
+      res.setHeader('Connection', 'close');
+      return sendError(res, 503, -32000, 'The server is shutting down.');
+    }
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== MCP_PATH) return sendError(res, 404, -32000, `Not found: the MCP endpoint is ${MCP_PATH}.`);
+
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (allowedHosts.size > 0 && !allowedHosts.has(host)) {
+      logger.warn('refused a request with a foreign Host header', { host });
+      return sendError(res, 403, -32000, `Forbidden: Host ${JSON.stringify(host)} is not allowed.`);
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(origin.toLowerCase())) {
+      logger.warn('refused a request from a foreign Origin', { origin });
+      return sendError(res, 403, -32000, `Forbidden: Origin ${JSON.stringify(origin)} is not allowed.`);
+    }
+    if (tokenDigest && !authorized(req.headers.authorization, tokenDigest)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="chameleon"');
+      return sendError(res, 401, -32001, 'Unauthorized: send the header `Authorization: Bearer <token>`.');
+    }
+
+    const sessionId = req.headers['mcp-session-id'];
+    if (Array.isArray(sessionId)) return sendError(res, 400, -32000, 'Bad Request: more than one Mcp-Session-Id header.');
+    if (req.method === 'POST') {
+      const body = await readJson(req, maxBodyBytes);
+      if ('error' in body) return sendError(res, body.status, -32700, body.error);
+      if (sessionId === undefined) {
+        if (!isInitialization(body.value)) return sendError(res, 400, -32000, 'Bad Request: no Mcp-Session-Id header; start a session with an initialize request.');
+        return openSession(req, res, body.value);
+      }
+      const session = lookup(sessionId);
+      if (!session) return sendError(res, 404, -32001, 'Session not found; start a new one with an initialize request.');
+      return session.transport.handleRequest(req, res, body.value);
+    }
+    if (req.method === 'GET' || req.method === 'DELETE') {
+      if (sessionId === undefined) return sendError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header required.');
+      const session = lookup(sessionId);
+      if (!session) return sendError(res, 404, -32001, 'Session not found; start a new one with an initialize request.');
+      return session.transport.handleRequest(req, res);
+    }
+    res.setHeader('Allow', 'GET, POST, DELETE');
+    return sendError(res, 405, -32000, 'Method not allowed.');
+  }
+
+  function lookup(id: string): Session | undefined {
+    const session = sessions.get(id);
+    if (session) {
+      session.lastSeen = Date.now();
+      // Map order is the LRU order: move the session to the end.
+      sessions.delete(id);
+      sessions.set(id, session);
+    }
+    return session;
+  }
+
+  async function openSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    if (sessions.size >= maxSessions) {
+      const [oldestId, oldest] = sessions.entries().next().value as [string, Session];
+      logger.info('too many sessions; closing the least recently used one', { session: oldestId });
+      await closeSession(oldestId, oldest);
+    }
+    const server = options.makeServer();
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, session);
+        logger.debug('session opened', { session: id });
+      },
+      // The SDK answers DELETE but leaves the transport open; close it once the answer is out.
+      onsessionclosed: (id) => {
+        setImmediate(() => void closeSession(id, session));
+      },
+    });
+    const session: Session = { transport, server, lastSeen: Date.now(), closing: null };
+    const previous = server.server.onclose;
+    server.server.onclose = () => {
+      previous?.();
+      if (transport.sessionId && sessions.get(transport.sessionId) === session) sessions.delete(transport.sessionId);
+    };
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+    if (transport.sessionId === undefined) await server.close(); // initialize was refused
+  }
+
+  function closeSession(id: string, session: Session): Promise<void> {
+    if (sessions.get(id) === session) sessions.delete(id);
+    session.closing ??= session.server.close().catch((err: unknown) => logger.debug('error closing a session', { session: id, error: String(err) }));
+    return session.closing;
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(
+        new AppError(
+          'INVALID_CONFIG',
+          err.code === 'EADDRINUSE' ? `Port ${options.port} on ${options.host} is already in use; pick another with --http HOST:PORT.` : `Cannot listen on ${options.host}:${options.port}: ${err.message}.`,
+          { cause: err },
+        ),
+      );
+    };
+    httpServer.once('error', onError);
+    httpServer.listen(options.port, options.host, () => {
+      httpServer.off('error', onError);
+      resolve();
+    });
+  });
+  httpServer.on('error', (err) => logger.error('HTTP server error', { error: err.message }));
+
+  const port = (httpServer.address() as AddressInfo).port;
+  if (loopback) {
+    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends `Host: evil.example:port`.
+    for (const name of ['localhost', '127.0.0.1', '[::1]', hostForUrl(options.host)]) {
+      allowedHosts.add(`${name}:${port}`.toLowerCase());
+      allowedOrigins.add(`http://${name}:${port}`.toLowerCase());
+    }
+  }
+  const url = `http://${hostForUrl(options.host)}:${port}${MCP_PATH}`;
+
+  let closing: Promise<void> | null = null;
+  const stopped = new Promise<void>((resolve) => httpServer.once('close', () => resolve()));
+  const stopAccepting = () => {
+    if (!accepting) return;
+    accepting = false;
+    httpServer.close();
+  };
+  return {
+    url,
+    port,
+    sessionCount: () => sessions.size,
+    stopAccepting,
+    close() {
+      closing ??= (async () => {
+        stopAccepting();
+        // Closing a session ends its streams after what they already carry; give the sockets a
+        // moment to deliver that before cutting whatever is left.
+        await Promise.all([...sessions].map(([id, s]) => closeSession(id, s)));
+        const sweep = setInterval(() => httpServer.closeIdleConnections(), 25);
+        httpServer.closeIdleConnections();
+        await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+        clearInterval(sweep);
+        httpServer.closeAllConnections();
+        await stopped;
+      })();
+      return closing;
+    },
+  };
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+function isInitialization(body: unknown): boolean {
+  return Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+function authorized(header: string | undefined, expected: Buffer): boolean {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  // Comparing digests keeps the comparison constant-time whatever the lengths.
+  return match !== null && timingSafeEqual(digest(match[1]!), expected);
+}
+
+async function readJson(req: IncomingMessage, maxBytes: number): Promise<{ value: unknown } | { error: string; status: number }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) return { error: `Request body larger than ${maxBytes} bytes.`, status: 413 };
+    chunks.push(chunk);
+  }
+  try {
+    return { value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };
+  } catch {
+    return { error: 'Parse error: the request body is not JSON.', status: 400 };
+  }
+}
+
+function sendError(res: ServerResponse, status: number, code: number, message: string): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+}

@@ -1,0 +1,52 @@
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import type { PersonaScope } from '../service/index.js';
+import { jsonSchemaOf, type JsonObjectSchema } from './schemas.js';
+
+export interface MetaContext {
+  scope: PersonaScope;
+  /** Tells every session of this persona that its tool list changed. */
+  toolsChanged(): void;
+}
+
+export interface MetaToolDefinition<I extends z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  input: I;
+  output: JsonObjectSchema;
+  annotations?: Tool['annotations'];
+  run(args: z.infer<I>, ctx: MetaContext): CallToolResult | Promise<CallToolResult>;
+}
+
+/** A meta-tool with its types erased, as the tool table holds it. */
+export interface MetaTool {
+  name: string;
+  definition: Tool;
+  /** Validates `rawArgs` (AppError INVALID_ARGUMENT when they do not fit), then runs. */
+  call(rawArgs: unknown, ctx: MetaContext): Promise<CallToolResult>;
+}
+
+export function defineMetaTool<I extends z.ZodObject>(def: MetaToolDefinition<I>): MetaTool {
+  const definition: Tool = {
+    name: def.name,
+    title: def.title,
+    description: def.description,
+    inputSchema: jsonSchemaOf(def.input, 'input'),
+    outputSchema: def.output,
+    ...(def.annotations ? { annotations: def.annotations } : {}),
+  };
+  return {
+    name: def.name,
+    definition,
+    async call(rawArgs, ctx) {
+      const parsed = def.input.safeParse(rawArgs ?? {});
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`).join('; ');
+        throw new AppError('INVALID_ARGUMENT', `Invalid arguments for ${def.name}: ${problems}. See the tool's input schema.`, { cause: parsed.error });
+      }
+      return def.run(parsed.data, ctx);
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Building CallToolResults. Every result has `structuredContent`; errors are `isError: true`.
+ * Texts shown to the agent quote guest-controlled strings (error names, messages, console
+ * output) only through `singleLine`/`capText`, so a tool cannot forge lines or flood the result.
+ */
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Failure } from '../model.js';
+import type { RunOutcome } from '../service/index.js';
+import { formatFrame } from '../traceback/format.js';
+import { capText, singleLine } from '../traceback/display-text.js';
+import { runOut } from './convert.js';
+
+const MAX_MESSAGE = 4_000;
+const MAX_CONSOLE_IN_TEXT = 4_000;
+
+export function success(structured: Record<string, unknown>, text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], structuredContent: structured };
+}
+
+export function failure(structured: Record<string, unknown>, text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], structuredContent: structured, isError: true };
+}
+
+/** A request the caller can fix (unknown tool, bad argument): the message is written for it. */
+export function requestError(code: string, message: string, incidentId?: string): CallToolResult {
+  return failure({ error: { code, message, ...(incidentId ? { incident_id: incidentId } : {}) } }, message);
+}
+
+export function json(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
+
+/**
+ * `TypeError: message`, the top frame as `at fn (tool.ts:L:C)`, the code frame: what an agent
+ * needs to fix most bugs without another call.
+ */
+export function failureText(f: Failure): string {
+  const lines = [errorLine(f)];
+  const top = f.frames[0];
+  if (top) lines.push(`    ${formatFrame(top)}`);
+  if (f.codeFrame) lines.push('', f.codeFrame);
+  return lines.join('\n');
+}
+
+function errorLine(f: Pick<Failure, 'name' | 'message'>): string {
+  const name = singleLine(f.name, 200);
+  const message = singleLine(f.message, MAX_MESSAGE);
+  if (!name) return message || '(no message)';
+  return message ? `${name}: ${message}` : name;
+}
+
+/** The result of running a stored tool, natively or through run_tool. */
+export function runResult(outcome: RunOutcome): CallToolResult {
+  const structured = runOut(outcome);
+  if (outcome.ok) {
+    const content: CallToolResult['content'] = [{ type: 'text', text: JSON.stringify(outcome.result ?? null) }];
+    if (outcome.console) content.push({ type: 'text', text: `Console output:\n${capText(outcome.console, MAX_CONSOLE_IN_TEXT)}` });
+    return { content, structuredContent: structured };
+  }
+  const text = [
+    failureText(outcome.failure),
+    '',
+    `${outcome.tool} (version ${outcome.version}) failed [${outcome.failure.kind}]. Execution id: ${outcome.executionId}.`,
+    'Call get_last_error for the full traceback, then fix the tool with update_tool.',
+  ];
+  if (outcome.console) text.push('', `Console output:\n${capText(outcome.console, MAX_CONSOLE_IN_TEXT)}`);
+  return failure(structured, text.join('\n'));
+}

@@ -1,0 +1,111 @@
+/**
+ * Output shapes of the meta-tools, in zod (so handlers are type-checked against them) and as
+ * the JSON Schema that `tools/list` announces (so clients can validate `structuredContent`).
+ *
+ * Every meta-tool result carries `structuredContent`, errors included. A tool's outputSchema is
+ * therefore `{type: 'object', anyOf: [<its result shapes>..., RequestError]}`: MCP wants an
+ * object schema at the top, and `anyOf` keeps each shape exact instead of making every field
+ * optional. Guest failures (`error.kind`) and request errors (`error.code`) stay distinguishable.
+ */
+import { z } from 'zod';
+
+export const FAILURE_KINDS = ['compile', 'exception', 'timeout', 'memory', 'invalid_arguments', 'invalid_result', 'internal'] as const;
+
+export const FrameOut = z.object({
+  function: z.string().describe('Function name; `<module>` for top-level code, `<anonymous>` for unnamed functions.'),
+  tool: z.string(),
+  version: z.number().int(),
+  file: z.string().describe('`<tool>.ts` or `<tool>.js`.'),
+  line: z.number().int().describe('1-based line in the source as written.'),
+  column: z.number().int().describe('1-based column in the source as written.'),
+});
+
+export const FailureOut = z.object({
+  kind: z.enum(FAILURE_KINDS),
+  name: z.string().describe('Error name, e.g. `TypeError`.'),
+  message: z.string(),
+  frames: z.array(FrameOut).describe('Innermost first; only frames of your own source.'),
+  code_frame: z.string().nullable().describe('Source lines around the top frame, with a caret under the column.'),
+  raw_stack: z.string().nullable().optional().describe('The stack as V8 printed it (compiled-code positions).'),
+  details: z.unknown().optional(),
+});
+
+export const RequestErrorOut = z.object({
+  error: z.object({
+    code: z.string().describe('E.g. TOOL_NOT_FOUND, INVALID_ARGUMENT, INTERNAL.'),
+    message: z.string(),
+    incident_id: z.string().optional().describe('Quote it when reporting a server fault; the server log has the details.'),
+  }),
+});
+
+export const ToolOut = z.object({
+  name: z.string(),
+  persona: z.string(),
+  description: z.string(),
+  language: z.enum(['typescript', 'javascript']),
+  input_schema: z.record(z.string(), z.unknown()),
+  timeout_ms: z.number().int(),
+  memory_mb: z.number().int(),
+  version: z.number().int().describe('The active version.'),
+  hash: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export const VersionOut = z.object({
+  version: z.number().int(),
+  hash: z.string(),
+  created_at: z.string(),
+  origin: z.object({ kind: z.enum(['create', 'update', 'rollback']), from_version: z.number().int().optional() }),
+  active: z.boolean(),
+});
+
+/** A create/update that was refused: nothing was saved. */
+export const RefusedWriteOut = z.object({
+  saved: z.literal(false),
+  tool: z.string(),
+  execution_id: z.string().describe('The log row of this refusal; see get_execution.'),
+  active_version: z.number().int().nullable().describe('The version that keeps serving, or null if the tool does not exist.'),
+  error: FailureOut,
+});
+
+const runCommon = {
+  execution_id: z.string(),
+  tool: z.string(),
+  version: z.number().int(),
+  console: z.string().describe('What the call printed with console.log (capped).'),
+  duration_ms: z.number(),
+};
+
+export const RunSuccessOut = z.object({ status: z.literal('SUCCESS'), ...runCommon, result: z.unknown().describe("The tool's return value.") });
+export const RunFailureOut = z.object({ status: z.literal('FAILURE'), ...runCommon, error: FailureOut });
+
+export type JsonObjectSchema = { type: 'object'; [key: string]: unknown };
+
+/** The JSON Schema announced for a meta-tool that answers with one of `shapes`. */
+export function outputSchemaOf(...shapes: z.ZodObject[]): JsonObjectSchema {
+  return { type: 'object', anyOf: [...shapes, RequestErrorOut].map((s) => jsonSchemaOf(s)) };
+}
+
+/** Draft-07 JSON Schema, which the SDK client's Ajv validator reads without configuration. */
+export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output' = 'output'): JsonObjectSchema {
+  const { $schema: _ignored, ...rest } = tidy(z.toJSONSchema(schema, { target: 'draft-7', io })) as Record<string, unknown>;
+  return { ...rest, type: 'object' };
+}
+
+/**
+ * Drops what zod adds but says nothing to a reader: the safe-integer bounds of every integer,
+ * and `propertyNames: {type: string}` (JSON keys are always strings).
+ */
+function tidy(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(tidy);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'minimum' && value === Number.MIN_SAFE_INTEGER) continue;
+    if (key === 'maximum' && value === Number.MAX_SAFE_INTEGER) continue;
+    if (key === 'propertyNames' && JSON.stringify(value) === '{"type":"string"}') continue;
+    out[key] = tidy(value);
+  }
+  return out;
+}

@@ -1,0 +1,88 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '../logger.js';
+import type { PersonaScope } from '../service/index.js';
+import { errorResult, newIncidentId } from './boundary.js';
+import { createToolEvents, type ToolEvents } from './events.js';
+import type { Inflight } from './inflight.js';
+import type { MetaContext, MetaTool } from './meta-tool.js';
+import { runResult } from './results.js';
+import { META_TOOLS } from './tools/index.js';
+
+export interface McpServerOptions {
+  scope: PersonaScope;
+  logger: Logger;
+  /** Reported to clients as serverInfo.version. */
+  version: string;
+  /** Shared by all sessions of a process, so every session of a persona hears of changes. */
+  events?: ToolEvents;
+  /** Counts calls in progress, so that shutdown can wait for them. */
+  inflight?: Inflight;
+}
+
+const INSTRUCTIONS = [
+  'Chameleon lets you write your own tools and fix them while you work.',
+  'create_tool saves TypeScript/JavaScript whose default export is the handler; the tool then appears under its own name (or call it with run_tool).',
+  'When a call fails, the result names the error and the failing line (`at fn (tool.ts:line:column)`); get_last_error has the full traceback and code frame.',
+  'Fix it with update_tool (a new version, active at once); rollback_tool goes back; list_executions and get_execution show the audit log.',
+].join(' ');
+
+/**
+ * One MCP server for one session, serving one persona.
+ *
+ * Why not `McpServer.registerTool`: stored tools come with raw JSON Schemas, while registerTool
+ * wants zod and would list a converted schema; and the SDK would validate arguments itself,
+ * so a bad call would never reach the service, which must log it as an `invalid_arguments`
+ * execution for get_last_error. So this factory owns a small tool table instead: the ten
+ * meta-tools (zod in, JSON Schema out) plus the persona's stored tools, read from the store on
+ * every `tools/list` (no cache to go stale), behind one `tools/call` handler with one error
+ * boundary. The handlers are installed on the McpServer's underlying Server; list_changed is
+ * the Server's own `sendToolListChanged`, fired through `events` after every successful write.
+ */
+export function createMcpServer(options: McpServerOptions): McpServer {
+  const { scope, logger } = options;
+  const events = options.events ?? createToolEvents();
+  const mcp = new McpServer({ name: 'chameleon', title: 'Chameleon', version: options.version }, { instructions: INSTRUCTIONS });
+  const server = mcp.server;
+  server.registerCapabilities({ tools: { listChanged: true } });
+
+  const meta = new Map<string, MetaTool>(META_TOOLS.map((t) => [t.name, t]));
+  const ctx: MetaContext = { scope, toolsChanged: () => events.toolsChanged(scope.persona) };
+
+  server.setRequestHandler(ListToolsRequestSchema, () => {
+    try {
+      const stored: Tool[] = scope.listTools().map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema as Tool['inputSchema'] }));
+      return { tools: [...META_TOOLS.map((t) => t.definition), ...stored] };
+    } catch (err) {
+      const incident = newIncidentId();
+      logger.error(`incident ${incident}: tools/list failed`, { error: err instanceof Error ? err.stack : String(err) });
+      throw new McpError(ErrorCode.InternalError, `Chameleon could not list the tools (incident ${incident}).`);
+    }
+  });
+
+  const callTool = async (name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> => {
+    try {
+      const metaTool = meta.get(name);
+      if (metaTool) return await metaTool.call(args, ctx);
+      // Not a meta-tool: one of the persona's stored tools (the service says if it is not).
+      return runResult(await scope.runTool(name, args ?? {}));
+    } catch (err) {
+      return errorResult(err, logger, { tool: name, persona: scope.persona });
+    }
+  };
+  server.setRequestHandler(CallToolRequestSchema, (request) => {
+    const work = callTool(request.params.name, request.params.arguments);
+    return options.inflight ? options.inflight.track(work) : work;
+  });
+
+  const unsubscribe = events.subscribe(scope.persona, () => {
+    if (!mcp.isConnected()) return;
+    server.sendToolListChanged().catch((err: unknown) => logger.debug('could not send tools/list_changed', { error: String(err) }));
+  });
+  const previousOnClose = server.onclose;
+  server.onclose = () => {
+    unsubscribe();
+    previousOnClose?.();
+  };
+  return mcp;
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { defineMetaTool } from '../meta-tool.js';
+import { code, description, inputSchema, memoryMb, timeoutMs, toolName } from './fields.js';
+import { WRITE_OUTPUT, writeResult } from './write-result.js';
+
+export const createToolTool = defineMetaTool({
+  name: 'create_tool',
+  title: 'Create a tool',
+  description:
+    'Create a new tool from TypeScript or JavaScript source and save it as version 1. ' +
+    'Once saved it is listed as a tool under its own name (clients are notified with tools/list_changed) and can also be called with run_tool. ' +
+    'If the code does not compile, or throws while loading, nothing is saved and the result gives the line, column and code frame of the problem. ' +
+    'Example code: `export default function ({ a, b }: { a: number; b: number }) { return { sum: a + b }; }`.',
+  input: z
+    .object({
+      name: toolName('The new tool'),
+      description,
+      code,
+      language: z.enum(['typescript', 'javascript']).optional().describe('Language of `code` (default typescript). Types are stripped, not checked.'),
+      input_schema: inputSchema.optional(),
+      timeout_ms: timeoutMs.optional(),
+      memory_mb: memoryMb.optional(),
+    })
+    .strict(),
+  output: WRITE_OUTPUT,
+  annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  async run(args, ctx) {
+    const outcome = await ctx.scope.createTool({
+      name: args.name,
+      description: args.description,
+      code: args.code,
+      ...(args.language === undefined ? {} : { language: args.language }),
+      ...(args.input_schema === undefined ? {} : { inputSchema: args.input_schema }),
+      ...(args.timeout_ms === undefined ? {} : { timeoutMs: args.timeout_ms }),
+      ...(args.memory_mb === undefined ? {} : { memoryMb: args.memory_mb }),
+    });
+    return writeResult(outcome, ctx, args.name, null, (v) => `Created ${args.name} (version ${v}). Call it as the tool \`${args.name}\`, or with run_tool.`);
+  },
+});

@@ -1,0 +1,26 @@
+/** Argument schemas shared by several meta-tools, with descriptions written for an agent. */
+import { z } from 'zod';
+import { NAME_PATTERN } from '../../model.js';
+
+export const toolName = (what = 'The tool') =>
+  z
+    .string()
+    .regex(NAME_PATTERN, 'use 1-64 characters: lowercase letters, digits and underscores, starting with a letter')
+    .describe(`${what}'s name: lowercase letters, digits and underscores, starting with a letter (e.g. \`parse_csv\`).`);
+
+export const code = z
+  .string()
+  .describe(
+    'The complete source of a module whose default export is the handler: `export default function (args, ctx) { ... return result; }` (may be async). ' +
+      '`args` are the call arguments (already checked against input_schema); the return value must be JSON-serialisable. ' +
+      'The code runs in a sandbox: no require/import, network, file system or process; console.log output is captured into the execution log. ' +
+      '`ctx` has `persona`, `tool: {name, version}`, `executionId` and `log(...)`.',
+  );
+
+export const inputSchema = z
+  .record(z.string(), z.unknown())
+  .describe('JSON Schema of the arguments object, with `"type": "object"`, e.g. `{"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]}`. Calls that do not match it are refused before your code runs.');
+
+export const timeoutMs = z.number().int().min(10).describe('Time limit of one call in milliseconds (default 5000). A call that runs longer is stopped.');
+export const memoryMb = z.number().int().min(8).describe('Memory limit of the tool in MB (default 64, at least 8).');
+export const description = z.string().describe('What the tool does and when to use it; shown to agents in the tool list.');

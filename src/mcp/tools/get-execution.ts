@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { executionOut } from '../convert.js';
+import { defineMetaTool } from '../meta-tool.js';
+import { json, success } from '../results.js';
+import { FailureOut, outputSchemaOf } from '../schemas.js';
+
+const ExecutionOut = z.object({
+  execution_id: z.string(),
+  timestamp: z.string(),
+  persona: z.string(),
+  tool: z.string(),
+  operation: z.enum(['call', 'create', 'update']),
+  version: z.number().int().nullable(),
+  hash: z.string().nullable().describe('Integrity hash of the version that ran.'),
+  arguments: z.unknown(),
+  status: z.enum(['SUCCESS', 'FAILURE']),
+  result_summary: z.string().nullable().describe('The result as JSON text, cut at 2,000 characters.'),
+  error: FailureOut.nullable(),
+  console: z.string(),
+  duration_ms: z.number(),
+  cpu_ms: z.number().nullable(),
+  heap_used_bytes: z.number().nullable(),
+});
+
+export const getExecutionTool = defineMetaTool({
+  name: 'get_execution',
+  title: 'Get one execution',
+  description: 'One execution from the log in full: arguments, result summary or error with frames and code frame, console output, duration and the exact version that ran.',
+  input: z.object({ id: z.string().describe('An execution id (`ex_...`) from a failed call, get_last_error or list_executions.') }).strict(),
+  output: outputSchemaOf(ExecutionOut),
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  run(args, ctx) {
+    const structured: z.infer<typeof ExecutionOut> = executionOut(ctx.scope.getExecution(args.id));
+    return success(structured, json(structured));
+  },
+});
