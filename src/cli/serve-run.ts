@@ -36,7 +36,11 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
   const signal = new Promise<string>((resolve) => (signalled = resolve));
   runtime.onShutdownSignal((name) => signalled(name));
 
-  const chameleon = createChameleon({ config, logger });
+  // The security suite plants a canary in the server and its sandbox processes, and checks that
+  // no guest output, log row or error ever contains it.
+  const canary = runtime.env['CHAMELEON_CANARY'];
+  if (canary) (globalThis as { chameleonCanary?: string }).chameleonCanary = canary;
+  const chameleon = createChameleon({ config, logger, ...(canary ? { sandboxEnv: { CHAMELEON_CANARY: canary } } : {}) });
   const events = createToolEvents();
   const inflight = createInflight();
   const scope = chameleon.forPersona(config.persona);

@@ -21,6 +21,8 @@ export interface SandboxPoolOptions {
   rssFactor: number;
   maxIsolatesPerProcess: number;
   logger: Logger;
+  /** Extra environment for sandbox processes (the security suite plants a canary there). */
+  extraEnv?: Record<string, string>;
 }
 
 export type JobInput = Omit<RunJob, 'id'>;
@@ -80,11 +82,11 @@ export class SandboxPool {
     await Promise.all(
       this.slots.map(async (slot) => {
         const child = slot.child;
-        slot.child = null;
-        if (!child || child.exitCode !== null || child.signalCode !== null) return;
-        const exited = new Promise<void>((r) => child.once('exit', () => r()));
-        child.kill('SIGKILL');
-        await exited;
+        if (!child) return;
+        // exited() runs on 'close' and settles every call still pending on this process.
+        const closed = new Promise<void>((r) => child.once('close', () => r()));
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        await closed;
       }),
     );
   }
@@ -94,12 +96,15 @@ export class SandboxPool {
       execArgv: [...SANDBOX_NODE_FLAGS],
       // Only what the worker needs: the server's environment (tokens, keys) stays out of reach.
       env: {
-        PATH: process.env['PATH'] ?? '',
         CHAMELEON_RSS_FACTOR: String(this.options.rssFactor),
         CHAMELEON_MAX_ISOLATES: String(this.options.maxIsolatesPerProcess),
+        ...this.options.extraEnv,
       },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
+      // Own process group: a Ctrl-C aimed at the server must not kill sandboxes under calls
+      // that the server is still draining. They exit by themselves when the IPC channel closes.
+      detached: true,
     });
     slot.child = child;
     slot.killedFor = null;
@@ -142,7 +147,10 @@ export class SandboxPool {
     const exitCode = slot.announcedExit ?? code;
     slot.child = null;
     for (const [id, pending] of [...slot.pending]) {
-      this.settle(slot, id, faultReply(id, deathFault(pending.job, id, killedFor, exitCode, signal)));
+      const fault: WorkerFault = this.closed
+        ? { kind: 'internal', message: 'The server is shutting down; the call was stopped before it finished.' }
+        : deathFault(pending.job, id, killedFor, exitCode, signal);
+      this.settle(slot, id, faultReply(id, fault));
     }
     if (!this.closed) {
       this.options.logger.warn('sandbox process ended; starting a new one', { pid: child.pid, code, signal });

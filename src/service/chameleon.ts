@@ -16,10 +16,10 @@ import { runTool } from './running.js';
  * The engine: one store, one pool of sandbox processes, and the rules. Everything a client
  * does goes through a persona scope, so a persona can only ever touch its own tools and log.
  */
-export function createChameleon(options: { config: Readonly<Config>; logger: Logger }) {
+export function createChameleon(options: { config: Readonly<Config>; logger: Logger; sandboxEnv?: Record<string, string> }) {
   const { config, logger } = options;
   const store = openStore(config.dbPath);
-  const pool = new SandboxPool({ ...config.sandbox, processes: config.sandbox.processes, logger });
+  const pool = new SandboxPool({ ...config.sandbox, logger, ...(options.sandboxEnv ? { extraEnv: options.sandboxEnv } : {}) });
   const deps: ServiceDeps = {
     config,
     store,
@@ -31,6 +31,13 @@ export function createChameleon(options: { config: Readonly<Config>; logger: Log
     newExecutionId: () => `ex_${randomUUID()}`,
   };
   let closing: Promise<void> | null = null;
+  // Calls in flight, so that close() lets each one write its log row before the store closes.
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work)).catch(() => undefined);
+    return work;
+  };
 
   return {
     config,
@@ -38,13 +45,13 @@ export function createChameleon(options: { config: Readonly<Config>; logger: Log
       assertPersonaName(persona);
       return {
         persona,
-        createTool: (input: CreateToolInput) => createTool(deps, persona, input),
-        updateTool: (input: UpdateToolInput) => updateTool(deps, persona, input),
+        createTool: (input: CreateToolInput) => track(createTool(deps, persona, input)),
+        updateTool: (input: UpdateToolInput) => track(updateTool(deps, persona, input)),
         rollbackTool: (name: string, version: number) => rollbackTool(deps, persona, name, version),
         deleteTool: (name: string) => deleteTool(deps, persona, name),
         getTool: (name: string, version?: number) => getTool(deps, persona, name, version),
         listTools: () => listTools(deps, persona),
-        runTool: (name: string, args: unknown) => runTool(deps, persona, name, args),
+        runTool: (name: string, args: unknown) => track(runTool(deps, persona, name, args)),
         getLastError: (toolName?: string) => getLastError(deps, persona, toolName),
         listExecutions: (query?: ExecutionQuery) => listExecutions(deps, persona, query),
         getExecution: (id: string) => getExecution(deps, persona, id),
@@ -52,9 +59,15 @@ export function createChameleon(options: { config: Readonly<Config>; logger: Log
     },
     /** Pids of the sandbox processes, for diagnostics and tests. */
     sandboxPids: () => pool.pids(),
-    /** Stops the sandbox processes, then closes the database. Safe to call twice. */
+    /**
+     * Stops the sandbox processes (calls still running fail with kind internal), lets every
+     * call write its log row, then closes the database. Safe to call twice.
+     */
     close(): Promise<void> {
-      closing ??= pool.close().finally(() => store.close());
+      closing ??= pool
+        .close()
+        .then(() => Promise.allSettled([...inFlight]))
+        .then(() => store.close());
       return closing;
     },
   };

@@ -11,6 +11,8 @@ import { createIsolateCache } from './isolate-cache.js';
 import { runJob } from './run-job.js';
 
 const MB = 1024 * 1024;
+// Planted by the security suite (see serve-run.ts): guests must never see it.
+if (process.env['CHAMELEON_CANARY']) (globalThis as { chameleonCanary?: string }).chameleonCanary = process.env['CHAMELEON_CANARY'];
 const rssFactor = Number(process.env['CHAMELEON_RSS_FACTOR'] ?? '4');
 const rssCheckMs = 20;
 
