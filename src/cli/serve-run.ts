@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import { createStderrLogger, type Logger } from '../logger.js';
 import { createInflight, createMcpServer, createToolEvents, isLoopbackHost, serveHttp, serveStdio } from '../mcp/index.js';
 import { createChameleon } from '../service/index.js';
+import { startDiagnostics } from './diagnostics.js';
 import { DEFAULT_HTTP_PORT, parseHttpAddress } from './http-address.js';
 import type { Runtime } from './runtime.js';
 import type { ServeOptions } from './serve.js';
@@ -38,6 +39,7 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
 
   // The security suite plants a canary in the server and its sandbox processes, and checks that
   // no guest output, log row or error ever contains it.
+  if (runtime.env['CHAMELEON_DIAGNOSTICS'] === '1') startDiagnostics(runtime.stderr);
   const canary = runtime.env['CHAMELEON_CANARY'];
   if (canary) (globalThis as { chameleonCanary?: string }).chameleonCanary = canary;
   const chameleon = createChameleon({ config, logger, ...(canary ? { sandboxEnv: { CHAMELEON_CANARY: canary } } : {}) });

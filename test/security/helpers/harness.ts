@@ -1,0 +1,240 @@
+/**
+ * The security suite's harness. Each attack file starts the real server (dist/cli.js serve)
+ * over stdio with a canary planted in the server and its sandbox processes (globals and
+ * environment), stores the attack as a tool and calls it as an agent would, then checks
+ * that the attack was contained:
+ *   - the canary appears in no result, error, log row or database byte;
+ *   - the server process is still up and answers; a good tool still works;
+ *   - the call is in the log with the expected failure kind;
+ *   - server and sandbox resident memory and the server's event-loop delay stay in bounds.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { expect } from 'vitest';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const MB = 1024 * 1024;
+
+/** Bounds from issue 4, with the defaults the server enforces. */
+export const BOUNDS = {
+  /** CPU limit enforced within this much past timeout_ms. */
+  cpuSlackMs: 50,
+  /** Wall-clock deadline within this much past timeout_ms (plus a sandbox replacement). */
+  wallSlackMs: 100,
+  /** A sandbox process never above rssFactor x memory_mb + its baseline. */
+  rssFactor: 4,
+  /** The server's event loop is never stalled longer than this by any attack. */
+  eventLoopMs: 50,
+};
+
+export interface ToolOptions {
+  language?: 'typescript' | 'javascript';
+  input_schema?: Record<string, unknown>;
+  timeout_ms?: number;
+  memory_mb?: number;
+  description?: string;
+}
+
+export interface Diagnostics {
+  eventLoopMaxMs: number;
+  rssBytes: number;
+}
+
+export interface SecurityServer {
+  client: Client;
+  canary: string;
+  dbPath: string;
+  serverPid: number;
+  /** Everything the server wrote to stderr so far. */
+  stderr(): string;
+  /** Every response (results and errors) the client received so far, as JSON text. */
+  transcript(): string;
+  /** Pids of the server's sandbox processes (its child processes). */
+  sandboxPids(): number[];
+  createTool(name: string, code: string, options?: ToolOptions): Promise<CallToolResult>;
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  /** get_last_error's structuredContent for `tool`. */
+  lastError(tool?: string): Promise<Record<string, unknown>>;
+  /** Diagnostics lines the server printed so far. */
+  diagnostics(): Diagnostics[];
+  /** Peak resident memory seen per sandbox pid (sampled every 10 ms), and its first sample. */
+  sandboxRss(): Map<number, { baseline: number; peak: number }>;
+  close(): Promise<void>;
+}
+
+/** Resident memory of a process in bytes (VmRSS), or 0 if it is gone. */
+export function rssOf(pid: number): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    return kb ? Number(kb) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Field 4 (after the parenthesised command name) is the parent pid.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(entry));
+    } catch {
+      /* raced with an exit */
+    }
+  }
+  return out;
+}
+
+export const HEALTHY_TOOL = 'healthy_canary_check';
+
+export async function startSecurityServer(options: { persona?: string; extraArgs?: string[] } = {}): Promise<SecurityServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-sec-'));
+  const dbPath = path.join(dir, 'sec.db');
+  const canary = `CANARY_${randomBytes(12).toString('hex')}`;
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: ['--no-node-snapshot', '--no-harmony-rab-gsab', CLI, 'serve', '--db', dbPath, ...(options.persona ? ['--persona', options.persona] : []), ...(options.extraArgs ?? [])],
+    cwd: ROOT,
+    stderr: 'pipe',
+    env: { ...(process.env as Record<string, string>), CHAMELEON_CANARY: canary, CHAMELEON_DIAGNOSTICS: '1', SECRET_TOKEN: canary },
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const client = new Client({ name: 'security-suite', version: '1.0.0' });
+  await client.connect(transport);
+  const serverPid = transport.pid!;
+  const responses: string[] = [];
+  const record = (value: unknown): void => {
+    responses.push(JSON.stringify(value) ?? '');
+  };
+
+  const call = async (name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> => {
+    try {
+      const result = (await client.callTool({ name, arguments: args }, undefined, { timeout: 60_000 })) as CallToolResult;
+      record(result);
+      return result;
+    } catch (err) {
+      record({ thrown: String(err) });
+      throw err;
+    }
+  };
+
+  // Sample the sandbox processes' memory while attacks run: the bound is on the peak.
+  const rss = new Map<number, { baseline: number; peak: number }>();
+  const sampler = setInterval(() => {
+    for (const pid of childrenOf(serverPid)) {
+      const now = rssOf(pid);
+      const seen = rss.get(pid);
+      if (!seen) rss.set(pid, { baseline: now, peak: now });
+      else seen.peak = Math.max(seen.peak, now);
+    }
+  }, 10);
+
+  const server: SecurityServer = {
+    client,
+    canary,
+    dbPath,
+    serverPid,
+    stderr: () => stderr,
+    transcript: () => responses.join('\n'),
+    sandboxPids: () => childrenOf(serverPid),
+    createTool: (name, code, toolOptions = {}) =>
+      call('create_tool', { name, code, description: toolOptions.description ?? `security test ${name}`, ...toolOptions }),
+    call,
+    async lastError(tool) {
+      const result = await call('get_last_error', tool ? { tool_name: tool } : {});
+      return (result.structuredContent ?? {}) as Record<string, unknown>;
+    },
+    diagnostics() {
+      return stderr
+        .split('\n')
+        .filter((l) => l.startsWith('[chameleon] diagnostics: '))
+        .map((l) => JSON.parse(l.slice('[chameleon] diagnostics: '.length)) as Diagnostics);
+    },
+    sandboxRss: () => rss,
+    async close() {
+      clearInterval(sampler);
+      await client.close();
+      const deadline = Date.now() + 5_000;
+      while (isAlive(serverPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  const healthy = await server.createTool(HEALTHY_TOOL, 'export default (a: { n: number }) => ({ doubled: a.n * 2 });');
+  expect(healthy.isError, JSON.stringify(healthy)).toBeFalsy();
+  return server;
+}
+
+export interface ContainmentCheck {
+  /** The attack's tool name: its last execution must be logged... */
+  tool?: string;
+  /** ...as a FAILURE of this kind (omit for attacks that are expected to succeed harmlessly). */
+  kind?: string;
+  /** The tool's memory_mb, for the sandbox RSS bound (default 64). */
+  memoryMb?: number;
+}
+
+/**
+ * The checks every attack ends with (issue 4 item 2). Call after the attack's own assertions.
+ */
+export async function expectContained(server: SecurityServer, check: ContainmentCheck = {}): Promise<void> {
+  // The server is up, and a good tool still works.
+  expect(isAlive(server.serverPid), 'server process is alive').toBe(true);
+  const good = await server.call(HEALTHY_TOOL, { n: 21 });
+  expect(good.isError, JSON.stringify(good)).toBeFalsy();
+  expect(good.structuredContent).toMatchObject({ status: 'SUCCESS', result: { doubled: 42 } });
+
+  // The attack is in the log, with the right kind.
+  if (check.tool) {
+    const listed = await server.call('list_executions', { tool_name: check.tool, limit: 1 });
+    const rows = ((listed.structuredContent ?? {}) as { executions?: Array<Record<string, unknown>> }).executions ?? [];
+    expect(rows.length, `a log row for ${check.tool}`).toBeGreaterThan(0);
+    if (check.kind) {
+      expect(rows[0], 'the attack is logged as a failure of the right kind').toMatchObject({ status: 'FAILURE', error: { kind: check.kind } });
+    }
+  }
+
+  // The canary is nowhere: not in any response, not in the database or its WAL.
+  expect(server.transcript().includes(server.canary), 'canary in a response').toBe(false);
+  for (const file of [server.dbPath, `${server.dbPath}-wal`]) {
+    if (fs.existsSync(file)) expect(fs.readFileSync(file).includes(server.canary), `canary in ${path.basename(file)}`).toBe(false);
+  }
+
+  // Memory and event-loop bounds, measured.
+  // A sandbox process starts at ~60 MB (node + isolated-vm); the first sample is its baseline,
+  // taken within 10 ms of its start, so 40 MB of slack covers its own warm-up.
+  const memoryMb = check.memoryMb ?? 64;
+  for (const [pid, { baseline, peak }] of server.sandboxRss()) {
+    expect(peak, `sandbox ${pid} peak RSS (baseline ${Math.round(baseline / MB)} MB)`).toBeLessThanOrEqual(baseline + BOUNDS.rssFactor * memoryMb * MB + 40 * MB);
+  }
+  const diagnostics = server.diagnostics();
+  const worstStall = diagnostics.reduce((m, d) => Math.max(m, d.eventLoopMaxMs), 0);
+  expect(worstStall, 'server event-loop stall (ms)').toBeLessThanOrEqual(BOUNDS.eventLoopMs);
+  const peakRss = diagnostics.reduce((m, d) => Math.max(m, d.rssBytes), 0);
+  expect(peakRss, 'server RSS').toBeLessThan(400 * MB);
+}
+
+/** Text of a tool result, for message checks. */
+export function textOf(result: CallToolResult): string {
+  return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+}
