@@ -62,7 +62,7 @@ export interface SecurityServer {
   call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
   /** get_last_error's structuredContent for `tool`. */
   lastError(tool?: string): Promise<Record<string, unknown>>;
-  /** Diagnostics lines the server printed so far. */
+  /** Diagnostics lines the server printed since it finished starting (start-up is not an attack). */
   diagnostics(): Diagnostics[];
   /** Peak resident memory seen per sandbox pid (sampled every 10 ms), and its first sample. */
   sandboxRss(): Map<number, { baseline: number; peak: number }>;
@@ -139,6 +139,13 @@ export async function startSecurityServer(options: { persona?: string; extraArgs
     }
   };
 
+  const allDiagnostics = (): Diagnostics[] =>
+    stderr
+      .split('\n')
+      .filter((l) => l.startsWith('[chameleon] diagnostics: '))
+      .map((l) => JSON.parse(l.slice('[chameleon] diagnostics: '.length)) as Diagnostics);
+  let startedAt = 0;
+
   // Sample the sandbox processes' memory while attacks run: the bound is on the peak.
   const rss = new Map<number, { baseline: number; peak: number }>();
   const sampler = setInterval(() => {
@@ -165,12 +172,7 @@ export async function startSecurityServer(options: { persona?: string; extraArgs
       const result = await call('get_last_error', tool ? { tool_name: tool } : {});
       return (result.structuredContent ?? {}) as Record<string, unknown>;
     },
-    diagnostics() {
-      return stderr
-        .split('\n')
-        .filter((l) => l.startsWith('[chameleon] diagnostics: '))
-        .map((l) => JSON.parse(l.slice('[chameleon] diagnostics: '.length)) as Diagnostics);
-    },
+    diagnostics: () => allDiagnostics().slice(startedAt),
     sandboxRss: () => rss,
     async close() {
       clearInterval(sampler);
@@ -182,6 +184,12 @@ export async function startSecurityServer(options: { persona?: string; extraArgs
   };
   const healthy = await server.createTool(HEALTHY_TOOL, 'export default (a: { n: number }) => ({ doubled: a.n * 2 });');
   expect(healthy.isError, JSON.stringify(healthy)).toBeFalsy();
+  expect((await server.call(HEALTHY_TOOL, { n: 1 })).isError).toBeFalsy();
+  // Start-up (module loading, the first compile) is not an attack: count stalls from the
+  // first diagnostics interval that begins after it.
+  const seen = allDiagnostics().length;
+  while (allDiagnostics().length < seen + 2) await new Promise((r) => setTimeout(r, 20));
+  startedAt = allDiagnostics().length;
   return server;
 }
 
