@@ -1,15 +1,27 @@
 import { defineConfig } from 'vitest/config';
 
+const shared = {
+  // isolated-vm needs --no-node-snapshot on the node command line (see ../shared/NOTES.md).
+  pool: 'forks' as const,
+  execArgv: ['--no-node-snapshot', '--no-harmony-rab-gsab'],
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+};
+
 export default defineConfig({
   test: {
-    // isolated-vm needs --no-node-snapshot on the node command line (see ../shared/NOTES.md).
-    pool: 'forks',
-    execArgv: ['--no-node-snapshot', '--no-harmony-rab-gsab'],
     // Build dist/ once, so that sandbox processes and e2e tests never run a stale build.
     globalSetup: ['test/helpers/global-setup.ts'],
-    include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
     maxWorkers: 2,
+    projects: [
+      {
+        test: { ...shared, name: 'main', include: ['test/{unit,integration,e2e}/**/*.test.ts'], sequence: { groupOrder: 0 } },
+      },
+      {
+        // The attacks measure the server's event-loop stalls and memory: they run one file at
+        // a time, after everything else, so that no other test's load is measured as theirs.
+        test: { ...shared, name: 'security', include: ['test/security/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });
