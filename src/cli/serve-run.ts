@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseConfig } from '../config.js';
 import { AppError } from '../errors.js';
@@ -8,6 +9,24 @@ import { startDiagnostics } from './diagnostics.js';
 import { DEFAULT_HTTP_PORT, parseHttpAddress } from './http-address.js';
 import type { Runtime } from './runtime.js';
 import type { ServeOptions } from './serve.js';
+
+/** The settings of a --config file; parseConfig() checks every key and bound, with its path. */
+function readConfigFile(file: string | undefined): Record<string, unknown> {
+  if (!file) return {};
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new AppError('INVALID_CONFIG', `Cannot read the config file ${file}: ${(err as Error).message}.`, { cause: err });
+  }
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the file must hold one JSON object');
+    return parsed as Record<string, unknown>;
+  } catch (err) {
+    throw new AppError('INVALID_CONFIG', `The config file ${file} is not valid: ${(err as Error).message}.`, { cause: err });
+  }
+}
 
 /** Longest a clean shutdown may take before the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 5_000;
@@ -21,6 +40,7 @@ const DRAIN_MS = 3_000;
  */
 export async function serve(opts: ServeOptions, runtime: Runtime, version: string): Promise<number> {
   const config = parseConfig({
+    ...readConfigFile(opts.config),
     dbPath: path.resolve(opts.db ?? path.join(runtime.homedir, '.chameleon', 'chameleon.db')),
     persona: opts.persona,
     logLevel: opts.logLevel,

@@ -10,6 +10,7 @@ export interface ServeOptions {
   allowHost?: string[];
   allowOrigin?: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  config?: string;
 }
 
 export function registerServe(program: Command, runtime: Runtime, version: string, done: (code: number) => void): void {
@@ -24,6 +25,7 @@ export function registerServe(program: Command, runtime: Runtime, version: strin
     .addOption(new Option('--token <token>', 'HTTP bearer token; required unless bound to loopback (prefer the env variable: argv is visible to other users)').env('CHAMELEON_TOKEN'))
     .addOption(new Option('--allow-host <host...>', 'HTTP: also accept these Host headers (name:port)'))
     .addOption(new Option('--allow-origin <origin...>', 'HTTP: also accept requests from these browser Origins'))
+    .addOption(new Option('--config <file>', 'JSON file with limits, payload and sandbox settings (see README: Configuration)').env('CHAMELEON_CONFIG'))
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(['debug', 'info', 'warn', 'error', 'silent']).env('CHAMELEON_LOG_LEVEL').default('info'))
     .action(async (opts: ServeOptions) => {
       // Loaded on use: the engine and the SDK cost ~0.5 s to import, which --help and the
