@@ -12,7 +12,11 @@ export interface RunJob {
   scriptKey: string;
   /** Virtual filename V8 prints in stack frames, e.g. `chameleon/default/fibonacci@3.js`. */
   filename: string;
-  compiledJs: string;
+  /**
+   * The compiled JS. The supervisor leaves it out once the worker has had it: a worker that
+   * no longer has the script (evicted, or a new process) answers `needCode` and gets it again.
+   */
+  compiledJs?: string;
   memoryMb: number;
   /** CPU-time limit and wall-clock deadline of the call inside the sandbox process. */
   timeoutMs: number;
@@ -38,6 +42,8 @@ export interface RunReply {
   console: string;
   cpuMs: number | null;
   heapUsedBytes: number | null;
+  /** The worker does not have this job's script: send the job again with its code. */
+  needCode?: boolean;
 }
 
 export type WorkerReply = RunReply | { type: 'ready'; pid: number; rssBytes: number };

@@ -40,6 +40,8 @@ interface WorkerSlot {
   killedFor: { id: number } | null;
   /** The exit code the child announced on stderr before killing itself. */
   announcedExit: number | null;
+  /** Scripts this child has been sent: later jobs for them go without their code. */
+  sentScripts: Set<string>;
 }
 
 /**
@@ -53,7 +55,7 @@ export class SandboxPool {
   private closed = false;
 
   constructor(private readonly options: SandboxPoolOptions) {
-    this.slots = Array.from({ length: options.processes }, () => ({ child: null, pending: new Map(), killedFor: null, announcedExit: null }));
+    this.slots = Array.from({ length: options.processes }, () => ({ child: null, pending: new Map(), killedFor: null, announcedExit: null, sentScripts: new Set<string>() }));
     for (const slot of this.slots) this.spawn(slot);
   }
 
@@ -66,9 +68,18 @@ export class SandboxPool {
     return new Promise<RunReply>((resolve) => {
       const timer = setTimeout(() => this.overran(slot, job.id), job.timeoutMs + this.options.killGraceMs);
       slot.pending.set(job.id, { job, resolve, timer });
-      child.send({ type: 'run', job }, (err) => {
-        if (err) this.settle(slot, job.id, faultReply(job.id, { kind: 'internal', message: `Could not reach the sandbox process: ${err.message}` }));
-      });
+      this.send(slot, child, job);
+    });
+  }
+
+  /** Sends a job, with its code only if this child has not had that script yet. */
+  private send(slot: WorkerSlot, child: ChildProcess, job: RunJob): void {
+    const known = slot.sentScripts.has(job.scriptKey);
+    const { compiledJs, ...withoutCode } = job;
+    slot.sentScripts.add(job.scriptKey);
+    if (slot.sentScripts.size > 10_000) slot.sentScripts.clear();
+    child.send({ type: 'run', job: known ? withoutCode : { ...withoutCode, compiledJs } }, (err) => {
+      if (err) this.settle(slot, job.id, faultReply(job.id, { kind: 'internal', message: `Could not reach the sandbox process: ${err.message}` }));
     });
   }
 
@@ -109,6 +120,7 @@ export class SandboxPool {
     slot.child = child;
     slot.killedFor = null;
     slot.announcedExit = null;
+    slot.sentScripts.clear();
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
       const fatal = new RegExp(`${FATAL_MARKER}(\\d+)`).exec(chunk);
@@ -116,7 +128,15 @@ export class SandboxPool {
       this.options.logger.warn(`sandbox ${child.pid}: ${chunk.trim().slice(0, 2000)}`);
     });
     child.on('message', (message: WorkerReply) => {
-      if (message?.type === 'result') this.settle(slot, message.id, message);
+      if (message?.type !== 'result') return;
+      const pending = slot.pending.get(message.id);
+      if (message.needCode && pending && slot.child === child) {
+        // The worker dropped the script (LRU, or its isolate was disposed): send it again.
+        slot.sentScripts.delete(pending.job.scriptKey);
+        this.send(slot, child, pending.job);
+        return;
+      }
+      this.settle(slot, message.id, message);
     });
     // 'close', not 'exit': by then stderr is drained, so an announced exit code has been read.
     child.on('close', (code, signal) => this.exited(slot, child, code, signal));

@@ -29,6 +29,7 @@ export function createChameleon(options: { config: Readonly<Config>; logger: Log
     logger,
     now: () => new Date(),
     newExecutionId: () => `ex_${randomUUID()}`,
+    activeVersions: new Map(),
   };
   let closing: Promise<void> | null = null;
   // Calls in flight, so that close() lets each one write its log row before the store closes.

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { VersionRecord } from '../model.js';
 import type { Logger } from '../logger.js';
 import type { SandboxPool } from '../sandbox-host/supervisor.js';
 import type { Store } from '../store/index.js';
@@ -15,4 +16,6 @@ export interface ServiceDeps {
   logger: Logger;
   now: () => Date;
   newExecutionId: () => string;
+  /** Verified active versions by `persona/tool`, checked against the tool row on every call. */
+  activeVersions: Map<string, VersionRecord>;
 }

@@ -53,6 +53,15 @@ describe('sandbox process supervision', () => {
     await expectHealthy();
   });
 
+  it('sends a script again when the worker lost it with its disposed isolate', async () => {
+    const code = 'export default async (a: { hang: boolean }) => { if (a.hang) await new Promise(() => {}); return "ok"; };';
+    expect((await scope.createTool({ name: 'sometimes_hangs', description: 'hangs on request', code, timeoutMs: 200 })).ok).toBe(true);
+    expect(await scope.runTool('sometimes_hangs', { hang: false })).toMatchObject({ ok: true, result: 'ok' });
+    // The wall-clock deadline disposes the tool's isolate, and its compiled scripts with it.
+    expect(await scope.runTool('sometimes_hangs', { hang: true })).toMatchObject({ ok: false, failure: { kind: 'timeout' } });
+    expect(await scope.runTool('sometimes_hangs', { hang: false })).toMatchObject({ ok: true, result: 'ok' });
+  });
+
   it('reports a catastrophic out-of-memory abort as kind memory and recovers', async () => {
     const out = await scope.runTool('huge_array', {});
     expect(out.ok).toBe(false);

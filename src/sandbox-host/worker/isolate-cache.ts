@@ -18,8 +18,15 @@ export interface IsolateEntry {
   /** The hardened context (made once per isolate). */
   context(): Promise<ivm.Context>;
   /** The entry function of one tool version, compiled and bound on first use. */
-  entry(scriptKey: string, filename: string, compiledJs: string): Promise<ivm.Reference<EntryFunction>>;
+  entry(scriptKey: string, filename: string, compiledJs: string | undefined): Promise<ivm.Reference<EntryFunction>>;
   dispose(): void;
+}
+
+/** The supervisor sent a job without code for a script this isolate does not have. */
+export class NeedCodeError extends Error {
+  constructor(readonly scriptKey: string) {
+    super(`no script ${scriptKey}`);
+  }
 }
 
 export type EntryFunction = (argsJson: string, metaJson: string) => Promise<string>;
@@ -87,6 +94,7 @@ export function createIsolateCache(options: IsolateCacheOptions) {
           versions.set(scriptKey, cached);
           return cached.then((v) => v.entry);
         }
+        if (compiledJs === undefined) return Promise.reject(new NeedCodeError(scriptKey));
         const made = (async (): Promise<VersionEntry> => {
           const context = await contextReady;
           // The wrapper takes one line of its own; lineOffset -1 keeps V8's line numbers equal

@@ -1,7 +1,7 @@
 import type ivm from 'isolated-vm';
 import { classifyIsolateError } from '../classify.js';
 import type { RunJob, RunReply } from '../protocol.js';
-import type { IsolateCache } from './isolate-cache.js';
+import { NeedCodeError, type IsolateCache } from './isolate-cache.js';
 
 /**
  * Runs one call in the tool's hardened context, under its CPU-time limit (isolated-vm
@@ -45,6 +45,7 @@ export async function runJob(cache: IsolateCache, job: RunJob): Promise<RunReply
     }
     return reply({ envelope });
   } catch (error) {
+    if (error instanceof NeedCodeError) return reply({ needCode: true });
     const fault = classifyIsolateError(error, { wallClockExpired, timeoutMs: job.timeoutMs, memoryMb: job.memoryMb });
     if (fault.kind === 'memory' || isolate.isDisposed) entry.dispose();
     return reply({ fault, console: context ? recoverConsole(isolate, context) : '' });
