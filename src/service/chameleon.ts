@@ -9,6 +9,7 @@ import { createArgumentValidator } from './arguments.js';
 import { getExecution, getLastError, listExecutions } from './audit.js';
 import { createTool, deleteTool, getTool, listTools, rollbackTool, updateTool, type CreateToolInput, type UpdateToolInput } from './authoring.js';
 import type { ServiceDeps } from './deps.js';
+import { createLogWriter } from './log-writer.js';
 import { assertPersonaName } from './names.js';
 import { runTool } from './running.js';
 
@@ -30,6 +31,7 @@ export function createChameleon(options: { config: Readonly<Config>; logger: Log
     now: () => new Date(),
     newExecutionId: () => `ex_${randomUUID()}`,
     activeVersions: new Map(),
+    log: createLogWriter(store),
   };
   let closing: Promise<void> | null = null;
   // Calls in flight, so that close() lets each one write its log row before the store closes.

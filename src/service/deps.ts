@@ -5,6 +5,7 @@ import type { SandboxPool } from '../sandbox-host/supervisor.js';
 import type { Store } from '../store/index.js';
 import type { SourceMapCache } from '../traceback/source-maps.js';
 import type { ArgumentValidator } from './arguments.js';
+import type { LogWriter } from './log-writer.js';
 
 /** What the service rules work with; made once by createChameleon and shared by every persona. */
 export interface ServiceDeps {
@@ -16,6 +17,8 @@ export interface ServiceDeps {
   logger: Logger;
   now: () => Date;
   newExecutionId: () => string;
+  /** Group-committed writes of log rows. */
+  log: LogWriter;
   /** Verified active versions by `persona/tool`, checked against the tool row on every call. */
   activeVersions: Map<string, VersionRecord>;
 }

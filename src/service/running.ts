@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import type { Failure, VersionRecord } from '../model.js';
+import type { ExecutionRecord, Failure, VersionRecord } from '../model.js';
 import type { ServiceDeps } from './deps.js';
 import { plainFailure, FAULT_NAMES, type FailureContext } from './failures.js';
 import { assertToolName } from './names.js';
@@ -35,14 +35,14 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
     cpuMs: null,
     heapUsedBytes: null,
   };
-  const finish = (outcome: { failure: Failure } | { resultJson: string; result: unknown }): RunOutcome => {
+  const finish = async (outcome: { failure: Failure } | { resultJson: string; result: unknown }): Promise<RunOutcome> => {
     record.durationMs = performance.now() - t0;
     const common = { executionId, tool: name, version: version.version, console: record.console, durationMs: record.durationMs };
     if ('failure' in outcome) {
-      commit(deps, failureRecord(record, outcome.failure));
+      await commit(deps, failureRecord(record, outcome.failure));
       return { ok: false, ...common, failure: outcome.failure };
     }
-    commit(deps, successRecord(record, outcome.resultJson));
+    await commit(deps, successRecord(record, outcome.resultJson));
     return { ok: true, ...common, result: outcome.result };
   };
 
@@ -94,9 +94,9 @@ function failureContext(deps: ServiceDeps, persona: string, running: VersionReco
 }
 
 /** The row is committed before the caller sees the result; a store failure is a host fault. */
-function commit(deps: ServiceDeps, record: Parameters<ServiceDeps['store']['executions']['insert']>[0]): void {
+async function commit(deps: ServiceDeps, record: ExecutionRecord): Promise<void> {
   try {
-    deps.store.executions.insert(record);
+    await deps.log.write(record);
   } catch (err) {
     throw new AppError('STORE_FAILURE', 'The call ran, but its log row could not be written; the result is withheld so the log stays complete.', { cause: err });
   }

@@ -16,6 +16,8 @@ export const MAX_EXECUTION_LIMIT = 1000;
 export interface ExecutionStore {
   /** Appends one row, committed before this returns. */
   insert(record: ExecutionRecord): void;
+  /** Appends several rows in one transaction (group commit), committed before this returns. */
+  insertMany(records: readonly ExecutionRecord[]): void;
   get(persona: string, id: string): ExecutionRecord | undefined;
   /** Newest first; `limit` defaults to 50 and is clamped to 1..1000. */
   list(persona: string, query?: ExecutionQuery): ExecutionRecord[];
@@ -94,6 +96,10 @@ export function createExecutionStore(db: Database.Database): ExecutionStore {
     return rows.map(executionFromRow);
   }
 
+  const insertAll = db.transaction((records: readonly ExecutionRecord[]) => {
+    for (const record of records) s.insert.run(executionToRow(record));
+  });
+
   return {
     // Outside a transaction SQLite runs each statement in its own implicit transaction, and
     // better-sqlite3 is synchronous: when run() returns, the row is committed (durable up to
@@ -102,6 +108,11 @@ export function createExecutionStore(db: Database.Database): ExecutionStore {
     // break the statement; odd numbers are normalised in executionToRow.
     insert: guard('record the execution', (record: ExecutionRecord) => {
       s.insert.run(executionToRow(record));
+    }),
+    // One transaction for calls that finished together: ~20-30 us a row instead of ~100-130
+    // (NOTES.md). All or nothing, and committed when this returns.
+    insertMany: guard('record the executions', (records: readonly ExecutionRecord[]) => {
+      insertAll(records);
     }),
     get: guard('read the execution', (persona: string, id: string) => {
       const row = s.get.get(persona, id);

@@ -54,6 +54,13 @@ describe('the execution log', () => {
   });
 });
 
+describe('group commit', () => {
+  it('logs every one of 32 concurrent calls, each before it returns', async () => {
+    const outs = await Promise.all(Array.from({ length: 32 }, (_, i) => scope.runTool('fibonacci', { n: i % 2 ? 1 : 'bad' })));
+    for (const out of outs) expect(scope.getExecution(out.executionId).id).toBe(out.executionId);
+  });
+});
+
 describe('getLastError()', () => {
   it('returns a Python-style traceback in the agent\'s own lines', async () => {
     await scope.runTool('fibonacci', { n: 6 });

@@ -8,7 +8,7 @@ import { NeedCodeError, type IsolateCache } from './isolate-cache.js';
  * `timeout`) and its wall-clock deadline (a timer that disposes the isolate, because `timeout`
  * does not see a promise that never settles). Always resolves; never throws.
  */
-const WALL_CLOCK_SLACK_MS = 25;
+const WALL_CLOCK_SLACK_MS = 50;
 
 export async function runJob(cache: IsolateCache, job: RunJob): Promise<RunReply> {
   const entry = cache.get(job.isolateKey, job.memoryMb);

@@ -22,6 +22,16 @@ describe('executions.insert() and get()', () => {
     expect(store.executions.get(record.persona, record.id)).toStrictEqual(JSON.parse(JSON.stringify(record)));
   });
 
+  it('insertMany() commits several rows in one transaction, all or nothing', () => {
+    const { store } = openTempStore();
+    const rows = [execution({ id: 'many-1' }), execution({ id: 'many-2' }), failure({ id: 'many-3' })];
+    store.executions.insertMany(rows);
+    for (const row of rows) expect(store.executions.get(row.persona, row.id)).toBeDefined();
+    // A duplicate id fails the whole batch: the new row before it is not kept either.
+    expect(() => store.executions.insertMany([execution({ id: 'many-4' }), execution({ id: 'many-1' })])).toThrow();
+    expect(store.executions.get('alice', 'many-4')).toBeUndefined();
+  });
+
   it('returns undefined when the id does not exist', () => {
     const { store } = openTempStore();
     expect(store.executions.get('alice', 'nope')).toBeUndefined();
