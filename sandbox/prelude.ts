@@ -66,6 +66,20 @@ interface GuestFailure {
     }
   }
 
+  /**
+   * `value instanceof Error` that cannot throw. On a Proxy, instanceof runs the guest's
+   * getPrototypeOf trap; if that throws inside describeThrown, the error would escape the
+   * prelude and be copied to the host by isolated-vm, getters and all, outside the CPU limit
+   * (test/security/thrown-proxy-escapes-prelude.test.ts).
+   */
+  function isError(value: unknown): value is Error {
+    try {
+      return value instanceof ErrorCtor;
+    } catch {
+      return false;
+    }
+  }
+
   function safeGet(target: object, key: string): unknown {
     try {
       return (target as Record<string, unknown>)[key];
@@ -89,7 +103,7 @@ interface GuestFailure {
         return safeString(value, max);
       case 'object': {
         if (value === null) return 'null';
-        if (value instanceof ErrorCtor) {
+        if (isError(value)) {
           const stack = safeGet(value, 'stack');
           if (typeof stack === 'string') return cut(stack, max);
           return `${safeString(safeGet(value, 'name'), MAX_NAME)}: ${safeString(safeGet(value, 'message'), max)}`;
@@ -139,8 +153,28 @@ interface GuestFailure {
     return { write, text: (): string => lines.join('\n') };
   }
 
+  /** Said when even describing the thrown value threw. The value is not touched again. */
+  const UNDESCRIBABLE: GuestFailure = freeze({
+    kind: 'exception',
+    name: 'Error',
+    message: 'The tool threw a value that could not be described (reading it threw again).',
+    stack: null,
+    thrown: 'value',
+  });
+
+  const LAST_RESORT = stringify({ ok: false, failure: UNDESCRIBABLE, console: '' });
+
+  /** describeThrown that never throws: what the guest threw must never leave the prelude. */
+  function describeSafely(thrown: unknown): GuestFailure {
+    try {
+      return describeThrown(thrown);
+    } catch {
+      return UNDESCRIBABLE;
+    }
+  }
+
   function describeThrown(thrown: unknown): GuestFailure {
-    if (thrown instanceof ErrorCtor) {
+    if (isError(thrown)) {
       const stack = safeGet(thrown, 'stack');
       return {
         kind: 'exception',
@@ -209,7 +243,15 @@ interface GuestFailure {
   }
 
   function serializeResult(value: unknown, meta: CallMeta, consoleText: string): string {
-    const problem = findUnserializable(value);
+    let problem: string | null;
+    try {
+      problem = findUnserializable(value);
+    } catch (err) {
+      // A result whose traps or getters throw while it is inspected (a revoked Proxy, say) is
+      // a bad result, not an exception with the prelude's frames in its stack.
+      const reason = render(isError(err) ? safeGet(err, 'message') : err, 500);
+      return failureEnvelope(invalidResult(`The result could not be inspected: ${reason}.`), consoleText);
+    }
     if (problem) {
       return failureEnvelope(invalidResult(`The result must be JSON-serialisable, but ${problem}.`), consoleText);
     }
@@ -217,7 +259,7 @@ interface GuestFailure {
     try {
       json = stringify(value === undefined ? null : value);
     } catch (err) {
-      const reason = render(err instanceof ErrorCtor ? safeGet(err, 'message') : err, 500);
+      const reason = render(isError(err) ? safeGet(err, 'message') : err, 500);
       return failureEnvelope(invalidResult(`The result could not be converted to JSON: ${reason}.`), consoleText);
     }
     if (json === undefined) json = 'null';
@@ -232,11 +274,15 @@ interface GuestFailure {
     return `{"ok":true,"console":${stringify(consoleText)},"result":${json}}`;
   }
 
+  // Frozen: it is the same function in every call of every version, and lockdown never
+  // reaches it (it is no property of the global object), so anything hung on it would carry
+  // from one call to the next (test/security/persist-require-stub-properties.test.ts).
   const requireStub = (id: string): never => {
     throw new ErrorCtor(
       `require(${stringify(safeString(id, 100))}) is not available: Chameleon tools run in a sandbox without modules. Inline the code you need.`,
     );
   };
+  freeze(requireStub);
 
   type Handler = (args: unknown, ctx: unknown) => unknown;
 
@@ -301,7 +347,7 @@ interface GuestFailure {
     // `__chameleon_module.cache = ...` (or arguments.callee) cannot carry state between calls.
     freeze(factory);
     freeze((factory as unknown as { prototype: object }).prototype);
-    return async (argsJson: string, metaJson: string): Promise<string> => {
+    const run = async (argsJson: string, metaJson: string): Promise<string> => {
       const meta = parse(metaJson) as CallMeta;
       const out = createConsoleBuffer(meta.maxConsoleChars);
       current = out;
@@ -312,7 +358,7 @@ interface GuestFailure {
         factory.call(module.exports, module, module.exports, requireStub);
         resolved = resolveHandler(module.exports);
       } catch (err) {
-        return failureEnvelope(describeThrown(err), out.text());
+        return failureEnvelope(describeSafely(err), out.text());
       }
       if ('problem' in resolved) {
         return failureEnvelope(
@@ -335,7 +381,17 @@ interface GuestFailure {
         const value = await handler(parse(argsJson), ctx);
         return serializeResult(value, meta, out.text());
       } catch (err) {
-        return failureEnvelope(describeThrown(err), out.text());
+        return failureEnvelope(describeSafely(err), out.text());
+      }
+    };
+    // The entry never rejects. A rejection is copied to the host by isolated-vm, which reads a
+    // guest Error's getters there, outside the CPU limit; whatever slipped past the catches
+    // above is replaced by a fixed envelope without being looked at.
+    return async (argsJson: string, metaJson: string): Promise<string> => {
+      try {
+        return await run(argsJson, metaJson);
+      } catch {
+        return LAST_RESORT;
       }
     };
   }
