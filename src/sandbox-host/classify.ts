@@ -28,7 +28,8 @@ export function classifyIsolateError(
       message: `The call exceeded its ${context.memoryMb} MB memory limit and was stopped. Use less memory (stream or page the data), or raise memory_mb.`,
     };
   }
-  return { kind: 'internal', message: `The sandbox failed while running the call: ${message.slice(0, 500)}` };
+  // The message may carry guest-chosen text: the agent gets a fixed sentence.
+  return { kind: 'internal', message: 'The sandbox failed while running the call (its isolate was reset). Retry the call; if it fails again, simplify what the tool throws or returns.' };
 }
 
 /**

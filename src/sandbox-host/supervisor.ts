@@ -107,6 +107,8 @@ export class SandboxPool {
       execArgv: [...SANDBOX_NODE_FLAGS],
       // Only what the worker needs: the server's environment (tokens, keys) stays out of reach.
       env: {
+        // Guests would otherwise read the host's time zone from /etc/localtime.
+        TZ: 'UTC',
         CHAMELEON_RSS_FACTOR: String(this.options.rssFactor),
         CHAMELEON_MAX_ISOLATES: String(this.options.maxIsolatesPerProcess),
         ...this.options.extraEnv,

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { fakeRuntime } from '../unit/cli/fake-runtime.js';
-import { ROOT, builtCliHas, runCli } from '../unit/cli/program.js';
+import { ROOT, runCli } from '../unit/cli/program.js';
 
 // The story's milestones, in order: each must appear after the previous one.
 const MILESTONES = [
@@ -75,7 +75,7 @@ describe('chameleon demo (in process, real server over stdio)', () => {
   });
 });
 
-describe.skipIf(!builtCliHas('demo'))('npm run demo (node bin/chameleon.js demo)', () => {
+describe('npm run demo (node bin/chameleon.js demo)', () => {
   it('exits 0 and tells the story', { timeout: 90_000 }, () => {
     const r = spawnSync(process.execPath, ['bin/chameleon.js', 'demo'], { cwd: ROOT, encoding: 'utf8', timeout: 80_000, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' } });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PersonaScope } from '../../src/service/index.js';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { fakeRuntime } from '../unit/cli/fake-runtime.js';
-import { builtCliHas, runCli, spawnCli } from '../unit/cli/program.js';
+import { runCli, spawnCli } from '../unit/cli/program.js';
 
 // Anything a terminal would act on, except the \n we print ourselves.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -103,7 +103,7 @@ describe('chameleon logs (in process)', () => {
   });
 });
 
-describe.skipIf(!builtCliHas('logs'))('chameleon logs (the built CLI)', () => {
+describe('chameleon logs (the built CLI)', () => {
   it('prints the table for a real database', () => {
     const r = spawnCli(['logs', '--db', engine.dbPath]);
     expect(r.status).toBe(0);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { fakeRuntime } from '../unit/cli/fake-runtime.js';
-import { builtCliHas, runCli, spawnCli } from '../unit/cli/program.js';
+import { runCli, spawnCli } from '../unit/cli/program.js';
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -87,7 +87,7 @@ describe('chameleon tools (in process)', () => {
   });
 });
 
-describe.skipIf(!builtCliHas('tools'))('chameleon tools (the built CLI)', () => {
+describe('chameleon tools (the built CLI)', () => {
   it('round-trips through files with the real binary', () => {
     const dir = tempDir();
     const first = path.join(dir, 'a.json');

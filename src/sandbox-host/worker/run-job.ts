@@ -48,7 +48,11 @@ export async function runJob(cache: IsolateCache, job: RunJob): Promise<RunReply
     if (error instanceof NeedCodeError) return reply({ needCode: true });
     const fault = classifyIsolateError(error, { wallClockExpired, timeoutMs: job.timeoutMs, memoryMb: job.memoryMb });
     if (fault.kind === 'memory' || isolate.isDisposed) entry.dispose();
-    return reply({ fault, console: context ? recoverConsole(isolate, context) : '' });
+    const console = context ? recoverConsole(isolate, context) : '';
+    // A call stopped mid-way may leave jobs in the microtask queue, which would run inside
+    // the next call of this tool. No context that was interrupted serves another call.
+    entry.dispose();
+    return reply({ fault, console });
   } finally {
     clearTimeout(deadline);
     entry.inFlight--;

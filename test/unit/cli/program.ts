@@ -22,12 +22,6 @@ export async function runCli(args: string[], runtime: FakeRuntime = fakeRuntime(
   return { code, rt: runtime };
 }
 
-/** Whether the built CLI (dist/cli.js) has `command` wired in, so it can be spawned for real. */
-export function builtCliHas(command: string): boolean {
-  const r = spawnSync(process.execPath, ['--no-node-snapshot', 'dist/cli.js', '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
-  return r.status === 0 && new RegExp(`^\\s+${command}\\b`, 'm').test(r.stdout);
-}
-
 /** Runs the built CLI as a child process. */
 export function spawnCli(args: string[], options: { env?: Record<string, string> } = {}) {
   return spawnSync(process.execPath, ['--no-node-snapshot', 'dist/cli.js', ...args], {
