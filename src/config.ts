@@ -35,7 +35,7 @@ export const ConfigSchema = z
     sandbox: z
       .object({
         processes: z.number().int().min(1).max(16).default(2),
-        killGraceMs: z.number().int().min(50).max(60_000).default(1_000),
+        killGraceMs: z.number().int().min(50).max(60_000).default(100),
         rssFactor: z.number().min(1).max(64).default(4),
         maxIsolatesPerProcess: z.number().int().min(1).max(4_096).default(64),
       })

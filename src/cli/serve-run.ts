@@ -8,6 +8,7 @@ import { createChameleon } from '../service/index.js';
 import { startDiagnostics } from './diagnostics.js';
 import { DEFAULT_HTTP_PORT, parseHttpAddress } from './http-address.js';
 import type { Runtime } from './runtime.js';
+import { warmUpTracebacks } from './serve-warm-up.js';
 import type { ServeOptions } from './serve.js';
 
 /** The settings of a --config file; parseConfig() checks every key and bound, with its path. */
@@ -67,9 +68,13 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
   const inflight = createInflight();
   const scope = chameleon.forPersona(config.persona);
   const makeServer = () => createMcpServer({ scope, logger, version, events, inflight });
-  // Room for the largest source plus the largest arguments, even with every character escaped.
+  // Room for the largest source plus the largest arguments, even with every character escaped,
+  // and no more: the server parses a whole message before it can refuse it, and parsing costs
+  // its event loop ~10-25 ms per MB of JSON on a 2-core machine (more for many small values).
+  // The former 10 MB floor let one refused message stall every session for 100+ ms
+  // (test/security/stdio-oversize-message.test.ts). Default: 3.5 MB.
   const { maxArgumentsBytes, maxSourceBytes } = config.payload;
-  const maxMessageBytes = Math.max(10 * 1024 * 1024, 2 * (maxArgumentsBytes + maxSourceBytes) + 1024 * 1024);
+  const maxMessageBytes = 2 * (maxArgumentsBytes + maxSourceBytes) + 1024 * 1024;
 
   let stopAccepting: () => void = () => {};
   let stop: () => Promise<void>;
@@ -90,7 +95,7 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
       stop = () => service.close();
       ended = new Promise<string>(() => {});
     } else {
-      const session = await serveStdio({ server: makeServer(), stdin: runtime.stdin, stdout: runtime.stdout, maxMessageBytes });
+      const session = await serveStdio({ server: makeServer(), stdin: runtime.stdin, stdout: runtime.stdout, maxMessageBytes, warn: (message) => logger.warn(message) });
       logger.info('serving MCP over stdio', { persona: config.persona, db: config.dbPath });
       stop = () => session.close();
       ended = session.ended;
@@ -99,6 +104,8 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
     await chameleon.close();
     throw err;
   }
+  // Pay the traceback machinery's one-time start-up cost now, not inside the first failing call.
+  setImmediate(() => void warmUpTracebacks().catch((err: unknown) => logger.debug('traceback warm-up failed', { error: String(err) })));
 
   const reason = await Promise.race([ended, signal]);
   return shutdown(reason, logger, async () => {

@@ -7,6 +7,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { newIncidentId } from './boundary.js';
+import { createRefusalLog, idFromTail, INVALID_REQUEST, MAX_MESSAGE_DEPTH, nestedDeeperThan, PARSE_ERROR } from './wire-guard.js';
 
 export interface HttpServeOptions {
   /** Interface to bind. Loopback unless told otherwise; anything else needs a token. */
@@ -40,6 +41,9 @@ export interface HttpService {
 
 export const MCP_PATH = '/mcp';
 
+/** An oversize body up to this size is read and discarded, so that its sender gets our 413. */
+const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
+
 interface Session {
   transport: StreamableHTTPServerTransport;
   server: McpServer;
@@ -70,6 +74,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
   const sessions = new Map<string, Session>();
   const allowedHosts = new Set<string>((options.allowedHosts ?? []).map((h) => h.toLowerCase()));
   const allowedOrigins = new Set<string>((options.allowedOrigins ?? []).map((o) => o.toLowerCase()));
+  const refused = createRefusalLog((message) => logger.warn(message));
 
   const httpServer = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -101,6 +106,8 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
       return sendError(res, 403, -32000, `Forbidden: Origin ${JSON.stringify(origin)} is not allowed.`);
     }
     if (tokenDigest && !authorized(req.headers.authorization, tokenDigest)) {
+      // Rate-limited: a client guessing tokens must not flood the log either.
+      refused('refused an HTTP request without a valid bearer token');
       res.setHeader('WWW-Authenticate', 'Bearer realm="chameleon"');
       return sendError(res, 401, -32001, 'Unauthorized: send the header `Authorization: Bearer <token>`.');
     }
@@ -109,7 +116,17 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
     if (Array.isArray(sessionId)) return sendError(res, 400, -32000, 'Bad Request: more than one Mcp-Session-Id header.');
     if (req.method === 'POST') {
       const body = await readJson(req, maxBodyBytes);
-      if ('error' in body) return sendError(res, body.status, -32700, body.error);
+      if ('error' in body) {
+        refused(`refused a JSON-RPC message: ${body.error}`);
+        // A client still sending an oversize body reads our 413 only once it has sent it all;
+        // closing now would reset its upload and lose the answer. Node discards the rest of
+        // the body after the response; past DISCARD_LIMIT_BYTES we close the connection.
+        if (body.status === 413 && body.size > DISCARD_LIMIT_BYTES) {
+          res.setHeader('Connection', 'close');
+          res.once('finish', () => req.destroy());
+        }
+        return sendError(res, body.status, body.code, body.error, body.id);
+      }
       if (sessionId === undefined) {
         if (!isInitialization(body.value)) return sendError(res, 400, -32000, 'Bad Request: no Mcp-Session-Id header; start a session with an initialize request.');
         return openSession(req, res, body.value);
@@ -250,22 +267,48 @@ function authorized(header: string | undefined, expected: Buffer): boolean {
   return match !== null && timingSafeEqual(digest(match[1]!), expected);
 }
 
-async function readJson(req: IncomingMessage, maxBytes: number): Promise<{ value: unknown } | { error: string; status: number }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) return { error: `Request body larger than ${maxBytes} bytes.`, status: 413 };
-    chunks.push(chunk);
+/**
+ * The request body as JSON, refused (without parsing) when it is larger than `maxBytes` (by its
+ * Content-Length, before reading it, or as it arrives) or nested deeper than MAX_MESSAGE_DEPTH.
+ * See wire-guard.ts; test/security/http-malformed-and-oversize-requests.test.ts.
+ */
+async function readJson(
+  req: IncomingMessage,
+  maxBytes: number,
+): Promise<{ value: unknown } | { error: string; status: number; code: number; id: string | number | null; size: number }> {
+  const tooLarge = (size: number) => ({ error: `Request too large: the body is ${size} bytes or more; the limit is ${maxBytes} bytes. Send less data.`, status: 413, code: INVALID_REQUEST, id: null, size });
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) return tooLarge(declared);
+  // Not `for await`: leaving that loop early destroys the request, and with it the socket.
+  const read = await new Promise<Buffer | number>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return; // past the limit: the rest is discarded as it arrives
+      size += chunk.length;
+      if (size > maxBytes) {
+        done = true;
+        resolve(size);
+      } else chunks.push(chunk);
+    });
+    req.once('end', () => !done && resolve(Buffer.concat(chunks, size)));
+    req.once('error', (err) => !done && reject(err));
+  });
+  if (typeof read === 'number') return tooLarge(read);
+  const bytes = read;
+  if (nestedDeeperThan(bytes, bytes.length, MAX_MESSAGE_DEPTH)) {
+    const tail = bytes.toString('utf8', Math.max(0, bytes.length - 256));
+    return { error: `Invalid Request: the message is nested deeper than ${MAX_MESSAGE_DEPTH} levels (tool arguments may nest at most 64).`, status: 400, code: INVALID_REQUEST, id: idFromTail(tail), size: bytes.length };
   }
   try {
-    return { value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };
+    return { value: JSON.parse(bytes.toString('utf8')) as unknown };
   } catch {
-    return { error: 'Parse error: the request body is not JSON.', status: 400 };
+    return { error: 'Parse error: the request body is not JSON.', status: 400, code: PARSE_ERROR, id: null, size: bytes.length };
   }
 }
 
-function sendError(res: ServerResponse, status: number, code: number, message: string): void {
+function sendError(res: ServerResponse, status: number, code: number, message: string, id: string | number | null = null): void {
   res.writeHead(status, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id }));
 }

@@ -74,6 +74,7 @@ export function createMcpServer(options: McpServerOptions): McpServer {
     const work = callTool(request.params.name, request.params.arguments);
     return options.inflight ? options.inflight.track(work) : work;
   });
+  answerMalformedCallsWithInvalidParams(server);
 
   const unsubscribe = events.subscribe(scope.persona, () => {
     if (!mcp.isConnected()) return;
@@ -85,4 +86,27 @@ export function createMcpServer(options: McpServerOptions): McpServer {
     previousOnClose?.();
   };
   return mcp;
+}
+
+/**
+ * The SDK (v1.32) validates a request with zod before our handler runs, and a ZodError has no
+ * JSON-RPC code, so a malformed tools/call (a numeric name, string arguments, no params) got
+ * -32603 "Internal error" with a zod dump. JSON-RPC says -32602 "Invalid params". The SDK has
+ * no hook for this, so the registered handler is wrapped in place (a private map, checked).
+ */
+function answerMalformedCallsWithInvalidParams(server: McpServer['server']): void {
+  const handlers = (server as unknown as { _requestHandlers?: Map<string, (req: unknown, extra: unknown) => Promise<unknown>> })._requestHandlers;
+  const inner = handlers?.get('tools/call');
+  if (!handlers || !inner) return;
+  handlers.set('tools/call', async (req, extra) => {
+    try {
+      return await inner(req, extra);
+    } catch (err) {
+      // zod's errors (classic or core, whichever the SDK used) carry an `issues` array.
+      if (err instanceof Error && Array.isArray((err as { issues?: unknown }).issues)) {
+        throw new McpError(ErrorCode.InvalidParams, 'Invalid params for tools/call: send {"name": "<tool name>", "arguments": {...}} with a string name and an object of arguments.');
+      }
+      throw err;
+    }
+  });
 }

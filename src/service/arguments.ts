@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import safeRegex from 'safe-regex2';
 import { AppError } from '../errors.js';
 
 /** Deeper than this, arguments are refused before any recursive host code touches them. */
@@ -35,25 +36,30 @@ export function createArgumentValidator(options: { maxArgumentsBytes: number }) 
       if (record['type'] !== 'object') {
         throw new AppError('INVALID_ARGUMENT', 'input_schema must have "type": "object": MCP tools take their arguments as one object.');
       }
+      assertSafePatterns(record);
       compileSchema(record);
       return record;
     },
 
-    /** A problem description, or null when `args` fits the schema. */
-    validate(hash: string, schema: Record<string, unknown>, args: unknown): ArgumentProblem | null {
+    /**
+     * Checks `args` against the version's schema. Returns the arguments as JSON text (made
+     * once, and reused for the sandbox and the log), or the problem.
+     */
+    validate(hash: string, schema: Record<string, unknown>, args: unknown): { json: string } | { problem: ArgumentProblem } {
       const depthProblem = tooDeep(args);
-      if (depthProblem) return { message: depthProblem };
-      let size: number;
+      if (depthProblem) return { problem: { message: depthProblem } };
+      let json: string;
       try {
-        size = Buffer.byteLength(JSON.stringify(args) ?? '');
+        json = JSON.stringify(args) ?? 'null';
       } catch {
-        return { message: 'The arguments are not JSON.' };
+        return { problem: { message: 'The arguments are not JSON.' } };
       }
+      const size = Buffer.byteLength(json);
       if (size > options.maxArgumentsBytes) {
-        return { message: `The arguments are ${size} bytes of JSON; the limit is ${options.maxArgumentsBytes}. Pass less data.` };
+        return { problem: { message: `The arguments are ${size} bytes of JSON; the limit is ${options.maxArgumentsBytes}. Pass less data.` } };
       }
       if (args === null || typeof args !== 'object' || Array.isArray(args)) {
-        return { message: 'The arguments must be a JSON object.' };
+        return { problem: { message: 'The arguments must be a JSON object.' } };
       }
       let validator = cache.get(hash);
       if (!validator) {
@@ -61,9 +67,9 @@ export function createArgumentValidator(options: { maxArgumentsBytes: number }) 
         cache.set(hash, validator);
         if (cache.size > 500) cache.delete(cache.keys().next().value as string);
       }
-      if (validator(args)) return null;
+      if (validator(args)) return { json };
       const errors = (validator.errors ?? []).slice(0, 10);
-      return { message: `The arguments do not match the tool's input_schema: ${errors.map(describe).join('; ')}.`, details: errors.map(describe) };
+      return { problem: { message: `The arguments do not match the tool's input_schema: ${errors.map(describe).join('; ')}.`, details: errors.map(describe) } };
     },
   };
 }
@@ -75,15 +81,62 @@ function describe(e: ErrorObject): string {
   return `${where} ${e.message ?? 'is invalid'}`;
 }
 
+/** Iterative, objects only: 100,000 values cost well under a millisecond. */
 function tooDeep(root: unknown): string | null {
-  const stack: Array<[unknown, number]> = [[root, 0]];
+  if (root === null || typeof root !== 'object') return null;
+  const values: object[] = [root];
+  const depths: number[] = [0];
   let visited = 0;
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (value === null || typeof value !== 'object') continue;
+  while (values.length > 0) {
+    const value = values.pop()!;
+    const depth = depths.pop()!;
     if (depth > MAX_ARGUMENT_DEPTH) return `The arguments are nested deeper than ${MAX_ARGUMENT_DEPTH} levels.`;
     if (++visited > 1_000_000) return 'The arguments have too many values.';
-    for (const child of Object.values(value as Record<string, unknown>)) stack.push([child, depth + 1]);
+    for (const key in value) {
+      const child = (value as Record<string, unknown>)[key];
+      if (child !== null && typeof child === 'object') {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
   }
   return null;
+}
+
+const MAX_PATTERN_LENGTH = 1_000;
+
+/**
+ * Schemas are checked on the server's event loop, and a `pattern` with nested quantifiers
+ * (`^(a+)+$`) can take exponential time on a crafted argument, freezing every session (found
+ * by test/security/input-schema-catastrophic-pattern). Such patterns are refused when the
+ * schema is saved; safe-regex2 flags star height above one.
+ */
+function assertSafePatterns(schema: Record<string, unknown>): void {
+  const stack: Array<[unknown, string]> = [[schema, 'input_schema']];
+  let visited = 0;
+  while (stack.length > 0) {
+    const [node, path] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (++visited > 100_000) throw new AppError('INVALID_ARGUMENT', 'input_schema is too large.');
+    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+      const here = `${path}.${key}`;
+      if (key === 'pattern' && typeof value === 'string') checkPattern(value, here);
+      if (key === 'patternProperties' && value !== null && typeof value === 'object') {
+        for (const pattern of Object.keys(value)) checkPattern(pattern, `${here}[${JSON.stringify(pattern)}]`);
+      }
+      stack.push([value, here]);
+    }
+  }
+}
+
+function checkPattern(pattern: string, where: string): void {
+  if (pattern.length > MAX_PATTERN_LENGTH) {
+    throw new AppError('INVALID_ARGUMENT', `The regular expression at ${where} is ${pattern.length} characters; the limit is ${MAX_PATTERN_LENGTH}.`);
+  }
+  if (!safeRegex(pattern)) {
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `The regular expression at ${where} (${JSON.stringify(pattern.slice(0, 100))}) can take exponential time on some inputs (a quantified group inside a quantified group). Rewrite it without nested quantifiers, e.g. \`^a+$\` instead of \`^(a+)+$\`.`,
+    );
+  }
 }

@@ -10,14 +10,14 @@ export function summarize(json: string): string {
 }
 
 /** Arguments as JSON text for the log; never throws, whatever the client sent. */
-export function argumentsText(args: unknown): string {
+export function argumentsText(args: unknown, max = MAX_LOGGED_ARGUMENTS_CHARS): string {
   let text: string;
   try {
     text = JSON.stringify(args) ?? 'null';
   } catch {
-    text = '"[arguments could not be converted to JSON]"';
+    text = '"[arguments could not be converted to JSON: nested too deeply or cyclic]"';
   }
-  return text.length > MAX_LOGGED_ARGUMENTS_CHARS ? `${text.slice(0, MAX_LOGGED_ARGUMENTS_CHARS)}…[cut: ${text.length} characters in all]` : text;
+  return text.length > max ? `${text.slice(0, max)}…[cut: ${text.length} characters in all]` : text;
 }
 
 export interface RecordInput {

@@ -6,6 +6,8 @@ import { assertToolName } from './names.js';
 import { argumentsText, failureRecord, successRecord, type RecordInput } from './records.js';
 import { callSandbox } from './sandbox-call.js';
 
+const REFUSED_ARGUMENTS_LOG_CHARS = 2_000;
+
 export type RunOutcome =
   | { ok: true; executionId: string; tool: string; version: number; result: unknown; console: string; durationMs: number }
   | { ok: false; executionId: string; tool: string; version: number; failure: Failure; console: string; durationMs: number };
@@ -30,7 +32,7 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
     operation: 'call',
     version: version.version,
     hash: version.hash,
-    argumentsJson: argumentsText(args ?? {}),
+    argumentsJson: '',
     console: '',
     cpuMs: null,
     heapUsedBytes: null,
@@ -46,13 +48,19 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
     return { ok: true, ...common, result: outcome.result };
   };
 
-  const problem = deps.validator.validate(version.hash, version.inputSchema, args ?? {});
-  if (problem) return finish({ failure: plainFailure('invalid_arguments', FAULT_NAMES.invalid_arguments, problem.message, problem.details) });
+  const checked = deps.validator.validate(version.hash, version.inputSchema, args ?? {});
+  if ('problem' in checked) {
+    // Refused arguments may be megabytes: the log keeps a readable summary of them.
+    record.argumentsJson = argumentsText(args ?? {}, REFUSED_ARGUMENTS_LOG_CHARS);
+    const { problem } = checked;
+    return finish({ failure: plainFailure('invalid_arguments', FAULT_NAMES.invalid_arguments, problem.message, problem.details) });
+  }
+  record.argumentsJson = checked.json;
 
   const outcome = await callSandbox(
     deps,
     { persona, toolName: name, version: version.version, hash: version.hash, snapshot: version },
-    { argsJson: JSON.stringify(args ?? {}), executionId },
+    { argsJson: checked.json, executionId },
     failureContext(deps, persona, version),
   );
   record.console = outcome.console;

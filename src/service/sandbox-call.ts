@@ -59,13 +59,18 @@ export async function callSandbox(
   }
   // The envelope was parsed from text the guest side wrote; re-serialising gives the canonical JSON.
   const resultJson = JSON.stringify(envelope.result) ?? 'null';
-  if (resultJson.length > payload.maxResultBytes) {
-    const message = `The result is ${resultJson.length} characters of JSON; the limit is ${payload.maxResultBytes}. Return less data.`;
+  // The prelude counts UTF-16 characters; the limit is in bytes (a '€' is three).
+  const resultBytes = Buffer.byteLength(resultJson);
+  if (resultBytes > payload.maxResultBytes) {
+    const message = `The result is ${resultBytes} bytes of JSON; the limit is ${payload.maxResultBytes}. Return less data (page it, or summarise).`;
     return { ok: false, failure: plainFailure('invalid_result', FAULT_NAMES.invalid_result, message), console, ...usage };
   }
   return { ok: true, result: envelope.result, resultJson, console, ...usage };
 }
 
-function capConsole(text: string, max: number): string {
-  return text.length <= max + 100 ? text : `${text.slice(0, max)}…[console output cut at ${max} characters]`;
+/** The console cap is in bytes; the prelude's own cut counts UTF-16 characters. */
+function capConsole(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes + 100) return text;
+  const cut = Buffer.from(text).subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '');
+  return `${cut}…[console output cut at ${maxBytes} bytes]`;
 }

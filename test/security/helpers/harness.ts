@@ -17,6 +17,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { expect } from 'vitest';
+import { recordFigure, type AttackClass } from './figures.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -170,7 +171,7 @@ export async function startSecurityServer(options: { persona?: string; extraArgs
     call,
     async lastError(tool) {
       const result = await call('get_last_error', tool ? { tool_name: tool } : {});
-      return (result.structuredContent ?? {}) as Record<string, unknown>;
+      return (result.structuredContent ?? {});
     },
     diagnostics: () => allDiagnostics().slice(startedAt),
     sandboxRss: () => rss,
@@ -200,12 +201,36 @@ export interface ContainmentCheck {
   kind?: string;
   /** The tool's memory_mb, for the sandbox RSS bound (default 64). */
   memoryMb?: number;
+  /** Event-loop stall bound (default BOUNDS.eventLoopMs); raised only for the 1 MB payload tests. */
+  stallBoundMs?: number;
 }
 
 /**
  * The checks every attack ends with (issue 4 item 2). Call after the attack's own assertions.
  */
+/** The attack class of a file, from its name (the DoS and protocol files record their own). */
+function classOf(attack: string): AttackClass {
+  if (attack.startsWith('persist-')) return 'persistence';
+  if (/^(host-paths|timing-|server-environment|forged-stack)/.test(attack)) return 'information-leak';
+  if (/^(host-prototype|sql-|terminal-|forged-jsonrpc|wrapper-|unicode-|overlong-)/.test(attack)) return 'integrity';
+  return 'realm-escape';
+}
+
 export async function expectContained(server: SecurityServer, check: ContainmentCheck = {}): Promise<void> {
+  // Every attack is counted in the figures (merged with any figure the test recorded itself).
+  const attack = path.basename(expect.getState().testPath ?? 'unknown', '.test.ts');
+  const stalls = server.diagnostics();
+  recordFigure({
+    attack,
+    class: classOf(attack),
+    contained: true,
+    kind: check.kind ?? null,
+    elapsedMs: null,
+    limitMs: null,
+    sandboxPeakRssMb: Math.max(0, ...[...server.sandboxRss().values()].map((r) => r.peak / MB)) || null,
+    worstStallMs: stalls.reduce((m, d) => Math.max(m, d.eventLoopMaxMs), 0),
+  });
+
   // The server is up, and a good tool still works.
   expect(isAlive(server.serverPid), 'server process is alive').toBe(true);
   const good = await server.call(HEALTHY_TOOL, { n: 21 });
@@ -237,7 +262,7 @@ export async function expectContained(server: SecurityServer, check: Containment
   }
   const diagnostics = server.diagnostics();
   const worstStall = diagnostics.reduce((m, d) => Math.max(m, d.eventLoopMaxMs), 0);
-  expect(worstStall, 'server event-loop stall (ms)').toBeLessThanOrEqual(BOUNDS.eventLoopMs);
+  expect(worstStall, 'server event-loop stall (ms)').toBeLessThanOrEqual(check.stallBoundMs ?? BOUNDS.eventLoopMs);
   const peakRss = diagnostics.reduce((m, d) => Math.max(m, d.rssBytes), 0);
   expect(peakRss, 'server RSS').toBeLessThan(400 * MB);
 }

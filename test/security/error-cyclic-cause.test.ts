@@ -1,0 +1,52 @@
+/**
+ * Attack: throw errors that refer to themselves: a cause chain that loops (a -> b -> a), an
+ * AggregateError that lists itself, and a plain object that contains itself. Any code that
+ * follows cause or errors, or serialises the thrown value naively, never ends or overflows its
+ * stack. The prelude reads only name, message and stack of an Error and renders other values
+ * with a cycle guard, so each is described once, as an exception.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createOk, measureCall, recordAndCheck } from './helpers/bounds.js';
+import { expectContained, startSecurityServer, type SecurityServer } from './helpers/harness.js';
+
+let server: SecurityServer;
+beforeAll(async () => {
+  server = await startSecurityServer();
+});
+afterAll(() => server.close());
+
+const code = `
+export default (a: { shape: 'cause' | 'aggregate' | 'object' }) => {
+  if (a.shape === 'object') {
+    const o: Record<string, unknown> = { name: 'Loop', message: 'I contain myself' };
+    o.self = o;
+    o.list = [o, [o]];
+    throw o;
+  }
+  const first = new Error('first') as Error & { cause?: unknown; self?: unknown };
+  const second = new Error('second', { cause: first });
+  first.cause = second;
+  first.self = first;
+  if (a.shape === 'cause') throw first;
+  const agg = new AggregateError([first, second], 'aggregate of itself', { cause: first });
+  agg.errors.push(agg);
+  throw agg;
+};
+`;
+
+it('errors with cyclic cause, errors and self references are described once, as exceptions', async () => {
+  await createOk(server, 'cyclic_error', code, { timeout_ms: 1_000 });
+  const m = await measureCall(server, 'cyclic_error', { shape: 'cause' });
+  recordAndCheck(m, { attack: 'error-cyclic-cause', class: 'denial-of-service', expectKind: 'exception' });
+  expect(m.structured.error).toMatchObject({ name: 'Error', message: 'first' });
+
+  const agg = await measureCall(server, 'cyclic_error', { shape: 'aggregate' });
+  expect(agg.kind).toBe('exception');
+  expect(agg.structured.error).toMatchObject({ name: 'AggregateError', message: 'aggregate of itself' });
+
+  const obj = await measureCall(server, 'cyclic_error', { shape: 'object' });
+  expect(obj.kind).toBe('exception');
+  expect(obj.structured.error!.message).toContain('[Circular]');
+  for (const call of [agg, obj]) expect(call.worstStallMs).toBeLessThanOrEqual(50);
+  await expectContained(server, { tool: 'cyclic_error', kind: 'exception' });
+});

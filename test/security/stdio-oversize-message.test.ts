@@ -1,0 +1,51 @@
+/**
+ * Attack: a JSON-RPC line over the server's message limit (3.5 MB by default: twice the
+ * largest source plus arguments, plus 1 MB) on stdin: here 8 MB, then 40 MB. The SDK's stdio
+ * transport would close the whole session on it; the server refuses the message without
+ * parsing or buffering it, answers with -32600 and the request's id (read from the line's
+ * tail), and keeps serving. A message under the limit but with arguments over 1 MB is parsed
+ * and refused as invalid_arguments, and logged.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { recordFigure } from './helpers/figures.js';
+import { HEALTHY, nextDiagnostics, startRawServer, type RawServer } from './helpers/raw-stdio.js';
+
+let server: RawServer;
+beforeAll(async () => {
+  server = await startRawServer();
+});
+afterAll(() => server.close());
+
+const LIMIT = 2 * (1024 * 1024 + 256 * 1024) + 1024 * 1024;
+/** A tools/call line of about `bytes` bytes, written the SDK's way (id last). */
+const callLine = (id: number, bytes: number) => `{"method":"tools/call","params":{"name":"${HEALTHY}","arguments":{"n":1,"pad":"${'p'.repeat(bytes)}"}},"jsonrpc":"2.0","id":${id}}\n`;
+
+it('a message over the limit gets -32600 with its id, unparsed; the session goes on', async () => {
+  const from = server.diagnostics().length;
+  const started = performance.now();
+  const line = callLine(9_001, 8 * 1024 * 1024);
+  await server.write(line);
+  const refused = await server.reply(9_001);
+  const elapsedMs = performance.now() - started;
+  await nextDiagnostics(server);
+  const worstStallMs = server.worstStallSince(from);
+  recordFigure({ attack: 'stdio-oversize-message', class: 'protocol', contained: refused.error?.code === -32600, kind: refused.error ? `jsonrpc ${refused.error.code}` : null, elapsedMs, limitMs: null, sandboxPeakRssMb: null, worstStallMs });
+  expect(refused.error).toEqual({ code: -32600, message: `Request too large: the message is ${Buffer.byteLength(line) - 1} bytes; the limit is ${LIMIT} bytes. Send less data.` });
+  expect(worstStallMs).toBeLessThanOrEqual(50);
+
+  // Bigger still: the server's memory does not grow with the line (it is dropped as it arrives).
+  await server.write(callLine(9_002, 40 * 1024 * 1024));
+  expect((await server.reply(9_002)).error?.code).toBe(-32600);
+  const status = (await import('node:fs')).readFileSync(`/proc/${server.pid}/status`, 'utf8');
+  const rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+  expect(rssMb, 'server RSS after a 40 MB line (MB)').toBeLessThan(200);
+
+  // Under the message limit but over the arguments cap: parsed, refused and logged.
+  const overArgs = await (async () => {
+    await server.write(callLine(9_003, 1_200_000));
+    return server.reply(9_003);
+  })();
+  expect(overArgs.result?.structuredContent).toMatchObject({ status: 'FAILURE', error: { kind: 'invalid_arguments' } });
+  expect(server.stderr()).toContain('refused a JSON-RPC message: Request too large');
+  await server.expectHealthy();
+});
