@@ -80,7 +80,7 @@ async function parts(closers, code) {
     { id: 'part-ipc', label: 'part: node IPC round trip to a child (JSON)', part: true, async run(batch) { for (let i = 0; i < batch; i++) await roundTrip(); } },
     {
       id: 'part-ivm-fresh',
-      label: 'part: ivm fresh context + run + async apply',
+      label: 'reference: ivm fresh context + run + async apply (the design Chameleon avoids)',
       part: true,
       async run(batch) {
         for (let i = 0; i < batch; i++) {
@@ -124,7 +124,7 @@ export async function inProcessFigures({ runGroup, profile, logSwitch, poolMeter
     }
     const warm = await runGroup({
       id: 'warm-in-process',
-      title: 'warm call in process (engine scope.runTool: logged, fresh context per call)',
+      title: 'warm call in process (engine scope.runTool: logged, pristine state: hardened realm, module re-evaluated per call)',
       baseline: vmBaseline(),
       variants: [
         engineCall('engine-sync', 'runTool, sync tool', engine.scope, 'add', { target: { ratio: { op: '<=', value: 6 } } }),
@@ -224,7 +224,7 @@ async function attribute(engine, { calls, logSwitch, poolMeter }) {
       row('trip', 'wall time of the sandbox trip (pool.run, median)', trip, poolMeter.installed ? pct(trip) : ' (pool.run not found)'),
       row('idle', 'wall minus both CPUs (waiting: IPC wake-ups, scheduling)', wall - host - sandbox, pct(wall - host - sandbox)),
     ],
-    note: 'CPU from process.cpuUsage() and /proc/<pid>/stat; the sandbox CPU includes making the next call\'s spare context off the hot path.',
+    note: 'CPU from process.cpuUsage() and /proc/<pid>/stat; the sandbox CPU includes its IPC handling and the isolate thread.',
   };
 }
 

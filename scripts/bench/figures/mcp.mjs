@@ -35,7 +35,7 @@ export async function mcpFigures({ runGroup, profile, quick, code }) {
     });
     const warm = await runGroup({
       id: 'mcp-warm',
-      title: 'warm MCP call over stdio (trivial tool, logged, fresh context per call)',
+      title: 'warm MCP call over stdio (trivial tool, logged, pristine state: hardened realm, module re-evaluated per call)',
       baseline: sequential('noop', 'bare SDK server, static no-op tool', noop, 'noop'),
       variants: [sequential('chameleon', 'chameleon serve, stored tool `add`', chameleon, 'add', { target: { ratio: { op: '<=', value: 1.5 } } })],
       ...profile.standard,

@@ -28,7 +28,7 @@ export async function memoryFigures({ profile, log, kit }) {
       await createTool(engine.scope, name, TOOLS.add);
       await call(engine.scope, name);
     }
-    await sleep(1500); // spare contexts are made just after a call; let them land
+    await sleep(1500); // let the sandbox settle after the calls (GC, lockdown of new isolates)
     const after = sandboxRss(engine.app);
     if (after.pids !== before.pids) throw new Error('the sandbox process was replaced during the measurement');
     const perToolMb = (after.bytes - before.bytes) / tools / MB;
