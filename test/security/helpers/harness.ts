@@ -219,6 +219,12 @@ function classOf(attack: string): AttackClass {
 export async function expectContained(server: SecurityServer, check: ContainmentCheck = {}): Promise<void> {
   // Every attack is counted in the figures (merged with any figure the test recorded itself).
   const attack = path.basename(expect.getState().testPath ?? 'unknown', '.test.ts');
+  // Wait for a diagnostics interval that began after the attack, so a short attack's stall
+  // is measured too.
+  const seen = server.diagnostics().length;
+  for (const deadline = Date.now() + 2_000; server.diagnostics().length < seen + 2 && Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
   const stalls = server.diagnostics();
   recordFigure({
     attack,
