@@ -5,6 +5,7 @@
  */
 import type { ExecutionRecord, Frame } from '../model.js';
 import { formatTraceback, sourceLineAt } from '../traceback/index.js';
+import { failureOfRecord } from '../service/records.js';
 import { renderTable, type Column, type Palette } from './table.js';
 import { indent, terminalSafe } from './terminal-text.js';
 
@@ -91,16 +92,7 @@ export function tracebackText(row: ExecutionRecord, sourceOf?: SourceOf): string
     persona: row.persona,
     timestamp: row.timestamp,
     argumentsJson: row.argumentsJson,
-    failure: {
-      kind: row.errorKind ?? 'internal',
-      name: row.errorName ?? 'Error',
-      message: row.errorMessage ?? '',
-      frames: row.frames ?? [],
-      rawStack: row.rawStack,
-      // The log marks a stack that could not be mapped (service/records.ts).
-      mapped: !(row.rawStack ?? '').startsWith('[unmapped]'),
-      codeFrame: row.codeFrame,
-    },
+    failure: failureOfRecord(row),
     ...(sourceOf === undefined
       ? {}
       : {

@@ -2,6 +2,7 @@ import { AppError } from '../errors.js';
 import type { ExecutionQuery, ExecutionRecord } from '../model.js';
 import { formatTraceback } from '../traceback/format.js';
 import type { ServiceDeps } from './deps.js';
+import { failureOfRecord } from './records.js';
 import { parseArgumentsText, type LastErrorView } from './views.js';
 
 export function getLastError(deps: ServiceDeps, persona: string, toolName?: string): LastErrorView | null {
@@ -10,15 +11,7 @@ export function getLastError(deps: ServiceDeps, persona: string, toolName?: stri
 }
 
 export function lastErrorView(row: ExecutionRecord): LastErrorView {
-  const failure = {
-    kind: row.errorKind ?? 'internal',
-    name: row.errorName ?? 'Error',
-    message: row.errorMessage ?? '',
-    frames: row.frames ?? [],
-    rawStack: row.rawStack,
-    mapped: !(row.rawStack ?? '').startsWith('[unmapped]'),
-    codeFrame: row.codeFrame,
-  } as const;
+  const failure = failureOfRecord(row);
   return {
     executionId: row.id,
     tool: row.toolName,

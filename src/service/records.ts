@@ -79,3 +79,16 @@ function base(input: RecordInput) {
     heapUsedBytes: input.heapUsedBytes,
   };
 }
+
+/** The failure a FAILURE row records; the log marks a stack it could not map with `[unmapped]`. */
+export function failureOfRecord(row: ExecutionRecord): Failure {
+  return {
+    kind: row.errorKind ?? 'internal',
+    name: row.errorName ?? 'Error',
+    message: row.errorMessage ?? '',
+    frames: row.frames ?? [],
+    rawStack: row.rawStack,
+    mapped: !(row.rawStack ?? '').startsWith('[unmapped]'),
+    codeFrame: row.codeFrame,
+  };
+}
