@@ -42,6 +42,15 @@ describe('limits', () => {
     await expectHealthy();
   });
 
+  // As with console recovery: on a loaded machine the wall clock can win, and a disposed
+  // isolate has no CPU time to read.
+  it('logs the CPU time a call used before its CPU limit stopped it', { retry: 2 }, async () => {
+    const name = await tool('export default () => { for (;;) {} };', { timeoutMs: 200 });
+    const out = await scope.runTool(name, {});
+    expect(out).toMatchObject({ ok: false, failure: { kind: 'timeout' } });
+    expect(scope.getExecution(out.executionId).cpuMs).toBeGreaterThan(100);
+  });
+
   it.each([
     ['an array of strings', 'export default () => { const a: string[] = []; for (;;) a.push("x".repeat(1000) + Math.random()); };'],
     ['an array of arrays', 'export default () => { const a: number[][] = []; for (;;) a.push(new Array(100000).fill(1)); };'],

@@ -47,12 +47,14 @@ export async function runJob(cache: IsolateCache, job: RunJob): Promise<RunReply
   } catch (error) {
     if (error instanceof NeedCodeError) return reply({ needCode: true });
     const fault = classifyIsolateError(error, { wallClockExpired, timeoutMs: job.timeoutMs, memoryMb: job.memoryMb });
+    // Read the usage while the isolate still exists: a CPU timeout's cpu_ms is the evidence.
+    const usage = { cpuMs: cpuDeltaMs(isolate, cpuBefore), heapUsedBytes: heapUsed(isolate) };
     if (fault.kind === 'memory' || isolate.isDisposed) entry.dispose();
     const console = context ? recoverConsole(isolate, context) : '';
     // A call stopped mid-way may leave jobs in the microtask queue, which would run inside
     // the next call of this tool. No context that was interrupted serves another call.
     entry.dispose();
-    return reply({ fault, console });
+    return reply({ fault, console, ...usage });
   } finally {
     clearTimeout(deadline);
     entry.inFlight--;
