@@ -222,3 +222,30 @@ function finiteOrNull(value: number | null): number | null {
 function integerOrNull(value: number): number | null {
   return Number.isFinite(value) ? Math.round(value) : null;
 }
+
+/** The row of one version: `stored` is already made storable (see storableSnapshot). */
+export function versionRow(
+  toolId: number,
+  version: number,
+  stored: VersionSnapshot,
+  hash: string,
+  origin: VersionOrigin,
+  createdAt: string,
+): VersionInsert {
+  return {
+    tool_id: toolId,
+    version,
+    language: stored.language,
+    description: stored.description,
+    input_schema: JSON.stringify(stored.inputSchema),
+    timeout_ms: stored.limits.timeoutMs,
+    memory_mb: stored.limits.memoryMb,
+    source: stored.source,
+    compiled_js: stored.compiledJs,
+    source_map: stored.sourceMap,
+    hash,
+    origin_kind: origin.kind,
+    origin_from_version: origin.kind === 'rollback' ? origin.fromVersion : null,
+    created_at: createdAt,
+  };
+}

@@ -12,7 +12,7 @@ import { AppError } from '../errors.js';
 import type { VersionOrigin, VersionSnapshot } from '../model.js';
 import { guard } from './guard.js';
 import { hashSnapshot } from './hash.js';
-import { storableSnapshot, type VersionInsert } from './rows.js';
+import { storableSnapshot, versionRow, type VersionInsert } from './rows.js';
 import type { ToolStatements } from './tool-statements.js';
 
 /** One version as exported: its snapshot plus the facts that are not part of the hash. */
@@ -64,20 +64,5 @@ function versionInsert(toolId: number, name: string, v: ImportedVersion): Versio
   if (hashSnapshot(stored) !== v.hash) {
     throw new AppError('INTEGRITY', `Cannot import version ${String(v.version)} of tool \`${name}\`: its content does not match its SHA-256 hash. Nothing was imported.`);
   }
-  return {
-    tool_id: toolId,
-    version: v.version,
-    language: stored.language,
-    description: stored.description,
-    input_schema: JSON.stringify(stored.inputSchema),
-    timeout_ms: stored.limits.timeoutMs,
-    memory_mb: stored.limits.memoryMb,
-    source: stored.source,
-    compiled_js: stored.compiledJs,
-    source_map: stored.sourceMap,
-    hash: v.hash,
-    origin_kind: v.origin.kind,
-    origin_from_version: v.origin.kind === 'rollback' ? v.origin.fromVersion : null,
-    created_at: v.createdAt,
-  };
+  return versionRow(toolId, v.version, stored, v.hash, v.origin, v.createdAt);
 }

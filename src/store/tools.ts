@@ -14,9 +14,9 @@ import {
   originFromRow,
   snapshotFromRow,
   storableSnapshot,
+  versionRow,
   toolFromRow,
   type ToolRow,
-  type VersionInsert,
   type VersionRow,
   type VersionSummaryRow,
 } from './rows.js';
@@ -61,22 +61,7 @@ export function createToolStore(db: Database.Database, now: () => string): ToolS
   function writeVersion(tool: ToolRow, snapshot: VersionSnapshot, origin: VersionOrigin, at = now()): VersionRecord {
     const stored = storableSnapshot(snapshot);
     const version = (s.maxVersion.get(tool.id) ?? 0) + 1;
-    const row: VersionInsert = {
-      tool_id: tool.id,
-      version,
-      language: stored.language,
-      description: stored.description,
-      input_schema: JSON.stringify(stored.inputSchema),
-      timeout_ms: stored.limits.timeoutMs,
-      memory_mb: stored.limits.memoryMb,
-      source: stored.source,
-      compiled_js: stored.compiledJs,
-      source_map: stored.sourceMap,
-      hash: hashSnapshot(stored),
-      origin_kind: origin.kind,
-      origin_from_version: origin.kind === 'rollback' ? origin.fromVersion : null,
-      created_at: at,
-    };
+    const row = versionRow(tool.id, version, stored, hashSnapshot(stored), origin, at);
     s.insertVersion.run(row);
     s.activate.run({ version, at, toolId: tool.id });
     // Read back what we wrote, so callers get exactly what later reads will return.
