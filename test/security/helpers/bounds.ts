@@ -181,7 +181,7 @@ export interface BoundSpec {
   note?: string;
   /**
    * The event-loop stall bound for this attack (default BOUNDS.eventLoopMs, 50 ms). Only the
-   * 1 MB payload tests raise it: moving 1 MB through JSON, IPC and SQLite stalls the server
+   * large payload tests raise it: moving 1 MB through JSON, IPC and SQLite stalls the server
    * 50-650 ms on these machines, a known unmet bound stated in SECURITY.md. The figure
    * recorded is the measured stall, not this bound.
    */
