@@ -10,7 +10,7 @@ import { Option, type Command } from 'commander';
 
 import { AppError } from '../errors.js';
 import { NAME_PATTERN } from '../model.js';
-import { openStore, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import type { Runtime } from './runtime.js';
 
 export interface StoreOptions {
@@ -40,18 +40,20 @@ export function checkPersona(persona: string): string {
  * Opens the database for a command. Reading commands (`mustExist`) refuse a missing file
  * rather than create an empty one, which would only hide a mistyped path.
  */
-export function openCommandStore(opts: StoreOptions, runtime: Pick<Runtime, 'homedir'>, mustExist: boolean): { store: Store; dbPath: string; persona: string } {
+export async function openCommandStore(opts: StoreOptions, runtime: Pick<Runtime, 'homedir'>, mustExist: boolean): Promise<{ store: Store; dbPath: string; persona: string }> {
   const persona = checkPersona(opts.persona);
   const dbPath = databasePath(opts, runtime);
   if (mustExist && !fs.existsSync(dbPath)) {
     throw new AppError('INVALID_ARGUMENT', `No database at ${dbPath}. Pass --db FILE (or set CHAMELEON_DB) to the file \`chameleon serve\` uses.`);
   }
+  // Loaded here, not at the top: declaring the commands (and --help) need no SQLite.
+  const { openStore } = await import('../store/index.js');
   return { store: openStore(dbPath), dbPath, persona };
 }
 
 /** Runs `fn` with an open store and closes it afterwards, whatever happens. */
 export async function withStore<T>(opts: StoreOptions, runtime: Pick<Runtime, 'homedir'>, mustExist: boolean, fn: (s: { store: Store; dbPath: string; persona: string }) => T | Promise<T>): Promise<T> {
-  const opened = openCommandStore(opts, runtime, mustExist);
+  const opened = await openCommandStore(opts, runtime, mustExist);
   try {
     return await fn(opened);
   } finally {

@@ -1,0 +1,113 @@
+/**
+ * What `chameleon logs` does (declared in logs.ts, loaded when it runs).
+ *
+ * Reads the Store directly (see store-access.ts): no sandbox processes, safe next to a live
+ * server. Every guest-controlled string is made terminal-safe before it is printed.
+ */
+import { AppError } from '../errors.js';
+import type { ExecutionQuery, ExecutionRecord } from '../model.js';
+import type { Store } from '../store/index.js';
+import { renderExecution, renderLogLines, renderLogTable, shortId } from './log-view.js';
+import type { LogsOptions } from './logs.js';
+import type { Runtime } from './runtime.js';
+import { withStore } from './store-access.js';
+import { createPalette, terminalColumns, wantsColour } from './table.js';
+import { terminalSafe } from './terminal-text.js';
+
+/**
+ * How far back each `--follow` poll looks. Rows carry the time their call *started* and are
+ * written when it ends, so a slow call lands behind rows already shown; the window covers the
+ * longest call a server can be configured to allow (600 s) with room to spare. Ids already
+ * printed are remembered for the window, so nothing is printed twice.
+ */
+export const FOLLOW_WINDOW_MS = 15 * 60_000;
+
+export async function logs(opts: LogsOptions, runtime: Runtime): Promise<number> {
+  const palette = createPalette(wantsColour(runtime.stdout, runtime.env));
+  const width = terminalColumns(runtime.stdout);
+  const print = (text: string) => runtime.stdout.write(`${text}\n`);
+  return withStore(opts, runtime, true, async ({ store, persona }) => {
+    if (opts.id !== undefined) {
+      const sourceOf = (tool: string, version: number) => {
+        try {
+          return store.tools.getVersion(persona, tool, version).source;
+        } catch {
+          return undefined; // a damaged or unknown version: the traceback stands without it
+        }
+      };
+      print(renderExecution(findExecution(store, persona, opts.id), palette, sourceOf));
+      return 0;
+    }
+    const query: ExecutionQuery = {
+      limit: opts.limit,
+      ...(opts.tool === undefined ? {} : { toolName: opts.tool }),
+      ...(opts.status === undefined ? {} : { status: opts.status }),
+      ...(opts.since === undefined ? {} : { since: opts.since }),
+    };
+    const rows = store.executions.list(persona, query);
+    if (rows.length > 0) print(renderLogTable(rows, palette, width, opts.follow === true));
+    else runtime.stderr.write(`No executions${describeFilter(opts)} for persona ${persona}${opts.follow ? '; waiting for new ones (Ctrl-C to stop)' : ''}.\n`);
+    if (!opts.follow) return 0;
+    await follow(store, persona, query, rows, opts.interval, runtime, (fresh, first) => {
+      print(first ? renderLogTable(fresh, palette, width, true) : renderLogLines(fresh, palette, width));
+    });
+    return 0;
+  });
+}
+
+/** Polls for rows not yet shown until a shutdown signal; `show` gets them newest first. */
+async function follow(
+  store: Store,
+  persona: string,
+  query: ExecutionQuery,
+  shown: readonly ExecutionRecord[],
+  intervalMs: number,
+  runtime: Runtime,
+  show: (fresh: ExecutionRecord[], first: boolean) => void,
+): Promise<void> {
+  const seen = new Map<string, number>(shown.map((r) => [r.id, Date.parse(r.timestamp)]));
+  let headerShown = shown.length > 0;
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  runtime.onShutdownSignal(() => stop());
+  const userSince = query.since === undefined ? -Infinity : Date.parse(query.since);
+  for (;;) {
+    const wake = await Promise.race([stopped.then(() => 'stop' as const), sleep(intervalMs)]);
+    if (wake === 'stop') return;
+    const from = Math.max(userSince, Date.now() - FOLLOW_WINDOW_MS);
+    const rows = store.executions.list(persona, { ...query, since: new Date(from).toISOString(), limit: 1000 });
+    const fresh = rows.filter((r) => !seen.has(r.id));
+    for (const r of fresh) seen.set(r.id, Date.parse(r.timestamp));
+    for (const [id, at] of seen) if (at < from) seen.delete(id);
+    if (fresh.length > 0) {
+      show(fresh, !headerShown);
+      headerShown = true;
+    }
+  }
+}
+
+function sleep(ms: number): Promise<'tick'> {
+  return new Promise((resolve) => setTimeout(() => resolve('tick'), ms));
+}
+
+/** By exact id, or by a prefix of one among the newest 1,000 rows (as the table shows ids). */
+export function findExecution(store: Store, persona: string, id: string): ExecutionRecord {
+  const exact = store.executions.get(persona, id);
+  if (exact) return exact;
+  const candidates = id.length >= 4 ? store.executions.list(persona, { limit: 1000 }).filter((r) => r.id.startsWith(id)) : [];
+  if (candidates.length === 1) return candidates[0]!;
+  const safeId = terminalSafe(id, { max: 80 });
+  if (candidates.length > 1) {
+    throw new AppError('INVALID_ARGUMENT', `The id ${safeId} is ambiguous: it starts ${candidates.length} executions (${candidates.slice(0, 5).map((r) => shortId(r.id)).join(', ')}…). Give more of it.`);
+  }
+  throw new AppError('EXECUTION_NOT_FOUND', `No execution ${safeId} for persona ${persona}. Run \`chameleon logs\` to see recent ids.`);
+}
+
+function describeFilter(opts: LogsOptions): string {
+  const parts = [
+    opts.tool === undefined ? null : `of ${terminalSafe(opts.tool, { max: 80 })}`,
+    opts.status === undefined ? null : `with status ${opts.status}`,
+    opts.since === undefined ? null : `since ${opts.since}`,
+  ].filter((p) => p !== null);
+  return parts.length === 0 ? '' : ` ${parts.join(' ')}`;
+}
