@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { createStderrLogger, type Logger } from '../logger.js';
-import { createInflight, createMcpServer, createToolEvents, isLoopbackHost, serveHttp, serveStdio } from '../mcp/index.js';
+import type * as McpLayer from '../mcp/index.js';
 import { createChameleon } from '../service/index.js';
 import { startDiagnostics } from './diagnostics.js';
 import { DEFAULT_HTTP_PORT, parseHttpAddress } from './http-address.js';
@@ -47,7 +47,10 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
     logLevel: opts.logLevel,
   });
   const http = opts.http === undefined ? null : parseHttpAddress(opts.http === true ? String(DEFAULT_HTTP_PORT) : opts.http);
-  if (http && !isLoopbackHost(http.host) && !opts.token) {
+  // Over HTTP the MCP layer is loaded first, to check the address; over stdio only after the
+  // engine has started its sandbox processes (below).
+  const httpTransport = http ? await (await import('../mcp/index.js')).loadHttpTransport() : null;
+  if (http && httpTransport && !httpTransport.isLoopbackHost(http.host) && !opts.token) {
     throw new AppError('INVALID_CONFIG', `Refusing to serve HTTP on ${http.host} without a token: anything but loopback needs --token or CHAMELEON_TOKEN.`);
   }
   if (!http) runtime.protectStdout();
@@ -63,7 +66,18 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
   if (runtime.env['CHAMELEON_DIAGNOSTICS'] === '1') startDiagnostics(runtime.stderr);
   const canary = runtime.env['CHAMELEON_CANARY'];
   if (canary) (globalThis as { chameleonCanary?: string }).chameleonCanary = canary;
+  // The engine starts its sandbox processes at once. Each is a node start plus isolated-vm, the
+  // longest step before a first call can be answered, so they boot while this process loads
+  // the MCP layer (the SDK and zod schemas, ~150-250 ms) instead of after it.
   const chameleon = createChameleon({ config, logger, ...(canary ? { sandboxEnv: { CHAMELEON_CANARY: canary } } : {}) });
+  let mcp: typeof McpLayer;
+  try {
+    mcp = await import('../mcp/index.js');
+  } catch (err) {
+    await chameleon.close();
+    throw err;
+  }
+  const { createInflight, createMcpServer, createToolEvents, serveStdio } = mcp;
   const events = createToolEvents();
   const inflight = createInflight();
   const scope = chameleon.forPersona(config.persona);
@@ -80,8 +94,8 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
   let stop: () => Promise<void>;
   let ended: Promise<string>;
   try {
-    if (http) {
-      const service = await serveHttp({
+    if (http && httpTransport) {
+      const service = await httpTransport.serveHttp({
         ...http,
         token: opts.token,
         allowedHosts: opts.allowHost ?? [],

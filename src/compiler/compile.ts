@@ -1,4 +1,4 @@
-import { transform, type Message, type TransformFailure } from 'esbuild';
+import type { Message, TransformFailure } from 'esbuild';
 import type { Failure, Language } from '../model.js';
 import { codeFrame } from '../traceback/code-frame.js';
 
@@ -28,6 +28,9 @@ export function sourceFileName(toolName: string, language: Language): string {
  */
 export async function compile(input: CompileInput): Promise<CompileResult> {
   const file = sourceFileName(input.toolName, input.language);
+  // Loaded on first use, not at server start: importing esbuild costs ~20-50 ms, and its
+  // service process starts with the first transform anyway.
+  const { transform } = await import('esbuild');
   try {
     const out = await transform(input.source, {
       loader: input.language === 'typescript' ? 'ts' : 'js',
