@@ -77,7 +77,8 @@ function prepareExecutionStatements(db: Database.Database) {
   };
 }
 
-export function createExecutionStore(db: Database.Database): ExecutionStore {
+/** `afterWrite` is told of every committed write (the WAL checkpointer counts them). */
+export function createExecutionStore(db: Database.Database, afterWrite: () => void = () => {}): ExecutionStore {
   const s = prepareExecutionStatements(db);
 
   function list(persona: string, query: ExecutionQuery = {}): ExecutionRecord[] {
@@ -108,11 +109,13 @@ export function createExecutionStore(db: Database.Database): ExecutionStore {
     // break the statement; odd numbers are normalised in executionToRow.
     insert: guard('record the execution', (record: ExecutionRecord) => {
       s.insert.run(executionToRow(record));
+      afterWrite();
     }),
     // One transaction for calls that finished together: ~20-30 us a row instead of ~100-130
     // (NOTES.md). All or nothing, and committed when this returns.
     insertMany: guard('record the executions', (records: readonly ExecutionRecord[]) => {
       insertAll(records);
+      afterWrite();
     }),
     get: guard('read the execution', (persona: string, id: string) => {
       const row = s.get.get(persona, id);

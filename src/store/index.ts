@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 
+import { createCheckpointer, type Checkpointer } from './checkpointer.js';
 import { openDatabase } from './connection.js';
 import { createExecutionStore, type ExecutionStore } from './executions.js';
 import { toStoreError } from './guard.js';
@@ -29,6 +30,11 @@ export interface Store {
 export interface StoreOptions {
   /** The clock for created_at/updated_at/deleted_at; tests pin it. Default: `new Date()`. */
   now?: () => Date;
+  /**
+   * WAL checkpoints on a worker thread instead of inside a commit (see checkpointer.ts).
+   * Default true; the worker only starts once the store has written ~100 times.
+   */
+  backgroundCheckpoints?: boolean;
 }
 
 /**
@@ -47,17 +53,23 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     throw toStoreError(`open the database at ${file}`, error);
   }
 
+  let checkpointer: Checkpointer | null = null;
   try {
     migrate(db);
+    const wal = db.pragma('journal_mode', { simple: true }) === 'wal';
+    if (wal && options.backgroundCheckpoints !== false) checkpointer = createCheckpointer(db, file);
+    const wrote = checkpointer ? () => checkpointer?.wrote() : () => {};
     return {
       path: file,
-      tools: createToolStore(db, now),
-      executions: createExecutionStore(db),
+      tools: createToolStore(db, now, wrote),
+      executions: createExecutionStore(db, wrote),
       close: () => {
+        checkpointer?.close();
         if (db.open) db.close();
       },
     };
   } catch (error) {
+    checkpointer?.close();
     db.close();
     throw toStoreError(`prepare the database at ${file}`, error);
   }

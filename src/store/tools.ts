@@ -54,8 +54,14 @@ export interface ToolStore {
   importTools(persona: string, tools: readonly ImportedTool[]): void;
 }
 
-export function createToolStore(db: Database.Database, now: () => string): ToolStore {
+/** `afterWrite` is told of every committed write (the WAL checkpointer counts them). */
+export function createToolStore(db: Database.Database, now: () => string, afterWrite: () => void = () => {}): ToolStore {
   const s = prepareToolStatements(db);
+  const written = <T>(value: T): T => {
+    afterWrite();
+    return value;
+  };
+  const importTools = createToolImporter(db, s);
 
   /** Inserts version max+1 of `tool`, activates it (reviving a deleted tool), returns it. */
   function writeVersion(tool: ToolRow, snapshot: VersionSnapshot, origin: VersionOrigin, at = now()): VersionRecord {
@@ -122,14 +128,14 @@ export function createToolStore(db: Database.Database, now: () => string): ToolS
     // IMMEDIATE takes the write lock up front. A DEFERRED transaction that reads and then
     // writes can fail at once with SQLITE_BUSY when another connection wrote in between,
     // without waiting for busy_timeout.
-    create: guard('create the tool', (persona, name, snapshot) => create.immediate(persona, name, snapshot)),
+    create: guard('create the tool', (persona, name, snapshot) => written(create.immediate(persona, name, snapshot))),
     addVersion: guard('save the new version', (persona, name, snapshot, origin) =>
-      addVersion.immediate(persona, name, snapshot, origin),
+      written(addVersion.immediate(persona, name, snapshot, origin)),
     ),
     rollback: guard('roll the tool back', (persona, name, toVersion) =>
-      rollback.immediate(persona, name, toVersion),
+      written(rollback.immediate(persona, name, toVersion)),
     ),
-    delete: guard('delete the tool', (persona, name) => remove.immediate(persona, name)),
+    delete: guard('delete the tool', (persona, name) => written(remove.immediate(persona, name))),
 
     get: guard('read the tool', (persona, name) => {
       const tool = s.findTool.get(persona, name);
@@ -147,7 +153,10 @@ export function createToolStore(db: Database.Database, now: () => string): ToolS
       const tool = anyTool(persona, name);
       return s.listVersions.all(tool.id).map((row) => summaryFromRow(tool, row));
     }),
-    importTools: createToolImporter(db, s),
+    importTools: (persona, tools) => {
+      importTools(persona, tools);
+      afterWrite();
+    },
   };
 }
 

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { describe, expect, it } from 'vitest';
+
+import { WRITES_PER_CHECKPOINT } from '../../../src/store/checkpointer.js';
+import { openStore } from '../../../src/store/index.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+import { execution, rawConnection } from './fixtures.js';
+
+const PAGE = 4096;
+
+function size(file: string): number {
+  return fs.existsSync(file) ? fs.statSync(file).size : 0;
+}
+
+describe('background WAL checkpoints', () => {
+  it('copies the log into the database file from another thread, and close() leaves no WAL behind', async () => {
+    const file = path.join(tempDir('chameleon-ckpt-'), 'chameleon.db');
+    const store = openStore(file);
+    try {
+      const before = size(file);
+      // Enough rows for several checkpoint requests; the worker starts on the first one.
+      for (let i = 0; i < WRITES_PER_CHECKPOINT * 6; i += 1) {
+        store.executions.insert(execution({ argumentsJson: JSON.stringify({ pad: 'x'.repeat(500), i }) }));
+        if (i % 50 === 0) await sleep(1);
+      }
+      // The main connection never checkpoints by itself below MAX_WAL_PAGES, so a database
+      // file that grew was written by the worker's checkpoints.
+      const deadline = Date.now() + 10_000;
+      while (size(file) <= before + 10 * PAGE && Date.now() < deadline) {
+        store.executions.insert(execution());
+        await sleep(20);
+      }
+      expect(size(file)).toBeGreaterThan(before + 10 * PAGE);
+    } finally {
+      store.close();
+    }
+    expect(fs.existsSync(`${file}-wal`)).toBe(false);
+    const db = rawConnection(file);
+    expect(db.prepare('SELECT COUNT(*) FROM executions').pluck().get()).toBeGreaterThanOrEqual(WRITES_PER_CHECKPOINT * 6);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  }, 30_000);
+
+  it('keeps the WAL bounded under a steady stream of writes that never pauses for the worker', async () => {
+    const file = path.join(tempDir('chameleon-ckpt-'), 'chameleon.db');
+    const store = openStore(file);
+    try {
+      // ~6 WAL pages a row: without any checkpoint 8,000 rows would make a WAL of ~190 MB.
+      for (let i = 0; i < 8_000; i += 1) {
+        store.executions.insert(execution());
+        if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(size(`${file}-wal`)).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+
+  it('leaves checkpoints to SQLite when turned off', () => {
+    const file = path.join(tempDir('chameleon-ckpt-'), 'chameleon.db');
+    const store = openStore(file, { backgroundCheckpoints: false });
+    try {
+      for (let i = 0; i < 400; i += 1) store.executions.insert(execution());
+      // SQLite's automatic checkpoint (1,000 pages) keeps the WAL near 4 MB.
+      expect(size(`${file}-wal`)).toBeLessThan(8 * 1024 * 1024);
+    } finally {
+      store.close();
+    }
+  });
+});
