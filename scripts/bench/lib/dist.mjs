@@ -2,13 +2,12 @@
 //
 // dist/ in the work tree is shared: test runs rebuild it (vitest's globalSetup), and a rebuild
 // in the middle of a run made later figures measure other code, or crash on a half-written
-// module. So the bench compiles src/ and sandbox/ itself, the two steps scripts/build.mjs runs,
-// into a temp folder laid out like the package (bin/, dist/, package.json, node_modules ->
-// the project's), and imports and spawns only from there. With --no-build it copies the
-// existing dist/ instead. Either way the work tree's dist/ is left alone.
+// module. So the bench builds src/ and sandbox/ itself with scripts/build.mjs --out-dir (the two
+// tsc steps, then the CLI bundle), into a temp folder laid out like the package (bin/, dist/,
+// package.json, node_modules -> the project's), and imports and spawns only from there. With
+// --no-build it copies the existing dist/ instead. Either way the work tree's dist/ is left alone.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,15 +26,9 @@ export function prepareDist({ build, log }) {
 function layOut(root, build, log) {
   const dist = path.join(root, 'dist');
   if (build) {
-    log('bench: compiling src/ and sandbox/ into a private dist/ (skip with --no-build) ...');
-    const tsc = createRequire(path.join(ROOT, 'package.json')).resolve('typescript/bin/tsc');
-    const steps = [
-      ['tsconfig.json', dist],
-      ['sandbox/tsconfig.json', path.join(dist, 'sandbox')],
-    ];
-    for (const [project, outDir] of steps) {
-      execFileSync(process.execPath, [tsc, '-p', project, '--outDir', outDir, '--declaration', 'false'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-    }
+    log('bench: building src/ and sandbox/ into a private dist/ (skip with --no-build) ...');
+    const script = path.join(ROOT, 'scripts/build.mjs');
+    execFileSync(process.execPath, [script, '--out-dir', dist, '--no-declaration'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   } else {
     if (!fs.existsSync(path.join(ROOT, 'dist/service/index.js'))) throw new Error('dist/ is missing; run `npm run build`, or drop --no-build');
     fs.cpSync(path.join(ROOT, 'dist'), dist, { recursive: true });
