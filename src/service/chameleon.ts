@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ExecutionQuery } from '../model.js';
@@ -10,6 +9,7 @@ import { getExecution, getLastError, listExecutions } from './audit.js';
 import { createTool, deleteTool, getTool, listTools, rollbackTool, updateTool, type CreateToolInput, type UpdateToolInput } from './authoring.js';
 import type { ServiceDeps } from './deps.js';
 import { createLogWriter } from './log-writer.js';
+import { newExecutionId } from './ids.js';
 import { assertPersonaName } from './names.js';
 import { runTool } from './running.js';
 
@@ -29,7 +29,7 @@ export function createChameleon(options: { config: Readonly<Config>; logger: Log
     sourceMaps: new SourceMapCache(),
     logger,
     now: () => new Date(),
-    newExecutionId: () => `ex_${randomUUID()}`,
+    newExecutionId: () => newExecutionId(),
     activeVersions: new Map(),
     log: createLogWriter(store),
   };

@@ -65,6 +65,9 @@ function prepareExecutionStatements(db: Database.Database) {
     listByTool: list('AND tool_name = @toolName'),
     listByStatus: list('AND status = @status'),
     listByToolAndStatus: list('AND tool_name = @toolName AND status = @status'),
+    // Spelled out, so that SQLite can use the partial indexes of failures (migration 2).
+    listFailures: list("AND status = 'FAILURE'"),
+    listFailuresByTool: list("AND tool_name = @toolName AND status = 'FAILURE'"),
     // Driven by the (small) tools table, one index probe per tool, instead of scanning the log.
     lastStatusByTool: db.prepare<[persona: string], { tool_name: string; status: string | null }>(
       `SELECT t.name AS tool_name,
@@ -85,7 +88,9 @@ export function createExecutionStore(db: Database.Database, afterWrite: () => vo
     const base = { persona, since: normalizeSince(query.since), limit: clampLimit(query.limit) };
     const { toolName, status } = query;
     let rows: ExecutionRow[];
-    if (toolName !== undefined && status !== undefined) {
+    if (status === 'FAILURE') {
+      rows = toolName !== undefined ? s.listFailuresByTool.all({ ...base, toolName }) : s.listFailures.all(base);
+    } else if (toolName !== undefined && status !== undefined) {
       rows = s.listByToolAndStatus.all({ ...base, toolName, status });
     } else if (toolName !== undefined) {
       rows = s.listByTool.all({ ...base, toolName });

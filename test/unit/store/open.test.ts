@@ -7,7 +7,7 @@ import { openDatabase } from '../../../src/store/connection.js';
 import { LATEST_SCHEMA_VERSION, openStore } from '../../../src/store/index.js';
 import { MIGRATIONS } from '../../../src/store/migrations.js';
 import { tempDir } from '../../helpers/temp-dir.js';
-import { catchAppError, execution, openTempStore, rawConnection, snapshot, steppingClock } from './fixtures.js';
+import { catchAppError, execution, failure, openTempStore, rawConnection, snapshot, steppingClock } from './fixtures.js';
 
 describe('openStore()', () => {
   it('creates the file, its folder and the latest schema when the path does not exist', () => {
@@ -74,7 +74,7 @@ describe('openStore()', () => {
     db.close();
     const error = catchAppError(() => openStore(file));
     expect(error.code).toBe('STORE_FAILURE');
-    expect(error.message).toMatch(/schema version 2.*only knows up to version 1/);
+    expect(error.message).toMatch(new RegExp(`schema version ${String(LATEST_SCHEMA_VERSION + 1)}.*only knows up to version ${String(LATEST_SCHEMA_VERSION)}`));
   });
 
   it('throws STORE_FAILURE when the path is not a database file', () => {
@@ -114,6 +114,40 @@ describe('Store.close()', () => {
     store.close();
     expect(catchAppError(() => store.tools.list('alice')).code).toBe('STORE_FAILURE');
     expect(catchAppError(() => store.executions.insert(execution())).code).toBe('STORE_FAILURE');
+  });
+});
+
+describe('migration 2 (failures indexed alone)', () => {
+  it('brings a version 1 database up to date, and finds failures through the new indexes', () => {
+    const file = path.join(tempDir(), 'chameleon.db');
+    const v1 = openDatabase(file);
+    v1.exec(MIGRATIONS[0]!.sql);
+    v1.pragma('user_version = 1');
+    v1.close();
+    const first = openStore(file, { backgroundCheckpoints: false });
+    first.executions.insert(execution({ id: 'ok-1', toolName: 'add', timestamp: '2026-11-30T20:00:01.000Z' }));
+    first.executions.insert(failure({ id: 'bad-1', toolName: 'add', timestamp: '2026-11-30T20:00:02.000Z' }));
+    first.executions.insert(failure({ id: 'bad-2', toolName: 'mul', timestamp: '2026-11-30T20:00:03.000Z' }));
+    first.executions.insert(execution({ id: 'ok-2', toolName: 'mul', timestamp: '2026-11-30T20:00:04.000Z' }));
+    first.close();
+
+    const store = openStore(file);
+    onTestFinished(() => {
+      store.close();
+    });
+    expect(rawConnection(file).pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+    const ids = (query: Parameters<typeof store.executions.list>[1]) => store.executions.list('alice', query).map((r) => r.id);
+    expect(ids({})).toEqual(['ok-2', 'bad-2', 'bad-1', 'ok-1']);
+    expect(ids({ status: 'FAILURE' })).toEqual(['bad-2', 'bad-1']);
+    expect(ids({ status: 'SUCCESS' })).toEqual(['ok-2', 'ok-1']);
+    expect(ids({ status: 'FAILURE', toolName: 'add' })).toEqual(['bad-1']);
+    expect(ids({ status: 'SUCCESS', toolName: 'mul' })).toEqual(['ok-2']);
+    expect(store.executions.lastFailure('alice')?.id).toBe('bad-2');
+    expect(store.executions.lastFailure('alice', 'add')?.id).toBe('bad-1');
+    const plan = rawConnection(file)
+      .prepare("EXPLAIN QUERY PLAN SELECT * FROM executions WHERE persona = 'alice' AND status = 'FAILURE' AND timestamp >= '' ORDER BY timestamp DESC, seq DESC LIMIT 1")
+      .all() as Array<{ detail: string }>;
+    expect(plan.map((p) => p.detail).join(' ')).toContain('executions_failures');
   });
 });
 
