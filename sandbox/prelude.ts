@@ -335,8 +335,25 @@ interface GuestFailure {
   });
 
   /**
+   * Calls whose handler returned a thenable: their envelope arrives in the microtask checkpoint
+   * that ends the host's call into `enter` (the realm has no timers and no host functions, so
+   * it arrives then or never). The host reads it with `take(token)`; if it is not there, it
+   * waits with `wait(token)` under its wall-clock deadline.
+   */
+  interface PendingCall {
+    envelope: string | undefined;
+    promise: Promise<string>;
+  }
+  const pending = new Map<number, PendingCall>();
+  let nextToken = 1;
+
+  /**
    * Turns a module factory (the tool's compiled code wrapped in a function) into the entry
    * the host calls once per call. The factory runs again on every call: module scope is fresh.
+   *
+   * The entry answers synchronously when it can: with the envelope (a string) when the handler
+   * returned a plain value, or with a token (a number) when it returned a thenable. Either way
+   * the host's call is one synchronous entry into the isolate, with no promise crossing.
    *
    * Calls of one realm never interleave: the realm has no timers and no host functions, so a
    * call's promise settles (or never will) within the microtask checkpoint of its own entry.
@@ -347,7 +364,7 @@ interface GuestFailure {
     // `__chameleon_module.cache = ...` (or arguments.callee) cannot carry state between calls.
     freeze(factory);
     freeze((factory as unknown as { prototype: object }).prototype);
-    const run = async (argsJson: string, metaJson: string): Promise<string> => {
+    const run = (argsJson: string, metaJson: string): string | Promise<string> => {
       const meta = parse(metaJson) as CallMeta;
       const out = createConsoleBuffer(meta.maxConsoleChars);
       current = out;
@@ -374,30 +391,73 @@ interface GuestFailure {
         executionId: meta.executionId,
         log: (...a: unknown[]) => out.write('', a),
       });
+      let value: unknown;
+      let then: unknown;
       try {
         // Called bare, not as a method: `this` is undefined as for any plain function, and V8
         // names the frame after the agent's function alone.
         const handler = resolved.handler;
-        const value = await handler(parse(argsJson), ctx);
-        return serializeResult(value, meta, out.text());
+        value = handler(parse(argsJson), ctx);
+        // What `await value` would read: a thenable is awaited, anything else is the result.
+        if (value !== null && (typeof value === 'object' || typeof value === 'function')) then = (value as { then?: unknown }).then;
       } catch (err) {
         return failureEnvelope(describeSafely(err), out.text());
       }
+      if (typeof then !== 'function') return serializeResult(value, meta, out.text());
+      const thenable = value;
+      return (async () => {
+        try {
+          return serializeResult(await thenable, meta, out.text());
+        } catch (err) {
+          return failureEnvelope(describeSafely(err), out.text());
+        }
+      })();
     };
-    // The entry never rejects. A rejection is copied to the host by isolated-vm, which reads a
-    // guest Error's getters there, outside the CPU limit; whatever slipped past the catches
-    // above is replaced by a fixed envelope without being looked at.
-    return async (argsJson: string, metaJson: string): Promise<string> => {
+    // The entry never throws and its promises never reject. A rejection or exception is copied
+    // to the host by isolated-vm, which reads a guest Error's getters there, outside the CPU
+    // limit; whatever slipped past the catches above is replaced by a fixed envelope without
+    // being looked at.
+    return (argsJson: string, metaJson: string): string | number => {
+      let outcome: string | Promise<string>;
       try {
-        return await run(argsJson, metaJson);
+        outcome = run(argsJson, metaJson);
       } catch {
         return LAST_RESORT;
       }
+      if (typeof outcome === 'string') return outcome;
+      const token = nextToken++;
+      const call: PendingCall = { envelope: undefined, promise: outcome };
+      call.promise = outcome.then(
+        (envelope) => (call.envelope = typeof envelope === 'string' ? envelope : LAST_RESORT),
+        () => (call.envelope = LAST_RESORT),
+      );
+      pending.set(token, call);
+      return token;
     };
+  }
+
+  /** The envelope of a pending call if it has settled (and forgets the call), else undefined. */
+  function take(token: number): string | undefined {
+    const call = pending.get(token);
+    if (call?.envelope === undefined) return undefined;
+    pending.delete(token);
+    return call.envelope;
+  }
+
+  /** A promise of the envelope of a pending call (it never rejects). */
+  function wait(token: number): Promise<string> | string {
+    const call = pending.get(token);
+    if (!call) return LAST_RESORT;
+    return call.promise.then((envelope) => {
+      pending.delete(token);
+      return envelope;
+    });
   }
 
   defineProperty(global, 'console', { value: guestConsole, writable: false, configurable: false, enumerable: false });
   defineProperty(global, '__chameleon_bind', { value: bind, writable: false, configurable: false, enumerable: false });
+  // Picked up by the host (isolate-cache.ts) and deleted before lockdown: no guest sees them.
+  defineProperty(global, '__chameleon_settle', { value: freeze({ take, wait }), writable: false, configurable: true, enumerable: false });
   // Lets the host read what a call printed before it was stopped by its CPU limit.
   defineProperty(global, '__chameleon_console', {
     value: () => current.text(),

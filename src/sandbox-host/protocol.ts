@@ -55,3 +55,4 @@ export type WorkerReply = RunReply | { type: 'ready'; pid: number; rssBytes: num
 export const FATAL_MARKER = 'CHAMELEON_SANDBOX_FATAL:';
 export const EXIT_CATASTROPHIC = 70;
 export const EXIT_RSS_CAP = 71;
+export const EXIT_WATCHDOG = 72;

@@ -20,6 +20,8 @@ export interface SandboxPoolOptions {
   /** Resident memory cap of a busy sandbox process, as a multiple of the tool's memory_mb. */
   rssFactor: number;
   maxIsolatesPerProcess: number;
+  /** Memory limit of the spare isolate each sandbox process keeps ready (the tools' default). */
+  spareMemoryMb?: number;
   logger: Logger;
   /** Extra environment for sandbox processes (the security suite plants a canary there). */
   extraEnv?: Record<string, string>;
@@ -30,7 +32,8 @@ export type JobInput = Omit<RunJob, 'id'>;
 interface Pending {
   job: RunJob;
   resolve: (reply: RunReply) => void;
-  timer: NodeJS.Timeout;
+  /** The deadline's kill timer; armed once the process is ready, so its start-up is not billed to the call. */
+  timer: NodeJS.Timeout | null;
 }
 
 interface WorkerSlot {
@@ -40,9 +43,24 @@ interface WorkerSlot {
   killedFor: { id: number } | null;
   /** The exit code the child announced on stderr before killing itself. */
   announcedExit: number | null;
+  /** V8 printed its out-of-memory report: the heap, not the clock, is what ended the child. */
+  heapExhausted: boolean;
   /** Scripts this child has been sent: later jobs for them go without their code. */
   sentScripts: Set<string>;
+  /** The child said it is ready to run calls (its memory watchdog is up). */
+  ready: boolean;
+  /** Kills a child that never gets ready. */
+  startTimer: NodeJS.Timeout | null;
 }
+
+/** How often a call past its deadline, queued behind an older call, is looked at again. */
+const OVERRUN_RECHECK_MS = 25;
+
+/** What V8 prints when a heap is out of memory, before it calls the catastrophic-error handler. */
+const V8_HEAP_OOM_REPORT = /<--- Last few GCs --->|last resort; GC in old space requested/;
+
+/** A sandbox process starts in ~0.1-0.3 s; one that is not ready after this is wedged. */
+const START_TIMEOUT_MS = 15_000;
 
 /**
  * Supervises the sandbox processes: routes calls, enforces the outer deadline, and kills and
@@ -55,7 +73,7 @@ export class SandboxPool {
   private closed = false;
 
   constructor(private readonly options: SandboxPoolOptions) {
-    this.slots = Array.from({ length: options.processes }, () => ({ child: null, pending: new Map(), killedFor: null, announcedExit: null, sentScripts: new Set<string>() }));
+    this.slots = Array.from({ length: options.processes }, () => ({ child: null, pending: new Map(), killedFor: null, announcedExit: null, heapExhausted: false, sentScripts: new Set<string>(), ready: false, startTimer: null }));
     for (const slot of this.slots) this.spawn(slot);
   }
 
@@ -66,10 +84,15 @@ export class SandboxPool {
     const child = slot.child ?? this.spawn(slot);
     const job: RunJob = { ...input, id: this.nextId++ };
     return new Promise<RunReply>((resolve) => {
-      const timer = setTimeout(() => this.overran(slot, job.id), job.timeoutMs + this.options.killGraceMs);
-      slot.pending.set(job.id, { job, resolve, timer });
+      const pending: Pending = { job, resolve, timer: null };
+      slot.pending.set(job.id, pending);
+      if (slot.ready) this.armDeadline(slot, pending);
       this.send(slot, child, job);
     });
+  }
+
+  private armDeadline(slot: WorkerSlot, pending: Pending): void {
+    pending.timer ??= setTimeout(() => this.overran(slot, pending.job.id), pending.job.timeoutMs + this.options.killGraceMs);
   }
 
   /** Sends a job, with its code only if this child has not had that script yet. */
@@ -111,6 +134,7 @@ export class SandboxPool {
         TZ: 'UTC',
         CHAMELEON_RSS_FACTOR: String(this.options.rssFactor),
         CHAMELEON_MAX_ISOLATES: String(this.options.maxIsolatesPerProcess),
+        ...(this.options.spareMemoryMb ? { CHAMELEON_SPARE_MEMORY_MB: String(this.options.spareMemoryMb) } : {}),
         ...this.options.extraEnv,
       },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -122,14 +146,32 @@ export class SandboxPool {
     slot.child = child;
     slot.killedFor = null;
     slot.announcedExit = null;
+    slot.heapExhausted = false;
     slot.sentScripts.clear();
+    slot.ready = false;
+    if (slot.startTimer) clearTimeout(slot.startTimer);
+    slot.startTimer = setTimeout(() => {
+      if (slot.child !== child || slot.ready) return;
+      this.options.logger.warn('sandbox process did not start in time; replacing it', { pid: child.pid });
+      child.kill('SIGKILL');
+    }, START_TIMEOUT_MS);
+    slot.startTimer.unref();
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
-      const fatal = new RegExp(`${FATAL_MARKER}(\\d+)`).exec(chunk);
-      if (fatal && slot.child === child) slot.announcedExit = Number(fatal[1]);
+      if (slot.child === child) {
+        const fatal = new RegExp(`${FATAL_MARKER}(\\d+)`).exec(chunk);
+        if (fatal) slot.announcedExit = Number(fatal[1]);
+        if (V8_HEAP_OOM_REPORT.test(chunk)) slot.heapExhausted = true;
+      }
       this.options.logger.warn(`sandbox ${child.pid}: ${chunk.trim().slice(0, 2000)}`);
     });
     child.on('message', (message: WorkerReply) => {
+      if (message?.type === 'ready' && slot.child === child) {
+        slot.ready = true;
+        if (slot.startTimer) clearTimeout(slot.startTimer);
+        for (const pending of slot.pending.values()) this.armDeadline(slot, pending);
+        return;
+      }
       if (message?.type !== 'result') return;
       const pending = slot.pending.get(message.id);
       if (message.needCode && pending && slot.child === child) {
@@ -150,14 +192,23 @@ export class SandboxPool {
     const pending = slot.pending.get(id);
     if (!pending) return;
     slot.pending.delete(id);
-    clearTimeout(pending.timer);
+    if (pending.timer) clearTimeout(pending.timer);
     pending.resolve(reply);
   }
 
   /** The worker did not answer in time: its thread may be wedged. Only killing it is certain. */
   private overran(slot: WorkerSlot, id: number): void {
     const child = slot.child;
-    if (!slot.pending.has(id) || !child) return;
+    const pending = slot.pending.get(id);
+    if (!pending || !child) return;
+    // An older call still holds this process (a synchronous call holds its whole thread, see
+    // worker/fast-path.ts): this one may not have started. The older call's own deadline
+    // decides; this one is checked again after it, so waiting delays a call but never fails it.
+    for (const olderId of slot.pending.keys()) {
+      if (olderId >= id) break; // Map order is send order, and ids grow.
+      pending.timer = setTimeout(() => this.overran(slot, id), OVERRUN_RECHECK_MS);
+      return;
+    }
     this.options.logger.warn('sandbox process overran a deadline; replacing it', { pid: child.pid, job: id });
     slot.killedFor = { id };
     child.kill('SIGKILL');
@@ -166,7 +217,10 @@ export class SandboxPool {
   private exited(slot: WorkerSlot, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (slot.child !== child) return;
     const killedFor = slot.killedFor;
-    const exitCode = slot.announcedExit ?? code;
+    // A heap that ran out in a synchronous call cannot reach its catastrophic-error handler
+    // (the thread it needs is the one stuck) and is killed at its deadline: V8's report on
+    // stderr says what really happened.
+    const exitCode = slot.heapExhausted ? EXIT_CATASTROPHIC : (slot.announcedExit ?? code);
     slot.child = null;
     for (const [id, pending] of [...slot.pending]) {
       const fault: WorkerFault = this.closed

@@ -20,7 +20,12 @@ import { runTool } from './running.js';
 export function createChameleon(options: { config: Readonly<Config>; logger: Logger; sandboxEnv?: Record<string, string> }) {
   const { config, logger } = options;
   const store = openStore(config.dbPath);
-  const pool = new SandboxPool({ ...config.sandbox, logger, ...(options.sandboxEnv ? { extraEnv: options.sandboxEnv } : {}) });
+  const pool = new SandboxPool({
+    ...config.sandbox,
+    spareMemoryMb: config.limits.defaultMemoryMb,
+    logger,
+    ...(options.sandboxEnv ? { extraEnv: options.sandboxEnv } : {}),
+  });
   const deps: ServiceDeps = {
     config,
     store,

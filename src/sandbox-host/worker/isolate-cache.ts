@@ -1,12 +1,14 @@
 import ivm from 'isolated-vm';
 
 /**
- * One isolate per tool (isolate key), each with ONE hardened context: the prelude, then
+ * One isolate per tool (isolate key), each with ONE hardened realm: the prelude, then
  * lockdown (sandbox/lockdown.ts) freezes every object the realm can reach, so no call can
  * leave state for the next, and each call re-evaluates the module body. This replaces a
- * fresh context per call (~1 ms each, ~200x a warm call) with a warm apply (~40 us).
+ * fresh context per call (~1 ms each, ~200x a warm call) with a warm synchronous entry.
  *
- * Per tool version we keep the compiled script and a Reference to its entry function.
+ * A new tool does not wait for its realm: one spare isolate, already hardened, is kept ready
+ * (made off the hot path, on isolated-vm's own threads) and handed to the next key that needs
+ * an isolate. Per tool version we keep the compiled script and a Reference to its entry.
  */
 export interface IsolateEntry {
   readonly key: string;
@@ -15,10 +17,14 @@ export interface IsolateEntry {
   /** Calls currently running in this isolate. */
   inFlight: number;
   lastUsed: number;
-  /** The hardened context (made once per isolate). */
-  context(): Promise<ivm.Context>;
+  /** The hardened realm (made once per isolate, or taken ready from the spare). */
+  realm(): Promise<Realm>;
+  /** The realm, if it is ready now. */
+  readyRealm(): Realm | null;
   /** The entry function of one tool version, compiled and bound on first use. */
   entry(scriptKey: string, filename: string, compiledJs: string | undefined): Promise<ivm.Reference<EntryFunction>>;
+  /** The entry of a version that is compiled and bound already, or null. */
+  readyEntry(scriptKey: string): ivm.Reference<EntryFunction> | null;
   dispose(): void;
 }
 
@@ -29,14 +35,29 @@ export class NeedCodeError extends Error {
   }
 }
 
-export type EntryFunction = (argsJson: string, metaJson: string) => Promise<string>;
+/** Returns the envelope, or a token whose envelope `take`/`wait` deliver (sandbox/prelude.ts). */
+export type EntryFunction = (argsJson: string, metaJson: string) => string | number;
+
+/** A hardened context and the prelude's hooks for calls that returned a promise. */
+export interface Realm {
+  context: ivm.Context;
+  take: ivm.Reference<(token: number) => string | undefined>;
+  wait: ivm.Reference<(token: number) => Promise<string> | string>;
+}
 
 export interface IsolateCacheOptions {
-  /** Scripts run, in order, in each new context before any tool code. */
-  realmSources: Array<{ filename: string; source: string }>;
+  /** Run in each new context before any tool code: the prelude, then lockdown. */
+  realmSources: { prelude: RealmSource; lockdown: RealmSource };
   maxIsolates: number;
   maxVersionsPerIsolate: number;
+  /** Memory limit of the first spare isolate; later spares take the limit last asked for. */
+  spareMemoryMb: number;
   onCatastrophicError: (message: string) => void;
+}
+
+export interface RealmSource {
+  filename: string;
+  source: string;
 }
 
 interface VersionEntry {
@@ -44,8 +65,61 @@ interface VersionEntry {
   entry: ivm.Reference<EntryFunction>;
 }
 
+const SETTLE_GLOBAL = '__chameleon_settle';
+
+/**
+ * Builds the hardened realm on isolated-vm's threads (async calls), so the sandbox process's
+ * main thread stays free for calls while a spare is made.
+ */
+async function buildRealm(isolate: ivm.Isolate, sources: IsolateCacheOptions['realmSources']): Promise<Realm> {
+  const context = await isolate.createContext();
+  await runSource(isolate, context, sources.prelude);
+  // The prelude's take/wait: held by the host only, gone from the global before lockdown.
+  const hooks = (await context.global.get(SETTLE_GLOBAL, { reference: true })) as ivm.Reference<Record<'take' | 'wait', unknown>>;
+  const take = (await hooks.get('take', { reference: true })) as Realm['take'];
+  const wait = (await hooks.get('wait', { reference: true })) as Realm['wait'];
+  hooks.release();
+  await context.global.delete(SETTLE_GLOBAL);
+  await runSource(isolate, context, sources.lockdown);
+  return { context, take, wait };
+}
+
+async function runSource(isolate: ivm.Isolate, context: ivm.Context, { filename, source }: RealmSource): Promise<void> {
+  const script = await isolate.compileScript(source, { filename });
+  await script.run(context, { timeout: 2_000 });
+  script.release();
+}
+
 export function createIsolateCache(options: IsolateCacheOptions) {
   const entries = new Map<string, IsolateEntry>();
+  let spare: { isolate: ivm.Isolate; memoryMb: number; realm: Promise<Realm> } | null = null;
+  let spareMemoryMb = options.spareMemoryMb;
+  let spareScheduled = false;
+  let closed = false;
+
+  function newIsolate(memoryMb: number): ivm.Isolate {
+    return new ivm.Isolate({ memoryLimit: memoryMb, onCatastrophicError: options.onCatastrophicError });
+  }
+
+  function makeSpare(): void {
+    spareScheduled = false;
+    if (closed || spare !== null) return;
+    const isolate = newIsolate(spareMemoryMb);
+    const realm = buildRealm(isolate, options.realmSources);
+    const made = { isolate, memoryMb: spareMemoryMb, realm };
+    realm.catch(() => {
+      if (spare === made) spare = null;
+      if (!isolate.isDisposed) isolate.dispose();
+    });
+    spare = made;
+  }
+
+  /** After the spare is taken: make the next one once the current call is answered. */
+  function scheduleSpare(): void {
+    if (spareScheduled || closed) return;
+    spareScheduled = true;
+    setImmediate(makeSpare);
+  }
 
   function evictIdle(): void {
     if (entries.size < options.maxIsolates) return;
@@ -58,20 +132,25 @@ export function createIsolateCache(options: IsolateCacheOptions) {
 
   function create(key: string, memoryMb: number): IsolateEntry {
     evictIdle();
-    const isolate = new ivm.Isolate({ memoryLimit: memoryMb, onCatastrophicError: options.onCatastrophicError });
-    const versions = new Map<string, Promise<VersionEntry>>();
-    const contextReady = (async () => {
-      const context = await isolate.createContext();
-      for (const { filename, source } of options.realmSources) {
-        const script = await isolate.compileScript(source, { filename });
-        await script.run(context, { timeout: 2_000 });
-        script.release();
-      }
-      return context;
-    })();
-    contextReady.catch(() => undefined); // Disposed meanwhile: callers see the rejection.
+    let isolate: ivm.Isolate;
+    let realmReady: Promise<Realm>;
+    if (spare !== null && spare.memoryMb === memoryMb && !spare.isolate.isDisposed) {
+      ({ isolate, realm: realmReady } = spare);
+      spare = null;
+    } else {
+      isolate = newIsolate(memoryMb);
+      realmReady = buildRealm(isolate, options.realmSources);
+    }
+    spareMemoryMb = memoryMb;
+    scheduleSpare();
+    realmReady.catch(() => undefined); // Disposed meanwhile: callers see the rejection.
+    let realmNow: Realm | null = null;
+    void realmReady.then((r) => (realmNow = r), () => undefined);
 
-    const release = (version: Promise<VersionEntry>): void => {
+    const versions = new Map<string, Promise<VersionEntry>>();
+    const readyVersions = new Map<string, VersionEntry>();
+    const release = (scriptKey: string, version: Promise<VersionEntry>): void => {
+      readyVersions.delete(scriptKey);
       version
         .then(({ script, entry }) => {
           entry.release();
@@ -86,7 +165,16 @@ export function createIsolateCache(options: IsolateCacheOptions) {
       memoryMb,
       inFlight: 0,
       lastUsed: Date.now(),
-      context: () => contextReady,
+      realm: () => realmReady,
+      readyRealm: () => realmNow,
+      readyEntry(scriptKey) {
+        const version = readyVersions.get(scriptKey);
+        if (!version) return null;
+        const cached = versions.get(scriptKey)!;
+        versions.delete(scriptKey); // Re-insert: Map order is our LRU order.
+        versions.set(scriptKey, cached);
+        return version.entry;
+      },
       entry(scriptKey, filename, compiledJs) {
         const cached = versions.get(scriptKey);
         if (cached) {
@@ -96,7 +184,7 @@ export function createIsolateCache(options: IsolateCacheOptions) {
         }
         if (compiledJs === undefined) return Promise.reject(new NeedCodeError(scriptKey));
         const made = (async (): Promise<VersionEntry> => {
-          const context = await contextReady;
+          const { context } = await realmReady;
           // The wrapper takes one line of its own; lineOffset -1 keeps V8's line numbers equal
           // to those of the compiled JS, which is what the source map speaks. The function's
           // name lets tracebacks show top-level frames as <module>.
@@ -105,11 +193,14 @@ export function createIsolateCache(options: IsolateCacheOptions) {
           const bound = (await script.run(context, { reference: true, timeout: 1_000 })) as ivm.Reference<EntryFunction>;
           return { script, entry: bound };
         })();
-        made.catch(() => versions.get(scriptKey) === made && versions.delete(scriptKey));
+        made.then(
+          (version) => versions.get(scriptKey) === made && readyVersions.set(scriptKey, version),
+          () => versions.get(scriptKey) === made && versions.delete(scriptKey),
+        );
         versions.set(scriptKey, made);
         while (versions.size > options.maxVersionsPerIsolate) {
           const oldest = versions.keys().next().value as string;
-          release(versions.get(oldest)!);
+          release(oldest, versions.get(oldest)!);
           versions.delete(oldest);
         }
         return made.then((v) => v.entry);
@@ -117,6 +208,8 @@ export function createIsolateCache(options: IsolateCacheOptions) {
       dispose() {
         if (entries.get(key) === entry) entries.delete(key);
         versions.clear();
+        readyVersions.clear();
+        realmNow = null;
         if (!isolate.isDisposed) isolate.dispose();
       },
     };
@@ -139,8 +232,19 @@ export function createIsolateCache(options: IsolateCacheOptions) {
     entries(): IsolateEntry[] {
       return [...entries.values()];
     },
+    /** Live isolates, the spare included (each holds resident memory). */
+    isolateCount(): number {
+      return entries.size + (spare === null ? 0 : 1);
+    },
+    /** Makes the first spare now (at process start, before any call asks for one). */
+    warm(): void {
+      makeSpare();
+    },
     disposeAll(): void {
+      closed = true;
       for (const entry of [...entries.values()]) entry.dispose();
+      if (spare !== null && !spare.isolate.isDisposed) spare.isolate.dispose();
+      spare = null;
     },
   };
 }

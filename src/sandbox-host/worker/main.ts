@@ -7,11 +7,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { EXIT_CATASTROPHIC, EXIT_RSS_CAP, FATAL_MARKER, type WorkerReply, type WorkerRequest } from '../protocol.js';
+import { EXIT_CATASTROPHIC, EXIT_RSS_CAP, EXIT_WATCHDOG, FATAL_MARKER, type RunJob, type RunReply, type WorkerReply, type WorkerRequest } from '../protocol.js';
+import { createFastPathPolicy } from './fast-path.js';
 import { createIsolateCache } from './isolate-cache.js';
 import { runJob } from './run-job.js';
+import { startRssWatchdog } from './rss-watchdog.js';
 
 const MB = 1024 * 1024;
+/** A version whose last call used less CPU than this runs its next call synchronously (fast-path.ts). */
+const FAST_PATH_CPU_MS = 20;
+const FAST_PATH_RETRY_AFTER = 50;
 
 /**
  * Guest code runs below the server's CPU priority. A memory bomb keeps V8's garbage-collector
@@ -58,14 +63,15 @@ function dieNow(code: number, why: string): never {
 }
 
 // Prelude first (it captures intrinsics and defines the entry points), then lockdown.
-const realmSources = ['prelude.js', 'lockdown.js'].map((name) => ({
-  filename: name === 'prelude.js' ? 'chameleon-prelude.js' : 'chameleon-lockdown.js',
+const realmSource = (name: string, filename: string) => ({
+  filename,
   source: fs.readFileSync(fileURLToPath(new URL(`../../sandbox/${name}`, import.meta.url)), 'utf8'),
-}));
+});
 const cache = createIsolateCache({
-  realmSources,
+  realmSources: { prelude: realmSource('prelude.js', 'chameleon-prelude.js'), lockdown: realmSource('lockdown.js', 'chameleon-lockdown.js') },
   maxIsolates: Number(process.env['CHAMELEON_MAX_ISOLATES'] ?? '64'),
   maxVersionsPerIsolate: 4,
+  spareMemoryMb: Number(process.env['CHAMELEON_SPARE_MEMORY_MB'] ?? '64'),
   onCatastrophicError: (message) => dieNow(EXIT_CATASTROPHIC, `catastrophic V8 error: ${message}`),
 });
 
@@ -73,50 +79,71 @@ const startRss = process.memoryUsage.rss();
 
 /**
  * Memory a guest allocates outside its isolate heap (NOTES.md: one flat 256 MB string in a
- * 16 MB isolate) is caught here. While calls run, the process may use its baseline (its
- * resident memory when the first of them started) plus rssFactor x the memory limit of each
- * busy isolate; past that it dies at once. The check runs every 5 ms, and only while calls
- * run: at 20 ms a guest allocating ~5 GB/s could pass the cap by 100 MB between two checks.
- * Even at 5 ms a 256 MB string grew the process 1-2 MB past the last check before it died, so
- * the process dies RSS_MARGIN before the cap: the cap itself is never passed
- * (test/security/huge-flat-string-rss-cap.test.ts measures the peak against it). Under
- * sustained load the baseline is not retaken, so isolates made since it was taken are allowed
- * ISOLATE_RSS each (an idle warm isolate holds ~1.1 MB, NOTES.md).
+ * 16 MB isolate) is caught by the watchdog thread (rss-watchdog.ts). While calls run, the
+ * process may use its baseline (its resident memory when the first of them started) plus
+ * rssFactor x the memory limit of each running call; past that it dies at once. The check
+ * runs every 5 ms, and only while calls run: at 20 ms a guest allocating ~5 GB/s could pass
+ * the cap by 100 MB between two checks. Even at 5 ms a 256 MB string grew the process 1-2 MB
+ * past the last check before it died, so the process dies RSS_MARGIN before the cap: the cap
+ * itself is never passed (test/security/huge-flat-string-rss-cap.test.ts measures the peak
+ * against it). Under sustained load the baseline is not retaken, so isolates made since it
+ * was taken (and the spare being made) are allowed ISOLATE_RSS each (an idle warm isolate
+ * holds ~1.1 MB, NOTES.md).
  */
 const RSS_CHECK_MS = 5;
 const RSS_MARGIN = 8 * MB;
 const ISOLATE_RSS = 4 * MB;
 let running = 0;
+let runningAllowance = 0;
 let baselineRss = startRss;
 let isolatesAtBaseline = 0;
-let watchdog: NodeJS.Timeout | null = null;
 
-function checkRss(): void {
-  const allowance = cache.entries().reduce((sum, e) => sum + (e.inFlight > 0 ? rssFactor * e.memoryMb * MB : 0), 0);
-  // No live isolate is busy (a call's isolate was disposed at its deadline and the call is
-  // returning): nothing to allow, and nothing left to stop.
-  if (allowance === 0) return;
-  const cap = baselineRss + allowance + Math.max(0, cache.entries().length - isolatesAtBaseline) * ISOLATE_RSS;
-  const rss = process.memoryUsage.rss();
-  if (rss > cap - RSS_MARGIN) {
-    dieNow(EXIT_RSS_CAP, `resident memory ${Math.round(rss / MB)} MB came within ${RSS_MARGIN / MB} MB of the cap of ${Math.round(cap / MB)} MB (baseline ${Math.round(baselineRss / MB)} MB)`);
+const watchdog = startRssWatchdog({
+  intervalMs: RSS_CHECK_MS,
+  marginBytes: RSS_MARGIN,
+  fatalPrefix: `${FATAL_MARKER}${EXIT_RSS_CAP} `,
+  // Without its watchdog this process must not run guest code.
+  onError: (error) => dieNow(EXIT_WATCHDOG, `the memory watchdog failed: ${error.message}`),
+});
+const fastPath = createFastPathPolicy({
+  fastCpuMs: FAST_PATH_CPU_MS,
+  retryAfter: FAST_PATH_RETRY_AFTER,
+});
+let watchdogReady = false;
+void watchdog.ready.then(() => (watchdogReady = true));
+
+function updateCap(): void {
+  if (running === 0) {
+    watchdog.setCap(0);
+    return;
   }
+  const newIsolates = Math.max(0, cache.isolateCount() + 1 - isolatesAtBaseline);
+  watchdog.setCap(baselineRss + runningAllowance + newIsolates * ISOLATE_RSS);
+}
+
+function handle(job: RunJob): void {
+  if (running++ === 0) {
+    baselineRss = process.memoryUsage.rss();
+    isolatesAtBaseline = cache.isolateCount();
+  }
+  const allowance = rssFactor * job.memoryMb * MB;
+  runningAllowance += allowance;
+  updateCap();
+  const finish = (reply: RunReply): void => {
+    running--;
+    runningAllowance -= allowance;
+    updateCap();
+    send(reply);
+  };
+  const outcome = runJob(cache, job, fastPath);
+  if (outcome instanceof Promise) void outcome.then(finish);
+  else finish(outcome);
 }
 
 process.on('message', (raw: WorkerRequest) => {
   if (raw?.type !== 'run') return;
-  if (running++ === 0) {
-    baselineRss = process.memoryUsage.rss();
-    isolatesAtBaseline = cache.entries().length;
-    watchdog = setInterval(checkRss, RSS_CHECK_MS);
-  }
-  void runJob(cache, raw.job).then((reply) => {
-    if (--running === 0 && watchdog) {
-      clearInterval(watchdog);
-      watchdog = null;
-    }
-    send(reply);
-  });
+  if (watchdogReady) handle(raw.job);
+  else void watchdog.ready.then(() => handle(raw.job));
 });
 
 // The supervisor went away: so do we, without leaving a thread spinning.
@@ -125,4 +152,7 @@ process.on('disconnect', () => {
   process.exit(0);
 });
 
-send({ type: 'ready', pid: process.pid, rssBytes: startRss });
+// The first tool's realm is made now, while the server is still starting, not in its first call.
+cache.warm();
+// Ready means calls can run: the supervisor starts their deadlines from here.
+void watchdog.ready.then(() => send({ type: 'ready', pid: process.pid, rssBytes: startRss }));
