@@ -8,7 +8,15 @@ import { randomUUID } from 'node:crypto';
  * page of WAL per row. The shape clients see is unchanged: `ex_` and a 36-character UUID.
  */
 export function newExecutionId(now: number = Date.now()): string {
-  const time = Math.max(0, Math.floor(now)).toString(16).padStart(12, '0');
+  if (now !== lastMs) {
+    lastMs = now;
+    const time = Math.max(0, Math.floor(now)).toString(16).padStart(12, '0');
+    lastPrefix = `ex_${time.slice(-12, -4)}-${time.slice(-4)}-7`;
+  }
   // randomUUID(): xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx; the version nibble is at index 14.
-  return `ex_${time.slice(-12, -4)}-${time.slice(-4)}-7${randomUUID().slice(15)}`;
+  return lastPrefix + randomUUID().slice(15);
 }
+
+/** The time part changes once a millisecond; formatting it costs more than the rest. */
+let lastMs = Number.NaN;
+let lastPrefix = '';
