@@ -15,7 +15,6 @@
 interface CallMeta {
   persona: string;
   tool: { name: string; version: number };
-  executionId: string;
   maxResultChars: number;
   maxConsoleChars: number;
   /** Load the module and check its default export, without calling it. */
@@ -196,32 +195,44 @@ interface GuestFailure {
 
   /** Path of the first value JSON cannot carry faithfully, or null when the value is clean. */
   function findUnserializable(root: unknown): string | null {
+    // Most results are small and clean: flat values need no walk at all, and the path of a
+    // problem is spelled out only once one is found (not for every node on the way).
+    if (root === null || (typeof root !== 'object' && typeof root !== 'function' && typeof root !== 'symbol' && typeof root !== 'bigint')) return null;
     const seen = new SetCtor<object>();
+    const trail: string[] = [];
     let budget = MAX_WALK_NODES;
-    const walk = (value: unknown, path: string, depth: number): string | null => {
+    const walk = (value: unknown, depth: number): string | null => {
       if (--budget < 0) return null; // Too big to walk fully: JSON.stringify still guards cycles/BigInt.
       switch (typeof value) {
         case 'function':
-          return `${path} is a function`;
+          return 'is a function';
         case 'symbol':
-          return `${path} is a symbol`;
+          return 'is a symbol';
         case 'bigint':
-          return `${path} is a BigInt (use a string or number)`;
+          return 'is a BigInt (use a string or number)';
         case 'object': {
           if (value === null) return null;
-          if (depth > MAX_DEPTH) return `${path} is nested deeper than ${MAX_DEPTH} levels`;
-          if (seen.has(value)) return `${path} is a circular reference`;
+          if (depth > MAX_DEPTH) return `is nested deeper than ${MAX_DEPTH} levels`;
+          if (seen.has(value)) return 'is a circular reference';
           if (typeof safeGet(value, 'toJSON') === 'function') return null;
           seen.add(value);
           if (isArray(value)) {
             for (let i = 0; i < value.length; i++) {
-              const found = walk(value[i], `${path}[${i}]`, depth + 1);
-              if (found) return found;
+              const found = walk(value[i], depth + 1);
+              if (found) {
+                trail.push(`[${i}]`);
+                return found;
+              }
             }
           } else {
-            for (const key of getOwnKeys(value)) {
-              const found = walk(safeGet(value, key), `${path}.${key}`, depth + 1);
-              if (found) return found;
+            const keys = getOwnKeys(value);
+            for (let i = 0; i < keys.length; i++) {
+              const key = keys[i]!;
+              const found = walk(safeGet(value, key), depth + 1);
+              if (found) {
+                trail.push(`.${key}`);
+                return found;
+              }
             }
           }
           seen.delete(value);
@@ -231,7 +242,11 @@ interface GuestFailure {
           return null;
       }
     };
-    return walk(root, 'result', 0);
+    const found = walk(root, 0);
+    if (found === null) return null;
+    let path = 'result';
+    for (let i = trail.length - 1; i >= 0; i--) path += trail[i];
+    return `${path} ${found}`;
   }
 
   function failureEnvelope(failure: GuestFailure, consoleText: string): string {
@@ -348,6 +363,20 @@ interface GuestFailure {
   let nextToken = 1;
 
   /**
+   * The meta of a call is the same text for every call of a version (the execution id comes
+   * apart): parsed once, while the text stays the same. Never handed to guest code.
+   */
+  let lastMetaJson = '';
+  let lastMeta: CallMeta | null = null;
+  function metaOf(metaJson: string): CallMeta {
+    if (lastMeta === null || metaJson !== lastMetaJson) {
+      lastMeta = parse(metaJson) as CallMeta;
+      lastMetaJson = metaJson;
+    }
+    return lastMeta;
+  }
+
+  /**
    * Turns a module factory (the tool's compiled code wrapped in a function) into the entry
    * the host calls once per call. The factory runs again on every call: module scope is fresh.
    *
@@ -364,8 +393,8 @@ interface GuestFailure {
     // `__chameleon_module.cache = ...` (or arguments.callee) cannot carry state between calls.
     freeze(factory);
     freeze((factory as unknown as { prototype: object }).prototype);
-    const run = (argsJson: string, metaJson: string): string | Promise<string> => {
-      const meta = parse(metaJson) as CallMeta;
+    const run = (argsJson: string, metaJson: string, executionId: string): string | Promise<string> => {
+      const meta = metaOf(metaJson);
       const out = createConsoleBuffer(meta.maxConsoleChars);
       current = out;
 
@@ -388,7 +417,7 @@ interface GuestFailure {
       const ctx = freeze({
         persona: meta.persona,
         tool: freeze({ name: meta.tool.name, version: meta.tool.version }),
-        executionId: meta.executionId,
+        executionId,
         log: (...a: unknown[]) => out.write('', a),
       });
       let value: unknown;
@@ -417,10 +446,10 @@ interface GuestFailure {
     // to the host by isolated-vm, which reads a guest Error's getters there, outside the CPU
     // limit; whatever slipped past the catches above is replaced by a fixed envelope without
     // being looked at.
-    return (argsJson: string, metaJson: string): string | number => {
+    return (argsJson: string, metaJson: string, executionId: string): string | number => {
       let outcome: string | Promise<string>;
       try {
-        outcome = run(argsJson, metaJson);
+        outcome = run(argsJson, metaJson, executionId);
       } catch {
         return LAST_RESORT;
       }

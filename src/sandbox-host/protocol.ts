@@ -21,7 +21,9 @@ export interface RunJob {
   /** CPU-time limit and wall-clock deadline of the call inside the sandbox process. */
   timeoutMs: number;
   argsJson: string;
+  /** The call's settings, the same text for every call of a version (the prelude parses it once). */
   metaJson: string;
+  executionId: string;
 }
 
 export type WorkerRequest = { type: 'run'; job: RunJob };

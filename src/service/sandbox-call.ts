@@ -35,10 +35,10 @@ export async function callSandbox(
     memoryMb: target.snapshot.limits.memoryMb,
     timeoutMs: target.snapshot.limits.timeoutMs,
     argsJson: call.argsJson,
+    executionId: call.executionId,
     metaJson: JSON.stringify({
       persona: target.persona,
       tool: { name: target.toolName, version: target.version },
-      executionId: call.executionId,
       maxResultChars: payload.maxResultBytes,
       maxConsoleChars: payload.maxConsoleBytes,
       probe: call.probe === true,

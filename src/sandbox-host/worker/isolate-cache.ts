@@ -36,7 +36,7 @@ export class NeedCodeError extends Error {
 }
 
 /** Returns the envelope, or a token whose envelope `take`/`wait` deliver (sandbox/prelude.ts). */
-export type EntryFunction = (argsJson: string, metaJson: string) => string | number;
+export type EntryFunction = (argsJson: string, metaJson: string, executionId: string) => string | number;
 
 /** A hardened context and the prelude's hooks for calls that returned a promise. */
 export interface Realm {

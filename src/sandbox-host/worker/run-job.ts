@@ -73,7 +73,7 @@ function callSync(
   const cpuBefore = safeCpuTime(isolate);
   entry.inFlight++;
   try {
-    const out = enter.applySync(undefined, [job.argsJson, job.metaJson], { timeout: job.timeoutMs });
+    const out = enter.applySync(undefined, [job.argsJson, job.metaJson, job.executionId], { timeout: job.timeoutMs });
     if (typeof out !== 'number') return envelopeReply(entry, job, out, cpuBefore);
     // The microtask checkpoint that ended the entry has run: the envelope is there, unless the
     // promise waits on something. No guest code runs in `take`.
@@ -93,7 +93,7 @@ async function callAsync(entry: IsolateEntry, realm: Realm, enter: ivm.Reference
   entry.inFlight++;
   const deadline = startDeadline(entry, job);
   try {
-    const out = await enter.apply(undefined, [job.argsJson, job.metaJson], { timeout: job.timeoutMs });
+    const out = await enter.apply(undefined, [job.argsJson, job.metaJson, job.executionId], { timeout: job.timeoutMs });
     if (typeof out !== 'number') return envelopeReply(entry, job, out, cpuBefore);
     const envelope = await realm.take.apply(undefined, [out]);
     if (envelope !== undefined) return envelopeReply(entry, job, envelope, cpuBefore);
