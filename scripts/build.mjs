@@ -56,8 +56,7 @@ export async function bundleCli(outDir) {
   const { build: esbuild } = await import('esbuild');
   const entry = path.join(outDir, 'cli.js');
   const bundleDir = path.join(outDir, BUNDLE_DIR);
-  fs.rmSync(bundleDir, { recursive: true, force: true });
-  await esbuild({
+  const result = await esbuild({
     entryPoints: [entry],
     outdir: bundleDir,
     entryNames: '[name]',
@@ -76,9 +75,28 @@ export async function bundleCli(outDir) {
     sourcemap: 'linked',
     legalComments: 'none',
     logLevel: 'warning',
+    write: false,
   });
-  fs.writeFileSync(entry, `// Written by scripts/build.mjs: the CLI runs from its bundle.\nimport './${BUNDLE_DIR}/cli.js';\n`);
+  // Test runs rebuild dist/ while other tests' servers start from it: every file is replaced by
+  // a rename, never seen half-written, chunks (content-hashed names) before the files that
+  // import them. Until the stub is written, dist/cli.js is tsc's own entry, which works too.
+  fs.mkdirSync(bundleDir, { recursive: true });
+  const entryOut = path.join(bundleDir, 'cli.js');
+  const outputs = [...result.outputFiles].sort((a, b) => Number(a.path.startsWith(entryOut)) - Number(b.path.startsWith(entryOut)));
+  for (const file of outputs) writeAtomically(file.path, file.contents);
+  const written = new Set(outputs.map((f) => path.basename(f.path)));
+  // Chunks of earlier builds go; another build's files in the making (.tmp) stay.
+  for (const name of fs.readdirSync(bundleDir)) {
+    if (!written.has(name) && !name.endsWith('.tmp')) fs.rmSync(path.join(bundleDir, name), { force: true, recursive: true });
+  }
+  writeAtomically(entry, `// Written by scripts/build.mjs: the CLI runs from its bundle.\nimport './${BUNDLE_DIR}/cli.js';\n`);
   fs.rmSync(`${entry}.map`, { force: true });
+}
+
+function writeAtomically(file, contents) {
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, contents);
+  fs.renameSync(temp, file);
 }
 
 /**
