@@ -1,6 +1,10 @@
 /**
  * The composition root: the only module that reads argv and the environment and touches
  * `process`. Commands live in cli/ and get what they need through a Runtime.
+ *
+ * Keep this module's imports light: cli/<command>.ts only declares a command, and its work
+ * (cli/<command>-run.ts, with the engine, the SDK, zod, SQLite) is imported when it runs, so
+ * `chameleon serve` starts its sandbox processes sooner and `--version` stays quick.
  */
 import fs from 'node:fs';
 import os from 'node:os';
