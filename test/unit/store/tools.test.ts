@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 import type { VersionOrigin } from '../../../src/model.js';
-import { hashSnapshot } from '../../../src/store/index.js';
-import { catchAppError, openTempStore, snapshot } from './fixtures.js';
+import { hashSnapshot, openStore } from '../../../src/store/index.js';
+import { catchAppError, openTempStore, rawConnection, snapshot } from './fixtures.js';
 
 describe('tools.create()', () => {
   it('makes the tool with an active version 1 when the name is new', () => {
@@ -205,5 +205,39 @@ describe('tools errors', () => {
     const { store } = openTempStore();
     store.tools.create('alice', 'add', snapshot());
     expect(catchAppError(() => store.tools.getVersion('alice', 'add', v)).code).toBe('VERSION_NOT_FOUND');
+  });
+});
+
+describe('tools.get() while other connections write', () => {
+  it('sees every change another connection commits (another store, or raw SQL)', () => {
+    const { store, file } = openTempStore();
+    const other = openStore(file, { backgroundCheckpoints: false });
+    onTestFinished(() => {
+      other.close();
+    });
+    expect(store.tools.get('alice', 'add')).toBeUndefined();
+    other.tools.create('alice', 'add', snapshot());
+    expect(store.tools.get('alice', 'add')?.activeVersion).toBe(1);
+    other.tools.addVersion('alice', 'add', snapshot({ description: 'v2' }), { kind: 'update' });
+    expect(store.tools.get('alice', 'add')?.activeVersion).toBe(2);
+    rawConnection(file).prepare("UPDATE tools SET active_version = 1 WHERE name = 'add'").run();
+    expect(store.tools.get('alice', 'add')?.activeVersion).toBe(1);
+    other.tools.delete('alice', 'add');
+    expect(store.tools.get('alice', 'add')).toBeUndefined();
+  });
+
+  it("sees its own writes at once, and returns rows callers cannot change", () => {
+    const { store } = openTempStore();
+    expect(store.tools.get('alice', 'add')).toBeUndefined();
+    store.tools.create('alice', 'add', snapshot());
+    const tool = store.tools.get('alice', 'add')!;
+    expect(tool.activeVersion).toBe(1);
+    expect(Object.isFrozen(tool)).toBe(true);
+    store.tools.addVersion('alice', 'add', snapshot({ description: 'v2' }), { kind: 'update' });
+    expect(store.tools.get('alice', 'add')?.activeVersion).toBe(2);
+    store.tools.rollback('alice', 'add', 1);
+    expect(store.tools.get('alice', 'add')?.activeVersion).toBe(3);
+    store.tools.delete('alice', 'add');
+    expect(store.tools.get('alice', 'add')).toBeUndefined();
   });
 });
