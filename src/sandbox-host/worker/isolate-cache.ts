@@ -7,8 +7,8 @@ import ivm from 'isolated-vm';
  * fresh context per call (~1 ms each, ~200x a warm call) with a warm synchronous entry.
  *
  * A new tool does not wait for its realm: one spare isolate, already hardened, is kept ready
- * (made off the hot path, on isolated-vm's own threads) and handed to the next key that needs
- * an isolate. Per tool version we keep the compiled script and a Reference to its entry.
+ * (made while the process is idle, its realm on isolated-vm's own threads) and handed to the
+ * next key that needs an isolate. Per tool version we keep the compiled script and a Reference to its entry.
  */
 export interface IsolateEntry {
   readonly key: string;
@@ -94,7 +94,6 @@ export function createIsolateCache(options: IsolateCacheOptions) {
   const entries = new Map<string, IsolateEntry>();
   let spare: { isolate: ivm.Isolate; memoryMb: number; realm: Promise<Realm> } | null = null;
   let spareMemoryMb = options.spareMemoryMb;
-  let spareScheduled = false;
   let closed = false;
 
   function newIsolate(memoryMb: number): ivm.Isolate {
@@ -102,7 +101,6 @@ export function createIsolateCache(options: IsolateCacheOptions) {
   }
 
   function makeSpare(): void {
-    spareScheduled = false;
     if (closed || spare !== null) return;
     const isolate = newIsolate(spareMemoryMb);
     const realm = buildRealm(isolate, options.realmSources);
@@ -112,13 +110,6 @@ export function createIsolateCache(options: IsolateCacheOptions) {
       if (!isolate.isDisposed) isolate.dispose();
     });
     spare = made;
-  }
-
-  /** After the spare is taken: make the next one once the current call is answered. */
-  function scheduleSpare(): void {
-    if (spareScheduled || closed) return;
-    spareScheduled = true;
-    setImmediate(makeSpare);
   }
 
   function evictIdle(): void {
@@ -142,7 +133,6 @@ export function createIsolateCache(options: IsolateCacheOptions) {
       realmReady = buildRealm(isolate, options.realmSources);
     }
     spareMemoryMb = memoryMb;
-    scheduleSpare();
     realmReady.catch(() => undefined); // Disposed meanwhile: callers see the rejection.
     let realmNow: Realm | null = null;
     void realmReady.then((r) => (realmNow = r), () => undefined);
@@ -236,8 +226,12 @@ export function createIsolateCache(options: IsolateCacheOptions) {
     isolateCount(): number {
       return entries.size + (spare === null ? 0 : 1);
     },
-    /** Makes the first spare now (at process start, before any call asks for one). */
-    warm(): void {
+    /**
+     * Makes a spare if there is none. Called at process start and when the process goes idle:
+     * `new Isolate()` blocks this thread for a few ms and the realm's scripts compete for the
+     * CPU, which a call that is running should not pay for.
+     */
+    refillSpare(): void {
       makeSpare();
     },
     disposeAll(): void {

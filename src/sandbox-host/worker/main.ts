@@ -121,7 +121,26 @@ function updateCap(): void {
   watchdog.setCap(baselineRss + runningAllowance + newIsolates * ISOLATE_RSS);
 }
 
+/**
+ * Replaces the spare a new tool took, once the process has been idle for SPARE_IDLE_MS: making
+ * one blocks this thread for a few ms (`new Isolate()`), and an agent that has just created a
+ * tool calls it at once; that call should not wait behind the next tool's isolate.
+ */
+const SPARE_IDLE_MS = 50;
+let refillTimer: NodeJS.Timeout | null = null;
+function refillWhenIdle(): void {
+  if (refillTimer) clearTimeout(refillTimer);
+  refillTimer = setTimeout(() => {
+    refillTimer = null;
+    if (running === 0) cache.refillSpare();
+  }, SPARE_IDLE_MS);
+}
+
 function handle(job: RunJob): void {
+  if (refillTimer) {
+    clearTimeout(refillTimer);
+    refillTimer = null;
+  }
   if (running++ === 0) {
     baselineRss = process.memoryUsage.rss();
     isolatesAtBaseline = cache.isolateCount();
@@ -134,6 +153,7 @@ function handle(job: RunJob): void {
     runningAllowance -= allowance;
     updateCap();
     send(reply);
+    if (running === 0) refillWhenIdle();
   };
   const outcome = runJob(cache, job, fastPath);
   if (outcome instanceof Promise) void outcome.then(finish);
@@ -153,6 +173,6 @@ process.on('disconnect', () => {
 });
 
 // The first tool's realm is made now, while the server is still starting, not in its first call.
-cache.warm();
+cache.refillSpare();
 // Ready means calls can run: the supervisor starts their deadlines from here.
 void watchdog.ready.then(() => send({ type: 'ready', pid: process.pid, rssBytes: startRss }));
