@@ -10,20 +10,51 @@ export interface ArgumentProblem {
   details?: unknown;
 }
 
+/** Compiled validators kept (least recently used dropped first). */
+const MAX_VALIDATORS = 500;
+
 /**
- * JSON Schema checks for tool inputs. Validators are compiled once per version hash. Arguments
- * are checked for size and depth first, iteratively, so hostile input cannot blow the stack.
+ * JSON Schema checks for tool inputs. A validator is compiled once per schema text (ajv takes
+ * ~5-10 ms a schema): the check at create_tool compiles it, the tool's first call reuses it,
+ * and tools with the same schema share it. Arguments are checked for size and depth first,
+ * iteratively, so hostile input cannot blow the stack.
  */
 export function createArgumentValidator(options: { maxArgumentsBytes: number }) {
   const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: true });
   const cache = new Map<string, ValidateFunction>();
+  /** Per version hash, the schema text its validator is cached under (hashing a schema once). */
+  const textOfVersion = new Map<string, string>();
 
   function compileSchema(schema: Record<string, unknown>): ValidateFunction {
+    const text = JSON.stringify(schema);
+    const cached = cache.get(text);
+    if (cached) {
+      cache.delete(text); // Re-insert: Map order is the LRU order.
+      cache.set(text, cached);
+      return cached;
+    }
+    let validator: ValidateFunction;
     try {
-      return ajv.compile(schema);
+      validator = ajv.compile(schema);
     } catch (err) {
       throw new AppError('INVALID_ARGUMENT', `input_schema is not a valid JSON Schema: ${(err as Error).message}. Fix the schema and try again.`, { cause: err });
+    } finally {
+      // ajv keeps every schema it compiled, keyed by the object; ours are kept above, bounded.
+      ajv.removeSchema(schema);
     }
+    cache.set(text, validator);
+    if (cache.size > MAX_VALIDATORS) cache.delete(cache.keys().next().value as string);
+    return validator;
+  }
+
+  function validatorOf(hash: string, schema: Record<string, unknown>): ValidateFunction {
+    const text = textOfVersion.get(hash);
+    const cached = text === undefined ? undefined : cache.get(text);
+    if (cached) return cached;
+    const validator = compileSchema(schema);
+    textOfVersion.set(hash, JSON.stringify(schema));
+    if (textOfVersion.size > MAX_VALIDATORS) textOfVersion.delete(textOfVersion.keys().next().value as string);
+    return validator;
   }
 
   return {
@@ -61,12 +92,7 @@ export function createArgumentValidator(options: { maxArgumentsBytes: number }) 
       if (args === null || typeof args !== 'object' || Array.isArray(args)) {
         return { problem: { message: 'The arguments must be a JSON object.' } };
       }
-      let validator = cache.get(hash);
-      if (!validator) {
-        validator = compileSchema(schema);
-        cache.set(hash, validator);
-        if (cache.size > 500) cache.delete(cache.keys().next().value as string);
-      }
+      const validator = validatorOf(hash, schema);
       if (validator(args)) return { json };
       const errors = (validator.errors ?? []).slice(0, 10);
       return { problem: { message: `The arguments do not match the tool's input_schema: ${errors.map(describe).join('; ')}.`, details: errors.map(describe) } };

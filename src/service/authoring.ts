@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { compile } from '../compiler/compile.js';
 import { AppError } from '../errors.js';
 import type { Failure, Language, VersionSnapshot } from '../model.js';
@@ -156,9 +155,12 @@ async function buildSnapshot(
     hash = hashSnapshot(snapshot);
     // A throwaway map cache: this version number is not saved yet and may be reused.
     const probeMaps = new SourceMapCache({ maxEntries: 4 });
+    // The script is keyed by the snapshot's hash, so the sandbox keeps what the load check
+    // compiled and the version's first call starts warm. Should this version number be saved
+    // later with other code, that code has another hash, hence another script.
     const probe = await callSandbox(
       deps,
-      { persona, toolName: name, version, hash: `probe-${randomUUID()}`, snapshot },
+      { persona, toolName: name, version, hash, snapshot },
       { argsJson: '{}', executionId, probe: true },
       { persona, sourceMaps: probeMaps, resolveVersion: resolverFor([{ ...snapshot, toolName: name, version }]) },
     ).finally(() => probeMaps.clear());
