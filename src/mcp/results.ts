@@ -53,7 +53,8 @@ function errorLine(f: Pick<Failure, 'name' | 'message'>): string {
 export function runResult(outcome: RunOutcome): CallToolResult {
   const structured = runOut(outcome);
   if (outcome.ok) {
-    const content: CallToolResult['content'] = [{ type: 'text', text: JSON.stringify(outcome.result ?? null) }];
+    // The JSON text the service already made of the result (a large result is not serialised twice).
+    const content: CallToolResult['content'] = [{ type: 'text', text: outcome.resultJson }];
     if (outcome.console) content.push({ type: 'text', text: `Console output:\n${capText(outcome.console, MAX_CONSOLE_IN_TEXT)}` });
     return { content, structuredContent: structured };
   }

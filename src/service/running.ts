@@ -8,8 +8,9 @@ import { callSandbox } from './sandbox-call.js';
 
 const REFUSED_ARGUMENTS_LOG_CHARS = 2_000;
 
+/** `resultJson` is `result` as JSON text (`null` for undefined), made once by the sandbox call. */
 export type RunOutcome =
-  | { ok: true; executionId: string; tool: string; version: number; result: unknown; console: string; durationMs: number }
+  | { ok: true; executionId: string; tool: string; version: number; result: unknown; resultJson: string; console: string; durationMs: number }
   | { ok: false; executionId: string; tool: string; version: number; failure: Failure; console: string; durationMs: number };
 
 /**
@@ -45,7 +46,7 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
       return { ok: false, ...common, failure: outcome.failure };
     }
     await commit(deps, successRecord(record, outcome.resultJson));
-    return { ok: true, ...common, result: outcome.result };
+    return { ok: true, ...common, result: outcome.result, resultJson: outcome.resultJson };
   };
 
   const checked = deps.validator.validate(version.hash, version.inputSchema, args ?? {});
