@@ -9,11 +9,12 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { EXIT_CATASTROPHIC, EXIT_RSS_CAP, EXIT_WATCHDOG, FATAL_MARKER, type RunJob, type RunReply, type WorkerReply, type WorkerRequest } from '../protocol.js';
 import { createFastPathPolicy } from './fast-path.js';
-import { createIsolateCache } from './isolate-cache.js';
-import { runJob } from './run-job.js';
 import { startRssWatchdog } from './rss-watchdog.js';
 
 const MB = 1024 * 1024;
+/** How often the watchdog samples resident memory, and how far below the cap it acts (see below). */
+const RSS_CHECK_MS = 5;
+const RSS_MARGIN = 8 * MB;
 /** A version whose last call used less CPU than this runs its next call synchronously (fast-path.ts). */
 const FAST_PATH_CPU_MS = 20;
 const FAST_PATH_RETRY_AFTER = 50;
@@ -62,6 +63,22 @@ function dieNow(code: number, why: string): never {
   throw new Error('unreachable');
 }
 
+// The watchdog thread boots first, on the other core, while this one loads isolated-vm: a
+// sandbox process is ready (and the supervisor's first call can start) when both are done.
+const watchdog = startRssWatchdog({
+  intervalMs: RSS_CHECK_MS,
+  marginBytes: RSS_MARGIN,
+  fatalPrefix: `${FATAL_MARKER}${EXIT_RSS_CAP} `,
+  // Without its watchdog this process must not run guest code.
+  onError: (error) => dieNow(EXIT_WATCHDOG, `the memory watchdog failed: ${error.message}`),
+});
+const fastPath = createFastPathPolicy({
+  fastCpuMs: FAST_PATH_CPU_MS,
+  retryAfter: FAST_PATH_RETRY_AFTER,
+});
+const { createIsolateCache } = await import('./isolate-cache.js');
+const { runJob } = await import('./run-job.js');
+
 // Prelude first (it captures intrinsics and defines the entry points), then lockdown.
 const realmSource = (name: string, filename: string) => ({
   filename,
@@ -90,25 +107,12 @@ const startRss = process.memoryUsage.rss();
  * was taken (and the spare being made) are allowed ISOLATE_RSS each (an idle warm isolate
  * holds ~1.1 MB, NOTES.md).
  */
-const RSS_CHECK_MS = 5;
-const RSS_MARGIN = 8 * MB;
 const ISOLATE_RSS = 4 * MB;
 let running = 0;
 let runningAllowance = 0;
 let baselineRss = startRss;
 let isolatesAtBaseline = 0;
 
-const watchdog = startRssWatchdog({
-  intervalMs: RSS_CHECK_MS,
-  marginBytes: RSS_MARGIN,
-  fatalPrefix: `${FATAL_MARKER}${EXIT_RSS_CAP} `,
-  // Without its watchdog this process must not run guest code.
-  onError: (error) => dieNow(EXIT_WATCHDOG, `the memory watchdog failed: ${error.message}`),
-});
-const fastPath = createFastPathPolicy({
-  fastCpuMs: FAST_PATH_CPU_MS,
-  retryAfter: FAST_PATH_RETRY_AFTER,
-});
 let watchdogReady = false;
 void watchdog.ready.then(() => (watchdogReady = true));
 
