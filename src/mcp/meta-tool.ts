@@ -15,7 +15,8 @@ export interface MetaToolDefinition<I extends z.ZodObject> {
   title: string;
   description: string;
   input: I;
-  output: JsonObjectSchema;
+  /** Made on first use (see outputSchemaOf). */
+  output: () => JsonObjectSchema;
   annotations?: Tool['annotations'];
   run(args: z.infer<I>, ctx: MetaContext): CallToolResult | Promise<CallToolResult>;
 }
@@ -29,17 +30,20 @@ export interface MetaTool {
 }
 
 export function defineMetaTool<I extends z.ZodObject>(def: MetaToolDefinition<I>): MetaTool {
-  const definition: Tool = {
-    name: def.name,
-    title: def.title,
-    description: def.description,
-    inputSchema: jsonSchemaOf(def.input, 'input'),
-    outputSchema: def.output,
-    ...(def.annotations ? { annotations: def.annotations } : {}),
-  };
+  // Converted from zod on the first tools/list, not at start-up (see outputSchemaOf).
+  let definition: Tool | null = null;
   return {
     name: def.name,
-    definition,
+    get definition(): Tool {
+      return (definition ??= {
+        name: def.name,
+        title: def.title,
+        description: def.description,
+        inputSchema: jsonSchemaOf(def.input, 'input'),
+        outputSchema: def.output(),
+        ...(def.annotations ? { annotations: def.annotations } : {}),
+      });
+    },
     async call(rawArgs, ctx) {
       const parsed = def.input.safeParse(rawArgs ?? {});
       if (!parsed.success) {

@@ -82,9 +82,14 @@ export const RunFailureOut = z.object({ status: z.literal('FAILURE'), ...runComm
 
 export type JsonObjectSchema = { type: 'object'; [key: string]: unknown };
 
-/** The JSON Schema announced for a meta-tool that answers with one of `shapes`. */
-export function outputSchemaOf(...shapes: z.ZodObject[]): JsonObjectSchema {
-  return { type: 'object', anyOf: [...shapes, RequestErrorOut].map((s) => jsonSchemaOf(s)) };
+/**
+ * The JSON Schema announced for a meta-tool that answers with one of `shapes`, made when first
+ * asked for (tools/list), not at start-up: converting the ten meta-tools' zod schemas costs
+ * ~60 ms here, before a server could answer its first call.
+ */
+export function outputSchemaOf(...shapes: z.ZodObject[]): () => JsonObjectSchema {
+  let made: JsonObjectSchema | null = null;
+  return () => (made ??= { type: 'object', anyOf: [...shapes, RequestErrorOut].map((s) => jsonSchemaOf(s)) });
 }
 
 /** Draft-07 JSON Schema, which the SDK client's Ajv validator reads without configuration. */

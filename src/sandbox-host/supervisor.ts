@@ -55,6 +55,9 @@ interface WorkerSlot {
   everStarted: boolean;
 }
 
+/** How long after the first sandbox process is ready the others start. */
+const REST_START_DELAY_MS = 500;
+
 /** How often a call past its deadline, queued behind an older call, is looked at again. */
 const OVERRUN_RECHECK_MS = 25;
 
@@ -77,7 +80,8 @@ export class SandboxPool {
   constructor(private readonly options: SandboxPoolOptions) {
     this.slots = Array.from({ length: options.processes }, () => ({ child: null, pending: new Map(), killedFor: null, announcedExit: null, heapExhausted: false, sentScripts: new Set<string>(), ready: false, startTimer: null, everStarted: false }));
     // One process first: on a 2-core machine two node + isolated-vm start-ups at once made the
-    // first one ready ~25% later. The others start once it is ready, or when a call needs them.
+    // first one ready ~25% later. The others start a little after it is ready, or as soon as a
+    // call needs them.
     this.spawn(this.slots[0]!);
   }
 
@@ -181,7 +185,8 @@ export class SandboxPool {
         slot.ready = true;
         if (slot.startTimer) clearTimeout(slot.startTimer);
         for (const pending of slot.pending.values()) this.armDeadline(slot, pending);
-        this.spawnRest();
+        // A fork blocks this thread for tens of ms: not in the middle of the first calls.
+        setTimeout(() => this.spawnRest(), REST_START_DELAY_MS).unref();
         return;
       }
       if (message?.type !== 'result') return;

@@ -20,16 +20,18 @@ const MAX_VALIDATORS = 500;
  * iteratively, so hostile input cannot blow the stack.
  */
 export function createArgumentValidator(options: { maxArgumentsBytes: number }) {
-  const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: true });
-  // A stored version's schema passed the check above when it was saved. Checking it against the
-  // JSON Schema meta-schema again would make a restarted server's first call compile that
-  // meta-schema first (~100 ms here).
-  const storedAjv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
+  // The instance that checks new schemas against the JSON Schema meta-schema is made on the
+  // first create or update: compiling the meta-schema costs ~40-100 ms here, which a server
+  // that only serves stored tools (its start-up, its first call) should not pay.
+  let checkingAjv: Ajv | null = null;
+  const checking = (): Ajv => (checkingAjv ??= new Ajv({ allErrors: true, strict: false, validateSchema: true }));
+  // A stored version's schema passed that check when it was saved.
+  const storedAjv = new Ajv({ allErrors: true, strict: false, validateSchema: false, meta: false });
   const cache = new Map<string, ValidateFunction>();
   /** Per version hash, the schema text its validator is cached under (hashing a schema once). */
   const textOfVersion = new Map<string, string>();
 
-  function compileSchema(schema: Record<string, unknown>, compiler: Ajv = ajv): ValidateFunction {
+  function compileSchema(schema: Record<string, unknown>, compiler: Ajv = checking()): ValidateFunction {
     const text = JSON.stringify(schema);
     const cached = cache.get(text);
     if (cached) {
