@@ -26,7 +26,8 @@ export interface RunJob {
   executionId: string;
 }
 
-export type WorkerRequest = { type: 'run'; job: RunJob };
+/** `runs`: the jobs that reached the supervisor together while others were in flight. */
+export type WorkerRequest = { type: 'run'; job: RunJob } | { type: 'runs'; jobs: RunJob[] };
 
 /** A fault the worker saw from outside the guest: the guest produced no envelope. */
 export interface WorkerFault {
@@ -48,7 +49,8 @@ export interface RunReply {
   needCode?: boolean;
 }
 
-export type WorkerReply = RunReply | { type: 'ready'; pid: number; rssBytes: number };
+/** `results`: replies of jobs that finished together while others were running. */
+export type WorkerReply = RunReply | { type: 'results'; replies: RunReply[] } | { type: 'ready'; pid: number; rssBytes: number };
 
 /**
  * Why a worker ended itself. It writes `${FATAL_MARKER}<code> <text>` to stderr, then kills

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { workerEntryPath } from './paths.js';
-import { EXIT_CATASTROPHIC, EXIT_RSS_CAP, FATAL_MARKER, type RunJob, type RunReply, type WorkerFault, type WorkerReply } from './protocol.js';
+import { EXIT_CATASTROPHIC, EXIT_RSS_CAP, FATAL_MARKER, type RunJob, type RunReply, type WorkerFault, type WorkerReply, type WorkerRequest } from './protocol.js';
 
 /** Node flags every sandbox process needs (see ../shared/NOTES.md). */
 export const SANDBOX_NODE_FLAGS = [
@@ -53,6 +53,8 @@ interface WorkerSlot {
   startTimer: NodeJS.Timeout | null;
   /** A process was started for this slot (a slot whose process died is restarted at once). */
   everStarted: boolean;
+  /** Jobs waiting for the next batch to this child (only while others are in flight). */
+  outbox: RunJob[];
 }
 
 /** How long after the first sandbox process is ready the others start. */
@@ -78,7 +80,7 @@ export class SandboxPool {
   private closed = false;
 
   constructor(private readonly options: SandboxPoolOptions) {
-    this.slots = Array.from({ length: options.processes }, () => ({ child: null, pending: new Map(), killedFor: null, announcedExit: null, heapExhausted: false, sentScripts: new Set<string>(), ready: false, startTimer: null, everStarted: false }));
+    this.slots = Array.from({ length: options.processes }, () => ({ child: null, pending: new Map(), killedFor: null, announcedExit: null, heapExhausted: false, sentScripts: new Set<string>(), ready: false, startTimer: null, everStarted: false, outbox: [] }));
     // One process first: on a 2-core machine two node + isolated-vm start-ups at once made the
     // first one ready ~25% later. The others start a little after it is ready, or as soon as a
     // call needs them.
@@ -96,7 +98,8 @@ export class SandboxPool {
     if (this.closed) return Promise.reject(new AppError('SANDBOX_UNAVAILABLE', 'The sandbox pool is shut down.'));
     const slot = this.slots[hashKey(input.isolateKey) % this.slots.length]!;
     const child = slot.child ?? this.spawn(slot);
-    const job: RunJob = { ...input, id: this.nextId++ };
+    // Assigned, not spread: `{ ...input, id }` takes V8's slow path (~7 us a call here).
+    const job: RunJob = Object.assign({ id: this.nextId++ }, input);
     return new Promise<RunReply>((resolve) => {
       const pending: Pending = { job, resolve, timer: null };
       slot.pending.set(job.id, pending);
@@ -109,14 +112,40 @@ export class SandboxPool {
     pending.timer ??= setTimeout(() => this.overran(slot, pending.job.id), pending.job.timeoutMs + this.options.killGraceMs);
   }
 
-  /** Sends a job, with its code only if this child has not had that script yet. */
+  /**
+   * Sends a job, with its code only if this child has not had that script yet. A job for an
+   * idle child goes at once; while others are in flight, jobs are batched until the event loop
+   * turns (one message and one wake-up of the child for all the calls that arrived together).
+   */
   private send(slot: WorkerSlot, child: ChildProcess, job: RunJob): void {
     const known = slot.sentScripts.has(job.scriptKey);
-    const { compiledJs, ...withoutCode } = job;
     slot.sentScripts.add(job.scriptKey);
     if (slot.sentScripts.size > 10_000) slot.sentScripts.clear();
-    child.send({ type: 'run', job: known ? withoutCode : { ...withoutCode, compiledJs } }, (err) => {
-      if (err) this.settle(slot, job.id, faultReply(job.id, { kind: 'internal', message: `Could not reach the sandbox process: ${err.message}` }));
+    let wire = job;
+    if (known && job.compiledJs !== undefined) {
+      const { compiledJs: _sent, ...withoutCode } = job;
+      wire = withoutCode;
+    }
+    if (slot.pending.size <= 1 && slot.outbox.length === 0) {
+      this.post(slot, child, { type: 'run', job: wire }, [job.id]);
+      return;
+    }
+    slot.outbox.push(wire);
+    if (slot.outbox.length === 1) setImmediate(() => this.flush(slot, child));
+  }
+
+  private flush(slot: WorkerSlot, child: ChildProcess): void {
+    const jobs = slot.outbox;
+    slot.outbox = [];
+    if (jobs.length === 0 || slot.child !== child) return;
+    const ids = jobs.map((j) => j.id);
+    this.post(slot, child, jobs.length === 1 ? { type: 'run', job: jobs[0]! } : { type: 'runs', jobs }, ids);
+  }
+
+  private post(slot: WorkerSlot, child: ChildProcess, message: WorkerRequest, ids: number[]): void {
+    child.send(message, (err) => {
+      if (!err) return;
+      for (const id of ids) this.settle(slot, id, faultReply(id, { kind: 'internal', message: `Could not reach the sandbox process: ${err.message}` }));
     });
   }
 
@@ -163,6 +192,7 @@ export class SandboxPool {
     slot.announcedExit = null;
     slot.heapExhausted = false;
     slot.sentScripts.clear();
+    slot.outbox = [];
     slot.ready = false;
     if (slot.startTimer) clearTimeout(slot.startTimer);
     slot.startTimer = setTimeout(() => {
@@ -189,20 +219,24 @@ export class SandboxPool {
         setTimeout(() => this.spawnRest(), REST_START_DELAY_MS).unref();
         return;
       }
-      if (message?.type !== 'result') return;
-      const pending = slot.pending.get(message.id);
-      if (message.needCode && pending && slot.child === child) {
-        // The worker dropped the script (LRU, or its isolate was disposed): send it again.
-        slot.sentScripts.delete(pending.job.scriptKey);
-        this.send(slot, child, pending.job);
-        return;
-      }
-      this.settle(slot, message.id, message);
+      if (message?.type === 'results') for (const reply of message.replies) this.received(slot, child, reply);
+      else if (message?.type === 'result') this.received(slot, child, message);
     });
     // 'close', not 'exit': by then stderr is drained, so an announced exit code has been read.
     child.on('close', (code, signal) => this.exited(slot, child, code, signal));
     child.on('error', (err) => this.options.logger.error('sandbox process error', { err }));
     return child;
+  }
+
+  private received(slot: WorkerSlot, child: ChildProcess, reply: RunReply): void {
+    const pending = slot.pending.get(reply.id);
+    if (reply.needCode && pending && slot.child === child) {
+      // The worker dropped the script (LRU, or its isolate was disposed): send it again.
+      slot.sentScripts.delete(pending.job.scriptKey);
+      this.send(slot, child, pending.job);
+      return;
+    }
+    this.settle(slot, reply.id, reply);
   }
 
   private settle(slot: WorkerSlot, id: number, reply: RunReply): void {

@@ -156,7 +156,7 @@ function handle(job: RunJob): void {
     running--;
     runningAllowance -= allowance;
     updateCap();
-    send(reply);
+    reply_(reply);
     if (running === 0) refillWhenIdle();
   };
   const outcome = runJob(cache, job, fastPath);
@@ -164,10 +164,46 @@ function handle(job: RunJob): void {
   else finish(outcome);
 }
 
+/**
+ * Replies go at once when nothing else runs; while other calls run or a batch is being
+ * handled, they are collected and sent together when the event loop turns (the supervisor
+ * batches its jobs the same way under load: one message, one wake-up, for many calls).
+ */
+let inBatch = false;
+let outbox: RunReply[] = [];
+function reply_(reply: RunReply): void {
+  if (!inBatch && running === 0 && outbox.length === 0) {
+    send(reply);
+    return;
+  }
+  outbox.push(reply);
+  if (outbox.length === 1) setImmediate(flushReplies);
+}
+function flushReplies(): void {
+  const replies = outbox;
+  outbox = [];
+  if (replies.length === 1) send(replies[0]!);
+  else if (replies.length > 1) send({ type: 'results', replies });
+}
+
+function handleAll(jobs: RunJob[]): void {
+  if (jobs.length === 1) {
+    handle(jobs[0]!);
+    return;
+  }
+  inBatch = true;
+  try {
+    for (const job of jobs) handle(job);
+  } finally {
+    inBatch = false;
+  }
+}
+
 process.on('message', (raw: WorkerRequest) => {
-  if (raw?.type !== 'run') return;
-  if (watchdogReady) handle(raw.job);
-  else void watchdog.ready.then(() => handle(raw.job));
+  const jobs = raw?.type === 'run' ? [raw.job] : raw?.type === 'runs' && Array.isArray(raw.jobs) ? raw.jobs : null;
+  if (jobs === null) return;
+  if (watchdogReady) handleAll(jobs);
+  else void watchdog.ready.then(() => handleAll(jobs));
 });
 
 // The supervisor went away: so do we, without leaving a thread spinning.
