@@ -24,6 +24,8 @@ export interface RunJob {
   /** The call's settings, the same text for every call of a version (the prelude parses it once). */
   metaJson: string;
   executionId: string;
+  /** A load check (create/update), not a call: it does not count toward the fast path. */
+  probe?: boolean;
 }
 
 /** `runs`: the jobs that reached the supervisor together while others were in flight. */

@@ -36,6 +36,7 @@ export async function callSandbox(
     timeoutMs: target.snapshot.limits.timeoutMs,
     argsJson: call.argsJson,
     executionId: call.executionId,
+    ...(call.probe === true ? { probe: true } : {}),
     metaJson: JSON.stringify({
       persona: target.persona,
       tool: { name: target.toolName, version: target.version },

@@ -22,7 +22,8 @@ export function runJob(cache: IsolateCache, job: RunJob, policy: FastPathPolicy)
 }
 
 function recorded(policy: FastPathPolicy, job: RunJob, reply: RunReply): RunReply {
-  if (!reply.needCode) policy.record(job.scriptKey, reply.cpuMs, reply.fault?.kind === 'timeout' || reply.fault?.kind === 'memory');
+  // A load check runs no handler: how quick it was says nothing about the calls to come.
+  if (!reply.needCode && job.probe !== true) policy.record(job.scriptKey, reply.cpuMs, reply.fault?.kind === 'timeout' || reply.fault?.kind === 'memory');
   return reply;
 }
 
