@@ -117,7 +117,11 @@ export function createCheckpointer(db: Database.Database, file: string): Checkpo
       if (Atomics.load(state, WAL_PAGES) > MAX_WAL_PAGES) {
         Atomics.store(state, WAL_PAGES, 0);
         try {
-          db.pragma('wal_checkpoint(PASSIVE)');
+          // RESTART, not PASSIVE: it waits (busy_timeout) for a checkpoint the worker may be
+          // running, copies every frame, and makes the next write start the WAL file over, so
+          // the file stops growing. A PASSIVE one skipped while the worker held the lock, and
+          // under a loaded machine's steady writes the WAL passed 70 MB.
+          db.pragma('wal_checkpoint(RESTART)');
         } catch {
           // Upkeep, not part of the write that was just committed: the next round retries.
         }
