@@ -74,6 +74,11 @@ export interface SecurityServer {
 }
 
 /** Resident memory of a process in bytes (VmRSS), or 0 if it is gone. */
+/** Sandbox processes of a server started with the default settings (src/config.ts). */
+const SANDBOX_PROCESSES = 2;
+/** A sandbox process holds ~50-60 MB once node and isolated-vm are loaded. */
+const STARTED_RSS = 40 * MB;
+
 export function rssOf(pid: number): number {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -155,6 +160,8 @@ export async function startSecurityServer(options: { persona?: string; extraArgs
   const sampler = setInterval(() => {
     for (const pid of childrenOf(serverPid)) {
       const now = rssOf(pid);
+      // 0: unreadable (the process is just starting, or gone), not a measurement.
+      if (now === 0) continue;
       const seen = rss.get(pid);
       if (!seen) rss.set(pid, { baseline: now, peak: now });
       else seen.peak = Math.max(seen.peak, now);
@@ -189,6 +196,16 @@ export async function startSecurityServer(options: { persona?: string; extraArgs
   const healthy = await server.createTool(HEALTHY_TOOL, 'export default (a: { n: number }) => ({ doubled: a.n * 2 });');
   expect(healthy.isError, JSON.stringify(healthy)).toBeFalsy();
   expect((await server.call(HEALTHY_TOOL, { n: 1 })).isError).toBeFalsy();
+  // The server starts its second sandbox process shortly after the first is ready: wait until
+  // it has loaded node and isolated-vm (resident memory past STARTED_RSS), so that attacks that
+  // compare the set of sandbox processes see only their own effect, and every baseline is
+  // taken from a started process (a sample taken while it starts would make the bound tiny).
+  const started = () => {
+    const pids = childrenOf(serverPid);
+    return pids.length >= SANDBOX_PROCESSES && pids.every((pid) => rssOf(pid) >= STARTED_RSS);
+  };
+  for (const deadline = Date.now() + 5_000; !started() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+  rss.clear();
   // Start-up (module loading, the first compile) is not an attack: count stalls from the
   // first diagnostics interval that begins after it.
   const seen = allDiagnostics().length;
