@@ -6,9 +6,6 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ROOT } from './env.mjs';
 
-/** Chameleon's launcher re-executes node with these unless they are already given. */
-export const CHAMELEON_NODE_FLAGS = ['--no-node-snapshot', '--no-harmony-rab-gsab'];
-
 export function serverEnv() {
   return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
 }

@@ -79,6 +79,15 @@ const SANDBOX_PROCESSES = 2;
 /** A sandbox process holds ~50-60 MB once node and isolated-vm are loaded. */
 const STARTED_RSS = 40 * MB;
 
+/** A child that runs the sandbox worker (not esbuild's service, also a child of the server). */
+function isSandboxProcess(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('sandbox-host/worker/main.js');
+  } catch {
+    return false;
+  }
+}
+
 export function rssOf(pid: number): number {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -201,7 +210,7 @@ export async function startSecurityServer(options: { persona?: string; extraArgs
   // compare the set of sandbox processes see only their own effect, and every baseline is
   // taken from a started process (a sample taken while it starts would make the bound tiny).
   const started = () => {
-    const pids = childrenOf(serverPid);
+    const pids = childrenOf(serverPid).filter(isSandboxProcess);
     return pids.length >= SANDBOX_PROCESSES && pids.every((pid) => rssOf(pid) >= STARTED_RSS);
   };
   for (const deadline = Date.now() + 5_000; !started() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
