@@ -1,12 +1,10 @@
 // Server start to first tool result: spawn `chameleon serve` on a database that already holds
 // the tool, initialize, call it; against a bare Node process that answers one JSON-RPC line.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { ROOT } from '../lib/env.mjs';
 import { ADD_ARGS, createTool, PERSONA, TOOLS } from '../lib/engine.mjs';
-import { serverEnv, timeToFirstResult } from '../lib/mcp-client.mjs';
+import { timeToFirstResult } from '../lib/mcp-client.mjs';
 
 export async function startupFigures({ runGroup, profile, kit, code }) {
   // The database is made once by the engine in process, then served by each spawned server.
@@ -41,7 +39,7 @@ export async function startupFigures({ runGroup, profile, kit, code }) {
           label: 'part: same server, spawn to initialize result (no call)',
           batch: 1,
           part: true,
-          run: () => timeToInitialize([bin, ...serve]),
+          run: () => timeToFirstResult({ args: [bin, ...serve], handshake: true, untilInitialize: true }),
         },
       ],
       ...profile.startup,
@@ -53,46 +51,4 @@ export async function startupFigures({ runGroup, profile, kit, code }) {
   } finally {
     fs.rmSync(engine.dir, { recursive: true, force: true });
   }
-}
-
-/**
- * Spawns `node <args>` and times spawn to the answer of `initialize`: the server's own start-up,
- * without the sandbox process and the first call. Then ends stdin and waits for the exit
- * (untimed), killing the process after 5 s.
- */
-function timeToInitialize(args) {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: serverEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    let elapsed = null;
-    child.stderr.setEncoding('utf8').on('data', (c) => (stderr = (stderr + c).slice(-4000)));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    readline.createInterface({ input: child.stdout }).on('line', (line) => {
-      let message;
-      try {
-        message = JSON.parse(line);
-      } catch {
-        return;
-      }
-      if (message.id !== 1 || elapsed !== null) return;
-      elapsed = performance.now() - t0;
-      if (message.error) {
-        child.kill('SIGKILL');
-        reject(new Error(`initialize failed: ${line.slice(0, 300)}`));
-        return;
-      }
-      child.stdin.end();
-      setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(killer);
-      if (elapsed !== null) resolve(elapsed);
-      else reject(new Error(`server exited (${signal ?? code}) before answering; stderr: ${stderr.trim().slice(-500)}`));
-    });
-    child.stdin.on('error', () => {});
-    const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'chameleon-bench', version: '1.0.0' } } };
-    child.stdin.write(`${JSON.stringify(initialize)}\n`);
-  });
 }

@@ -54,10 +54,11 @@ const INITIALIZED = { jsonrpc: '2.0', method: 'notifications/initialized' };
 /**
  * Spawns `node <args>` and measures the time from spawn to the answer of the first tools/call,
  * as a client would see it: with `handshake`, initialize first and the call once it is answered;
- * without, the call at once (the bare baseline answers one line). Then ends stdin and waits for
- * the process to exit (untimed), killing it after 5 s.
+ * without, the call at once (the bare baseline answers one line). With `untilInitialize`, the
+ * time to the answer of initialize (the server's own start-up, no call). Then ends stdin and
+ * waits for the process to exit (untimed), killing it after 5 s.
  */
-export function timeToFirstResult({ args, tool, toolArgs, handshake }) {
+export function timeToFirstResult({ args, tool, toolArgs, handshake, untilInitialize = false }) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, args, { cwd: ROOT, env: serverEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
@@ -74,14 +75,15 @@ export function timeToFirstResult({ args, tool, toolArgs, handshake }) {
       } catch {
         return;
       }
-      if (message.id === 1) {
+      const last = untilInitialize ? 1 : 2;
+      if (message.id === 1 && !untilInitialize) {
         send(INITIALIZED);
         send(call);
-      } else if (message.id === 2 && elapsed === null) {
+      } else if (message.id === last && elapsed === null) {
         elapsed = performance.now() - t0;
         if (message.error || message.result?.isError) {
           child.kill('SIGKILL');
-          reject(new Error(`first call failed: ${line.slice(0, 300)}`));
+          reject(new Error(`${untilInitialize ? 'initialize' : 'first call'} failed: ${line.slice(0, 300)}`));
           return;
         }
         child.stdin.end();

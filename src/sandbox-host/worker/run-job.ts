@@ -89,32 +89,38 @@ function callSync(
 }
 
 /** The same call through isolated-vm's thread pool: this process's thread stays free. */
-async function callAsync(entry: IsolateEntry, realm: Realm, enter: ivm.Reference<EntryFunction>, job: RunJob): Promise<RunReply> {
+function callAsync(entry: IsolateEntry, realm: Realm, enter: ivm.Reference<EntryFunction>, job: RunJob): Promise<RunReply> {
   const cpuBefore = safeCpuTime(entry.isolate);
-  entry.inFlight++;
-  const deadline = startDeadline(entry, job);
-  try {
+  return underDeadline(entry, realm, job, cpuBefore, async () => {
     const out = await enter.apply(undefined, [job.argsJson, job.metaJson, job.executionId], { timeout: job.timeoutMs });
     if (typeof out !== 'number') return envelopeReply(entry, job, out, cpuBefore);
     const envelope = await realm.take.apply(undefined, [out]);
     if (envelope !== undefined) return envelopeReply(entry, job, envelope, cpuBefore);
-    const waited = await realm.wait.apply(undefined, [out], { timeout: job.timeoutMs, result: { promise: true } });
-    return envelopeReply(entry, job, waited, cpuBefore);
-  } catch (error) {
-    return fail(entry, job, error, { wallClockExpired: deadline.expired(), cpuBefore, context: realm.context });
-  } finally {
-    deadline.clear();
-    entry.inFlight--;
-  }
+    return envelopeReply(entry, job, await waitFor(realm, out, job), cpuBefore);
+  });
 }
 
 /** A promise the entry's microtask checkpoint did not settle: wait for it, under the wall clock. */
-async function waitPending(entry: IsolateEntry, realm: Realm, token: number, job: RunJob, cpuBefore: bigint | null): Promise<RunReply> {
+function waitPending(entry: IsolateEntry, realm: Realm, token: number, job: RunJob, cpuBefore: bigint | null): Promise<RunReply> {
+  return underDeadline(entry, realm, job, cpuBefore, async () => envelopeReply(entry, job, await waitFor(realm, token, job), cpuBefore));
+}
+
+async function waitFor(realm: Realm, token: number, job: RunJob): Promise<unknown> {
+  return await realm.wait.apply(undefined, [token], { timeout: job.timeoutMs, result: { promise: true } });
+}
+
+/** Runs `step` counted in flight and under the wall-clock deadline; what it throws is the call's fault. */
+async function underDeadline(
+  entry: IsolateEntry,
+  realm: Realm,
+  job: RunJob,
+  cpuBefore: bigint | null,
+  step: () => Promise<RunReply>,
+): Promise<RunReply> {
   entry.inFlight++;
   const deadline = startDeadline(entry, job);
   try {
-    const waited = await realm.wait.apply(undefined, [token], { timeout: job.timeoutMs, result: { promise: true } });
-    return envelopeReply(entry, job, waited, cpuBefore);
+    return await step();
   } catch (error) {
     return fail(entry, job, error, { wallClockExpired: deadline.expired(), cpuBefore, context: realm.context });
   } finally {
