@@ -185,8 +185,18 @@ export async function startSecurityServer(options: { persona?: string; extraArgs
     stderr: () => stderr,
     transcript: () => responses.join('\n'),
     sandboxPids: () => childrenOf(serverPid),
-    createTool: (name, code, toolOptions = {}) =>
-      call('create_tool', { name, code, description: toolOptions.description ?? `security test ${name}`, ...toolOptions }),
+    async createTool(name, code, toolOptions = {}) {
+      const args = { name, code, description: toolOptions.description ?? `security test ${name}`, ...toolOptions };
+      const created = await call('create_tool', args);
+      // The suite retries a failed attack once, on the same server (beforeAll does not run
+      // again): the tool the first attempt made is deleted, and the retry creates it afresh.
+      // (No attack file creates one name twice on purpose.)
+      if (created.isError && /already exists/.test(textOf(created))) {
+        await call('delete_tool', { name });
+        return call('create_tool', args);
+      }
+      return created;
+    },
     call,
     async lastError(tool) {
       const result = await call('get_last_error', tool ? { tool_name: tool } : {});
