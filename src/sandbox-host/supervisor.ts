@@ -34,6 +34,8 @@ interface Pending {
   resolve: (reply: RunReply) => void;
   /** The deadline's kill timer; armed once the process is ready, so its start-up is not billed to the call. */
   timer: NodeJS.Timeout | null;
+  /** Its deadline passed while an older call held the process: it gets a full one once that call is done. */
+  waitedBehind?: boolean;
 }
 
 interface WorkerSlot {
@@ -254,10 +256,17 @@ export class SandboxPool {
     if (!pending || !child) return;
     // An older call still holds this process (a synchronous call holds its whole thread, see
     // worker/fast-path.ts): this one may not have started. The older call's own deadline
-    // decides; this one is checked again after it, so waiting delays a call but never fails it.
+    // decides; once it is done, this one gets its full deadline from then, so waiting delays a
+    // call but never fails it.
     for (const olderId of slot.pending.keys()) {
       if (olderId >= id) break; // Map order is send order, and ids grow.
+      pending.waitedBehind = true;
       pending.timer = setTimeout(() => this.overran(slot, id), OVERRUN_RECHECK_MS);
+      return;
+    }
+    if (pending.waitedBehind) {
+      pending.waitedBehind = false;
+      pending.timer = setTimeout(() => this.overran(slot, id), pending.job.timeoutMs + this.options.killGraceMs);
       return;
     }
     this.options.logger.warn('sandbox process overran a deadline; replacing it', { pid: child.pid, job: id });
