@@ -53,8 +53,6 @@ interface WorkerSlot {
   ready: boolean;
   /** Kills a child that never gets ready. */
   startTimer: NodeJS.Timeout | null;
-  /** A process was started for this slot (a slot whose process died is restarted at once). */
-  everStarted: boolean;
   /** Jobs waiting for the next batch to this child (only while others are in flight). */
   outbox: RunJob[];
 }
@@ -82,7 +80,7 @@ export class SandboxPool {
   private closed = false;
 
   constructor(private readonly options: SandboxPoolOptions) {
-    this.slots = Array.from({ length: options.processes }, () => ({ child: null, pending: new Map(), killedFor: null, announcedExit: null, heapExhausted: false, sentScripts: new Set<string>(), ready: false, startTimer: null, everStarted: false, outbox: [] }));
+    this.slots = Array.from({ length: options.processes }, () => ({ child: null, pending: new Map(), killedFor: null, announcedExit: null, heapExhausted: false, sentScripts: new Set<string>(), ready: false, startTimer: null, outbox: [] }));
     // One process first: on a 2-core machine two node + isolated-vm start-ups at once made the
     // first one ready ~25% later. The others start a little after it is ready, or as soon as a
     // call needs them.
@@ -92,7 +90,8 @@ export class SandboxPool {
   /** Starts the processes not started yet (after the first is ready). */
   private spawnRest(): void {
     if (this.closed) return;
-    for (const slot of this.slots) if (slot.child === null && !slot.everStarted) this.spawn(slot);
+    // A slot whose process died was restarted at once (exited()): no child means never started.
+    for (const slot of this.slots) if (slot.child === null) this.spawn(slot);
   }
 
   /** Runs one job. Resolves with the worker's reply or a fault; never rejects for guest faults. */
@@ -189,7 +188,6 @@ export class SandboxPool {
       detached: true,
     });
     slot.child = child;
-    slot.everStarted = true;
     slot.killedFor = null;
     slot.announcedExit = null;
     slot.heapExhausted = false;

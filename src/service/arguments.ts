@@ -13,6 +13,14 @@ export interface ArgumentProblem {
 /** Compiled validators kept (least recently used dropped first). */
 const MAX_VALIDATORS = 500;
 
+/** Puts `value` last in `map` (Map order is the LRU order) and drops the oldest past the bound. */
+function remember<V>(map: Map<string, V>, key: string, value: V): V {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_VALIDATORS) map.delete(map.keys().next().value as string);
+  return value;
+}
+
 /**
  * JSON Schema checks for tool inputs. A validator is compiled once per schema text (ajv takes
  * ~5-10 ms a schema): the check at create_tool compiles it, the tool's first call reuses it,
@@ -27,18 +35,15 @@ export function createArgumentValidator(options: { maxArgumentsBytes: number }) 
   const checking = (): Ajv => (checkingAjv ??= new Ajv({ allErrors: true, strict: false, validateSchema: true }));
   // A stored version's schema passed that check when it was saved.
   const storedAjv = new Ajv({ allErrors: true, strict: false, validateSchema: false, meta: false });
-  const cache = new Map<string, ValidateFunction>();
-  /** Per version hash, the schema text its validator is cached under (hashing a schema once). */
-  const textOfVersion = new Map<string, string>();
+  /** Validators by schema text: compiled once, shared by every version with that schema. */
+  const byText = new Map<string, ValidateFunction>();
+  /** Validators by version hash: a warm call neither serialises nor looks up its schema. */
+  const byVersion = new Map<string, ValidateFunction>();
 
   function compileSchema(schema: Record<string, unknown>, compiler: Ajv = checking()): ValidateFunction {
     const text = JSON.stringify(schema);
-    const cached = cache.get(text);
-    if (cached) {
-      cache.delete(text); // Re-insert: Map order is the LRU order.
-      cache.set(text, cached);
-      return cached;
-    }
+    const cached = byText.get(text);
+    if (cached) return remember(byText, text, cached);
     let validator: ValidateFunction;
     try {
       validator = compiler.compile(schema);
@@ -48,19 +53,11 @@ export function createArgumentValidator(options: { maxArgumentsBytes: number }) 
       // ajv keeps every schema it compiled, keyed by the object; ours are kept above, bounded.
       compiler.removeSchema(schema);
     }
-    cache.set(text, validator);
-    if (cache.size > MAX_VALIDATORS) cache.delete(cache.keys().next().value as string);
-    return validator;
+    return remember(byText, text, validator);
   }
 
   function validatorOf(hash: string, schema: Record<string, unknown>): ValidateFunction {
-    const text = textOfVersion.get(hash);
-    const cached = text === undefined ? undefined : cache.get(text);
-    if (cached) return cached;
-    const validator = compileSchema(schema, storedAjv);
-    textOfVersion.set(hash, JSON.stringify(schema));
-    if (textOfVersion.size > MAX_VALIDATORS) textOfVersion.delete(textOfVersion.keys().next().value as string);
-    return validator;
+    return byVersion.get(hash) ?? remember(byVersion, hash, compileSchema(schema, storedAjv));
   }
 
   return {

@@ -156,7 +156,7 @@ function handle(job: RunJob): void {
     running--;
     runningAllowance -= allowance;
     updateCap();
-    reply_(reply);
+    answer(reply);
     if (running === 0) refillWhenIdle();
   };
   const outcome = runJob(cache, job, fastPath);
@@ -171,7 +171,7 @@ function handle(job: RunJob): void {
  */
 let inBatch = false;
 let outbox: RunReply[] = [];
-function reply_(reply: RunReply): void {
+function answer(reply: RunReply): void {
   if (!inBatch && running === 0 && outbox.length === 0) {
     send(reply);
     return;
