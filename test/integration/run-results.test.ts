@@ -137,4 +137,33 @@ describe('runTool() results', () => {
     if (out.ok) return;
     expect(out.failure.message).toMatch(/require\("fs"\) is not available/);
   });
+
+  // A new version of a tool whose isolate is ready is compiled on the sandbox process's
+  // thread when its code is small, on isolated-vm's thread pool when it is not
+  // (isolate-cache.ts): both must behave alike. update_tool reaches both (the isolate exists).
+  describe('a new version compiled in a ready isolate', () => {
+    const filler = `const table = ${JSON.stringify('x'.repeat(70_000))};\n`;
+
+    for (const [size, prefix] of [['small', 'const table = "x";\n'], ['big', filler]] as const) {
+      it(`runs the new code (${size} module)`, async () => {
+        const name = `t${++counter}`;
+        expect((await scope.createTool({ name, description: 'test', code: 'export default () => 0;' })).ok).toBe(true);
+        expect(await scope.runTool(name, {})).toMatchObject({ ok: true, result: 0 });
+        const updated = await scope.updateTool({ name, code: `${prefix}export default (a: { n: number }) => ({ n: a.n, size: table.length });` });
+        expect(updated.ok).toBe(true);
+        expect(await scope.runTool(name, { n: 3 })).toMatchObject({ ok: true, result: { n: 3, size: prefix === filler ? 70_000 : 1 } });
+      });
+
+      it(`reports a throw at the top of the module at its line (${size} module)`, async () => {
+        const name = `t${++counter}`;
+        expect((await scope.createTool({ name, description: 'test', code: 'export default () => 0;' })).ok).toBe(true);
+        expect(await scope.runTool(name, {})).toMatchObject({ ok: true });
+        const updated = await scope.updateTool({ name, code: `${prefix}\nthrow new Error('boom');\nexport default () => table;` });
+        expect(updated.ok).toBe(false);
+        if (updated.ok) return;
+        expect(updated.failure.message).toMatch(/boom/);
+        expect(updated.failure.frames[0]?.line).toBe(3);
+      });
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import ivm from 'isolated-vm';
+import { warmUpRealm } from './warm-up.js';
 
 /**
  * One isolate per tool (isolate key), each with ONE hardened realm: the prelude, then
@@ -25,6 +26,12 @@ export interface IsolateEntry {
   entry(scriptKey: string, filename: string, compiledJs: string | undefined): Promise<ivm.Reference<EntryFunction>>;
   /** The entry of a version that is compiled and bound already, or null. */
   readyEntry(scriptKey: string): ivm.Reference<EntryFunction> | null;
+  /**
+   * Compiles and binds a version now, on this thread, when that is cheap and cannot wait on
+   * another call: the realm is ready, no call runs in this isolate, and the code is small.
+   * Null when it cannot (the caller takes the async `entry`). Runs no guest code.
+   */
+  bindNow(scriptKey: string, filename: string, compiledJs: string | undefined): ivm.Reference<EntryFunction> | null;
   dispose(): void;
 }
 
@@ -60,12 +67,37 @@ export interface RealmSource {
   source: string;
 }
 
+/** An isolate made ahead of need; `ready` is set once its realm is built, so a new tool takes it synchronously. */
+interface Spare {
+  isolate: ivm.Isolate;
+  memoryMb: number;
+  realm: Promise<Realm>;
+  ready: Realm | null;
+}
+
 interface VersionEntry {
   script: ivm.Script;
   entry: ivm.Reference<EntryFunction>;
 }
 
 const SETTLE_GLOBAL = '__chameleon_settle';
+
+/**
+ * Up to this much compiled JS is compiled on the sandbox process's own thread (V8 pre-parses
+ * it in well under a millisecond); bigger code goes to isolated-vm's thread pool, so a large
+ * tool never holds the thread that other tools' calls need.
+ */
+const SYNC_COMPILE_MAX_CHARS = 64 * 1024;
+
+/**
+ * The tool's compiled code inside the wrapper the prelude binds. The wrapper takes one line of
+ * its own; lineOffset -1 keeps V8's line numbers equal to those of the compiled JS, which is
+ * what the source map speaks. The function's name lets tracebacks show top-level frames as
+ * <module>.
+ */
+function wrapModule(compiledJs: string): string {
+  return `__chameleon_bind(function __chameleon_module(module, exports, require) {\n${compiledJs}\n})`;
+}
 
 /**
  * Builds the hardened realm on isolated-vm's threads (async calls), so the sandbox process's
@@ -92,7 +124,7 @@ async function runSource(isolate: ivm.Isolate, context: ivm.Context, { filename,
 
 export function createIsolateCache(options: IsolateCacheOptions) {
   const entries = new Map<string, IsolateEntry>();
-  let spare: { isolate: ivm.Isolate; memoryMb: number; realm: Promise<Realm> } | null = null;
+  let spare: Spare | null = null;
   let spareMemoryMb = options.spareMemoryMb;
   let closed = false;
 
@@ -104,12 +136,30 @@ export function createIsolateCache(options: IsolateCacheOptions) {
     if (closed || spare !== null) return;
     const isolate = newIsolate(spareMemoryMb);
     const realm = buildRealm(isolate, options.realmSources);
-    const made = { isolate, memoryMb: spareMemoryMb, realm };
-    realm.catch(() => {
+    const made: Spare = { isolate, memoryMb: spareMemoryMb, realm, ready: null };
+    const discard = (): void => {
       if (spare === made) spare = null;
       if (!isolate.isDisposed) isolate.dispose();
-    });
+    };
+    realm.then((built) => {
+      if (isolate.isDisposed) return;
+      // Synchronous, so only while no call runs here (a few hundred us of this thread).
+      if (!callsRunning()) {
+        try {
+          warmUpRealm(isolate, built);
+        } catch {
+          discard(); // A realm that cannot run a trivial tool serves no tool.
+          return;
+        }
+      }
+      made.ready = built;
+    }, discard);
     spare = made;
+  }
+
+  function callsRunning(): boolean {
+    for (const entry of entries.values()) if (entry.inFlight > 0) return true;
+    return false;
   }
 
   function evictIdle(): void {
@@ -125,8 +175,9 @@ export function createIsolateCache(options: IsolateCacheOptions) {
     evictIdle();
     let isolate: ivm.Isolate;
     let realmReady: Promise<Realm>;
+    let realmNow: Realm | null = null;
     if (spare !== null && spare.memoryMb === memoryMb && !spare.isolate.isDisposed) {
-      ({ isolate, realm: realmReady } = spare);
+      ({ isolate, realm: realmReady, ready: realmNow } = spare);
       spare = null;
     } else {
       isolate = newIsolate(memoryMb);
@@ -134,8 +185,7 @@ export function createIsolateCache(options: IsolateCacheOptions) {
     }
     spareMemoryMb = memoryMb;
     realmReady.catch(() => undefined); // Disposed meanwhile: callers see the rejection.
-    let realmNow: Realm | null = null;
-    void realmReady.then((r) => (realmNow = r), () => undefined);
+    if (realmNow === null) void realmReady.then((r) => (realmNow = r), () => undefined);
 
     const versions = new Map<string, Promise<VersionEntry>>();
     const readyVersions = new Map<string, VersionEntry>();
@@ -147,6 +197,16 @@ export function createIsolateCache(options: IsolateCacheOptions) {
           script.release();
         })
         .catch(() => undefined);
+    };
+
+    /** Keeps a version (Map order is the LRU order) and releases the oldest past the bound. */
+    const remember = (scriptKey: string, version: Promise<VersionEntry>): void => {
+      versions.set(scriptKey, version);
+      while (versions.size > options.maxVersionsPerIsolate) {
+        const oldest = versions.keys().next().value as string;
+        release(oldest, versions.get(oldest)!);
+        versions.delete(oldest);
+      }
     };
 
     const entry: IsolateEntry = {
@@ -175,11 +235,7 @@ export function createIsolateCache(options: IsolateCacheOptions) {
         if (compiledJs === undefined) return Promise.reject(new NeedCodeError(scriptKey));
         const made = (async (): Promise<VersionEntry> => {
           const { context } = await realmReady;
-          // The wrapper takes one line of its own; lineOffset -1 keeps V8's line numbers equal
-          // to those of the compiled JS, which is what the source map speaks. The function's
-          // name lets tracebacks show top-level frames as <module>.
-          const wrapped = `__chameleon_bind(function __chameleon_module(module, exports, require) {\n${compiledJs}\n})`;
-          const script = await isolate.compileScript(wrapped, { filename, lineOffset: -1 });
+          const script = await isolate.compileScript(wrapModule(compiledJs), { filename, lineOffset: -1 });
           const bound = (await script.run(context, { reference: true, timeout: 1_000 })) as ivm.Reference<EntryFunction>;
           return { script, entry: bound };
         })();
@@ -187,13 +243,25 @@ export function createIsolateCache(options: IsolateCacheOptions) {
           (version) => versions.get(scriptKey) === made && readyVersions.set(scriptKey, version),
           () => versions.get(scriptKey) === made && versions.delete(scriptKey),
         );
-        versions.set(scriptKey, made);
-        while (versions.size > options.maxVersionsPerIsolate) {
-          const oldest = versions.keys().next().value as string;
-          release(oldest, versions.get(oldest)!);
-          versions.delete(oldest);
-        }
+        remember(scriptKey, made);
         return made.then((v) => v.entry);
+      },
+      bindNow(scriptKey, filename, compiledJs) {
+        if (realmNow === null || entry.inFlight > 0 || versions.has(scriptKey)) return null;
+        if (compiledJs === undefined) throw new NeedCodeError(scriptKey);
+        if (compiledJs.length > SYNC_COMPILE_MAX_CHARS) return null;
+        const script = isolate.compileScriptSync(wrapModule(compiledJs), { filename, lineOffset: -1 });
+        let bound: ivm.Reference<EntryFunction>;
+        try {
+          bound = script.runSync(realmNow.context, { reference: true, timeout: 1_000 }) as ivm.Reference<EntryFunction>;
+        } catch (error) {
+          script.release();
+          throw error;
+        }
+        const version = { script, entry: bound };
+        readyVersions.set(scriptKey, version);
+        remember(scriptKey, Promise.resolve(version));
+        return bound;
       },
       dispose() {
         if (entries.get(key) === entry) entries.delete(key);

@@ -30,9 +30,24 @@ function recorded(policy: FastPathPolicy, job: RunJob, reply: RunReply): RunRepl
 function start(cache: IsolateCache, job: RunJob, policy: FastPathPolicy): RunReply | Promise<RunReply> {
   const entry = cache.get(job.isolateKey, job.memoryMb);
   const realm = entry.readyRealm();
-  const enter = realm ? entry.readyEntry(job.scriptKey) : null;
-  if (realm && enter) return call(entry, realm, enter, job, policy);
+  if (realm) {
+    let enter: ivm.Reference<EntryFunction> | null;
+    try {
+      // A version seen before, or (a new version in a ready realm) compiled here and now:
+      // two hops to isolated-vm's thread pool fewer for a new tool's load check.
+      enter = entry.readyEntry(job.scriptKey) ?? entry.bindNow(job.scriptKey, job.filename, job.compiledJs);
+    } catch (error) {
+      return unprepared(entry, job, error);
+    }
+    if (enter) return call(entry, realm, enter, job, policy);
+  }
   return prepare(entry, job).then((ready) => ('reply' in ready ? ready.reply : call(entry, ready.realm, ready.enter, job, policy)));
+}
+
+/** A version that could not be compiled or bound: the supervisor must send its code, or the call fails. */
+function unprepared(entry: IsolateEntry, job: RunJob, error: unknown): RunReply {
+  if (error instanceof NeedCodeError) return { ...emptyReply(job), needCode: true };
+  return fail(entry, job, error, { wallClockExpired: false, cpuBefore: null, context: null });
 }
 
 /** Makes (or waits for) the realm and the version's entry; a cold call's only async part. */
@@ -46,8 +61,7 @@ async function prepare(
     const enter = await entry.entry(job.scriptKey, job.filename, job.compiledJs);
     return { realm, enter };
   } catch (error) {
-    if (error instanceof NeedCodeError) return { reply: { ...emptyReply(job), needCode: true } };
-    return { reply: fail(entry, job, error, { wallClockExpired: false, cpuBefore: null, context: null }) };
+    return { reply: unprepared(entry, job, error) };
   } finally {
     entry.inFlight--;
   }
