@@ -17,7 +17,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * isolated-vm, which only the sandbox processes load), esbuild (it finds its binary relative to
  * its own files) and source-map (it reads its .wasm relative to its own files).
  */
-const EXTERNAL = ['better-sqlite3', 'isolated-vm', 'esbuild', 'source-map'];
+const EXTERNAL = ['better-sqlite3', 'isolated-vm', 'esbuild', '@swc/core', 'source-map'];
 
 /**
  * Compiles into `outDir` (default dist/) and bundles its cli.js. `declaration: false` skips the

@@ -149,7 +149,8 @@ async function originalPosition(
  * frame `i` is the name at its call site, i.e. at the position of the calling frame `i + 1`
  * (as source-map-support does). That only holds when the caller is a plain call in the same
  * script, so otherwise, and when the map has no name (esbuild only records names it
- * changed), V8's name stands.
+ * changed), V8's name stands. So it does when it already ends with the map's name: swc records
+ * every name, and V8's `Inventory.firstBin` or `get summary` says more than `firstBin`.
  */
 function functionName(raw: RawFrame[], located: (Located | null)[], i: number): string | null {
   const here = located[i];
@@ -161,13 +162,20 @@ function functionName(raw: RawFrame[], located: (Located | null)[], i: number): 
     callerFrame !== undefined &&
     !callerFrame.isAsync &&
     caller.fileName === here.fileName &&
-    caller.position.name !== null
+    caller.position.name !== null &&
+    !namedAlready(raw[i]?.functionName ?? null, caller.position.name)
   ) {
     return singleLine(caller.position.name, MAX_FUNCTION_NAME_LENGTH);
   }
   const name = raw[i]?.functionName ?? null;
   if (name !== null && MODULE_WRAPPER.test(name)) return '<module>';
-  return here != null && name !== null ? withoutEsbuildDefaultName(name, here) : name;
+  return here != null && name !== null ? withoutGeneratedDefaultName(name, here) : name;
+}
+
+/** V8's name is the original one, or the original one qualified (`Class.method`, `get prop`). */
+function namedAlready(v8Name: string | null, original: string): boolean {
+  if (v8Name === null) return false;
+  return v8Name === original || v8Name.endsWith(`.${original}`) || v8Name.endsWith(` ${original}`);
 }
 
 /**
@@ -178,13 +186,16 @@ function functionName(raw: RawFrame[], located: (Located | null)[], i: number): 
 const MODULE_WRAPPER = /^(?:Object\.)?__chameleon_module$/;
 
 /**
- * esbuild names an anonymous `export default function` (or arrow, or class) after the source
- * file: `fibonacci_default` for `fibonacci.ts`. The agent wrote `default`, so that is what it
- * sees, also as the receiver of a method (`default.run` for `export default class { run() {} }`),
- * unless the generated name also occurs in its source (then it may be the agent's own).
+ * The compilers name an anonymous `export default function` (or arrow, or class) themselves:
+ * esbuild after the source file (`fibonacci_default` for `fibonacci.ts`), swc `_default`. The
+ * agent wrote `default`, so that is what it sees, also as the receiver of a method
+ * (`default.run` for `export default class { run() {} }`), unless the generated name also
+ * occurs in its source (then it may be the agent's own).
  */
-function withoutEsbuildDefaultName(name: string, here: Located): string {
-  const generated = `${here.file.tool}_default`;
-  if (name !== generated && !name.startsWith(`${generated}.`)) return name;
-  return here.source.includes(generated) ? name : `default${name.slice(generated.length)}`;
+function withoutGeneratedDefaultName(name: string, here: Located): string {
+  for (const generated of [`${here.file.tool}_default`, '_default']) {
+    if (name !== generated && !name.startsWith(`${generated}.`)) continue;
+    return here.source.includes(generated) ? name : `default${name.slice(generated.length)}`;
+  }
+  return name;
 }

@@ -17,6 +17,10 @@
  * segment after is the same in both, it is that far before it (`!` and other erased syntax sit
  * before the punctuation, not between it and the next token). When neither holds, the segment
  * start stands, as before.
+ *
+ * swc starts a segment at the punctuation itself, but maps the punctuation that follows an
+ * erased non-null assertion to the `!`: `value!.amount` compiles to `value.amount`, with the
+ * `.` mapped to the `!`. The position then moves past the `!`s to the punctuation V8 meant.
  */
 import { zeroBasedColumn, type OneBasedLine, type ZeroBasedColumn } from './positions.js';
 import type { OriginalPosition, SegmentsAt } from './source-maps.js';
@@ -40,7 +44,7 @@ export function refinePosition(input: RefineInput): OriginalPosition | null {
 
   if (at !== null) {
     const offset = column0 - at.generatedColumn0;
-    if (offset === 0) return position(at.line1, at.column0, name);
+    if (offset === 0) return pastErasedNonNull(at.line1, at.column0, name, generatedLine[column0], originalLine(at.line1));
     const generated = generatedLine.slice(at.generatedColumn0, column0 + 1);
     const original = originalLine(at.line1)?.slice(at.column0, at.column0 + offset + 1);
     if (generated.length === offset + 1 && generated === original) {
@@ -62,6 +66,21 @@ export function refinePosition(input: RefineInput): OriginalPosition | null {
   }
 
   return { line1: fallback.line1, column0: fallback.column0, name };
+}
+
+function pastErasedNonNull(
+  line1: OneBasedLine,
+  column0: ZeroBasedColumn,
+  name: string | null,
+  generatedChar: string | undefined,
+  original: string | undefined,
+): OriginalPosition | null {
+  if (original === undefined || generatedChar === undefined || generatedChar === '!' || original[column0] !== '!') {
+    return { line1, column0, name };
+  }
+  let column = column0 as number;
+  while (original[column] === '!') column++;
+  return original[column] === generatedChar ? position(line1, column, name) ?? { line1, column0, name } : { line1, column0, name };
 }
 
 function position(line1: OneBasedLine, column0: number, name: string | null): OriginalPosition | null {

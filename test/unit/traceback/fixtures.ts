@@ -7,6 +7,8 @@ import vm from 'node:vm';
 
 import { transform } from 'esbuild';
 
+import { compile } from '../../../src/compiler/compile.js';
+
 export interface Compiled {
   source: string;
   code: string;
@@ -22,6 +24,13 @@ export async function compileTs(source: string, sourcefile = 'x.ts'): Promise<Co
     sourcefile,
   });
   return { source, code: out.code, map: out.map };
+}
+
+/** The same source through the project's compiler (swc for valid code, see src/compiler). */
+export async function compileAsTheServerDoes(source: string, toolName: string): Promise<Compiled> {
+  const out = await compile({ toolName, version: 1, language: 'typescript', source });
+  if (!out.ok) throw new Error(`compile failed: ${out.failure.message}`);
+  return { source, code: out.compiledJs, map: out.sourceMap };
 }
 
 /** 1-based line of the first line of `text` containing `needle`, and 1-based column of it. */

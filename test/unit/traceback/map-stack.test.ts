@@ -4,7 +4,7 @@ import type { Frame } from '../../../src/model.js';
 import { mapStack, type ResolvedVersion } from '../../../src/traceback/map-stack.js';
 import { SourceMapCache } from '../../../src/traceback/source-maps.js';
 import { virtualFilename } from '../../../src/traceback/virtual-filename.js';
-import { compileTs, positionOf, stackOf, type Compiled } from './fixtures.js';
+import { compileAsTheServerDoes, compileTs, positionOf, stackOf, type Compiled } from './fixtures.js';
 
 // Line numbers matter below: expected positions are found by searching this text.
 const SOURCE = `function __export(p: { x: number }): number { return (p as any).y.z; }
@@ -61,6 +61,28 @@ describe('mapStack() with a real V8 stack of esbuild output', () => {
         at('fib', 'fib(n - 1)'),
         at('<anonymous>', 'fib(k)'), // the arrow passed to map(); Array.map itself is dropped
         at('default', 'map('), // esbuild's `fib_default` is the agent's `export default`
+      ],
+    });
+  });
+
+  it('mapStack() gives the same frames for the output of the compiler the server uses (swc)', async () => {
+    const viaServer = await compileAsTheServerDoes(SOURCE, 'fib');
+    expect(viaServer.code).not.toBe(compiled.code);
+    const result = await mapStack({
+      stack: await stackOf(viaServer.code, FILE, { n: 2 }),
+      persona: 'default',
+      resolveVersion: versions({ 'fib@3': { sourceMap: viaServer.map, language: 'typescript', source: SOURCE } }),
+      cache: new SourceMapCache(),
+    });
+    expect(result).toEqual({
+      mapped: true,
+      frames: [
+        at('__export', 'y.z', 2),
+        at('Counter.tick', '__export({'),
+        at('fib', 'tick(n)'),
+        at('fib', 'fib(n - 1)'),
+        at('<anonymous>', 'fib(k)'),
+        at('default', 'map('), // swc's `_default` is the agent's `export default`
       ],
     });
   });

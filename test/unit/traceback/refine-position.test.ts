@@ -21,6 +21,29 @@ const original = (line: OneBasedLine) => ORIGINAL[line - 1];
 const col = (text: string, needle: string) => text.indexOf(needle);
 
 describe('refinePosition()', () => {
+  it("moves a segment that swc maps to an erased `!` onto the punctuation V8 points at", () => {
+    // swc: `.amount`'s `.` starts a segment mapped to the `!` before it in the source.
+    const dot = col(GENERATED, '.amount');
+    const at = segment(dot, 3, col(ORIGINAL[2]!, '!.amount'));
+    expect(refinePosition({ segments: { at, next: null }, column0: column0(dot), generatedLine: GENERATED, originalLine: original })).toEqual({
+      line1: 3,
+      column0: col(ORIGINAL[2]!, '.amount'),
+      name: null,
+    });
+  });
+
+  it('keeps a segment on a `!` that is still in the compiled code (`!==`, a negation)', () => {
+    const source = ['  if (a !== b) return !c;'];
+    const compiled = 'if (a !== b) return !c;';
+    const bang = col(compiled, '!c');
+    const at = segment(bang, 1, col(source[0]!, '!c'));
+    expect(refinePosition({ segments: { at, next: null }, column0: column0(bang), generatedLine: compiled, originalLine: (l) => source[l - 1] })).toEqual({
+      line1: 1,
+      column0: col(source[0]!, '!c'),
+      name: null,
+    });
+  });
+
   it('keeps a position that starts a segment', () => {
     const at = segment(col(GENERATED, 'value'), 3, col(ORIGINAL[2]!, 'value'), 'v');
     expect(refinePosition({ segments: { at, next: null }, column0: at.generatedColumn0, generatedLine: GENERATED, originalLine: original })).toEqual({

@@ -1,0 +1,87 @@
+import vm from 'node:vm';
+
+import { transform } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+import { compile, type CompileInput } from '../../../src/compiler/compile.js';
+
+/** Runs compiled CommonJS code as the sandbox does (a function wrapper) and calls its default export. */
+function callDefault(compiledJs: string, args: unknown): unknown {
+  const factory = new vm.Script(`(function (module, exports, require) {\n${compiledJs}\n})`).runInNewContext({});
+  const module = { exports: {} as Record<string, unknown> };
+  factory(module, module.exports, () => {
+    throw new Error('no require');
+  });
+  const handler = (typeof module.exports === 'function' ? module.exports : module.exports['default']) as (a: unknown) => unknown;
+  return handler(args);
+}
+
+function input(source: string, language: CompileInput['language'] = 'typescript'): CompileInput {
+  return { toolName: 'tool', version: 1, language, source };
+}
+
+describe('compile()', () => {
+  it('compiles TypeScript to CommonJS with a source map of the file as the agent named it', async () => {
+    const out = await compile(input('enum Op { Add }\nexport default (a: { x: number }): { y: number } => ({ y: a.x + Op.Add + 1 });\n'));
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    expect(callDefault(out.compiledJs, { x: 1 })).toEqual({ y: 2 });
+    const map = JSON.parse(out.sourceMap) as { sources: string[]; sourcesContent?: unknown };
+    expect(map.sources).toEqual(['tool.ts']);
+    expect(map.sourcesContent).toBeUndefined();
+  });
+
+  it('compiles a source too big to compile synchronously the same way', async () => {
+    const filler = Array.from({ length: 2_000 }, (_, i) => `const v${i}: number = ${i};`).join('\n');
+    const out = await compile(input(`${filler}\nexport default (): number => v1999 + 1;\n`));
+    expect(out.ok).toBe(true);
+    if (out.ok) expect(callDefault(out.compiledJs, {})).toBe(2_000);
+  });
+
+  it('keeps the sloppy-mode semantics of the CommonJS output tools always had (no "use strict" added)', async () => {
+    const source = 'export default function () {\n  return (function (this: unknown) { return this === undefined; })();\n}\n';
+    const out = await compile(input(source));
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    const esbuild = await transform(source, { loader: 'ts', format: 'cjs', target: 'es2022' });
+    expect(callDefault(esbuild.code, {})).toBe(false);
+    expect(callDefault(out.compiledJs, {})).toBe(false);
+  });
+
+  it('leaves a JavaScript module.exports tool a script', async () => {
+    const out = await compile(input('module.exports = function (args) { return args.v * 2; };\n', 'javascript'));
+    expect(out.ok).toBe(true);
+    if (out.ok) expect(callDefault(out.compiledJs, { v: 4 })).toBe(8);
+  });
+
+  it('leaves import() as written (the isolate refuses it), not a call of require', async () => {
+    const out = await compile(input("export default async () => (await import('fs')).readFileSync;\n"));
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    expect(out.compiledJs).toMatch(/\bimport\('fs'\)/);
+    expect(out.compiledJs).not.toMatch(/require\(/);
+  });
+
+  it('keeps no sourceURL or sourceMappingURL comment in the compiled code', async () => {
+    const out = await compile(input('//# sourceURL=/etc/passwd\nexport default () => 1; //# sourceMappingURL=host.js.map\n'));
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    expect(out.compiledJs).not.toMatch(/sourceURL|sourceMappingURL/);
+    expect(callDefault(out.compiledJs, {})).toBe(1);
+  });
+
+  it("words a syntax error with esbuild's message, line and column", async () => {
+    const out = await compile(input('const a = 1;\nexport default function (x: number {\n  return x;\n}\n'));
+    expect(out.ok).toBe(false);
+    if (out.ok) return;
+    expect(out.failure.kind).toBe('compile');
+    expect(out.failure.message).toBe('tool.ts:2:36: Expected ")" but found "{"');
+    expect(out.failure.frames[0]).toMatchObject({ line: 2, column: 36 });
+  });
+
+  it('refuses TypeScript syntax in a JavaScript tool', async () => {
+    const out = await compile(input('export default (a: number) => a;\n', 'javascript'));
+    expect(out.ok).toBe(false);
+    if (!out.ok) expect(out.failure.frames[0]).toMatchObject({ line: 1 });
+  });
+});
