@@ -50,8 +50,11 @@ it('stdout carries only JSON-RPC even when a tool floods console.log, and closin
     }
     expect(buffer).toBe('');
 
-    const sandboxes = descendants(server.child.pid!);
-    expect(sandboxes.length).toBeGreaterThanOrEqual(2); // the CLI under the launcher, and its sandbox pool
+    // Both sandbox processes of the default pool (the second starts ~0.5 s after the first is ready).
+    const sandboxes = await waitFor(() => {
+      const pids = descendants(server.child.pid!);
+      return pids.length >= 2 ? pids : undefined;
+    }, 20_000, () => 'both sandbox processes to start');
     server.child.stdin!.end();
     expect(await server.exited).toEqual({ code: 0, signal: null });
     await waitFor(() => sandboxes.every((pid) => !isRunning(pid)), 5_000, () => 'sandbox processes to end');
