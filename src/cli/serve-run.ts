@@ -4,6 +4,7 @@ import { parseConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { createStderrLogger, type Logger } from '../logger.js';
 import type * as McpLayer from '../mcp/index.js';
+import { sandboxExtraEnv } from '../sandbox-host/early-start.js';
 import { createChameleon } from '../service/index.js';
 import { startDiagnostics } from './diagnostics.js';
 import { DEFAULT_HTTP_PORT, parseHttpAddress } from './http-address.js';
@@ -66,10 +67,11 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
   if (runtime.env['CHAMELEON_DIAGNOSTICS'] === '1') startDiagnostics(runtime.stderr);
   const canary = runtime.env['CHAMELEON_CANARY'];
   if (canary) (globalThis as { chameleonCanary?: string }).chameleonCanary = canary;
-  // The engine starts its sandbox processes at once. Each is a node start plus isolated-vm, the
-  // longest step before a first call can be answered, so they boot while this process loads
-  // the MCP layer (the SDK and zod schemas, ~150-250 ms) instead of after it.
-  const chameleon = createChameleon({ config, logger, ...(canary ? { sandboxEnv: { CHAMELEON_CANARY: canary } } : {}) });
+  // The engine starts its sandbox processes at once (the first was started before this module
+  // loaded: serve.ts). Each is a node start plus isolated-vm, the longest step before a first
+  // call can be answered, so they boot while this process loads the MCP layer (the SDK and zod
+  // schemas, ~150-250 ms) instead of after it.
+  const chameleon = createChameleon({ config, logger, sandboxEnv: sandboxExtraEnv(runtime.env) });
   let mcp: typeof McpLayer;
   try {
     mcp = await import('../mcp/index.js');

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { sandboxExtraEnv, startSandboxEarly } from '../sandbox-host/early-start.js';
 import { DEFAULT_HTTP_PORT } from './http-address.js';
 import type { Runtime } from './runtime.js';
 
@@ -28,6 +29,8 @@ export function registerServe(program: Command, runtime: Runtime, version: strin
     .addOption(new Option('--config <file>', 'JSON file with limits, payload and sandbox settings (see README: Configuration)').env('CHAMELEON_CONFIG'))
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(['debug', 'info', 'warn', 'error', 'silent']).env('CHAMELEON_LOG_LEVEL').default('info'))
     .action(async (opts: ServeOptions) => {
+      // The first sandbox process boots while the rest of the server loads (early-start.ts).
+      startSandboxEarly(sandboxExtraEnv(runtime.env));
       // Loaded on use: the engine and the SDK cost ~0.5 s to import, which --help and the
       // other commands should not pay.
       const { serve } = await import('./serve-run.js');

@@ -28,8 +28,21 @@ export interface RunJob {
   probe?: boolean;
 }
 
+/**
+ * A sandbox process's settings: the first message it gets, before any job. They come over IPC,
+ * not in its environment, so that a process can be started before the server's configuration
+ * is read (early-start.ts).
+ */
+export interface WorkerSettings {
+  /** Resident memory cap of a busy process, as a multiple of the running calls' memory_mb. */
+  rssFactor: number;
+  maxIsolates: number;
+  /** Memory limit of the spare isolate (the tools' default). */
+  spareMemoryMb: number;
+}
+
 /** `runs`: the jobs that reached the supervisor together while others were in flight. */
-export type WorkerRequest = { type: 'run'; job: RunJob } | { type: 'runs'; jobs: RunJob[] };
+export type WorkerRequest = { type: 'configure'; settings: WorkerSettings } | { type: 'run'; job: RunJob } | { type: 'runs'; jobs: RunJob[] };
 
 /** A fault the worker saw from outside the guest: the guest produced no envelope. */
 export interface WorkerFault {

@@ -1,16 +1,11 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { workerEntryPath } from './paths.js';
+import { takeEarlySandbox } from './early-start.js';
+import { forkSandboxWorker } from './fork-worker.js';
 import { EXIT_CATASTROPHIC, EXIT_RSS_CAP, FATAL_MARKER, type RunJob, type RunReply, type WorkerFault, type WorkerReply, type WorkerRequest } from './protocol.js';
 
-/** Node flags every sandbox process needs (see ../shared/NOTES.md). */
-export const SANDBOX_NODE_FLAGS = [
-  // isolated-vm 5 crashes on Node 20 started from the default snapshot.
-  '--no-node-snapshot',
-  // Resizable ArrayBuffers let guest code abort V8 and grow memory past the isolate limit.
-  '--no-harmony-rab-gsab',
-] as const;
+export { SANDBOX_NODE_FLAGS } from './fork-worker.js';
 
 export interface SandboxPoolOptions {
   /** Number of sandbox processes. Calls of one tool always go to the same process. */
@@ -21,7 +16,7 @@ export interface SandboxPoolOptions {
   rssFactor: number;
   maxIsolatesPerProcess: number;
   /** Memory limit of the spare isolate each sandbox process keeps ready (the tools' default). */
-  spareMemoryMb?: number;
+  spareMemoryMb: number;
   logger: Logger;
   /** Extra environment for sandbox processes (the security suite plants a canary there). */
   extraEnv?: Record<string, string>;
@@ -83,8 +78,8 @@ export class SandboxPool {
     this.slots = Array.from({ length: options.processes }, () => ({ child: null, pending: new Map(), killedFor: null, announcedExit: null, heapExhausted: false, sentScripts: new Set<string>(), ready: false, startTimer: null, outbox: [] }));
     // One process first: on a 2-core machine two node + isolated-vm start-ups at once made the
     // first one ready ~25% later. The others start a little after it is ready, or as soon as a
-    // call needs them.
-    this.spawn(this.slots[0]!);
+    // call needs them. `chameleon serve` may have started the first already (early-start.ts).
+    this.spawn(this.slots[0]!, takeEarlySandbox(options.extraEnv ?? {}) ?? undefined);
   }
 
   /** Starts the processes not started yet (after the first is ready). */
@@ -182,24 +177,14 @@ export class SandboxPool {
     );
   }
 
-  private spawn(slot: WorkerSlot): ChildProcess {
-    const child = fork(workerEntryPath(), [], {
-      execArgv: [...SANDBOX_NODE_FLAGS],
-      // Only what the worker needs: the server's environment (tokens, keys) stays out of reach.
-      env: {
-        // Guests would otherwise read the host's time zone from /etc/localtime.
-        TZ: 'UTC',
-        CHAMELEON_RSS_FACTOR: String(this.options.rssFactor),
-        CHAMELEON_MAX_ISOLATES: String(this.options.maxIsolatesPerProcess),
-        ...(this.options.spareMemoryMb ? { CHAMELEON_SPARE_MEMORY_MB: String(this.options.spareMemoryMb) } : {}),
-        ...this.options.extraEnv,
-      },
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      serialization: 'json',
-      // Own process group: a Ctrl-C aimed at the server must not kill sandboxes under calls
-      // that the server is still draining. They exit by themselves when the IPC channel closes.
-      detached: true,
-    });
+  /** Starts a sandbox process in `slot` (or takes one started early) and sends it its settings. */
+  private spawn(slot: WorkerSlot, started?: ChildProcess): ChildProcess {
+    const child = started ?? forkSandboxWorker(this.options.extraEnv ?? {});
+    // The first message, before any job (IPC keeps the order).
+    child.send({
+      type: 'configure',
+      settings: { rssFactor: this.options.rssFactor, maxIsolates: this.options.maxIsolatesPerProcess, spareMemoryMb: this.options.spareMemoryMb },
+    } satisfies WorkerRequest);
     slot.child = child;
     slot.killedFor = null;
     slot.announcedExit = null;

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { EXIT_CATASTROPHIC, EXIT_RSS_CAP, EXIT_WATCHDOG, FATAL_MARKER, type RunJob, type RunReply, type WorkerReply, type WorkerRequest } from '../protocol.js';
+import { EXIT_CATASTROPHIC, EXIT_RSS_CAP, EXIT_WATCHDOG, FATAL_MARKER, type RunJob, type RunReply, type WorkerReply, type WorkerRequest, type WorkerSettings } from '../protocol.js';
 import { createFastPathPolicy } from './fast-path.js';
 import { startRssWatchdog } from './rss-watchdog.js';
 
@@ -45,7 +45,6 @@ function lowerPriority(): void {
 lowerPriority();
 // Planted by the security suite (see serve-run.ts): guests must never see it.
 if (process.env['CHAMELEON_CANARY']) (globalThis as { chameleonCanary?: string }).chameleonCanary = process.env['CHAMELEON_CANARY'];
-const rssFactor = Number(process.env['CHAMELEON_RSS_FACTOR'] ?? '4');
 
 function send(message: WorkerReply): void {
   if (process.connected) process.send?.(message);
@@ -76,8 +75,37 @@ const fastPath = createFastPathPolicy({
   fastCpuMs: FAST_PATH_CPU_MS,
   retryAfter: FAST_PATH_RETRY_AFTER,
 });
+
+/**
+ * Listening from the first moment: the settings (the supervisor's first message) and the first
+ * jobs may arrive while isolated-vm loads. Jobs wait until this process is ready for them.
+ */
+let configure: ((settings: WorkerSettings) => void) | null = null;
+const configured = new Promise<WorkerSettings>((resolve) => (configure = resolve));
+let handleJobs: ((jobs: RunJob[]) => void) | null = null;
+const jobsBeforeReady: RunJob[][] = [];
+process.on('message', (raw: WorkerRequest) => {
+  if (raw?.type === 'configure') {
+    configure?.(raw.settings);
+    configure = null;
+    return;
+  }
+  const jobs = raw?.type === 'run' ? [raw.job] : raw?.type === 'runs' && Array.isArray(raw.jobs) ? raw.jobs : null;
+  if (jobs === null) return;
+  if (handleJobs) handleJobs(jobs);
+  else jobsBeforeReady.push(jobs);
+});
+
+// The supervisor went away: so do we, without leaving a thread spinning.
+let disposeAll: (() => void) | null = null;
+process.on('disconnect', () => {
+  disposeAll?.();
+  process.exit(0);
+});
+
 const { createIsolateCache } = await import('./isolate-cache.js');
 const { runJob } = await import('./run-job.js');
+const { rssFactor, maxIsolates, spareMemoryMb } = await configured;
 
 // Prelude first (it captures intrinsics and defines the entry points), then lockdown.
 const realmSource = (name: string, filename: string) => ({
@@ -86,9 +114,9 @@ const realmSource = (name: string, filename: string) => ({
 });
 const cache = createIsolateCache({
   realmSources: { prelude: realmSource('prelude.js', 'chameleon-prelude.js'), lockdown: realmSource('lockdown.js', 'chameleon-lockdown.js') },
-  maxIsolates: Number(process.env['CHAMELEON_MAX_ISOLATES'] ?? '64'),
+  maxIsolates,
   maxVersionsPerIsolate: 4,
-  spareMemoryMb: Number(process.env['CHAMELEON_SPARE_MEMORY_MB'] ?? '64'),
+  spareMemoryMb,
   onCatastrophicError: (message) => dieNow(EXIT_CATASTROPHIC, `catastrophic V8 error: ${message}`),
 });
 
@@ -112,9 +140,6 @@ let running = 0;
 let runningAllowance = 0;
 let baselineRss = startRss;
 let isolatesAtBaseline = 0;
-
-let watchdogReady = false;
-void watchdog.ready.then(() => (watchdogReady = true));
 
 function updateCap(): void {
   if (running === 0) {
@@ -199,20 +224,13 @@ function handleAll(jobs: RunJob[]): void {
   }
 }
 
-process.on('message', (raw: WorkerRequest) => {
-  const jobs = raw?.type === 'run' ? [raw.job] : raw?.type === 'runs' && Array.isArray(raw.jobs) ? raw.jobs : null;
-  if (jobs === null) return;
-  if (watchdogReady) handleAll(jobs);
-  else void watchdog.ready.then(() => handleAll(jobs));
-});
-
-// The supervisor went away: so do we, without leaving a thread spinning.
-process.on('disconnect', () => {
-  cache.disposeAll();
-  process.exit(0);
-});
+disposeAll = () => cache.disposeAll();
 
 // The first tool's realm is made now, while the server is still starting, not in its first call.
 cache.refillSpare();
 // Ready means calls can run: the supervisor starts their deadlines from here.
-void watchdog.ready.then(() => send({ type: 'ready', pid: process.pid, rssBytes: startRss }));
+void watchdog.ready.then(() => {
+  handleJobs = handleAll;
+  for (const jobs of jobsBeforeReady.splice(0)) handleAll(jobs);
+  send({ type: 'ready', pid: process.pid, rssBytes: startRss });
+});
