@@ -5,12 +5,19 @@ import type { Options } from '@swc/core';
 import type { Language } from '../model.js';
 
 /**
- * swc compiles on a worker thread of this process. Loading its native addon blocks the thread
- * that loads it for ~45-75 ms (measured here), and a large source takes milliseconds to
- * compile: on the event loop, either would stall every call in flight. A compile costs a
- * message to the thread and back (~0.1-0.2 ms), against ~1.4-1.9 ms for a round trip to
- * esbuild's service process. The thread starts on the first compile, so a CLI command that
- * compiles nothing never starts it.
+ * swc compiles in this process: ~0.05 ms for a small tool, against ~1.4-1.9 ms for a round
+ * trip to esbuild's service process (a worker thread was tried too: waking it cost ~0.5 ms a
+ * compile at the bench's load).
+ *
+ * Its native addon is loaded on the first compile, in two steps. The first load of the
+ * library maps and relocates ~11 MB: ~45-75 ms of the loading thread (measured here with a
+ * 1 ms ticker), which on the event loop would stall every call in flight. So a worker thread
+ * loads it first; the event loop's own load then finds the library mapped and costs ~5-15 ms,
+ * once. The thread is kept (idle, and not keeping the process alive): swc's async transform
+ * crashed the process (SIGSEGV) after the thread that first loaded it had ended, as if the
+ * library kept state of that thread. Sources over SYNC_MAX_CHARS go to esbuild (an async round
+ * trip to its process) rather than to swc's async transform, so a large one never stalls the
+ * event loop either.
  *
  * swc keeps comments, esbuild drops them. V8 reads two kinds of comment: `//# sourceURL=`
  * renames the script in stack traces (a tool could attribute its frames to a host file) and
@@ -18,83 +25,54 @@ import type { Language } from '../model.js';
  */
 const MAGIC_COMMENT = /source(?:Mapping)?URL/;
 
-/** After this many threads lost (could not start, or died), swc is not tried again. */
-const MAX_THREAD_STARTS = 3;
+/** Up to this size a source compiles with swc, synchronously (~0.05 ms for a small tool, a few ms here). */
+const SYNC_MAX_CHARS = 32 * 1024;
 
-/** The thread, as source text (eval) so that it runs the same from src/ under a test runner and from dist/. */
-const WORKER_SOURCE = `
-'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
-const swc = require(workerData.swc);
-parentPort.on('message', ({ id, source, options }) => {
-  try {
-    const out = swc.transformSync(source, options);
-    parentPort.postMessage({ id, code: out.code, map: typeof out.map === 'string' ? out.map : null });
-  } catch {
-    parentPort.postMessage({ id, code: null, map: null });
-  }
-});
-`;
-
-interface Reply {
-  id: number;
-  code: string | null;
-  map: string | null;
-}
-
+type Swc = typeof import('@swc/core');
 type Compiled = { compiledJs: string; sourceMap: string } | null;
 
-let thread: Worker | null = null;
-let threadStarts = 0;
-let nextId = 1;
-const waiting = new Map<number, (compiled: Compiled) => void>();
+let loading: Promise<Swc | null> | null = null;
 
-function lose(lost: Worker): void {
-  if (thread !== lost) return;
-  thread = null;
-  // The compiles it had not answered go to esbuild.
-  for (const resolve of waiting.values()) resolve(null);
-  waiting.clear();
+function loadSwc(): Promise<Swc | null> {
+  loading ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const entry = require.resolve('@swc/core');
+    await loadOnThread(entry).catch(() => undefined); // Failing that, the event loop pays the full load.
+    return require(entry) as Swc;
+  })().catch(() => null);
+  return loading;
 }
 
-function worker(): Worker | null {
-  if (thread !== null) return thread;
-  if (threadStarts >= MAX_THREAD_STARTS) return null;
-  threadStarts++;
-  try {
-    const swc = createRequire(import.meta.url).resolve('@swc/core');
-    const started = new Worker(WORKER_SOURCE, { eval: true, workerData: { swc } });
-    started.on('message', ({ id, code, map }: Reply) => {
-      const resolve = waiting.get(id);
-      waiting.delete(id);
-      if (waiting.size === 0) started.unref();
-      resolve?.(code !== null && map !== null ? { compiledJs: code, sourceMap: map } : null);
-    });
-    started.on('error', () => lose(started));
-    started.on('exit', () => lose(started));
-    thread = started;
-    return started;
-  } catch {
-    return null;
-  }
+/** Loads `entry` on a worker thread, which then idles for the life of the process. */
+async function loadOnThread(entry: string): Promise<void> {
+  const source = `require(${JSON.stringify(entry)});
+require('node:worker_threads').parentPort.postMessage('loaded');
+setInterval(() => {}, 2 ** 30);`;
+  const thread = new Worker(source, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
+  thread.unref();
+  await new Promise<void>((resolve, reject) => {
+    thread.once('message', () => resolve());
+    thread.once('error', reject);
+    thread.once('exit', () => reject(new Error('the loader thread exited')));
+  });
 }
 
 /**
  * Compiles with swc. Null when swc refuses the source (a syntax error, or syntax it does not
- * take), should not take it (MAGIC_COMMENT), or its thread is lost: the caller then asks
- * esbuild, which also words the error.
+ * take), should not take it (MAGIC_COMMENT, over SYNC_MAX_CHARS), or cannot be loaded: the
+ * caller then asks esbuild, which also words the error.
  */
-export function swcTransform(source: string, language: Language, file: string): Promise<Compiled> {
-  if (MAGIC_COMMENT.test(source)) return Promise.resolve(null);
-  const target = worker();
-  if (target === null) return Promise.resolve(null);
-  const id = nextId++;
-  return new Promise<Compiled>((resolve) => {
-    waiting.set(id, resolve);
-    // Held while it owes an answer, so the process waits for it; let go when idle.
-    target.ref();
-    target.postMessage({ id, source, options: optionsFor(language, file) });
-  });
+export async function swcTransform(source: string, language: Language, file: string): Promise<Compiled> {
+  if (source.length > SYNC_MAX_CHARS || MAGIC_COMMENT.test(source)) return null;
+  const swc = await loadSwc();
+  if (swc === null) return null;
+  const options = optionsFor(language, file);
+  try {
+    const out = swc.transformSync(source, options);
+    return typeof out.map === 'string' ? { compiledJs: out.code, sourceMap: out.map } : null;
+  } catch {
+    return null;
+  }
 }
 
 function optionsFor(language: Language, file: string): Options {
