@@ -30,6 +30,8 @@ function readConfigFile(file: string | undefined): Record<string, unknown> {
   }
 }
 
+/** How long after it starts serving the server pays its one-time costs (see below). */
+const WARM_UP_DELAY_MS = 250;
 /** Longest a clean shutdown may take before the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 5_000;
 /** Of which calls in progress get this long to finish and write their log rows. */
@@ -120,8 +122,15 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
     await chameleon.close();
     throw err;
   }
-  // Pay the traceback machinery's one-time start-up cost now, not inside the first failing call.
-  setImmediate(() => void warmUpTracebacks().catch((err: unknown) => logger.debug('traceback warm-up failed', { error: String(err) })));
+  // Pay one-time costs now (the traceback machinery's, then the first create_tool's), not inside
+  // the first failing call or the first create_tool; a moment after start-up, so that a client
+  // calling a stored tool at once does not wait behind them.
+  setTimeout(() => {
+    void warmUpTracebacks()
+      .catch((err: unknown) => logger.debug('traceback warm-up failed', { error: String(err) }))
+      .then(() => chameleon.warmUpAuthoring())
+      .catch((err: unknown) => logger.debug('authoring warm-up failed', { error: String(err) }));
+  }, WARM_UP_DELAY_MS).unref();
 
   const reason = await Promise.race([ended, signal]);
   return shutdown(reason, logger, async () => {

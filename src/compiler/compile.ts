@@ -38,6 +38,12 @@ export async function compile(input: CompileInput): Promise<CompileResult> {
   return esbuildCompile(input, file);
 }
 
+/** Loads and runs the compiler once (its first compile loads swc's library: swc-transform.ts). */
+export async function warmUpCompiler(): Promise<void> {
+  const out = await compile({ toolName: 'warm_up', version: 1, language: 'typescript', source: 'export default (a: { n: number }) => a.n;\n' });
+  if (!out.ok) throw new Error(`the compiler warm-up failed: ${out.failure.message}`);
+}
+
 async function esbuildCompile(input: CompileInput, file: string): Promise<CompileResult> {
   // Loaded on first use: importing esbuild costs ~20-50 ms, and its service process starts
   // with the first transform.

@@ -15,6 +15,28 @@ afterAll(() => engine.close());
 const V1 = 'export default (a: { n: number }) => a.n + 1;';
 const V2 = 'export default (a: { n: number }) => a.n + 2;';
 
+describe('warmUpAuthoring()', () => {
+  it('pays the first create_tool costs without writing a tool, a version or a log row', async () => {
+    const other = startEngine();
+    try {
+      await other.app.warmUpAuthoring();
+      const db = new Database(other.dbPath, { readonly: true });
+      try {
+        for (const table of ['tools', 'versions', 'executions']) {
+          expect(db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get(), table).toEqual({ n: 0 });
+        }
+      } finally {
+        db.close();
+      }
+      const scope = other.app.forPersona('default');
+      expect((await scope.createTool({ name: 'after_warm_up', description: 'd', code: V1 })).ok).toBe(true);
+      expect(await scope.runTool('after_warm_up', { n: 1 })).toMatchObject({ ok: true, result: 2 });
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('createTool()', () => {
   it('makes version 1 with the source exactly as written and its metadata', async () => {
     const source = '// kept as written\nexport default (a: { n: number }) =>   a.n;\n';
