@@ -128,6 +128,7 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
   setTimeout(() => {
     void warmUpTracebacks()
       .catch((err: unknown) => logger.debug('traceback warm-up failed', { error: String(err) }))
+      .then(() => new Promise((resolve) => setImmediate(resolve)))
       .then(() => chameleon.warmUpAuthoring())
       .catch((err: unknown) => logger.debug('authoring warm-up failed', { error: String(err) }));
   }, WARM_UP_DELAY_MS).unref();

@@ -47,6 +47,8 @@ export async function warmUpCompiler(): Promise<void> {
   const input = { toolName: 'warm_up', version: 1, language: 'typescript' as const };
   const valid = await compile({ ...input, source: 'export default (a: { n: number }) => a.n;\n' });
   if (!valid.ok) throw new Error(`the compiler warm-up failed: ${valid.failure.message}`);
+  // Calls that arrived meanwhile go first: a call waits behind one step, not both.
+  await new Promise((resolve) => setImmediate(resolve));
   const broken = await compile({ ...input, source: 'export default (a: { n: number } => a.n;\n' });
   if (broken.ok) throw new Error('the compiler warm-up compiled broken code');
 }

@@ -73,6 +73,8 @@ export function createChameleon(options: { config: Readonly<Config>; logger: Log
      */
     async warmUpAuthoring(): Promise<void> {
       deps.validator.checkSchema({ type: 'object', properties: {} });
+      // Calls that arrived meanwhile go first: a call waits behind one step, not all of them.
+      await new Promise((resolve) => setImmediate(resolve));
       await warmUpCompiler();
     },
     /** Pids of the sandbox processes, for diagnostics and tests. */
