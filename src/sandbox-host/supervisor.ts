@@ -29,8 +29,12 @@ interface Pending {
   resolve: (reply: RunReply) => void;
   /** The deadline's kill timer; armed once the process is ready, so its start-up is not billed to the call. */
   timer: NodeJS.Timeout | null;
-  /** Its deadline passed while an older call held the process: it gets a full one once that call is done. */
-  waitedBehind?: boolean;
+  /**
+   * When the last call sent before it on this process ended (performance.now()). Until then it
+   * may not have started (a synchronous call holds the whole thread), so its deadline runs from
+   * then at the earliest.
+   */
+  olderDoneAt?: number;
 }
 
 interface WorkerSlot {
@@ -242,6 +246,8 @@ export class SandboxPool {
     if (!pending) return;
     slot.pending.delete(id);
     if (pending.timer) clearTimeout(pending.timer);
+    const now = performance.now();
+    for (const [laterId, later] of slot.pending) if (laterId > id) later.olderDoneAt = now;
     pending.resolve(reply);
   }
 
@@ -253,17 +259,19 @@ export class SandboxPool {
     // An older call still holds this process (a synchronous call holds its whole thread, see
     // worker/fast-path.ts): this one may not have started. The older call's own deadline
     // decides; once it is done, this one gets its full deadline from then, so waiting delays a
-    // call but never fails it.
+    // call but never fails it. That holds also when the older call ended just before this
+    // deadline (olderDoneAt): a call behind a 300 ms spin once had 10 ms left to run.
     for (const olderId of slot.pending.keys()) {
       if (olderId >= id) break; // Map order is send order, and ids grow.
-      pending.waitedBehind = true;
       pending.timer = setTimeout(() => this.overran(slot, id), OVERRUN_RECHECK_MS);
       return;
     }
-    if (pending.waitedBehind) {
-      pending.waitedBehind = false;
-      pending.timer = setTimeout(() => this.overran(slot, id), pending.job.timeoutMs + this.options.killGraceMs);
-      return;
+    if (pending.olderDoneAt !== undefined) {
+      const left = pending.olderDoneAt + pending.job.timeoutMs + this.options.killGraceMs - performance.now();
+      if (left > 0) {
+        pending.timer = setTimeout(() => this.overran(slot, id), left);
+        return;
+      }
     }
     this.options.logger.warn('sandbox process overran a deadline; replacing it', { pid: child.pid, job: id });
     slot.killedFor = { id };

@@ -36,4 +36,23 @@ describe('many calls in flight on one sandbox process', () => {
     expect(outs[3]).toMatchObject({ ok: false, failure: { kind: 'timeout' } });
     expect(await scope.runTool('double', { n: 4 })).toMatchObject({ ok: true, result: 8 });
   });
+
+  // The supervisor bills a queued call from the end of the calls before it (supervisor.ts),
+  // also when the one before ends just ahead of the queued call's own deadline.
+  it('gives a call queued behind a long synchronous call its full time after it, even when that ends just before its deadline', async () => {
+    const hog = 'export default (a: { ms: number }) => { const end = Date.now() + a.ms; while (Date.now() < end); return a.ms; };';
+    const busy = 'export default () => { const end = Date.now() + 60; while (Date.now() < end); return "done"; };';
+    expect((await scope.createTool({ name: 'hog', description: 'spins for a while', code: hog, timeoutMs: 3_000 })).ok).toBe(true);
+    expect((await scope.createTool({ name: 'busy60', description: 'works 60 ms', code: busy, timeoutMs: 200 })).ok).toBe(true);
+    // Quick calls put the hog on the fast path: its next call holds the process's thread.
+    for (let i = 0; i < 2; i++) expect(await scope.runTool('hog', { ms: 0 })).toMatchObject({ ok: true });
+    expect(await scope.runTool('busy60', {})).toMatchObject({ ok: true, result: 'done' });
+    // busy60's deadline is 200 ms + the 100 ms kill grace after it is sent; the hog ends at
+    // ~270 ms, and busy60 then needs ~60 ms more.
+    const hogging = scope.runTool('hog', { ms: 270 });
+    const queued = scope.runTool('busy60', {});
+    expect(await queued).toMatchObject({ ok: true, result: 'done' });
+    expect(await hogging).toMatchObject({ ok: true, result: 270 });
+  });
 });
+
