@@ -4,7 +4,7 @@
 // isolated-vm on Node 20 needs `--no-node-snapshot` on the node command line, and
 // `--no-harmony-rab-gsab` closes a V8 abort reachable from guest code (see SECURITY.md). Only the
 // sandbox processes load isolated-vm, and the supervisor starts them with both flags
-// (SANDBOX_NODE_FLAGS in src/sandbox-host/supervisor.ts). The server process never hosts an
+// (SANDBOX_NODE_FLAGS in src/sandbox-host/fork-worker.ts). The server process never hosts an
 // isolate, so it needs neither flag, and this launcher no longer re-executes node to add them:
 // that cost a second node start (~100 ms) before the server could begin. MCP client configs can
 // say `npx chameleon serve` or `node /path/to/bin/chameleon.js serve`.

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { createStderrLogger, type Logger } from '../logger.js';
@@ -128,7 +129,7 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
   setTimeout(() => {
     void warmUpTracebacks()
       .catch((err: unknown) => logger.debug('traceback warm-up failed', { error: String(err) }))
-      .then(() => new Promise((resolve) => setImmediate(resolve)))
+      .then(() => nextTurn())
       .then(() => chameleon.warmUpAuthoring())
       .catch((err: unknown) => logger.debug('authoring warm-up failed', { error: String(err) }));
   }, WARM_UP_DELAY_MS).unref();

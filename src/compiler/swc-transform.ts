@@ -5,7 +5,7 @@ import type { Options } from '@swc/core';
 import type { Language } from '../model.js';
 
 /**
- * swc compiles in this process: ~0.05 ms for a small tool, against ~1.4-1.9 ms for a round
+ * swc compiles in this process: ~0.05 ms for a small tool, against ~1.4-2.3 ms for a round
  * trip to esbuild's service process (a worker thread was tried too: waking it cost ~0.5 ms a
  * compile at the bench's load).
  *

@@ -46,5 +46,5 @@ export function takeEarlySandbox(extraEnv: Readonly<Record<string, string>>): Ch
 }
 
 function canonical(env: Readonly<Record<string, string>>): string {
-  return JSON.stringify(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return JSON.stringify(Object.entries(env).sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -29,6 +29,24 @@ export interface RunJob {
 }
 
 /**
+ * What a call's `metaJson` holds: its settings, the same for every call of a version. The
+ * prelude (sandbox/prelude.ts, CallMeta) reads it; the server and the worker's warm-up write it.
+ */
+export interface CallMeta {
+  persona: string;
+  tool: { name: string; version: number };
+  maxResultChars: number;
+  maxConsoleChars: number;
+  /** Load the module and check its default export, without calling it. */
+  probe: boolean;
+}
+
+/** The JSON text of a call's meta (RunJob.metaJson). */
+export function callMetaJson(meta: CallMeta): string {
+  return JSON.stringify(meta);
+}
+
+/**
  * A sandbox process's settings: the first message it gets, before any job. They come over IPC,
  * not in its environment, so that a process can be started before the server's configuration
  * is read (early-start.ts).

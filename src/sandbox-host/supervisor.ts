@@ -5,8 +5,6 @@ import { takeEarlySandbox } from './early-start.js';
 import { forkSandboxWorker } from './fork-worker.js';
 import { EXIT_CATASTROPHIC, EXIT_RSS_CAP, FATAL_MARKER, type RunJob, type RunReply, type WorkerFault, type WorkerReply, type WorkerRequest } from './protocol.js';
 
-export { SANDBOX_NODE_FLAGS } from './fork-worker.js';
-
 export interface SandboxPoolOptions {
   /** Number of sandbox processes. Calls of one tool always go to the same process. */
   processes: number;

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { warmUpCompiler } from '../compiler/compile.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -74,7 +75,7 @@ export function createChameleon(options: { config: Readonly<Config>; logger: Log
     async warmUpAuthoring(): Promise<void> {
       deps.validator.checkSchema({ type: 'object', properties: {} });
       // Calls that arrived meanwhile go first: a call waits behind one step, not all of them.
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       await warmUpCompiler();
     },
     /** Pids of the sandbox processes, for diagnostics and tests. */

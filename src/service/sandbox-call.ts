@@ -1,4 +1,5 @@
 import type { Failure, VersionSnapshot } from '../model.js';
+import { callMetaJson } from '../sandbox-host/protocol.js';
 import { virtualFilename } from '../traceback/virtual-filename.js';
 import type { ServiceDeps } from './deps.js';
 import { failureFromGuest, plainFailure, FAULT_NAMES, type FailureContext } from './failures.js';
@@ -37,7 +38,7 @@ export async function callSandbox(
     argsJson: call.argsJson,
     executionId: call.executionId,
     ...(call.probe === true ? { probe: true } : {}),
-    metaJson: JSON.stringify({
+    metaJson: callMetaJson({
       persona: target.persona,
       tool: { name: target.toolName, version: target.version },
       maxResultChars: payload.maxResultBytes,

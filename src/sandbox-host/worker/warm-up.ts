@@ -1,4 +1,5 @@
 import type ivm from 'isolated-vm';
+import { callMetaJson } from '../protocol.js';
 import type { EntryFunction, Realm } from './isolate-cache.js';
 
 /**
@@ -23,8 +24,7 @@ const WARM_UP_MODULE = [
   '})',
 ].join('\n');
 
-const META = (probe: boolean): string =>
-  JSON.stringify({ persona: '', tool: { name: 'warm_up', version: 1 }, maxResultChars: 4096, maxConsoleChars: 4096, probe });
+const META = (probe: boolean): string => callMetaJson({ persona: '', tool: { name: 'warm_up', version: 1 }, maxResultChars: 4096, maxConsoleChars: 4096, probe });
 
 const ROUNDS = 2;
 const TIMEOUT_MS = 1_000;
