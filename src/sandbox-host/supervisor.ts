@@ -81,7 +81,9 @@ export class SandboxPool {
     // One process first: on a 2-core machine two node + isolated-vm start-ups at once made the
     // first one ready ~25% later. The others start a little after it is ready, or as soon as a
     // call needs them. `chameleon serve` may have started the first already (early-start.ts).
-    this.spawn(this.slots[0]!, takeEarlySandbox(options.extraEnv ?? {}) ?? undefined);
+    const early = takeEarlySandbox(options.extraEnv ?? {});
+    if (early) options.logger.debug('adopted the sandbox process started early', { pid: early.pid });
+    this.spawn(this.slots[0]!, early ?? undefined);
   }
 
   /** Starts the processes not started yet (after the first is ready). */
