@@ -25,6 +25,8 @@ const MAX_REMEMBERED = 10_000;
 export function createFastPathPolicy(options: {
   fastCpuMs: number;
   retryAfter: number;
+  /** False while no call may run synchronously at all (the RSS watchdog's thread is not up yet). */
+  syncAllowed: () => boolean;
 }): FastPathPolicy {
   /** Per version: 0 = its last call was fast (go synchronous); n > 0 = async for n more calls. */
   const asyncCallsLeft = new Map<string, number>();
@@ -35,7 +37,7 @@ export function createFastPathPolicy(options: {
   };
   return {
     allows(scriptKey) {
-      return asyncCallsLeft.get(scriptKey) === 0;
+      return asyncCallsLeft.get(scriptKey) === 0 && options.syncAllowed();
     },
     record(scriptKey, cpuMs, hitLimit) {
       const fast = !hitLimit && cpuMs !== null && cpuMs < options.fastCpuMs;

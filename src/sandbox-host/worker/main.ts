@@ -62,8 +62,8 @@ function dieNow(code: number, why: string): never {
   throw new Error('unreachable');
 }
 
-// The watchdog thread boots first, on the other core, while this one loads isolated-vm: a
-// sandbox process is ready (and the supervisor's first call can start) when both are done.
+// The watchdog thread boots first, on the other core, while this one loads isolated-vm. Calls
+// may start before it is up: until then the main thread samples, and no call runs synchronously.
 const watchdog = startRssWatchdog({
   intervalMs: RSS_CHECK_MS,
   marginBytes: RSS_MARGIN,
@@ -74,6 +74,7 @@ const watchdog = startRssWatchdog({
 const fastPath = createFastPathPolicy({
   fastCpuMs: FAST_PATH_CPU_MS,
   retryAfter: FAST_PATH_RETRY_AFTER,
+  syncAllowed: () => watchdog.threadOnline(),
 });
 
 /**
@@ -124,7 +125,7 @@ const startRss = process.memoryUsage.rss();
 
 /**
  * Memory a guest allocates outside its isolate heap (NOTES.md: one flat 256 MB string in a
- * 16 MB isolate) is caught by the watchdog thread (rss-watchdog.ts). While calls run, the
+ * 16 MB isolate) is caught by the RSS watchdog (rss-watchdog.ts). While calls run, the
  * process may use its baseline (its resident memory when the first of them started) plus
  * rssFactor x the memory limit of each running call; past that it dies at once. The check
  * runs every 5 ms, and only while calls run: at 20 ms a guest allocating ~5 GB/s could pass
@@ -229,8 +230,6 @@ disposeAll = () => cache.disposeAll();
 // The first tool's realm is made now, while the server is still starting, not in its first call.
 cache.refillSpare();
 // Ready means calls can run: the supervisor starts their deadlines from here.
-void watchdog.ready.then(() => {
-  handleJobs = handleAll;
-  for (const jobs of jobsBeforeReady.splice(0)) handleAll(jobs);
-  send({ type: 'ready', pid: process.pid, rssBytes: startRss });
-});
+handleJobs = handleAll;
+for (const jobs of jobsBeforeReady.splice(0)) handleAll(jobs);
+send({ type: 'ready', pid: process.pid, rssBytes: startRss });

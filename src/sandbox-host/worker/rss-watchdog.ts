@@ -1,13 +1,21 @@
 import { Worker } from 'node:worker_threads';
+import { dieWithLine, overRssCap } from './rss-cap.js';
 
 /**
  * Kills the sandbox process before its resident memory passes a cap. It samples on a thread
  * of its own, because the main thread may be inside a synchronous guest call (fast-path.ts)
  * when a guest allocates memory its isolate's limit does not see (NOTES.md).
+ *
+ * That thread is a Node worker, and in a sandbox process (node without its startup snapshot,
+ * which isolated-vm needs) it took ~80-180 ms to boot here, longer than isolated-vm takes to
+ * load: waiting for it made a server's first result later. So until it is up, the main thread
+ * samples instead, on a timer while calls run. That covers calls on isolated-vm's threads, where
+ * guest code runs while the main thread is free; a synchronous guest call would hold the timer
+ * off, so none may start before `threadOnline()` (main.ts gates the fast path on it).
  */
 export interface RssWatchdog {
-  /** Resolves once the thread samples; calls must not start before. */
-  readonly ready: Promise<void>;
+  /** True once the watchdog thread samples; synchronous guest calls must not start before. */
+  threadOnline(): boolean;
   /** The cap in bytes while calls run; 0 when none runs. */
   setCap(bytes: number): void;
 }
@@ -30,11 +38,35 @@ export function startRssWatchdog(options: {
   thread.unref();
   thread.on('error', options.onError);
   thread.on('exit', (code) => options.onError(new Error(`the watchdog thread exited (code ${code})`)));
-  const ready = new Promise<void>((resolve) => thread.once('online', () => resolve()));
+
+  let online = false;
+  let capBytes = 0;
+  let bridge: NodeJS.Timeout | null = null;
+  const stopBridge = (): void => {
+    if (bridge) clearInterval(bridge);
+    bridge = null;
+  };
+  const sample = (): void => {
+    const why = overRssCap(process.memoryUsage.rss(), capBytes, options.marginBytes);
+    if (why !== null) dieWithLine(`${options.fatalPrefix}${why} (sampled on the main thread: the watchdog thread was not up yet)\n`);
+  };
+  thread.once('online', () => {
+    online = true;
+    stopBridge();
+  });
   return {
-    ready,
+    threadOnline: () => online,
     setCap(bytes) {
-      Atomics.store(shared, 0, BigInt(Math.max(0, Math.floor(bytes))));
+      capBytes = Math.max(0, Math.floor(bytes));
+      Atomics.store(shared, 0, BigInt(capBytes));
+      if (online) return;
+      if (capBytes > 0 && bridge === null) {
+        sample();
+        bridge = setInterval(sample, options.intervalMs);
+        bridge.unref();
+      } else if (capBytes === 0) {
+        stopBridge();
+      }
     },
   };
 }
