@@ -40,58 +40,67 @@ export async function build({ outDir = path.join(ROOT, 'dist'), declaration = tr
 const BUNDLE_DIR = 'bundle';
 
 /**
- * Bundles dist/cli.js (tsc's output) and everything it imports, except EXTERNAL, into
- * dist/bundle/, and makes dist/cli.js import it. `chameleon serve` loads ~250 ES modules before
- * it can answer (zod alone ~115 files, plus ajv's CommonJS files), each resolved, read and
- * compiled on its own; bundled, the server answered `initialize` ~30% sooner (medians of
- * interleaved runs on the 2-core machines). Code splitting keeps what each command loads on
- * demand (see src/cli.ts): every dynamic import() of a command or of the MCP layer is its own
- * chunk, so `--version` loads no SDK, zod or SQLite code.
+ * Bundles dist/cli.js (tsc's output) and everything it imports, except EXTERNAL, into one
+ * CommonJS file, dist/bundle/cli.cjs, and makes dist/cli.js run it through V8's code cache
+ * (src/cli/cached-bundle.ts). `chameleon serve` loads ~250 ES modules before it can answer (zod
+ * alone ~115 files, plus ajv's CommonJS files), each resolved, read and compiled on its own;
+ * bundled, the server answered `initialize` ~30% sooner (medians of interleaved runs on the
+ * 2-core machines). CommonJS, not ESM, because node 20 can hand V8 a code cache only for a
+ * script (vm.Script), not for an ES module; with it, start to first result took ~15% less.
+ * Each command's code still runs only when that command does: esbuild turns a dynamic import()
+ * of a bundled module into a call of its lazy initialiser, so `--version` runs no SDK, zod or
+ * SQLite code.
  *
  * Every other file of dist/ stays as tsc wrote it: the sandbox processes run
- * dist/sandbox-host/worker/main.js and read dist/sandbox/*.js, and the bench and library users
+ * dist/sandbox-host/worker/main.js and read dist/sandbox/*.js, bin/chameleon.js forks the first
+ * sandbox of `serve` through dist/sandbox-host/early-start.js, and the bench and library users
  * import dist/ modules directly.
  */
 export async function bundleCli(outDir) {
   const { build: esbuild } = await import('esbuild');
   const entry = path.join(outDir, 'cli.js');
   const bundleDir = path.join(outDir, BUNDLE_DIR);
+  const bundle = path.join(bundleDir, 'cli.cjs');
   const result = await esbuild({
     entryPoints: [entry],
-    outdir: bundleDir,
-    entryNames: '[name]',
-    chunkNames: '[name]-[hash]',
+    outfile: bundle,
     bundle: true,
-    splitting: true,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: 'node20',
     external: EXTERNAL,
     // The dependencies are the project's, also when outDir is elsewhere (the bench's copy).
     nodePaths: [path.join(ROOT, 'node_modules')],
-    // CommonJS dependencies (commander, ajv, ...) call require() for node built-ins.
-    banner: { js: "import { createRequire as __chameleonCreateRequire } from 'node:module';\nconst require = __chameleonCreateRequire(import.meta.url);" },
+    banner: { js: `var ${BUNDLE_URL} = require('node:url').pathToFileURL(__filename).href;` },
     plugins: [ownImportMetaUrl(outDir)],
     sourcemap: 'linked',
     legalComments: 'none',
     logLevel: 'warning',
     write: false,
+    metafile: true,
   });
+  // A script run through V8's code cache has no module loader for import() (cached-bundle.ts).
+  const dynamic = Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.kind === 'dynamic-import' && i.external));
+  if (dynamic.length > 0) throw new Error(`the CLI bundle would import() ${dynamic.map((i) => i.path).join(', ')} at run time; require() it instead`);
   // Test runs rebuild dist/ while other tests' servers start from it: every file is replaced by
-  // a rename, never seen half-written, chunks (content-hashed names) before the files that
-  // import them. Until the stub is written, dist/cli.js is tsc's own entry, which works too.
+  // a rename, never seen half-written, the bundle before the stub that runs it. Until the stub
+  // is written, dist/cli.js is tsc's own entry, which works too.
   fs.mkdirSync(bundleDir, { recursive: true });
-  const entryOut = path.join(bundleDir, 'cli.js');
-  const outputs = [...result.outputFiles].sort((a, b) => Number(a.path.startsWith(entryOut)) - Number(b.path.startsWith(entryOut)));
-  for (const file of outputs) writeAtomically(file.path, file.contents);
-  const written = new Set(outputs.map((f) => path.basename(f.path)));
-  // Chunks of earlier builds go; another build's files in the making (.tmp) stay.
+  for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
+  const written = new Set(result.outputFiles.map((f) => path.basename(f.path)));
+  // Earlier builds' files go, code caches included; another build's files in the making (.tmp) stay.
   for (const name of fs.readdirSync(bundleDir)) {
     if (!written.has(name) && !name.endsWith('.tmp')) fs.rmSync(path.join(bundleDir, name), { force: true, recursive: true });
   }
-  writeAtomically(entry, `// Written by scripts/build.mjs: the CLI runs from its bundle.\nimport './${BUNDLE_DIR}/cli.js';\n`);
+  writeAtomically(
+    entry,
+    `// Written by scripts/build.mjs: the CLI runs from its bundle, through V8's code cache.\nimport { runCachedBundle } from './cli/cached-bundle.js';\n\nrunCachedBundle(new URL('./${BUNDLE_DIR}/cli.cjs', import.meta.url));\n`,
+  );
   fs.rmSync(`${entry}.map`, { force: true });
 }
+
+/** The bundle's own file URL, defined by its first line; each module's import.meta.url is made from it. */
+const BUNDLE_URL = '__chameleonBundleUrl';
 
 function writeAtomically(file, contents) {
   const temp = `${file}.${process.pid}.tmp`;
@@ -100,8 +109,9 @@ function writeAtomically(file, contents) {
 }
 
 /**
- * A bundled module's `import.meta.url` would be its chunk's. Each one under outDir is rewritten
- * to the URL of its own file in dist/, the one tsc wrote and that stays there, so paths resolved
+ * A bundled module has no `import.meta` (CommonJS), and the bundle's own URL would be the wrong
+ * base anyway. Each one under outDir is rewritten to the URL of the module's own file in dist/,
+ * the one tsc wrote and that stays there, so paths resolved
  * against it are unchanged: the sandbox worker entry (sandbox-host/paths.ts), package.json
  * (cli.ts), bin/ (cli/demo-run.ts), better-sqlite3 (store/checkpointer.ts).
  */
@@ -113,10 +123,10 @@ function ownImportMetaUrl(outDir) {
         if (!args.path.startsWith(outDir + path.sep)) return undefined;
         const text = await fs.promises.readFile(args.path, 'utf8');
         if (!text.includes('import.meta.url')) return undefined;
-        // Every output file is in outDir/bundle/, so the module's own file is one level up.
+        // The bundle is in outDir/bundle/, so the module's own file is one level up from it.
         const own = `../${path.relative(outDir, args.path).split(path.sep).join('/')}`;
         return {
-          contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(own)}, import.meta.url).href`),
+          contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(own)}, ${BUNDLE_URL}).href`),
           loader: 'js',
           resolveDir: path.dirname(args.path),
         };

@@ -78,6 +78,6 @@ async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-const code = await main(process.argv);
+// No top-level await: the CLI is bundled as CommonJS (scripts/build.mjs, cli/cached-bundle.ts).
 // Exit explicitly: a paused stdin or a lingering socket must not keep a finished server alive.
-process.exit(code);
+void main(process.argv).then((code) => process.exit(code));

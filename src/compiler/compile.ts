@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Message, TransformFailure } from 'esbuild';
 import type { Failure, Language } from '../model.js';
@@ -56,8 +57,9 @@ export async function warmUpCompiler(): Promise<void> {
 
 async function esbuildCompile(input: CompileInput, file: string): Promise<CompileResult> {
   // Loaded on first use: importing esbuild costs ~20-50 ms, and its service process starts
-  // with the first transform.
-  const { transform } = await import('esbuild');
+  // with the first transform. require(), not import(): the CLI bundle runs from V8's code cache
+  // (cli/cached-bundle.ts), where an import() of a package left out of the bundle cannot work.
+  const { transform } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
   try {
     const out = await transform(input.source, {
       loader: input.language === 'typescript' ? 'ts' : 'js',
