@@ -2,8 +2,9 @@
  * Runs the CLI bundle (dist/bundle/cli.cjs, one CommonJS file: scripts/build.mjs) through V8's
  * code cache. Node 20 caches no compiled code between runs (`module.enableCompileCache()` came in
  * Node 22), and compiling the bundle's ~2 MB, then the functions a server runs while it starts
- * and answers its first call, was a large share of `chameleon serve`'s start-up here. So the
- * first run writes what V8 compiled next to the bundle, and later runs start from it.
+ * and answers its first call, was a large share of `chameleon serve`'s start-up here. So a run
+ * that found no cache writes what V8 compiled next to the bundle when it exits, and later runs
+ * start from it.
  *
  * V8 checks a cache against the source's length only, so the cache's name carries the bundle
  * file's identity (inode, modification time, size): a rebuilt bundle, always written as a new
@@ -19,13 +20,6 @@ import vm from 'node:vm';
 
 export type CodeCacheUse = 'accepted' | 'rejected' | 'absent';
 
-/**
- * When the cache is written, if the run did not start from one: a few seconds in (a server has
- * answered its first call by then), or at exit, whichever comes first. What V8 compiled until
- * then is what the next run starts with.
- */
-const SAVE_AFTER_MS = 3_000;
-
 /** The wrapper node's CommonJS loader puts around a module, on the source's first line. */
 const wrap = (source: string): string => `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
 
@@ -39,7 +33,7 @@ export function runCachedBundle(bundleUrl: URL): CodeCacheUse {
   // a bundle with one, and the bundled code require()s the CommonJS packages it leaves out.
   const script = new vm.Script(wrap(source), { filename: file, cachedData });
   const use: CodeCacheUse = cachedData === undefined ? 'absent' : script.cachedDataRejected === true ? 'rejected' : 'accepted';
-  if (use !== 'accepted') saveLater(script, cacheFile);
+  if (use !== 'accepted') saveAtExit(script, cacheFile);
   const run = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
   const module = { exports: {}, filename: file, id: file, path: path.dirname(file) };
   run.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
@@ -65,11 +59,14 @@ function readIfPresent(file: string): Buffer | undefined {
   }
 }
 
-function saveLater(script: vm.Script, cacheFile: string): void {
-  let saved = false;
-  const save = (): void => {
-    if (saved) return;
-    saved = true;
+/**
+ * Writes the cache when the process exits, if the run did not start from one: what V8 compiled
+ * until then (for `serve`, its start-up and its calls) is what the next run starts with. Not
+ * earlier: making the cache takes the main thread ~40 ms here (~100 ms under load), a stall a
+ * serving process must not have.
+ */
+function saveAtExit(script: vm.Script, cacheFile: string): void {
+  process.once('exit', () => {
     const temp = `${cacheFile}.${process.pid}.tmp`;
     try {
       fs.writeFileSync(temp, script.createCachedData());
@@ -78,7 +75,5 @@ function saveLater(script: vm.Script, cacheFile: string): void {
     } catch {
       fs.rmSync(temp, { force: true });
     }
-  };
-  setTimeout(save, SAVE_AFTER_MS).unref();
-  process.once('exit', save);
+  });
 }
