@@ -28,9 +28,9 @@ const call = (ask: Ask, name: string, args: unknown) => ask('tools/call', { name
 
 const SCHEMA = { type: 'object', properties: { count: { type: 'integer', minimum: 0 }, label: { type: 'string' } }, required: ['count'], additionalProperties: false };
 
-async function mcpLayer(ask: Ask): Promise<number[]> {
+async function mcpLayer(ask: Ask, tool: string): Promise<number[]> {
   const codes: number[] = [];
-  for (const params of [{ name: 123, arguments: {} }, { arguments: {} }, { name: 'typed_tool', arguments: 'not an object' }, { name: 'typed_tool', arguments: [1, 2] }, undefined]) {
+  for (const params of [{ name: 123, arguments: {} }, { arguments: {} }, { name: tool, arguments: 'not an object' }, { name: tool, arguments: [1, 2] }, undefined]) {
     const reply = await ask('tools/call', params);
     codes.push(reply.error?.code ?? 0);
   }
@@ -53,31 +53,35 @@ async function metaLayer(ask: Ask): Promise<void> {
   expect(missing.result?.structuredContent?.error?.code).toBe('TOOL_NOT_FOUND');
 }
 
-async function toolLayer(ask: Ask): Promise<void> {
+async function toolLayer(ask: Ask, tool: string): Promise<void> {
   for (const args of [{ count: 'three' }, { label: 'no count' }, { count: 1, extra: true }, { count: -1 }, { count: 1.5 }]) {
-    const reply = await call(ask, 'typed_tool', args);
+    const reply = await call(ask, tool, args);
     expect(reply.result?.structuredContent, JSON.stringify(args)).toMatchObject({ status: 'FAILURE', error: { kind: 'invalid_arguments' } });
     expect(reply.result?.content?.[0]?.text).toMatch(/The arguments do not match the tool's input_schema: arguments/);
   }
-  const ok = await call(ask, 'typed_tool', { count: 2, label: 'fine' });
+  const ok = await call(ask, tool, { count: 2, label: 'fine' });
   expect(ok.result?.structuredContent).toMatchObject({ status: 'SUCCESS', result: { twice: 4 } });
-  const log = await call(ask, 'list_executions', { tool_name: 'typed_tool', limit: 10 });
+  const log = await call(ask, 'list_executions', { tool_name: tool, limit: 10 });
   const rows = log.result?.structuredContent?.executions as Array<{ status: string; error: { kind: string } | null }>;
   expect(rows.map((r) => r.error?.kind ?? r.status)).toEqual(['SUCCESS', ...Array(5).fill('invalid_arguments')]);
 }
 
+let attempt = 0;
+
 it('schema violations get the right error at every layer, over stdio and HTTP', async () => {
+  // A fresh name per attempt: the suite retries a failed attack once, on the same servers.
+  const tool = `typed_tool_${++attempt}`;
   const from = stdio.diagnostics().length;
   const started = performance.now();
   const session = await web.openSession();
   const asks: Ask[] = [(m, p) => stdio.request(m, p), (m, p) => session.request(m, p)];
   const mcpCodes: number[][] = [];
   for (const ask of asks) {
-    const created = await call(ask, 'create_tool', { name: 'typed_tool', description: 'typed', code: 'export default (a: { count: number }) => ({ twice: a.count * 2 });', input_schema: SCHEMA });
+    const created = await call(ask, 'create_tool', { name: tool, description: 'typed', code: 'export default (a: { count: number }) => ({ twice: a.count * 2 });', input_schema: SCHEMA });
     expect(created.result?.isError, JSON.stringify(created)).toBeFalsy();
-    mcpCodes.push(await mcpLayer(ask));
+    mcpCodes.push(await mcpLayer(ask, tool));
     await metaLayer(ask);
-    await toolLayer(ask);
+    await toolLayer(ask, tool);
   }
   const elapsedMs = performance.now() - started;
   await Promise.all([nextDiagnostics(stdio), web.nextDiagnostics()]);
