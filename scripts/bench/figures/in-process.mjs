@@ -47,8 +47,9 @@ async function sandboxSide(closers, code) {
     },
   });
   closers.push(() => cache.disposeAll());
-  // The worker's settings (src/sandbox-host/worker/main.ts).
-  const policy = createFastPathPolicy({ fastCpuMs: 20, retryAfter: 50 });
+  // The worker's settings (src/sandbox-host/worker/main.ts), as they are once its RSS watchdog
+  // thread is up (a warm call's case; this process has no such thread to wait for).
+  const policy = createFastPathPolicy({ fastCpuMs: 20, retryAfter: 50, syncAllowed: () => true });
   const argsJson = JSON.stringify(ADD_ARGS);
   let id = 0;
   const variant = async (tool, label) => {
