@@ -32,6 +32,12 @@ export const AUTO_CHECKPOINT_PAGES = 1000;
 export const WRITES_PER_CHECKPOINT = 100;
 /** WAL pages past which the main connection finishes a checkpoint itself (~16 MB). */
 export const MAX_WAL_PAGES = 4 * AUTO_CHECKPOINT_PAGES;
+/**
+ * Writes past which the main connection checkpoints itself when the worker has taken no request
+ * meanwhile: a worker still booting on a loaded machine (or stuck in a long fsync) reports
+ * nothing, and the WAL would grow unchecked. ~5-6 pages a row: about MAX_WAL_PAGES.
+ */
+export const MAX_WRITES_UNREQUESTED = 8 * WRITES_PER_CHECKPOINT;
 /** How long close() waits for the worker to close its connection. */
 const CLOSE_WAIT_MS = 2_000;
 
@@ -83,6 +89,7 @@ export function createCheckpointer(db: Database.Database, file: string): Checkpo
   const state = new Int32Array(new SharedArrayBuffer(12));
   let worker: Worker | null = null;
   let writes = 0;
+  let writesSinceRequest = 0;
   let stopped = false;
 
   /** Back to SQLite's own checkpoints, for good. */
@@ -112,10 +119,13 @@ export function createCheckpointer(db: Database.Database, file: string): Checkpo
 
   return {
     wrote() {
-      if (stopped || ++writes < WRITES_PER_CHECKPOINT) return;
+      if (stopped) return;
+      writesSinceRequest++;
+      if (++writes < WRITES_PER_CHECKPOINT) return;
       writes = 0;
-      if (Atomics.load(state, WAL_PAGES) > MAX_WAL_PAGES) {
+      if (Atomics.load(state, WAL_PAGES) > MAX_WAL_PAGES || writesSinceRequest > MAX_WRITES_UNREQUESTED) {
         Atomics.store(state, WAL_PAGES, 0);
+        writesSinceRequest = 0;
         try {
           // RESTART, not PASSIVE: it waits (busy_timeout) for a checkpoint the worker may be
           // running, copies every frame, and makes the next write start the WAL file over, so
@@ -134,6 +144,7 @@ export function createCheckpointer(db: Database.Database, file: string): Checkpo
       if (!worker) return;
       Atomics.store(state, PENDING, 1);
       worker.postMessage('checkpoint');
+      writesSinceRequest = 0;
     },
     close() {
       if (stopped) return;
