@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import safeRegex from 'safe-regex2';
 import { AppError } from '../errors.js';
+import { validate as generatedDraft07 } from './json-schema-draft07.generated.js';
 
 /** Deeper than this, arguments are refused before any recursive host code touches them. */
 export const MAX_ARGUMENT_DEPTH = 64;
@@ -28,9 +29,12 @@ function remember<V>(map: Map<string, V>, key: string, value: V): V {
  * iteratively, so hostile input cannot blow the stack.
  */
 export function createArgumentValidator(options: { maxArgumentsBytes: number }) {
-  // The instance that checks new schemas against the JSON Schema meta-schema is made on the
-  // first create or update: compiling the meta-schema costs ~40-100 ms here, which a server
-  // that only serves stored tools (its start-up, its first call) should not pay.
+  // A new schema is checked against the JSON Schema meta-schema by a validator generated when
+  // the project was written (json-schema-draft07.generated.ts): ajv compiling the meta-schema
+  // itself took ~40-80 ms of the event loop, once per process, inside the first create_tool or
+  // the start-up warm-up. ajv then compiles the schema without a meta-schema pass of its own.
+  const newAjv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
+  // A schema that names another meta-schema (`$schema`) gets ajv's own check and its error.
   let checkingAjv: Ajv | null = null;
   const checking = (): Ajv => (checkingAjv ??= new Ajv({ allErrors: true, strict: false, validateSchema: true }));
   // A stored version's schema passed that check when it was saved.
@@ -40,7 +44,7 @@ export function createArgumentValidator(options: { maxArgumentsBytes: number }) 
   /** Validators by version hash: a warm call neither serialises nor looks up its schema. */
   const byVersion = new Map<string, ValidateFunction>();
 
-  function compileSchema(schema: Record<string, unknown>, compiler: Ajv = checking()): ValidateFunction {
+  function compileSchema(schema: Record<string, unknown>, compiler: Ajv): ValidateFunction {
     const text = JSON.stringify(schema);
     const cached = byText.get(text);
     if (cached) return remember(byText, text, cached);
@@ -48,12 +52,19 @@ export function createArgumentValidator(options: { maxArgumentsBytes: number }) 
     try {
       validator = compiler.compile(schema);
     } catch (err) {
-      throw new AppError('INVALID_ARGUMENT', `input_schema is not a valid JSON Schema: ${(err as Error).message}. Fix the schema and try again.`, { cause: err });
+      throw invalidSchema((err as Error).message, err);
     } finally {
       // ajv keeps every schema it compiled, keyed by the object; ours are kept above, bounded.
       compiler.removeSchema(schema);
     }
     return remember(byText, text, validator);
+  }
+
+  /** Compiles a schema not seen before, after the meta-schema check (as ajv's own would word it). */
+  function compileNewSchema(schema: Record<string, unknown>): ValidateFunction {
+    if (!namesDraft07(schema['$schema'])) return compileSchema(schema, checking());
+    if (!validateAgainstDraft07(schema)) throw invalidSchema(`schema is invalid: ${newAjv.errorsText(validateAgainstDraft07.errors)}`);
+    return compileSchema(schema, newAjv);
   }
 
   function validatorOf(hash: string, schema: Record<string, unknown>): ValidateFunction {
@@ -71,7 +82,7 @@ export function createArgumentValidator(options: { maxArgumentsBytes: number }) 
         throw new AppError('INVALID_ARGUMENT', 'input_schema must have "type": "object": MCP tools take their arguments as one object.');
       }
       assertSafePatterns(record);
-      compileSchema(record);
+      compileNewSchema(record);
       return record;
     },
 
@@ -104,6 +115,19 @@ export function createArgumentValidator(options: { maxArgumentsBytes: number }) 
 }
 
 export type ArgumentValidator = ReturnType<typeof createArgumentValidator>;
+
+const DRAFT07 = 'http://json-schema.org/draft-07/schema';
+/** The generated code is untyped; it is an ajv validate function, `errors` included. */
+const validateAgainstDraft07 = generatedDraft07 as unknown as ValidateFunction;
+
+/** No `$schema`, or draft-07's (ajv's default meta-schema), with or without the trailing `#`. */
+function namesDraft07(declared: unknown): boolean {
+  return declared === undefined || declared === DRAFT07 || declared === `${DRAFT07}#`;
+}
+
+function invalidSchema(reason: string, cause?: unknown): AppError {
+  return new AppError('INVALID_ARGUMENT', `input_schema is not a valid JSON Schema: ${reason}. Fix the schema and try again.`, cause === undefined ? undefined : { cause });
+}
 
 function describe(e: ErrorObject): string {
   const where = e.instancePath ? `arguments${e.instancePath.replace(/\//g, '.')}` : 'arguments';

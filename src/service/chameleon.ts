@@ -69,8 +69,8 @@ export function createChameleon(options: { config: Readonly<Config>; logger: Log
     },
     /**
      * Pays the one-time costs of a process's first create_tool ahead of it, each of which blocks
-     * the event loop: ajv's JSON Schema meta-schema (~35-40 ms here, measured inside a first
-     * create), the loading of swc's library, and esbuild's start (compile.ts). Writes nothing.
+     * the event loop: ajv's first compile, the loading of swc's library, and esbuild's start
+     * (compile.ts). (The meta-schema check is generated code: arguments.ts.) Writes nothing.
      */
     async warmUpAuthoring(): Promise<void> {
       deps.validator.checkSchema({ type: 'object', properties: {} });
