@@ -63,9 +63,16 @@ for (const l of lines) {
   if (l.limitMs !== null && l.limitMs !== undefined) a.limitMs = l.limitMs;
   if (l.limitKind) a.limitKind = l.limitKind;
   a.overshootMs = max(a.overshootMs, l.overshootMs);
-  if (l.sandboxPeakRssMb !== null && l.sandboxPeakRssMb !== undefined && (a.peakMb === null || l.sandboxPeakRssMb - (l.sandboxRssBoundMb ?? 0) > a.peakMb - (a.boundMb ?? 0))) {
-    a.peakMb = l.sandboxPeakRssMb;
-    a.boundMb = l.sandboxRssBoundMb ?? null;
+  // The line closest to its bound; a line without a bound (a variant that records the peak only)
+  // never replaces one with a bound.
+  const peak = l.sandboxPeakRssMb ?? null;
+  const bound = l.sandboxRssBoundMb ?? null;
+  if (peak !== null) {
+    const closer = bound !== null ? a.boundMb === null || peak - bound > a.peakMb - a.boundMb : a.boundMb === null && (a.peakMb === null || peak > a.peakMb);
+    if (closer) {
+      a.peakMb = peak;
+      a.boundMb = bound;
+    }
   }
   a.stallMs = max(a.stallMs, l.worstStallMs);
   a.replacementMs = max(a.replacementMs, l.replacementMs);
