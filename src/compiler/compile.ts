@@ -5,6 +5,9 @@ import type { Failure, Language } from '../model.js';
 import { codeFrame } from '../traceback/code-frame.js';
 import { swcTransform } from './swc-transform.js';
 
+/** esbuild is CommonJS and left out of the CLI bundle: required at run time, from here. */
+const requireHere = createRequire(import.meta.url);
+
 export interface CompileInput {
   toolName: string;
   /** The version this source would become; only used to label frames of a failure. */
@@ -59,7 +62,7 @@ async function esbuildCompile(input: CompileInput, file: string): Promise<Compil
   // Loaded on first use: importing esbuild costs ~20-50 ms, and its service process starts
   // with the first transform. require(), not import(): the CLI bundle runs from V8's code cache
   // (cli/cached-bundle.ts), where an import() of a package left out of the bundle cannot work.
-  const { transform } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  const { transform } = requireHere('esbuild') as typeof import('esbuild');
   try {
     const out = await transform(input.source, {
       loader: input.language === 'typescript' ? 'ts' : 'js',

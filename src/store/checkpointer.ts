@@ -88,7 +88,7 @@ export function createCheckpointer(db: Database.Database, file: string): Checkpo
   db.pragma('wal_autocheckpoint = 0');
   const state = new Int32Array(new SharedArrayBuffer(12));
   let worker: Worker | null = null;
-  let writes = 0;
+  /** Writes since the worker was last sent a request (or the main connection checkpointed). */
   let writesSinceRequest = 0;
   let stopped = false;
 
@@ -119,10 +119,8 @@ export function createCheckpointer(db: Database.Database, file: string): Checkpo
 
   return {
     wrote() {
-      if (stopped) return;
-      writesSinceRequest++;
-      if (++writes < WRITES_PER_CHECKPOINT) return;
-      writes = 0;
+      // Every WRITES_PER_CHECKPOINT-th write: the counter is reset only on such a write.
+      if (stopped || ++writesSinceRequest % WRITES_PER_CHECKPOINT !== 0) return;
       if (Atomics.load(state, WAL_PAGES) > MAX_WAL_PAGES || writesSinceRequest > MAX_WRITES_UNREQUESTED) {
         Atomics.store(state, WAL_PAGES, 0);
         writesSinceRequest = 0;

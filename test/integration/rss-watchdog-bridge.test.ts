@@ -1,16 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { expect, it } from 'vitest';
-import { tempDir } from '../helpers/temp-dir.js';
+import { distUrl, runNodeScript } from '../helpers/node-script.js';
 
 /**
  * The sandbox process's RSS watchdog (src/sandbox-host/worker/rss-watchdog.ts) samples on the
  * main thread until its own thread is up, so calls can start before that thread has booted.
  * Each case runs the built module in a child node process: a cap it passes kills that process.
  */
-const WATCHDOG = pathToFileURL(path.resolve('dist/sandbox-host/worker/rss-watchdog.js')).href;
+const WATCHDOG = distUrl('sandbox-host/worker/rss-watchdog.js');
 
 function runWatchdog(body: string) {
   const script = `
@@ -18,10 +14,7 @@ function runWatchdog(body: string) {
     const watchdog = startRssWatchdog({ intervalMs: 5, marginBytes: 1024 * 1024, fatalPrefix: 'FATAL ', onError: (e) => { process.stderr.write('watchdog error ' + e.message); process.exit(3); } });
     ${body}
   `;
-  // A file, not --eval: the watchdog thread inherits the process's node options.
-  const file = path.join(tempDir(), 'watchdog.mjs');
-  fs.writeFileSync(file, script);
-  return spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 20_000 });
+  return runNodeScript(script);
 }
 
 it('kills the process from the main thread when a call passes the cap before the thread is up', () => {

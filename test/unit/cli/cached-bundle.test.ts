@@ -1,19 +1,19 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, it } from 'vitest';
+import { distUrl, runNodeScript } from '../../helpers/node-script.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 /**
  * src/cli/cached-bundle.ts runs the CLI bundle through V8's code cache. Each run here is a
  * fresh node process (the built module from dist/), as `chameleon` itself is.
  */
-const RUNNER = pathToFileURL(path.resolve('dist/cli/cached-bundle.js')).href;
+const RUNNER = distUrl('cli/cached-bundle.js');
 
 function runBundle(bundle: string): { use: string; output: string } {
   const script = `import { runCachedBundle } from ${JSON.stringify(RUNNER)};\nconst use = runCachedBundle(new URL(${JSON.stringify(pathToFileURL(bundle).href)}));\nprocess.stdout.write('use=' + use + '\\n');\n`;
-  const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  const out = runNodeScript(script);
   expect(out.status, out.stderr).toBe(0);
   return { use: /use=(\w+)/.exec(out.stdout)?.[1] ?? '', output: out.stdout };
 }

@@ -1,12 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import vm from 'node:vm';
 
 import { transform } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
 import { compile, type CompileInput } from '../../../src/compiler/compile.js';
-import { tempDir } from '../../helpers/temp-dir.js';
+import { distUrl, runNodeScript } from '../../helpers/node-script.js';
 
 /** Runs compiled CommonJS code as the sandbox does (a function wrapper) and calls its default export. */
 function callDefault(compiledJs: string, args: unknown): unknown {
@@ -93,25 +91,22 @@ describe('swc and Rust backtraces', () => {
   // swc's errors capture a Rust backtrace when RUST_BACKTRACE=1: ~20 ms of the event loop for
   // the first one. compile() turns library backtraces off, unless the user chose otherwise.
   const runner = `
-    const { compile } = await import(${JSON.stringify(new URL('../../../dist/compiler/compile.js', import.meta.url).href)});
+    const { compile } = await import(${JSON.stringify(distUrl('compiler/compile.js'))});
     const out = await compile({ toolName: 't', version: 1, language: 'typescript', source: 'export default (a: { n: number } => a.n;\\n' });
     process.stdout.write(JSON.stringify({ ok: out.ok, lib: process.env.RUST_LIB_BACKTRACE ?? null }));
     process.exit(0);
   `;
-  const run = async (env: Record<string, string>) => {
-    const { execFileSync } = await import('node:child_process');
-    // A file, not --eval: swc's loader thread inherits the process's node options.
-    const file = path.join(tempDir(), 'compile-broken.mjs');
-    fs.writeFileSync(file, runner);
-    const out = execFileSync(process.execPath, [file], { env: { PATH: process.env['PATH'] ?? '', ...env }, encoding: 'utf8' });
-    return JSON.parse(out) as { ok: boolean; lib: string | null };
+  const run = (env: Record<string, string>) => {
+    const out = runNodeScript(runner, { env: { PATH: process.env['PATH'] ?? '', ...env } });
+    expect(out.status, out.stderr).toBe(0);
+    return JSON.parse(out.stdout) as { ok: boolean; lib: string | null };
   };
 
-  it('turns library backtraces off for a user with RUST_BACKTRACE=1', async () => {
-    expect(await run({ RUST_BACKTRACE: '1' })).toEqual({ ok: false, lib: '0' });
+  it('turns library backtraces off for a user with RUST_BACKTRACE=1', () => {
+    expect(run({ RUST_BACKTRACE: '1' })).toEqual({ ok: false, lib: '0' });
   });
 
-  it('keeps a RUST_LIB_BACKTRACE the user set', async () => {
-    expect(await run({ RUST_BACKTRACE: '1', RUST_LIB_BACKTRACE: '1' })).toEqual({ ok: false, lib: '1' });
+  it('keeps a RUST_LIB_BACKTRACE the user set', () => {
+    expect(run({ RUST_BACKTRACE: '1', RUST_LIB_BACKTRACE: '1' })).toEqual({ ok: false, lib: '1' });
   });
 });
