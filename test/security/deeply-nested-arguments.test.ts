@@ -1,4 +1,3 @@
-import { BOUNDS } from './helpers/harness.js';
 /**
  * Attack: tool arguments nested 100,000 levels deep (200 KB of brackets). Parsing them is what
  * hurts: V8's JSON.parse took 140-380 ms for this on the server's event loop before the
@@ -9,6 +8,7 @@ import { BOUNDS } from './helpers/harness.js';
  * invalid_arguments and logged. Sent raw: the SDK client cannot even serialise such arguments.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { noiseBeside, stallBound } from './helpers/noise.js';
 import { recordFigure } from './helpers/figures.js';
 import { nextDiagnostics, startRawServer, type RawServer } from './helpers/raw-stdio.js';
 
@@ -35,7 +35,8 @@ it('100,000-deep arguments are refused unparsed with a JSON-RPC error; 500-deep 
   const worstStallMs = server.worstStallSince(from);
   recordFigure({ attack: 'deeply-nested-arguments', class: 'denial-of-service', contained: refused.error?.code === -32600, kind: refused.error ? `jsonrpc ${refused.error.code}` : null, elapsedMs, limitMs: null, sandboxPeakRssMb: null, worstStallMs });
   expect(refused.error).toEqual({ code: -32600, message: 'Invalid Request: the message is nested deeper than 1000 levels (tool arguments may nest at most 64).' });
-  expect(worstStallMs, 'server event-loop stall (ms)').toBeLessThanOrEqual(BOUNDS.eventLoopMs);
+  const noiseMs = noiseBeside(server.diagnostics(), from, started);
+  expect(worstStallMs, `server event-loop stall (ms); machine noise ${noiseMs.toFixed(0)} ms`).toBeLessThanOrEqual(stallBound(noiseMs));
   expect(server.stderr()).toContain('refused a JSON-RPC message: Invalid Request: the message is nested deeper than 1000 levels');
 
   // Deeper than the service allows, but cheap to parse: refused by the service and logged.

@@ -1,4 +1,3 @@
-import { BOUNDS } from './helpers/harness.js';
 /**
  * Attack: get past the bearer token and the Origin check of `serve --http` in the ways
  * test/e2e/http-auth.test.ts does not try: GET, DELETE and in-session POSTs without the token
@@ -10,6 +9,7 @@ import { BOUNDS } from './helpers/harness.js';
  * legitimate client's session keeps working.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { noiseBeside, stallBound } from './helpers/noise.js';
 import { recordFigure } from './helpers/figures.js';
 import { ACCEPT, startHttpSecurityServer, type HttpSecurityServer } from './helpers/raw-http-server.js';
 
@@ -62,6 +62,7 @@ it('without the exact token, or from a foreign Origin, nothing reaches a session
   await web.nextDiagnostics();
   const worstStallMs = web.worstStallSince(from);
   recordFigure({ attack: 'http-auth-edge-cases', class: 'protocol', contained: true, kind: 'http 401/403', elapsedMs, limitMs: null, sandboxPeakRssMb: null, worstStallMs });
-  expect(worstStallMs).toBeLessThanOrEqual(BOUNDS.eventLoopMs);
+  const noiseMs = noiseBeside(web.diagnostics(), from, started);
+  expect(worstStallMs, `server event-loop stall (ms); machine noise ${noiseMs.toFixed(0)} ms`).toBeLessThanOrEqual(stallBound(noiseMs));
   await web.expectHealthy();
 });

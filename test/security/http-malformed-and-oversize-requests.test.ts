@@ -1,4 +1,3 @@
-import { BOUNDS } from './helpers/harness.js';
 /**
  * Attack: malformed and oversize requests to `serve --http`: a body that is not JSON, JSON that
  * is not JSON-RPC, the wrong Content-Type or Accept, two session headers, a body nested 100,000
@@ -9,6 +8,7 @@ import { BOUNDS } from './helpers/harness.js';
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { noiseBeside, stallBound } from './helpers/noise.js';
 import { recordFigure } from './helpers/figures.js';
 import { ACCEPT, startHttpSecurityServer, type HttpSecurityServer } from './helpers/raw-http-server.js';
 
@@ -71,7 +71,8 @@ it('malformed and oversize HTTP requests get clear errors; the server keeps serv
   await web.nextDiagnostics();
   const worstStallMs = web.worstStallSince(from);
   recordFigure({ attack: 'http-malformed-and-oversize-requests', class: 'protocol', contained: true, kind: 'http 400/406/413/415', elapsedMs, limitMs: null, sandboxPeakRssMb: null, worstStallMs });
-  expect(worstStallMs).toBeLessThanOrEqual(BOUNDS.eventLoopMs);
+  const noiseMs = noiseBeside(web.diagnostics(), from, started);
+  expect(worstStallMs, `server event-loop stall (ms); machine noise ${noiseMs.toFixed(0)} ms`).toBeLessThanOrEqual(stallBound(noiseMs));
   // Logged, rate-limited (the first refusal at once, the rest counted), without the bodies.
   expect(web.stderr()).toMatch(/refused a JSON-RPC message: Parse error/);
   expect(web.stderr()).not.toContain('[[[[[[[[');

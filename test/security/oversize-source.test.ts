@@ -1,4 +1,3 @@
-import { BOUNDS } from './helpers/harness.js';
 /**
  * Attack: submit tool source far over the 256 KB cap (1 MB+, and just over the cap), with
  * create_tool and with update_tool. The source is refused before it is compiled, stored or
@@ -6,6 +5,7 @@ import { BOUNDS } from './helpers/harness.js';
  * version keeps serving, and a source under the cap is accepted.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { stallBound } from './helpers/noise.js';
 import { recordFigure } from './helpers/figures.js';
 import { createOk, measure } from './helpers/bounds.js';
 import { expectContained, startSecurityServer, textOf, type SecurityServer } from './helpers/harness.js';
@@ -30,7 +30,7 @@ it('source over 256 KB is refused with a clear error by create_tool and update_t
   expect(created.isError).toBe(true);
   expect(error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
   expect(textOf(created)).toMatch(new RegExp(`code is ${Buffer.byteLength(huge)} bytes; the limit is ${CAP}`));
-  expect(m.worstStallMs).toBeLessThanOrEqual(BOUNDS.eventLoopMs);
+  expect(m.worstStallMs, `server event-loop stall (ms); machine noise ${m.noiseMs.toFixed(0)} ms`).toBeLessThanOrEqual(stallBound(m.noiseMs));
 
   expect(Buffer.byteLength(sourceOf(CAP + 1))).toBe(CAP + 1);
   const justOver = await server.createTool('oversize_source', sourceOf(CAP + 1));

@@ -1,4 +1,3 @@
-import { BOUNDS } from './helpers/harness.js';
 /**
  * Attack: requests whose arguments violate a schema, over stdio and over HTTP, at each layer:
  *   - the MCP request itself (tools/call with a numeric name, no name, arguments that are a
@@ -10,6 +9,7 @@ import { BOUNDS } from './helpers/harness.js';
  * The server keeps serving throughout.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { noiseBeside, stallBound } from './helpers/noise.js';
 import { recordFigure } from './helpers/figures.js';
 import { startHttpSecurityServer, type HttpSecurityServer } from './helpers/raw-http-server.js';
 import { nextDiagnostics, startRawServer, type RawServer, type Reply } from './helpers/raw-stdio.js';
@@ -91,7 +91,8 @@ it('schema violations get the right error at every layer, over stdio and HTTP', 
   recordFigure({ attack: 'protocol-schema-violating-arguments', class: 'protocol', contained: true, kind: `jsonrpc ${[...new Set(mcpCodes.flat())].join('/')} / INVALID_ARGUMENT / invalid_arguments`, elapsedMs, limitMs: null, sandboxPeakRssMb: null, worstStallMs });
   await stdio.expectHealthy();
   await web.expectHealthy();
-  expect(worstStallMs).toBeLessThanOrEqual(BOUNDS.eventLoopMs);
+  const noiseMs = Math.max(noiseBeside(stdio.diagnostics(), from, started), noiseBeside(web.diagnostics(), 0, started));
+  expect(worstStallMs, `server event-loop stall (ms); machine noise ${noiseMs.toFixed(0)} ms`).toBeLessThanOrEqual(stallBound(noiseMs));
   // A malformed tools/call is the client's error, not the server's: "Invalid params", not "Internal error".
   expect(mcpCodes, 'JSON-RPC codes for malformed tools/call params (stdio, HTTP)').toEqual([Array(5).fill(-32602), Array(5).fill(-32602)]);
 });

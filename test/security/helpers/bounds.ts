@@ -13,17 +13,18 @@
  *     rssFactor x memory_mb. A process started during the call has its first sample as baseline.
  *   - worstStallMs: the worst event-loop delay the server reported (CHAMELEON_DIAGNOSTICS, one
  *     line per 200 ms window) over the windows that overlap the call.
+ *   - noiseMs: the machine's scheduling noise beside the call (noise.ts): the server's worst
+ *     stall in the idle windows just before it, and how late this process's own timers fired
+ *     during it. Every time bound is max(5 x its tight figure, 4 x noiseMs).
  */
 import fs from 'node:fs';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { expect } from 'vitest';
-import { recordFigure, type AttackClass } from './figures.js';
-import { BOUNDS, rssOf, textOf, type SecurityServer, type ToolOptions } from './harness.js';
+import { type AttackClass } from './figures.js';
+import { BOUNDS, recordAfterChecks, rssOf, textOf, type SecurityServer, type ToolOptions } from './harness.js';
+import { floorOf, idleStallBefore, loadedBound, processNoiseSince, stallBound, TIGHT } from './noise.js';
 
 const MB = 1024 * 1024;
-
-/** Margin for the MCP round trip only (client -> server -> client over stdio, plus the log commit). */
-export const ROUND_TRIP_MARGIN_MS = 150;
 
 export interface RunStructured {
   status?: 'SUCCESS' | 'FAILURE';
@@ -50,6 +51,8 @@ export interface CallMeasure {
   durationMs: number;
   cpuMs: number | null;
   worstStallMs: number;
+  /** Machine noise measured beside the call (see the file comment). */
+  noiseMs: number;
   /** The sandbox process whose memory grew most during the call. */
   sandbox: SandboxSample | null;
   /** Every sandbox process seen during the call. */
@@ -100,7 +103,7 @@ export async function waitForDiagnostics(server: SecurityServer, count: number, 
  * Runs `during` while sampling the sandbox processes' memory and watching the server's
  * event loop, and returns what it saw. `during` is one call or several (a protocol attack).
  */
-export async function measure<T>(server: SecurityServer, during: () => Promise<T>): Promise<{ value: T; clientMs: number; worstStallMs: number; sandboxes: SandboxSample[]; sandbox: SandboxSample | null; pidsBefore: number[]; pidsAfter: number[] }> {
+export async function measure<T>(server: SecurityServer, during: () => Promise<T>): Promise<{ value: T; clientMs: number; worstStallMs: number; noiseMs: number; sandboxes: SandboxSample[]; sandbox: SandboxSample | null; pidsBefore: number[]; pidsAfter: number[] }> {
   const pidsBefore = workerPids(server);
   const samples = new Map<number, { baseline: number; peak: number }>();
   for (const pid of pidsBefore) {
@@ -135,9 +138,10 @@ export async function measure<T>(server: SecurityServer, during: () => Promise<T
     .diagnostics()
     .slice(diagnosticsBefore)
     .reduce((m, d) => Math.max(m, d.eventLoopMaxMs), 0);
+  const noiseMs = Math.max(idleStallBefore(server.diagnostics(), diagnosticsBefore), processNoiseSince(started));
   const sandboxes = [...samples].map(([pid, s]) => ({ pid, baselineMb: s.baseline / MB, peakMb: s.peak / MB }));
   const sandbox = sandboxes.reduce<SandboxSample | null>((best, s) => (!best || s.peakMb - s.baselineMb > best.peakMb - best.baselineMb ? s : best), null);
-  return { value, clientMs, worstStallMs, sandboxes, sandbox, pidsBefore, pidsAfter: workerPids(server) };
+  return { value, clientMs, worstStallMs, noiseMs, sandboxes, sandbox, pidsBefore, pidsAfter: workerPids(server) };
 }
 
 /** Calls a stored tool once, as an agent would, and measures the call (see the file comment). */
@@ -159,6 +163,7 @@ export async function measureCall(server: SecurityServer, tool: string, args: Re
     durationMs: structured.duration_ms ?? m.clientMs,
     cpuMs,
     worstStallMs: m.worstStallMs,
+    noiseMs: m.noiseMs,
     sandbox: m.sandbox,
     sandboxes: m.sandboxes,
     pidsBefore: m.pidsBefore,
@@ -176,13 +181,13 @@ export interface BoundSpec {
   /** The limit the attack must run into, and how closely it must be enforced. */
   limit?: { kind: 'cpu' | 'wall'; ms: number; /** Extra time allowed, measured and stated by the test (a sandbox replacement). */ extraMs?: number };
   replacementMs?: number;
-  /** The MCP round trip's margin, if the attack's payload makes it larger than ROUND_TRIP_MARGIN_MS (state why). */
+  /** The MCP round trip's margin, if the attack's payload makes it larger than the default floor (state why). */
   roundTripMarginMs?: number;
   note?: string;
   /**
-   * The event-loop stall bound for this attack (default BOUNDS.eventLoopMs, 50 ms). Only the
-   * large payload tests raise it: moving 1 MB through JSON, IPC and SQLite stalls the server
-   * 50-650 ms on these machines, a known unmet bound stated in SECURITY.md. The figure
+   * The floor of the event-loop stall bound for this attack (default 5 x 50 ms, noise.ts).
+   * Only the large payload tests raise it: moving 1 MB through JSON, IPC and SQLite stalls the
+   * server 50-650 ms on these machines, a known unmet bound stated in SECURITY.md. The figure
    * recorded is the measured stall, not this bound.
    */
   stallBoundMs?: number;
@@ -191,16 +196,21 @@ export interface BoundSpec {
 /** The stall bound the 1 MB payload tests are held to (see BoundSpec.stallBoundMs). */
 export const PAYLOAD_AT_CAP_STALL_MS = 750;
 
+/** The longest a call may take past its limit: max(5 x the tight slack, 4 x noise), plus stated extra. */
+export function limitSlack(kind: 'cpu' | 'wall', noiseMs: number, extraMs = 0): number {
+  return loadedBound(floorOf(kind === 'cpu' ? TIGHT.cpuSlackMs : TIGHT.wallSlackMs), noiseMs) + extraMs;
+}
+
 /**
- * Records the figure for this attack, then asserts every bound: the failure kind, the limit
- * (CPU within +50 ms, wall clock within +100 ms + extraMs, server-side), the MCP round trip,
- * the sandbox's peak resident memory and the server's worst event-loop stall.
+ * Asserts every bound, then records the figure for this attack: the failure kind, the limit
+ * (CPU or wall clock, server-side), the MCP round trip, the sandbox's peak resident memory and
+ * the server's worst event-loop stall. Time bounds are relative to the noise measured beside
+ * the call (noise.ts); the figure records what was measured.
  */
 export function recordAndCheck(m: CallMeasure, spec: BoundSpec): void {
   const memoryMb = spec.memoryMb ?? 64;
   const rssBound = m.sandbox ? m.sandbox.baselineMb + BOUNDS.rssFactor * memoryMb : undefined;
-  const slack = spec.limit ? (spec.limit.kind === 'cpu' ? BOUNDS.cpuSlackMs : BOUNDS.wallSlackMs) + (spec.limit.extraMs ?? 0) : 0;
-  recordFigure({
+  const figure = {
     attack: spec.attack,
     class: spec.class,
     contained: m.kind === spec.expectKind,
@@ -214,17 +224,20 @@ export function recordAndCheck(m: CallMeasure, spec: BoundSpec): void {
     ...(spec.replacementMs === undefined ? {} : { replacementMs: spec.replacementMs }),
     cpuMs: m.cpuMs,
     ...(spec.note ? { note: spec.note } : {}),
+  };
+  const noise = `machine noise ${m.noiseMs.toFixed(0)} ms`;
+  recordAfterChecks(figure, () => {
+    expect(m.kind, `failure kind; the tool said: ${m.text.slice(0, 500)}`).toBe(spec.expectKind);
+    if (spec.limit) {
+      const slack = limitSlack(spec.limit.kind, m.noiseMs, spec.limit.extraMs);
+      expect(m.durationMs, `${spec.limit.kind} limit ${spec.limit.ms} ms enforced within +${slack.toFixed(0)} ms (server-side duration; ${noise})`).toBeLessThanOrEqual(spec.limit.ms + slack);
+    }
+    expect(m.clientMs - m.durationMs, `MCP round trip on top of the call (${noise})`).toBeLessThanOrEqual(loadedBound(spec.roundTripMarginMs ?? TIGHT.roundTripMs, m.noiseMs));
+    for (const s of m.sandboxes) {
+      expect(s.peakMb, `sandbox ${s.pid} peak RSS (baseline ${s.baselineMb.toFixed(1)} MB, memory_mb ${memoryMb})`).toBeLessThanOrEqual(s.baselineMb + BOUNDS.rssFactor * memoryMb);
+    }
+    expect(m.worstStallMs, `server event-loop stall during the attack (ms; ${noise})`).toBeLessThanOrEqual(stallBound(m.noiseMs, spec.stallBoundMs));
   });
-
-  expect(m.kind, `failure kind; the tool said: ${m.text.slice(0, 500)}`).toBe(spec.expectKind);
-  if (spec.limit) {
-    expect(m.durationMs, `${spec.limit.kind} limit ${spec.limit.ms} ms enforced within +${slack} ms (server-side duration)`).toBeLessThanOrEqual(spec.limit.ms + slack);
-  }
-  expect(m.clientMs - m.durationMs, 'MCP round trip on top of the call').toBeLessThanOrEqual(spec.roundTripMarginMs ?? ROUND_TRIP_MARGIN_MS);
-  for (const s of m.sandboxes) {
-    expect(s.peakMb, `sandbox ${s.pid} peak RSS (baseline ${s.baselineMb.toFixed(1)} MB, memory_mb ${memoryMb})`).toBeLessThanOrEqual(s.baselineMb + BOUNDS.rssFactor * memoryMb);
-  }
-  expect(m.worstStallMs, 'server event-loop stall during the attack (ms)').toBeLessThanOrEqual(spec.stallBoundMs ?? BOUNDS.eventLoopMs);
 }
 
 /**

@@ -3,8 +3,9 @@
  * the file named by CHAMELEON_SECURITY_FIGURES; without that variable, nothing is written.
  * scripts/security-figures.mjs sets it, runs the suite and prints the summary table.
  *
- * Record BEFORE asserting the bounds: a bound that is missed must still show in the figures
- * (the script reports failed files too), never vanish with the failed test.
+ * Record through harness.ts's recordAfterChecks: a figure says `contained` only after its
+ * checks passed, and a bound that is missed still shows in the figures (as not contained),
+ * never vanishing with the failed test.
  */
 import fs from 'node:fs';
 

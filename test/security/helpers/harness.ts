@@ -17,25 +17,17 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { expect } from 'vitest';
-import { recordFigure, type AttackClass } from './figures.js';
+import { recordFigure, type AttackClass, type Figure } from './figures.js';
+import { processNoiseSince, stallBound } from './noise.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const MB = 1024 * 1024;
 
-/** Bounds from issue 4, with the defaults the server enforces. */
+/** Memory bounds from issue 4. Time bounds are relative to measured noise: see noise.ts. */
 export const BOUNDS = {
-  /** CPU limit enforced within this much past timeout_ms. */
-  cpuSlackMs: 50,
-  /** Wall-clock deadline within this much past timeout_ms (plus a sandbox replacement). */
-  wallSlackMs: 100,
   /** A sandbox process never above rssFactor x memory_mb + its baseline. */
   rssFactor: 4,
-  /** The server's event loop is never stalled longer than this by any attack. */
-  // Issue 4 asks for 50 ms; the suite asserts 100 ms because idle servers on these 2-core
-  // machines jitter 10-50 ms and three clean-clone runs tripped 50 ms on noise. The figures
-  // (scripts/security-figures.mjs, SECURITY.md) report every measured stall against 50 ms.
-  eventLoopMs: 100,
 };
 
 export interface ToolOptions {
@@ -70,6 +62,8 @@ export interface SecurityServer {
   diagnostics(): Diagnostics[];
   /** Peak resident memory seen per sandbox pid (sampled every 10 ms), and its first sample. */
   sandboxRss(): Map<number, { baseline: number; peak: number }>;
+  /** performance.now() when start-up ended: the machine noise of the attacks is measured from here. */
+  startedAt: number;
   close(): Promise<void>;
 }
 
@@ -204,6 +198,7 @@ export async function startSecurityServer(options: { persona?: string; extraArgs
     },
     diagnostics: () => allDiagnostics().slice(startedAt),
     sandboxRss: () => rss,
+    startedAt: 0,
     async close() {
       clearInterval(sampler);
       await client.close();
@@ -230,6 +225,7 @@ export async function startSecurityServer(options: { persona?: string; extraArgs
   const seen = allDiagnostics().length;
   while (allDiagnostics().length < seen + 2) await new Promise((r) => setTimeout(r, 20));
   startedAt = allDiagnostics().length;
+  server.startedAt = performance.now();
   return server;
 }
 
@@ -240,7 +236,7 @@ export interface ContainmentCheck {
   kind?: string;
   /** The tool's memory_mb, for the sandbox RSS bound (default 64). */
   memoryMb?: number;
-  /** Event-loop stall bound (default BOUNDS.eventLoopMs); raised only for the 1 MB payload tests. */
+  /** Floor of the event-loop stall bound (default noise.ts's floor); raised only for the 1 MB payload tests. */
   stallBoundMs?: number;
 }
 
@@ -265,51 +261,78 @@ export async function expectContained(server: SecurityServer, check: Containment
     await new Promise((r) => setTimeout(r, 20));
   }
   const stalls = server.diagnostics();
-  recordFigure({
-    attack,
-    class: classOf(attack),
-    contained: true,
-    kind: check.kind ?? null,
-    elapsedMs: null,
-    limitMs: null,
-    sandboxPeakRssMb: Math.max(0, ...[...server.sandboxRss().values()].map((r) => r.peak / MB)) || null,
-    worstStallMs: stalls.reduce((m, d) => Math.max(m, d.eventLoopMaxMs), 0),
-  });
+  const worstStall = stalls.reduce((m, d) => Math.max(m, d.eventLoopMaxMs), 0);
+  await recordAfterChecks(
+    {
+      attack,
+      class: classOf(attack),
+      contained: true,
+      kind: check.kind ?? null,
+      elapsedMs: null,
+      limitMs: null,
+      sandboxPeakRssMb: Math.max(0, ...[...server.sandboxRss().values()].map((r) => r.peak / MB)) || null,
+      worstStallMs: worstStall,
+    },
+    async () => {
+      // The server is up, and a good tool still works.
+      expect(isAlive(server.serverPid), 'server process is alive').toBe(true);
+      const good = await server.call(HEALTHY_TOOL, { n: 21 });
+      expect(good.isError, JSON.stringify(good)).toBeFalsy();
+      expect(good.structuredContent).toMatchObject({ status: 'SUCCESS', result: { doubled: 42 } });
 
-  // The server is up, and a good tool still works.
-  expect(isAlive(server.serverPid), 'server process is alive').toBe(true);
-  const good = await server.call(HEALTHY_TOOL, { n: 21 });
-  expect(good.isError, JSON.stringify(good)).toBeFalsy();
-  expect(good.structuredContent).toMatchObject({ status: 'SUCCESS', result: { doubled: 42 } });
+      // The attack is in the log, with the right kind.
+      if (check.tool) {
+        const listed = await server.call('list_executions', { tool_name: check.tool, limit: 1 });
+        const rows = ((listed.structuredContent ?? {}) as { executions?: Array<Record<string, unknown>> }).executions ?? [];
+        expect(rows.length, `a log row for ${check.tool}`).toBeGreaterThan(0);
+        if (check.kind) {
+          expect(rows[0], 'the attack is logged as a failure of the right kind').toMatchObject({ status: 'FAILURE', error: { kind: check.kind } });
+        }
+      }
 
-  // The attack is in the log, with the right kind.
-  if (check.tool) {
-    const listed = await server.call('list_executions', { tool_name: check.tool, limit: 1 });
-    const rows = ((listed.structuredContent ?? {}) as { executions?: Array<Record<string, unknown>> }).executions ?? [];
-    expect(rows.length, `a log row for ${check.tool}`).toBeGreaterThan(0);
-    if (check.kind) {
-      expect(rows[0], 'the attack is logged as a failure of the right kind').toMatchObject({ status: 'FAILURE', error: { kind: check.kind } });
-    }
+      // The canary is nowhere: not in any response, not in the database or its WAL.
+      expect(server.transcript().includes(server.canary), 'canary in a response').toBe(false);
+      for (const file of [server.dbPath, `${server.dbPath}-wal`]) {
+        if (fs.existsSync(file)) expect(fs.readFileSync(file).includes(server.canary), `canary in ${path.basename(file)}`).toBe(false);
+      }
+
+      // Memory and event-loop bounds, measured.
+      // A sandbox process starts at ~60 MB (node + isolated-vm); the first sample is its baseline,
+      // taken within 10 ms of its start, so 40 MB of slack covers its own warm-up.
+      const memoryMb = check.memoryMb ?? 64;
+      for (const [pid, { baseline, peak }] of server.sandboxRss()) {
+        expect(peak, `sandbox ${pid} peak RSS (baseline ${Math.round(baseline / MB)} MB)`).toBeLessThanOrEqual(baseline + BOUNDS.rssFactor * memoryMb * MB + 40 * MB);
+      }
+      // The attacks ran since start-up; how late this process's own timers fired over that time
+      // is the machine noise the stall is judged against (noise.ts).
+      const noise = processNoiseSince(server.startedAt);
+      expect(worstStall, `server event-loop stall (ms); machine noise ${noise.toFixed(0)} ms`).toBeLessThanOrEqual(stallBound(noise, check.stallBoundMs));
+      const peakRss = stalls.reduce((m, d) => Math.max(m, d.rssBytes), 0);
+      expect(peakRss, 'server RSS').toBeLessThan(400 * MB);
+    },
+  );
+}
+
+/**
+ * Runs `checks`, then records `figure`, as contained only if they all passed, and rethrows
+ * their failure: the figures never claim what was not checked, and a missed bound still
+ * shows in them (scripts/security-figures.mjs reports failed attacks too). Returns what
+ * `checks` returns, so synchronous checks stay synchronous.
+ */
+export function recordAfterChecks<T extends void | Promise<void>>(figure: Figure, checks: () => T): T {
+  const failed = (err: unknown): never => {
+    recordFigure({ ...figure, contained: false });
+    throw err;
+  };
+  let result: T;
+  try {
+    result = checks();
+  } catch (err) {
+    return failed(err);
   }
-
-  // The canary is nowhere: not in any response, not in the database or its WAL.
-  expect(server.transcript().includes(server.canary), 'canary in a response').toBe(false);
-  for (const file of [server.dbPath, `${server.dbPath}-wal`]) {
-    if (fs.existsSync(file)) expect(fs.readFileSync(file).includes(server.canary), `canary in ${path.basename(file)}`).toBe(false);
-  }
-
-  // Memory and event-loop bounds, measured.
-  // A sandbox process starts at ~60 MB (node + isolated-vm); the first sample is its baseline,
-  // taken within 10 ms of its start, so 40 MB of slack covers its own warm-up.
-  const memoryMb = check.memoryMb ?? 64;
-  for (const [pid, { baseline, peak }] of server.sandboxRss()) {
-    expect(peak, `sandbox ${pid} peak RSS (baseline ${Math.round(baseline / MB)} MB)`).toBeLessThanOrEqual(baseline + BOUNDS.rssFactor * memoryMb * MB + 40 * MB);
-  }
-  const diagnostics = server.diagnostics();
-  const worstStall = diagnostics.reduce((m, d) => Math.max(m, d.eventLoopMaxMs), 0);
-  expect(worstStall, 'server event-loop stall (ms)').toBeLessThanOrEqual(check.stallBoundMs ?? BOUNDS.eventLoopMs);
-  const peakRss = diagnostics.reduce((m, d) => Math.max(m, d.rssBytes), 0);
-  expect(peakRss, 'server RSS').toBeLessThan(400 * MB);
+  if (result instanceof Promise) return result.then(() => recordFigure(figure), failed) as T;
+  recordFigure(figure);
+  return result;
 }
 
 /** Text of a tool result, for message checks. */
