@@ -3,124 +3,42 @@
  *
  * Why: a context costs ~1 ms to make, ~200x a warm call (../shared/NOTES.md). Instead of a
  * fresh context per call, every call of a tool runs in one context whose shared state cannot
- * be changed: every object reachable from the global object (and the intrinsics that are
- * reachable only through syntax) is frozen, and so is the global object itself. Each call
- * evaluates the module body again, so module scope is fresh too. What one call could leave
- * for the next — a global, a patched builtin, a setter on a prototype — cannot be written.
- * This is the design of Hardened JavaScript (SES `lockdown()`), reduced to what a realm
- * without host objects needs.
+ * be changed, and each call evaluates the module body again, so module scope is fresh too.
+ * What one call could leave for the next (a global, a patched built-in, a property on a
+ * built-in function, a setter on a prototype) cannot be written.
  *
- * Freezing prototypes breaks assignment of same-named properties on instances (the "override
- * mistake": `err.name = 'X'` fails if Error.prototype.name is frozen). As SES does, the
- * properties that ordinary code overrides are turned into accessors whose setter defines the
- * property on the instance.
+ * How: Hardened JavaScript's lockdown (SES), by allow-list, not by "freeze what is reachable":
+ *   1. name every intrinsic as SES's permits name it, including those reachable only through
+ *      syntax or through what built-ins return (lockdown/intrinsics.ts);
+ *   2. remove every global and every property of every intrinsic that the permits do not
+ *      allow: SES's permits, from the pinned `ses` package, plus Chameleon's few additions
+ *      (lockdown/permits.ts, lockdown/globals.ts, lockdown/enforce.ts);
+ *   3. repair the override mistake with SES's own code: properties ordinary code assigns on
+ *      instances (`err.name = ...`, `obj.toString = ...`) become accessor pairs whose getter
+ *      carries the original value as `originalValue` (ses/src/enable-property-overrides.js);
+ *   4. freeze everything reachable from the global object and every intrinsic, accessor
+ *      functions and their `originalValue` included (lockdown/harden.ts).
+ * SES's lockdown() itself is not run: it is made for a start compartment whose code is
+ * trusted (its Error keeps writable stackTraceLimit/prepareStackTrace hooks over engine state,
+ * which would carry one call's setting into the next), and it costs ~45-60 ms per isolate
+ * against this file's measured cost (SECURITY.md, "Pristine state").
+ *
+ * scripts/build.mjs bundles this file and its imports into dist/sandbox/lockdown.js, a script.
  */
+import enablePropertyOverrides from 'ses/src/enable-property-overrides.js';
+import { removeUnpermitted } from './lockdown/enforce.js';
+import { removeUnpermittedGlobals } from './lockdown/globals.js';
+import { harden } from './lockdown/harden.js';
+import { collectIntrinsics } from './lockdown/intrinsics.js';
+
 ((global: typeof globalThis) => {
-  const {
-    freeze,
-    getOwnPropertyNames,
-    getOwnPropertySymbols,
-    getOwnPropertyDescriptor,
-    getPrototypeOf,
-    defineProperty,
-    isFrozen,
-  } = Object;
-  const TypeErrorCtor = TypeError;
-
-  // Legacy RegExp statics hold the realm's last match: one call's data, readable by the next.
-  const REGEXP_STATICS = ['$1', '$2', '$3', '$4', '$5', '$6', '$7', '$8', '$9', 'input', '$_', 'lastMatch', '$&', 'lastParen', '$+', 'leftContext', '$`', 'rightContext', "$'"];
-  for (const name of REGEXP_STATICS) delete (RegExp as unknown as Record<string, unknown>)[name];
-
-  // Removed: they schedule guest code outside any call (finalizers), or allocate memory that
-  // the isolate's limit does not see, or park the isolate thread.
-  for (const name of ['WeakRef', 'FinalizationRegistry', 'WebAssembly', 'SharedArrayBuffer', 'Atomics']) {
-    delete (global as unknown as Record<string, unknown>)[name];
-  }
-
-  /** Make `obj[key]` overridable on instances although `obj` will be frozen. */
-  function enableOverride(obj: object, key: PropertyKey): void {
-    const desc = getOwnPropertyDescriptor(obj, key);
-    if (!desc || !('value' in desc) || !desc.configurable) return;
-    const value: unknown = desc.value;
-    const getter = function (): unknown {
-      return value;
-    };
-    const setter = function (this: unknown, next: unknown): void {
-      if (this === obj) throw new TypeErrorCtor(`Cannot assign to read only property '${String(key)}' of a frozen built-in`);
-      if (this === null || (typeof this !== 'object' && typeof this !== 'function')) return;
-      defineProperty(this, key, { value: next, writable: true, enumerable: true, configurable: true });
-    };
-    defineProperty(obj, key, { get: getter, set: setter, enumerable: desc.enumerable === true, configurable: false });
-  }
-
-  const hidden = {
-    generatorFunction: getPrototypeOf(function* () {}) as object,
-    asyncFunction: getPrototypeOf(async function () {}) as object,
-    asyncGeneratorFunction: getPrototypeOf(async function* () {}) as object,
-    arrayIterator: getPrototypeOf([][Symbol.iterator]()) as object,
-    mapIterator: getPrototypeOf(new Map().entries()) as object,
-    setIterator: getPrototypeOf(new Set().values()) as object,
-    stringIterator: getPrototypeOf(''[Symbol.iterator]()) as object,
-    regexpStringIterator: getPrototypeOf(/a/g[Symbol.matchAll]('a')) as object,
-    typedArray: getPrototypeOf(Int8Array) as object,
-    generatorObject: getPrototypeOf((function* () {})()) as object,
-    asyncGeneratorObject: getPrototypeOf((async function* () {})()) as object,
-    // Intl's %SegmentsPrototype% and %SegmentIteratorPrototype% are reachable only through
-    // the objects `segment()` returns. Left open, one call could plant a trap on `containing`
-    // or `next` that captures the text the next call segments
-    // (test/security/hidden-intrinsics-sweep.test.ts, persist-intl-segmenter-hidden-prototype.test.ts).
-    segments: getPrototypeOf(new Intl.Segmenter().segment('')) as object,
-    segmentIterator: getPrototypeOf(new Intl.Segmenter().segment('')[Symbol.iterator]()) as object,
-  };
-  const iteratorPrototype = getPrototypeOf(hidden.arrayIterator) as object;
-  const typedArrayPrototype = (hidden.typedArray as { prototype: object }).prototype;
-
-  // Which data properties become overridable, after SES's "moderate" enablements.
-  const ERROR_KEYS = ['constructor', 'message', 'name', 'toString'];
-  const overridable: Array<[object, PropertyKey[] | '*']> = [
-    [Object.prototype, '*'],
-    [Array.prototype, ['toString', 'push', 'concat', 'join', 'constructor']],
-    [Function.prototype, ['constructor', 'bind', 'apply', 'call', 'toString']],
-    [Promise.prototype, ['constructor', 'then', 'catch', 'finally']],
-    [Map.prototype, '*'],
-    [Set.prototype, '*'],
-    [typedArrayPrototype, '*'],
-    [iteratorPrototype, ['toString']],
-    [hidden.generatorFunction, ['constructor', 'toString']],
-    [Error.prototype, ERROR_KEYS],
-    ...[TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError].map(
-      (ctor): [object, PropertyKey[]] => [ctor.prototype, ERROR_KEYS],
-    ),
-  ];
-  for (const [obj, keys] of overridable) {
-    const list = keys === '*' ? [...getOwnPropertyNames(obj), ...getOwnPropertySymbols(obj)] : keys;
-    for (const key of list) enableOverride(obj, key);
-  }
-
-  /** Freeze everything reachable through properties, accessors and prototypes. */
-  function harden(roots: unknown[]): void {
-    const queue: unknown[] = [...roots];
-    const seen = new Set<unknown>();
-    while (queue.length > 0) {
-      const value = queue.pop();
-      if (value === null || (typeof value !== 'object' && typeof value !== 'function') || seen.has(value)) continue;
-      seen.add(value);
-      freeze(value);
-      queue.push(getPrototypeOf(value));
-      for (const key of [...getOwnPropertyNames(value), ...getOwnPropertySymbols(value)]) {
-        const desc = getOwnPropertyDescriptor(value, key);
-        if (!desc) continue;
-        if ('value' in desc) queue.push(desc.value);
-        // The accessor functions themselves are frozen, never called.
-        // eslint-disable-next-line @typescript-eslint/unbound-method
-        else queue.push(desc.get, desc.set);
-      }
-    }
-  }
-
-  harden([global, ...Object.values(hidden), iteratorPrototype]);
-  if (!isFrozen(global) || !isFrozen(Object.prototype)) {
+  const intrinsics = collectIntrinsics(global);
+  removeUnpermittedGlobals(global, intrinsics);
+  removeUnpermitted(intrinsics);
+  enablePropertyOverrides(Object.fromEntries(intrinsics.byName), 'moderate', { warn() {} });
+  harden([global, ...intrinsics.byName.values()]);
+  if (!Object.isFrozen(global) || !Object.isFrozen(Object.prototype)) {
     // Never run tool code in a realm that failed to lock down.
-    throw new TypeErrorCtor('Chameleon lockdown failed');
+    throw new TypeError('Chameleon lockdown failed');
   }
 })(globalThis);

@@ -33,7 +33,40 @@ export async function build({ outDir = path.join(ROOT, 'dist'), declaration = tr
     const args = [tsc, '-p', project, '--outDir', projectOut, ...(declaration ? [] : ['--declaration', 'false'])];
     execFileSync(process.execPath, args, { cwd: ROOT, stdio });
   }
+  await bundleLockdown(outDir);
   await bundleCli(outDir);
+}
+
+/**
+ * The lockdown runs in each isolate as one script (isolated-vm compiles scripts, not modules),
+ * so sandbox/lockdown.ts and what it imports, SES's permits and override repair among them,
+ * are bundled into outDir/sandbox/lockdown.js in place of tsc's module output. SES's package
+ * exports do not name its src/ files, so they are resolved from node_modules directly; the
+ * version is the one package.json pins.
+ */
+export async function bundleLockdown(outDir) {
+  const { build: esbuild } = await import('esbuild');
+  const sesSources = {
+    name: 'ses-sources',
+    setup(b) {
+      b.onResolve({ filter: /^ses\/src\// }, (args) => ({ path: path.join(ROOT, 'node_modules', args.path) }));
+    },
+  };
+  const result = await esbuild({
+    entryPoints: [path.join(ROOT, 'sandbox', 'lockdown.ts')],
+    bundle: true,
+    format: 'iife',
+    platform: 'neutral',
+    target: 'es2022',
+    // Every isolate compiles it: smaller source is less to parse. Its errors carry their messages.
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    write: false,
+    plugins: [sesSources],
+  });
+  fs.mkdirSync(path.join(outDir, 'sandbox'), { recursive: true });
+  writeAtomically(path.join(outDir, 'sandbox', 'lockdown.js'), result.outputFiles[0].contents);
 }
 
 /** Where the bundled CLI goes, inside outDir; dist/cli.js becomes a one-line stub that imports it. */

@@ -23,7 +23,8 @@ export default async () => {
     segments: () => new I.Segmenter('en', { granularity: 'word' }).segment('a b'),
     segmentIterator: () => new I.Segmenter('en').segment('a b')[Symbol.iterator](),
     segmentData: () => new I.Segmenter('en').segment('a b').containing(0),
-    breakIterator: () => new I.v8BreakIterator('en'),
+    // Non-standard, so not on the allow-list: lockdown removes it (sandbox/lockdown/permits.ts).
+    breakIteratorRemoved: () => (I.v8BreakIterator === undefined ? {} : new I.v8BreakIterator('en')),
     dateTimeFormat: () => new Intl.DateTimeFormat('en'),
     dtfResolved: () => new Intl.DateTimeFormat('en').resolvedOptions(),
     dtfParts: () => new Intl.DateTimeFormat('en').formatToParts(0),
