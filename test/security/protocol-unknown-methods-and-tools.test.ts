@@ -65,5 +65,9 @@ it('unknown methods get -32601 and unknown or impossible tools a tool error, ove
   expect(worstStallMs).toBeLessThanOrEqual(BOUNDS.eventLoopMs);
   await stdio.expectHealthy();
   await web.expectHealthy();
-  expect(HEALTHY).toBeTruthy();
+  // Still healthy after everything above, over the same raw connection: a real call, with an
+  // argument the health checks never used, computes its result (a constant could not fail).
+  const after = await stdio.callTool(HEALTHY, { n: 333 });
+  expect(after.result?.structuredContent, JSON.stringify(after)).toMatchObject({ status: 'SUCCESS', result: { doubled: 666 } });
+  expect(after.result?.isError).toBeFalsy();
 });
