@@ -1,7 +1,15 @@
 /**
  * stdout belongs to the MCP protocol, so every log line goes to stderr (or wherever the
  * composition root points it). Injected, never imported as a global.
+ *
+ * Log lines carry text a client chose (a refused Origin or Host header, a session id, a tool
+ * name in an error, a sandbox's stderr), and an operator reads them in a terminal, which obeys
+ * control characters: C1 controls (U+009B is CSI), escape sequences, bidi overrides that reorder
+ * what is shown. So every line is made safe here, once, with the CLI's own terminalSafe()
+ * (`chameleon logs` uses it too), rather than at each call site, where one would be forgotten.
  */
+import { terminalSafe } from './terminal-text.js';
+
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
@@ -16,7 +24,7 @@ export function createStderrLogger(level: LogLevel = 'info', write: (line: strin
   const emit = (at: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>): void => {
     if (ORDER[at] < ORDER[level]) return;
     const extra = fields && Object.keys(fields).length > 0 ? ` ${safeJson(fields)}` : '';
-    write(`[chameleon] ${at}: ${message}${extra}\n`);
+    write(`[chameleon] ${at}: ${safeText(`${message}${extra}`)}\n`);
   };
   return {
     debug: (m, f) => emit('debug', m, f),
@@ -27,6 +35,15 @@ export function createStderrLogger(level: LogLevel = 'info', write: (line: strin
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * `text` without escape sequences or control characters but \n and \t (a sandbox's stderr is
+ * logged as several lines). Continuation lines are indented, so that none of them can pass for
+ * a log line of its own (`[chameleon] error: ...`).
+ */
+function safeText(text: string): string {
+  return terminalSafe(text, { multiline: true }).replace(/\n/g, '\n  ');
+}
 
 function safeJson(value: unknown): string {
   try {

@@ -13,7 +13,7 @@ import { DemoStepFailed, runDemoSteps, type DemoSession } from './demo-steps.js'
 import type { DemoEnvironment, DemoOptions } from './demo.js';
 import type { Runtime } from './runtime.js';
 import { createPalette, wantsColour } from './table.js';
-import { terminalSafe } from './terminal-text.js';
+import { terminalSafe } from '../terminal-text.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
 const STDERR_TAIL_CHARS = 8_000;

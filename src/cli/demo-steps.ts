@@ -21,7 +21,7 @@ import {
 import { diffLines, listing, type Story } from './demo-story.js';
 import { formatDuration, shortTime } from './log-view.js';
 import { renderTable, type Palette } from './table.js';
-import { terminalSafe } from './terminal-text.js';
+import { terminalSafe } from '../terminal-text.js';
 
 export class DemoStepFailed extends Error {
   override readonly name = 'DemoStepFailed';

@@ -6,7 +6,7 @@
 import type { Writable } from 'node:stream';
 
 import type { Palette } from './table.js';
-import { indent, terminalSafe } from './terminal-text.js';
+import { indent, terminalSafe } from '../terminal-text.js';
 
 export interface Story {
   title(text: string): void;

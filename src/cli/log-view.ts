@@ -7,7 +7,7 @@ import type { ExecutionRecord, Frame } from '../model.js';
 import { formatTraceback, sourceLineAt } from '../traceback/index.js';
 import { failureOfRecord } from '../service/records.js';
 import { renderTable, type Column, type Palette } from './table.js';
-import { indent, terminalSafe } from './terminal-text.js';
+import { indent, terminalSafe } from '../terminal-text.js';
 
 /** `2026-11-30 12:00:01.123` (UTC). */
 export function shortTime(iso: string): string {

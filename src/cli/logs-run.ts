@@ -12,7 +12,7 @@ import type { LogsOptions } from './logs.js';
 import type { Runtime } from './runtime.js';
 import { withStore } from './store-access.js';
 import { createPalette, terminalColumns, wantsColour } from './table.js';
-import { terminalSafe } from './terminal-text.js';
+import { terminalSafe } from '../terminal-text.js';
 
 /**
  * How far back each `--follow` poll looks. Rows carry the time their call *started* and are

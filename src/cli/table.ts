@@ -2,7 +2,7 @@
  * Plain-text tables and colours for the terminal. Cells are made terminal-safe and cut to their
  * column's width here; colour is applied after padding, so escape codes never upset alignment.
  */
-import { displayWidth, terminalSafe, truncate } from './terminal-text.js';
+import { displayWidth, terminalSafe, truncate } from '../terminal-text.js';
 
 export type Colour = 'red' | 'green' | 'yellow' | 'cyan' | 'dim' | 'bold';
 

@@ -6,7 +6,7 @@ import type { ExecutionStatus, VersionRecord } from '../model.js';
 import type { Store, VersionSummary } from '../store/index.js';
 import { shortTime } from './log-view.js';
 import { renderTable, type Palette } from './table.js';
-import { indent, terminalSafe } from './terminal-text.js';
+import { indent, terminalSafe } from '../terminal-text.js';
 
 export interface ToolRow {
   name: string;

@@ -14,7 +14,7 @@ import { exportTools, importTools, parseExport, serializeExport } from '../servi
 import type { Runtime } from './runtime.js';
 import { withStore, type StoreOptions } from './store-access.js';
 import { createPalette, terminalColumns, wantsColour } from './table.js';
-import { terminalSafe } from './terminal-text.js';
+import { terminalSafe } from '../terminal-text.js';
 import { renderToolDetails, renderToolTable, toolRows } from './tool-view.js';
 
 const palette = (runtime: Runtime) => createPalette(wantsColour(runtime.stdout, runtime.env));

@@ -3,6 +3,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Message, TransformFailure } from 'esbuild';
 import type { Failure, Language } from '../model.js';
 import { codeFrame } from '../traceback/code-frame.js';
+import { neutraliseMagicComments } from './magic-comments.js';
 import { swcTransform } from './swc-transform.js';
 
 /** esbuild is CommonJS and left out of the CLI bundle: required at run time, from here. */
@@ -38,9 +39,28 @@ export function sourceFileName(toolName: string, language: Language): string {
  */
 export async function compile(input: CompileInput): Promise<CompileResult> {
   const file = sourceFileName(input.toolName, input.language);
-  const fast = await swcTransform(input.source, input.language, file);
-  if (fast !== null) return { ok: true, ...fast };
-  return esbuildCompile(input, file);
+  // The agent's source-map magic comments are ignored (magic-comments.ts): neither compiler
+  // may read a map the author supplied, and V8 may not rename the script after one. Same
+  // length, so every line and column of the source (and of the code frames quoting
+  // `input.source`, the text as written) stays exact.
+  const source = neutraliseMagicComments(input.source);
+  const fast = await swcTransform(source, input.language, file);
+  const out = fast !== null ? ({ ok: true, ...fast } as const) : await esbuildCompile(input, source, file);
+  return out.ok ? ownMapOnly(out.compiledJs, out.sourceMap, file) : out;
+}
+
+/**
+ * The compiled code with no magic comment left (the compilers only keep the source's, already
+ * neutralised: this is the last line of defence, same length so our map still fits), and a
+ * check that the map is ours: no source but the tool's own file. Anything else is a bug.
+ */
+function ownMapOnly(compiledJs: string, sourceMap: string, file: string): CompileResult {
+  const sources = (JSON.parse(sourceMap) as { sources?: unknown }).sources;
+  // No sources at all is fine (an empty tool maps nothing).
+  if (!Array.isArray(sources) || sources.some((s) => s !== file)) {
+    throw new Error(`the compiler returned a source map of ${JSON.stringify(sources)}, not of ${file}`);
+  }
+  return { ok: true, compiledJs: neutraliseMagicComments(compiledJs), sourceMap };
 }
 
 /**
@@ -58,13 +78,14 @@ export async function warmUpCompiler(): Promise<void> {
   if (broken.ok) throw new Error('the compiler warm-up compiled broken code');
 }
 
-async function esbuildCompile(input: CompileInput, file: string): Promise<CompileResult> {
+/** `source` is what esbuild compiles; errors quote `input.source`, the text the agent wrote. */
+async function esbuildCompile(input: CompileInput, source: string, file: string): Promise<CompileResult> {
   // Loaded on first use: importing esbuild costs ~20-50 ms, and its service process starts
   // with the first transform. require(), not import(): the CLI bundle runs from V8's code cache
   // (cli/cached-bundle.ts), where an import() of a package left out of the bundle cannot work.
   const { transform } = requireHere('esbuild') as typeof import('esbuild');
   try {
-    const out = await transform(input.source, {
+    const out = await transform(source, {
       loader: input.language === 'typescript' ? 'ts' : 'js',
       format: 'cjs',
       target: 'es2022',

@@ -19,11 +19,9 @@ import type { Language } from '../model.js';
  * trip to its process) rather than to swc's async transform, so a large one never stalls the
  * event loop either.
  *
- * swc keeps comments, esbuild drops them. V8 reads two kinds of comment: `//# sourceURL=`
- * renames the script in stack traces (a tool could attribute its frames to a host file) and
- * `//# sourceMappingURL=`. A source that mentions either goes to esbuild (MAGIC_COMMENT).
+ * swc keeps comments, esbuild drops them; compile() neutralises the source-map magic comments
+ * (magic-comments.ts) before either sees the source, so both may take any source.
  */
-const MAGIC_COMMENT = /source(?:Mapping)?URL/;
 
 /** Up to this size a source compiles with swc, synchronously (~0.05 ms for a small tool, a few ms here). */
 const SYNC_MAX_CHARS = 32 * 1024;
@@ -72,11 +70,11 @@ setInterval(() => {}, 2 ** 30);`;
 
 /**
  * Compiles with swc. Null when swc refuses the source (a syntax error, or syntax it does not
- * take), should not take it (MAGIC_COMMENT, over SYNC_MAX_CHARS), or cannot be loaded: the
+ * take), should not take it (over SYNC_MAX_CHARS), or cannot be loaded: the
  * caller then asks esbuild, which also words the error.
  */
 export async function swcTransform(source: string, language: Language, file: string): Promise<Compiled> {
-  if (source.length > SYNC_MAX_CHARS || MAGIC_COMMENT.test(source)) return null;
+  if (source.length > SYNC_MAX_CHARS) return null;
   const swc = await loadSwc();
   if (swc === null) return null;
   const options = optionsFor(language, file);
@@ -93,6 +91,9 @@ function optionsFor(language: Language, file: string): Options {
     filename: file,
     sourceFileName: file,
     sourceMaps: true,
+    // swc reads an inline `//# sourceMappingURL=data:` map by default and composes it into
+    // ours. compile() already neutralised such comments; never read one anyway.
+    inputSourceMap: false,
     inlineSourcesContent: false,
     // Only what is written here: no .swcrc or browserslist lookups on the server's disk.
     swcrc: false,

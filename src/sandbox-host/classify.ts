@@ -2,8 +2,8 @@ import type { WorkerFault } from './protocol.js';
 
 /**
  * The one place that interprets isolated-vm's error messages (5.0.4). Each message has a test
- * in test/unit/sandbox-host/classify.test.ts, so an upgrade that rewords one fails CI rather
- * than turning timeouts into "internal" errors in production.
+ * in test/unit/sandbox-host/classify.test.ts that makes it with a real isolate, so an upgrade
+ * that rewords one fails CI rather than turning timeouts into "internal" errors in production.
  */
 export function classifyIsolateError(
   error: unknown,

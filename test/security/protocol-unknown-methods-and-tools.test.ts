@@ -66,5 +66,9 @@ it('unknown methods get -32601 and unknown or impossible tools a tool error, ove
   expect(worstStallMs, `server event-loop stall (ms); machine noise ${noiseMs.toFixed(0)} ms`).toBeLessThanOrEqual(stallBound(noiseMs));
   await stdio.expectHealthy();
   await web.expectHealthy();
-  expect(HEALTHY).toBeTruthy();
+  // Still healthy after everything above, over the same raw connection: a real call, with an
+  // argument the health checks never used, computes its result (a constant could not fail).
+  const after = await stdio.callTool(HEALTHY, { n: 333 });
+  expect(after.result?.structuredContent, JSON.stringify(after)).toMatchObject({ status: 'SUCCESS', result: { doubled: 666 } });
+  expect(after.result?.isError).toBeFalsy();
 });

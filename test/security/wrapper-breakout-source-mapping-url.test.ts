@@ -3,8 +3,9 @@
  * the server's own source map, `//# sourceURL=` renaming the script to a host file (so stack
  * frames and code frames would be attributed to, and read from, it), in the `//#` and old `//@`
  * forms, and the same text inside a template literal, where it is no comment at all. Then an
- * INLINE source map (`data:` URL), which the compiler does honour: it names dist/cli.js as the
- * original source and maps every line to it. The tools throw. Their failures must point at
+ * INLINE source map (`data:` URL) naming dist/cli.js as the original source and mapping every
+ * line to it (the compiler used to compose it into ours; it now ignores it, see
+ * forged-source-map-comments.test.ts for the exact line that proves it). The tools throw. Their failures must point at
  * their own files only, quote only their own source, and show nothing of any host file.
  */
 import fs from 'node:fs';

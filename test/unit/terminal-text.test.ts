@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { terminalSafe, truncate } from '../../../src/cli/terminal-text.js';
+import { terminalSafe, truncate } from '../../src/terminal-text.js';
 
 const ESC = '\u001b';
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_OR_ESCAPE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const CONTROL_OR_ESCAPE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 describe('terminalSafe()', () => {
   const singleLine: [string, string, string][] = [
@@ -24,6 +24,7 @@ describe('terminalSafe()', () => {
     ['backspace and bell become replacement characters', 'ab\u0008\u0007c', 'ab\ufffd\ufffdc'],
     ['newlines and tabs become spaces', 'a\nb\tc\u2028d', 'a b c d'],
     ['bidi overrides (Trojan Source) are neutralised', 'access\u202e\u2066level', 'access\ufffd\ufffdlevel'],
+    ['bidi marks (LRM, RLM, ALM) are neutralised', 'a\u200eb\u200fc\u061cd', 'a\ufffdb\ufffdc\ufffdd'],
     ['DEL and C1 controls are neutralised', 'a\u007fb\u0085c', 'a\ufffdb\ufffdc'],
   ];
   it.each(singleLine)('%s', (_name, input, expected) => {
@@ -41,7 +42,7 @@ describe('terminalSafe()', () => {
   });
 
   it('leaves no control character or escape in any mix of hostile input', () => {
-    const nasty = Array.from({ length: 0x100 }, (_, i) => String.fromCharCode(i)).join('') + `${ESC}[${ESC}]${ESC}P\u009b\u009d\u202e`;
+    const nasty = Array.from({ length: 0x100 }, (_, i) => String.fromCharCode(i)).join('') + `${ESC}[${ESC}]${ESC}P\u009b\u009d\u202e\u200f\u061c`;
     for (const multiline of [false, true]) {
       const safe = terminalSafe(nasty.repeat(3), { multiline });
       expect(safe).not.toMatch(CONTROL_OR_ESCAPE);

@@ -1,6 +1,7 @@
 /**
  * Text from guests (tool names, messages, console output, arguments, source) reaches the
- * operator's terminal through `chameleon logs`, `tools show` and the demo. A terminal obeys
+ * operator's terminal through `chameleon logs`, `tools show` and the demo; text from clients
+ * (HTTP headers, tool names) through the server's stderr log (src/logger.ts). A terminal obeys
  * escape sequences: colours, cursor moves, screen clears, window titles, hyperlinks (OSC 8),
  * clipboard writes (OSC 52). So every guest-controlled string is passed through `terminalSafe`
  * before it is printed: escape sequences are removed, any other control character becomes
@@ -24,11 +25,12 @@ const ESCAPE_SEQUENCES = new RegExp(
 );
 
 // Left after the sequences are gone: C0 controls, DEL, C1 controls, and the bidirectional
-// overrides and isolates that reorder text on screen ("Trojan Source").
+// controls that reorder text on screen ("Trojan Source"): overrides and embeddings
+// (U+202A-202E), isolates (U+2066-2069) and the marks (LRM U+200E, RLM U+200F, ALM U+061C).
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROLS_MULTI = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROLS_MULTI = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROLS_SINGLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROLS_SINGLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 const REPLACEMENT = '\ufffd';
 export const ELLIPSIS = '…';
