@@ -13,9 +13,9 @@
  *   2. remove every global and every property of every intrinsic that the permits do not
  *      allow: SES's permits, from the pinned `ses` package, plus Chameleon's few additions
  *      (lockdown/permits.ts, lockdown/globals.ts, lockdown/enforce.ts);
- *   3. repair the override mistake with SES's own code: properties ordinary code assigns on
- *      instances (`err.name = ...`, `obj.toString = ...`) become accessor pairs whose getter
- *      carries the original value as `originalValue` (ses/src/enable-property-overrides.js);
+ *   3. repair the override mistake with SES's own code and plan: properties ordinary code
+ *      assigns on instances (`err.name = ...`, `obj.toString = ...`) become accessor pairs whose
+ *      getter carries the original value as `originalValue` (ses/src/enable-property-overrides.js);
  *   4. freeze everything reachable from the global object and every intrinsic, accessor
  *      functions and their `originalValue` included (lockdown/harden.ts).
  * SES's lockdown() itself is not run: it is made for a start compartment whose code is
@@ -35,7 +35,10 @@ import { collectIntrinsics } from './lockdown/intrinsics.js';
   const intrinsics = collectIntrinsics(global);
   removeUnpermittedGlobals(global, intrinsics);
   removeUnpermitted(intrinsics);
-  enablePropertyOverrides(Object.fromEntries(intrinsics.byName), 'moderate', { warn() {} });
+  // SES's 'severe' plan: every property of Object.prototype (and Map, Set and TypedArray
+  // prototypes) can be overridden on an instance, so `counts[word] = n` works for any word,
+  // 'constructor' and 'toString' included, as it did before this lockdown.
+  enablePropertyOverrides(Object.fromEntries(intrinsics.byName), 'severe', { warn() {} });
   harden([global, ...intrinsics.byName.values()]);
   if (!Object.isFrozen(global) || !Object.isFrozen(Object.prototype)) {
     // Never run tool code in a realm that failed to lock down.

@@ -58,7 +58,8 @@ export default (args: any, ctx: any) => {
 
 it('nothing in the realm is an isolated-vm handle, a host string or an unfrozen shared object', async () => {
   const report = await attackResult<{ visited: number; suspicious: string[]; unfrozenShared: string[] }>(server, 'ivm_handle_probe', code, { probe: true });
-  expect(report.visited).toBeGreaterThan(800);
+  // ~750 objects since lockdown works from an allow-list (non-standard intrinsics are gone).
+  expect(report.visited).toBeGreaterThan(700);
   expect(report.suspicious).toEqual([]);
   expect(report.unfrozenShared).toEqual([]);
   await expectContained(server, { tool: 'ivm_handle_probe' });
