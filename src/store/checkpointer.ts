@@ -38,6 +38,12 @@ export const MAX_WAL_PAGES = 4 * AUTO_CHECKPOINT_PAGES;
  * nothing, and the WAL would grow unchecked. ~5-6 pages a row: about MAX_WAL_PAGES.
  */
 export const MAX_WRITES_UNREQUESTED = 8 * WRITES_PER_CHECKPOINT;
+/**
+ * A checkpoint is also asked for this long after a write that none has covered yet: a server
+ * that wrote a few rows and went quiet would otherwise keep them in the -wal file until its
+ * 100th write, and a copy of the database file alone (a careless backup) would miss them.
+ */
+export const CHECKPOINT_AFTER_QUIET_MS = 1_000;
 /** How long close() waits for the worker to close its connection. */
 const CLOSE_WAIT_MS = 2_000;
 
@@ -91,11 +97,13 @@ export function createCheckpointer(db: Database.Database, file: string): Checkpo
   /** Writes since the worker was last sent a request (or the main connection checkpointed). */
   let writesSinceRequest = 0;
   let stopped = false;
+  let quietTimer: NodeJS.Timeout | null = null;
 
   /** Back to SQLite's own checkpoints, for good. */
   function fallBack(): void {
     stopped = true;
     worker = null;
+    if (quietTimer) clearTimeout(quietTimer);
     if (db.open) db.pragma(`wal_autocheckpoint = ${String(AUTO_CHECKPOINT_PAGES)}`);
   }
 
@@ -117,10 +125,38 @@ export function createCheckpointer(db: Database.Database, file: string): Checkpo
     }
   }
 
+  /** Sends the worker a checkpoint request, unless one is running. */
+  function request(): void {
+    // One request at a time: while a checkpoint runs (an fsync can take 20 ms here), the
+    // writes that land meanwhile are picked up by the next one.
+    if (Atomics.load(state, PENDING) !== 0) return;
+    worker ??= start();
+    if (!worker) return;
+    Atomics.store(state, PENDING, 1);
+    worker.postMessage('checkpoint');
+    writesSinceRequest = 0;
+  }
+
+  /** After CHECKPOINT_AFTER_QUIET_MS, checkpoints what the count-based requests left in the WAL. */
+  function armQuietCheckpoint(): void {
+    if (quietTimer) return;
+    quietTimer = setTimeout(() => {
+      quietTimer = null;
+      if (stopped || writesSinceRequest === 0) return;
+      request();
+      // A checkpoint was running: try again after the next quiet period.
+      if (writesSinceRequest > 0) armQuietCheckpoint();
+    }, CHECKPOINT_AFTER_QUIET_MS);
+    // Upkeep never keeps a process alive (a CLI command ends when its work does).
+    quietTimer.unref();
+  }
+
   return {
     wrote() {
+      if (stopped) return;
+      armQuietCheckpoint();
       // Every WRITES_PER_CHECKPOINT-th write: the counter is reset only on such a write.
-      if (stopped || ++writesSinceRequest % WRITES_PER_CHECKPOINT !== 0) return;
+      if (++writesSinceRequest % WRITES_PER_CHECKPOINT !== 0) return;
       if (Atomics.load(state, WAL_PAGES) > MAX_WAL_PAGES || writesSinceRequest > MAX_WRITES_UNREQUESTED) {
         Atomics.store(state, WAL_PAGES, 0);
         writesSinceRequest = 0;
@@ -135,18 +171,12 @@ export function createCheckpointer(db: Database.Database, file: string): Checkpo
         }
         return;
       }
-      // One request at a time: while a checkpoint runs (an fsync can take 20 ms here), the
-      // writes that land meanwhile are picked up by the next one.
-      if (Atomics.load(state, PENDING) !== 0) return;
-      worker ??= start();
-      if (!worker) return;
-      Atomics.store(state, PENDING, 1);
-      worker.postMessage('checkpoint');
-      writesSinceRequest = 0;
+      request();
     },
     close() {
       if (stopped) return;
       stopped = true;
+      if (quietTimer) clearTimeout(quietTimer);
       const running = worker;
       worker = null;
       if (!running) return;

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { describe, expect, it } from 'vitest';
 
-import { WRITES_PER_CHECKPOINT } from '../../../src/store/checkpointer.js';
+import { CHECKPOINT_AFTER_QUIET_MS, WRITES_PER_CHECKPOINT } from '../../../src/store/checkpointer.js';
 import { openStore } from '../../../src/store/index.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { execution, rawConnection } from './fixtures.js';
@@ -41,6 +41,38 @@ describe('background WAL checkpoints', () => {
     const db = rawConnection(file);
     expect(db.prepare('SELECT COUNT(*) FROM executions').pluck().get()).toBeGreaterThanOrEqual(WRITES_PER_CHECKPOINT * 6);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+  }, 30_000);
+
+  it('checkpoints a few writes once the store goes quiet, so a copy of the database file alone has them', async () => {
+    const dir = tempDir('chameleon-ckpt-');
+    const file = path.join(dir, 'chameleon.db');
+    const store = openStore(file);
+    try {
+      // Far fewer writes than the count that asks for a checkpoint.
+      for (let i = 0; i < 20; i += 1) store.executions.insert(execution());
+      const copy = path.join(dir, 'copy.db');
+      const copied = async (): Promise<number> => {
+        fs.copyFileSync(file, copy);
+        const db = rawConnection(copy);
+        try {
+          // Even the schema may still be in the WAL only.
+          if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'executions'").get()) return 0;
+          return Number(db.prepare('SELECT COUNT(*) FROM executions').pluck().get());
+        } finally {
+          db.close();
+          for (const f of [copy, `${copy}-wal`, `${copy}-shm`]) fs.rmSync(f, { force: true });
+        }
+      };
+      // Right after the writes, the rows are in the WAL only: the file alone has none of them.
+      expect(await copied()).toBe(0);
+      // Once quiet (the worker takes ~100-200 ms to start on a loaded machine), they are in it.
+      const deadline = Date.now() + CHECKPOINT_AFTER_QUIET_MS + 10_000;
+      let rows = 0;
+      while ((rows = await copied()) < 20 && Date.now() < deadline) await sleep(100);
+      expect(rows).toBe(20);
+    } finally {
+      store.close();
+    }
   }, 30_000);
 
   it('keeps the WAL bounded under a steady stream of writes that never pauses for the worker', async () => {
