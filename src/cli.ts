@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { Command, CommanderError } from 'commander';
+import { registerBackup } from './cli/backup.js';
 import { registerDemo } from './cli/demo.js';
 import { registerLogs } from './cli/logs.js';
 import { registerServe } from './cli/serve.js';
@@ -61,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
   registerServe(program, runtime, version, done);
   registerLogs(program, runtime, done);
   registerTools(program, runtime, done);
+  registerBackup(program, runtime, done);
   registerDemo(program, runtime, done);
   try {
     await program.parseAsync(argv);

@@ -18,11 +18,14 @@ export interface StoreOptions {
   persona: string;
 }
 
+/** Adds `--db` with the same default and variable as `chameleon serve`. */
+export function addDbOption(command: Command): Command {
+  return command.addOption(new Option('--db <file>', 'SQLite database file [default: ~/.chameleon/chameleon.db]').env('CHAMELEON_DB'));
+}
+
 /** Adds `--db` and `--persona` with the same defaults and variables as `chameleon serve`. */
 export function addStoreOptions(command: Command): Command {
-  return command
-    .addOption(new Option('--db <file>', 'SQLite database file [default: ~/.chameleon/chameleon.db]').env('CHAMELEON_DB'))
-    .addOption(new Option('--persona <name>', 'whose tools and log to use').env('CHAMELEON_PERSONA').default('default'));
+  return addDbOption(command).addOption(new Option('--persona <name>', 'whose tools and log to use').env('CHAMELEON_PERSONA').default('default'));
 }
 
 export function databasePath(opts: StoreOptions, runtime: Pick<Runtime, 'homedir'>): string {

@@ -3,6 +3,8 @@
  * the only importer of better-sqlite3. The API is synchronous, like better-sqlite3 itself;
  * each Store owns one connection and its prepared statements (no module-level state).
  */
+import fs from 'node:fs';
+
 import type Database from 'better-sqlite3';
 
 import { createCheckpointer, type Checkpointer } from './checkpointer.js';
@@ -23,6 +25,13 @@ export interface Store {
   readonly path: string;
   readonly tools: ToolStore;
   readonly executions: ExecutionStore;
+  /**
+   * Copies the database, WAL included, into `destination` with SQLite's online backup API:
+   * consistent while other connections write. Writes a temporary file beside it and renames
+   * it into place, so a failed backup leaves nothing that looks like one. Resolves to the
+   * number of pages copied.
+   */
+  backup(destination: string): Promise<number>;
   /** Closes the connection; later calls fail with STORE_FAILURE. Safe to call twice. */
   close(): void;
 }
@@ -63,6 +72,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
       path: file,
       tools: createToolStore(db, now, wrote),
       executions: createExecutionStore(db, wrote),
+      backup: (destination) => backupTo(db, destination),
       close: () => {
         checkpointer?.close();
         if (db.open) db.close();
@@ -72,5 +82,17 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     checkpointer?.close();
     db.close();
     throw toStoreError(`prepare the database at ${file}`, error);
+  }
+}
+
+async function backupTo(db: Database.Database, destination: string): Promise<number> {
+  const temporary = `${destination}.${process.pid}.tmp`;
+  try {
+    const { totalPages } = await db.backup(temporary);
+    fs.renameSync(temporary, destination);
+    return totalPages;
+  } catch (error) {
+    fs.rmSync(temporary, { force: true });
+    throw toStoreError(`back up the database to ${destination}`, error);
   }
 }
