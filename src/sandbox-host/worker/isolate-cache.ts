@@ -15,8 +15,10 @@ export interface IsolateEntry {
   readonly key: string;
   readonly isolate: ivm.Isolate;
   readonly memoryMb: number;
-  /** Calls currently running in this isolate. */
+  /** Calls currently running in this isolate: count one in with `inFlight++`, out with done(). */
   inFlight: number;
+  /** One call (or load) is out; versions evicted while calls ran are released once none does. */
+  done(): void;
   lastUsed: number;
   /** The hardened realm (made once per isolate, or taken ready from the spare). */
   realm(): Promise<Realm>;
@@ -189,14 +191,30 @@ export function createIsolateCache(options: IsolateCacheOptions) {
 
     const versions = new Map<string, Promise<VersionEntry>>();
     const readyVersions = new Map<string, VersionEntry>();
-    const release = (scriptKey: string, version: Promise<VersionEntry>): void => {
-      readyVersions.delete(scriptKey);
+    const releaseNow = (version: Promise<VersionEntry>): void => {
       version
         .then(({ script, entry }) => {
           entry.release();
           script.release();
         })
         .catch(() => undefined);
+    };
+    /**
+     * Versions evicted while calls ran here. Any of those calls may be running one of them, or
+     * waiting for it to load: released only once the isolate is idle. Releasing at once made
+     * valid updates and calls fail as `internal` when more versions were in flight than the
+     * isolate keeps (issue 12).
+     */
+    const retired: Array<Promise<VersionEntry>> = [];
+    const release = (scriptKey: string, version: Promise<VersionEntry>): void => {
+      readyVersions.delete(scriptKey);
+      if (entry.inFlight > 0) retired.push(version);
+      else releaseNow(version);
+    };
+    const releaseRetired = (): void => {
+      // Checked again a turn later: a load that just finished hands its version to a call in
+      // the next microtask, which counts itself in before this runs.
+      if (entry.inFlight === 0 && !isolate.isDisposed) for (const version of retired.splice(0)) releaseNow(version);
     };
 
     /** Keeps a version (Map order is the LRU order) and releases the oldest past the bound. */
@@ -214,6 +232,10 @@ export function createIsolateCache(options: IsolateCacheOptions) {
       isolate,
       memoryMb,
       inFlight: 0,
+      done() {
+        entry.inFlight--;
+        if (entry.inFlight === 0 && retired.length > 0) setImmediate(releaseRetired);
+      },
       lastUsed: Date.now(),
       realm: () => realmReady,
       readyRealm: () => realmNow,
@@ -266,6 +288,7 @@ export function createIsolateCache(options: IsolateCacheOptions) {
       dispose() {
         if (entries.get(key) === entry) entries.delete(key);
         versions.clear();
+        retired.length = 0;
         readyVersions.clear();
         realmNow = null;
         if (!isolate.isDisposed) isolate.dispose();

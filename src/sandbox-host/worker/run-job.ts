@@ -63,7 +63,7 @@ async function prepare(
   } catch (error) {
     return { reply: unprepared(entry, job, error) };
   } finally {
-    entry.inFlight--;
+    entry.done();
   }
 }
 
@@ -98,7 +98,7 @@ function callSync(
   } catch (error) {
     return fail(entry, job, error, { wallClockExpired: false, cpuBefore, context: realm.context });
   } finally {
-    entry.inFlight--;
+    entry.done();
   }
 }
 
@@ -139,7 +139,7 @@ async function underDeadline(
     return fail(entry, job, error, { wallClockExpired: deadline.expired(), cpuBefore, context: realm.context });
   } finally {
     deadline.clear();
-    entry.inFlight--;
+    entry.done();
   }
 }
 
