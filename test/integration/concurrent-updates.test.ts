@@ -20,8 +20,8 @@ describe('versions in flight', () => {
     const work: Array<Promise<{ ok: boolean } & Record<string, unknown>>> = [];
     for (let v = 1; v <= 8; v++) {
       // Each version's load check runs in the tool's isolate while the others load.
-      work.push(scope.updateTool({ name: 'versions', code: `export default async () => { await null; return ${v}; };` }) as Promise<{ ok: boolean } & Record<string, unknown>>);
-      for (let c = 0; c < 4; c++) work.push(scope.runTool('versions', {}) as Promise<{ ok: boolean } & Record<string, unknown>>);
+      work.push(scope.updateTool({ name: 'versions', code: `export default async () => { await null; return ${v}; };` }));
+      for (let c = 0; c < 4; c++) work.push(scope.runTool('versions', {}));
     }
     const outs = await Promise.all(work);
     const failed = outs.filter((o) => !o.ok);
