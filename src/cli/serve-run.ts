@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseConfig } from '../config.js';
@@ -7,29 +6,12 @@ import { createStderrLogger, type Logger } from '../logger.js';
 import type * as McpLayer from '../mcp/index.js';
 import { sandboxExtraEnv } from '../sandbox-host/early-start.js';
 import { createChameleon } from '../service/index.js';
+import { readConfigFile } from './config-file.js';
 import { startDiagnostics } from './diagnostics.js';
 import { DEFAULT_HTTP_PORT, parseHttpAddress } from './http-address.js';
 import type { Runtime } from './runtime.js';
 import { warmUpTracebacks } from './serve-warm-up.js';
 import type { ServeOptions } from './serve.js';
-
-/** The settings of a --config file; parseConfig() checks every key and bound, with its path. */
-function readConfigFile(file: string | undefined): Record<string, unknown> {
-  if (!file) return {};
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new AppError('INVALID_CONFIG', `Cannot read the config file ${file}: ${(err as Error).message}.`, { cause: err });
-  }
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the file must hold one JSON object');
-    return parsed as Record<string, unknown>;
-  } catch (err) {
-    throw new AppError('INVALID_CONFIG', `The config file ${file} is not valid: ${(err as Error).message}.`, { cause: err });
-  }
-}
 
 /** How long after it starts serving the server pays its one-time costs (see below). */
 const WARM_UP_DELAY_MS = 250;

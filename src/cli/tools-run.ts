@@ -9,10 +9,12 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { parseConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { exportTools, importTools, parseExport, serializeExport } from '../service/transfer.js';
 import type { Runtime } from './runtime.js';
-import { withStore, type StoreOptions } from './store-access.js';
+import { readConfigFile } from './config-file.js';
+import { checkPersona, databasePath, withStore, type StoreOptions } from './store-access.js';
 import { createPalette, terminalColumns, wantsColour } from './table.js';
 import { terminalSafe } from '../terminal-text.js';
 import { renderToolDetails, renderToolTable, toolRows } from './tool-view.js';
@@ -50,13 +52,21 @@ export async function exportToolsTo(names: string[], opts: StoreOptions & { out?
   }
 }
 
-export async function importToolsFrom(file: string, opts: StoreOptions, runtime: Runtime): Promise<void> {
+export async function importToolsFrom(file: string, opts: StoreOptions & { config?: string }, runtime: Runtime): Promise<void> {
+  // The config is checked before the file is read: a typo in it is the first thing to fix.
+  const config = parseConfig({ ...readConfigFile(opts.config), dbPath: databasePath(opts, runtime), persona: checkPersona(opts.persona) });
   const data = parseExport(await readInput(file, runtime));
-  const summary = await withStore(opts, runtime, false, ({ store, persona }) => importTools(store, persona, data));
+  const summary = await withStore(opts, runtime, false, ({ store, persona }) => importTools(store, persona, data, config));
   if (summary.tools.length === 0) print(runtime, 'The file has no tools; nothing was imported.');
   else {
     const list = summary.tools.map((t) => `${t.name} (${t.versions} version${t.versions === 1 ? '' : 's'}, active ${t.activeVersion})`).join(', ');
     print(runtime, `Imported ${summary.tools.length} tool${summary.tools.length === 1 ? '' : 's'} into persona ${summary.persona}: ${list}.`);
+    const recompiled = summary.tools.filter((t) => t.recompiled > 0);
+    if (recompiled.length > 0) {
+      // Not an error: another build's compiler gives other code. But an edited file also shows up here.
+      const which = recompiled.map((t) => `${t.name} (${t.recompiled})`).join(', ');
+      runtime.stderr.write(`The compiled code in the file differed from this build's for ${which}; the code compiled from the source was stored instead.\n`);
+    }
   }
 }
 

@@ -7,7 +7,7 @@
  * This module only declares the commands; the work is in tools-run.ts, loaded when one of them
  * runs, so that other commands do not pay for importing it (zod, ajv, SQLite).
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 
 import type { Runtime } from './runtime.js';
 import { addStoreOptions, type StoreOptions } from './store-access.js';
@@ -51,9 +51,13 @@ export function registerTools(program: Command, runtime: Runtime, done: (code: n
   addStoreOptions(
     tools
       .command('import')
-      .description('Add the tools of an export file, every version as it was. All or nothing: refuses name clashes and any version whose hash does not match.')
-      .argument('<file>', 'a file written by `chameleon tools export` (- for stdin)'),
-  ).action(async (file: string, opts: StoreOptions) => {
+      .description(
+        'Add the tools of an export file, every version as it was, compiled again from its source. All or nothing: refuses name clashes, any version whose hash does not match, and anything `create_tool` would refuse under the config (limits, source size, schema).',
+      )
+      .argument('<file>', 'a file written by `chameleon tools export` (- for stdin)')
+      // The same file and variable as `chameleon serve`: an import is held to the limits of the server that will run it.
+      .addOption(new Option('--config <file>', 'the JSON config of the server that will run the tools: its limits and maxSourceBytes apply').env('CHAMELEON_CONFIG')),
+  ).action(async (file: string, opts: StoreOptions & { config?: string }) => {
     await (await run()).importToolsFrom(file, opts, runtime);
     done(0);
   });

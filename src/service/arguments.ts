@@ -6,6 +6,15 @@ import { validate as generatedDraft07 } from './json-schema-draft07.generated.js
 /** Deeper than this, arguments are refused before any recursive host code touches them. */
 export const MAX_ARGUMENT_DEPTH = 64;
 
+/**
+ * Deeper than this, an input_schema is refused before ajv, JSON.stringify or the hash (all
+ * recursive) touch it. Over MCP the wire guard already stops messages past 1,000 levels, but an
+ * import file is parsed whole, and a 200,000-deep schema overflowed the stack of the CLI. A
+ * schema for arguments at MAX_ARGUMENT_DEPTH needs about two levels per level of arguments
+ * (`properties` and the property), so 256 leaves room for combinators and definitions.
+ */
+export const MAX_SCHEMA_DEPTH = 256;
+
 export interface ArgumentProblem {
   message: string;
   details?: unknown;
@@ -165,19 +174,23 @@ const MAX_PATTERN_LENGTH = 1_000;
  * schema is saved; safe-regex2 flags star height above one.
  */
 function assertSafePatterns(schema: Record<string, unknown>): void {
-  const stack: Array<[unknown, string]> = [[schema, 'input_schema']];
+  // Iterative, and the same walk bounds the depth (MAX_SCHEMA_DEPTH), for the recursive code after it.
+  const stack: Array<[unknown, string, number]> = [[schema, 'input_schema', 0]];
   let visited = 0;
   while (stack.length > 0) {
-    const [node, path] = stack.pop()!;
+    const [node, path, depth] = stack.pop()!;
     if (node === null || typeof node !== 'object') continue;
     if (++visited > 100_000) throw new AppError('INVALID_ARGUMENT', 'input_schema is too large.');
+    if (depth >= MAX_SCHEMA_DEPTH) {
+      throw new AppError('INVALID_ARGUMENT', `input_schema is nested deeper than ${MAX_SCHEMA_DEPTH} levels. Flatten it: name repeated parts in "definitions" and point to them with "$ref".`);
+    }
     for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
       const here = `${path}.${key}`;
       if (key === 'pattern' && typeof value === 'string') checkPattern(value, here);
       if (key === 'patternProperties' && value !== null && typeof value === 'object') {
         for (const pattern of Object.keys(value)) checkPattern(pattern, `${here}[${JSON.stringify(pattern)}]`);
       }
-      stack.push([value, here]);
+      stack.push([value, here, depth + 1]);
     }
   }
 }

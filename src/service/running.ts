@@ -4,7 +4,7 @@ import type { ServiceDeps } from './deps.js';
 import { plainFailure, FAULT_NAMES, type FailureContext } from './failures.js';
 import { assertToolName } from './names.js';
 import { argumentsText, failureRecord, successRecord, type RecordInput } from './records.js';
-import { callSandbox } from './sandbox-call.js';
+import { callSandbox, effectiveLimits } from './sandbox-call.js';
 
 const REFUSED_ARGUMENTS_LOG_CHARS = 2_000;
 
@@ -82,6 +82,11 @@ function activeVersion(deps: ServiceDeps, persona: string, name: string): Versio
   const cached = deps.activeVersions.get(key);
   if (cached && cached.version === tool.activeVersion) return cached;
   const version = deps.store.tools.getVersion(persona, name);
+  // Said once per version read (not per call): the cache keeps it until the active version changes.
+  const applied = effectiveLimits(version.limits, deps.config.limits);
+  if (applied.timeoutMs !== version.limits.timeoutMs || applied.memoryMb !== version.limits.memoryMb) {
+    deps.logger.warn('stored limits above the config maxima are clamped', { persona, tool: name, version: version.version, stored: version.limits, ...applied });
+  }
   deps.activeVersions.set(key, version);
   if (deps.activeVersions.size > 1_000) deps.activeVersions.delete(deps.activeVersions.keys().next().value as string);
   return version;

@@ -1,3 +1,4 @@
+import type { Config } from '../config.js';
 import type { Failure, VersionSnapshot } from '../model.js';
 import { callMetaJson } from '../sandbox-host/protocol.js';
 import { virtualFilename } from '../traceback/virtual-filename.js';
@@ -28,13 +29,14 @@ export async function callSandbox(
   failureContext: FailureContext,
 ): Promise<SandboxOutcome> {
   const { payload } = deps.config;
+  const limits = effectiveLimits(target.snapshot.limits, deps.config.limits);
   const reply = await deps.pool.run({
     isolateKey: `${target.persona}/${target.toolName}`,
     scriptKey: `${target.persona}/${target.toolName}@${target.version}#${target.hash}`,
     filename: virtualFilename(target.persona, target.toolName, target.version),
     compiledJs: target.snapshot.compiledJs,
-    memoryMb: target.snapshot.limits.memoryMb,
-    timeoutMs: target.snapshot.limits.timeoutMs,
+    memoryMb: limits.memoryMb,
+    timeoutMs: limits.timeoutMs,
     argsJson: call.argsJson,
     executionId: call.executionId,
     ...(call.probe === true ? { probe: true } : {}),
@@ -68,6 +70,16 @@ export async function callSandbox(
     return { ok: false, failure: plainFailure('invalid_result', FAULT_NAMES.invalid_result, message), console, ...usage };
   }
   return { ok: true, result: envelope.result, resultJson, console, ...usage };
+}
+
+/**
+ * The limits a call runs with: the version's own, but never above the config's current maxima.
+ * A version keeps the limits it was saved (or imported) with, and the config may have been
+ * lowered since: an operator who lowers maxTimeoutMs expects it to hold for every tool, not only
+ * for tools written afterwards. The failure messages quote the limit applied.
+ */
+export function effectiveLimits(stored: VersionSnapshot['limits'], config: Pick<Config['limits'], 'maxTimeoutMs' | 'maxMemoryMb'>): VersionSnapshot['limits'] {
+  return { timeoutMs: Math.min(stored.timeoutMs, config.maxTimeoutMs), memoryMb: Math.min(stored.memoryMb, config.maxMemoryMb) };
 }
 
 /** The console cap is in bytes; the prelude's own cut counts UTF-16 characters. */

@@ -7,10 +7,11 @@
  * the same bytes. There is no export timestamp and no persona in the file for that reason; the
  * importer chooses the persona.
  *
- * Works on a Store alone (no sandbox processes): nothing is compiled or run. The hash of every
- * version is recomputed and must match, which catches corruption and hand edits; it is not a
- * signature (whoever edits the file can recompute it). Imported code runs in the sandbox like
- * any code an agent writes, so a file is trusted no more than an agent is.
+ * Works on a Store alone (no sandbox processes): nothing is run. The hash of every version is
+ * recomputed and must match, which catches corruption and hand edits; it is not a signature
+ * (whoever edits the file can recompute it). So a file is trusted no more than an agent is: an
+ * import passes the checks of create_tool (import-policy.ts), and its code is compiled again
+ * from the source.
  */
 import { z } from 'zod';
 
@@ -19,6 +20,7 @@ import type { VersionRecord } from '../model.js';
 import { hashSnapshot, type ImportedTool, type ImportedVersion, type Store } from '../store/index.js';
 import { singleLine } from '../traceback/display-text.js';
 import { createArgumentValidator } from './arguments.js';
+import { recompile, versionPolicyProblems, type ImportPolicy } from './import-policy.js';
 import { assertNewToolName } from './names.js';
 
 export const EXPORT_FORMAT = 'chameleon-tools';
@@ -33,7 +35,8 @@ export interface ToolExport {
 
 export interface ImportSummary {
   persona: string;
-  tools: { name: string; versions: number; activeVersion: number }[];
+  /** `recompiled`: versions whose compiled code from the file differed from this build's (and was replaced). */
+  tools: { name: string; versions: number; activeVersion: number; recompiled: number }[];
 }
 
 /** The persona's live tools (all of them, or those named) with every version, read and verified. */
@@ -93,51 +96,76 @@ export function parseExport(text: string): ToolExport {
 }
 
 /**
- * Imports every tool of `data` for `persona`, all or nothing. Refuses, before writing anything:
- * names that are invalid or reserved, twice in the file or already used by the persona (live or
- * deleted); inconsistent version lists; schemas Ajv cannot compile; and any version whose
- * content does not match its hash.
+ * Imports every tool of `data` for `persona`, all or nothing, under the server's policy (see
+ * import-policy.ts). Refuses, before writing anything: names that are invalid or reserved, twice
+ * in the file or already used by the persona (live or deleted); inconsistent version lists;
+ * version numbers past MAX_IMPORTED_VERSION; limits above the config's maxima; sources over
+ * maxSourceBytes or that do not compile; schemas create_tool would refuse; and any version whose
+ * content does not match its hash. Every problem is listed, each naming the tool and version.
+ *
+ * The compiled code and source map stored are this build's, compiled from the source; the
+ * file's are only compared (`recompiled` counts the versions where they differed).
  */
-export function importTools(store: Store, persona: string, data: ToolExport): ImportSummary {
-  const problems: string[] = [];
+export async function importTools(store: Store, persona: string, data: ToolExport, policy: ImportPolicy): Promise<ImportSummary> {
+  const problems: Problem[] = [];
   const seen = new Set<string>();
   const validator = createArgumentValidator({ maxArgumentsBytes: 1024 });
+  const recompiled = new Map<string, number>();
+  const tools: ImportedTool[] = [];
   for (const tool of data.tools) {
     const where = `tool \`${tool.name}\``;
     try {
       assertNewToolName(tool.name);
     } catch (err) {
-      problems.push((err as Error).message);
+      problems.push({ code: 'INVALID_ARGUMENT', text: (err as Error).message });
       continue;
     }
-    if (seen.has(tool.name)) problems.push(`${where} appears twice in the file.`);
+    if (seen.has(tool.name)) problems.push({ code: 'INVALID_ARGUMENT', text: `${where} appears twice in the file.` });
     seen.add(tool.name);
     if (store.tools.get(persona, tool.name) !== undefined) {
-      problems.push(`${where} already exists for persona \`${persona}\`; delete it first or import into another persona or database.`);
+      problems.push({ code: 'TOOL_EXISTS', text: `${where} already exists for persona \`${persona}\`; delete it first or import into another persona or database.` });
     }
-    problems.push(...versionListProblems(tool));
+    problems.push(...versionListProblems(tool).map((text) => ({ code: 'INVALID_ARGUMENT' as const, text })));
+    const versions: ImportedVersion[] = [];
     for (const v of tool.versions) {
-      if (hashSnapshot(v) !== v.hash) problems.push(`version ${v.version} of ${where} does not match its hash: the file was changed or damaged.`);
-      try {
-        validator.checkSchema(v.inputSchema);
-      } catch (err) {
-        problems.push(`version ${v.version} of ${where}: ${(err as Error).message}`);
+      const policyProblems = versionPolicyProblems(tool, v, policy, validator);
+      problems.push(...policyProblems.map((text) => ({ code: 'INVALID_ARGUMENT' as const, text })));
+      // A schema refused for its depth must not reach the (recursive) hash.
+      if (policyProblems.length > 0) continue;
+      if (hashSnapshot(v) !== v.hash) {
+        problems.push({ code: 'INTEGRITY', text: `version ${v.version} of ${where} does not match its hash: the file was changed or damaged.` });
+        continue;
       }
+      const built = await recompile(tool, v);
+      if (!built.ok) {
+        problems.push({ code: 'INVALID_ARGUMENT', text: built.problem });
+        continue;
+      }
+      if (built.changed) recompiled.set(tool.name, (recompiled.get(tool.name) ?? 0) + 1);
+      const stored = { ...v, compiledJs: built.compiledJs, sourceMap: built.sourceMap };
+      versions.push({ ...stored, hash: built.changed ? hashSnapshot(stored) : v.hash });
     }
+    tools.push({ ...tool, versions });
   }
   if (problems.length > 0) {
-    const code = problems.some((p) => p.includes('does not match its hash')) ? 'INTEGRITY' : problems.some((p) => p.includes('already exists')) ? 'TOOL_EXISTS' : 'INVALID_ARGUMENT';
-    const lines = problems.slice(0, 20).map((p) => `  - ${singleLine(p, 300)}`);
+    // The most serious kind decides the code; every problem is listed whatever its kind.
+    const code = (['INTEGRITY', 'TOOL_EXISTS', 'INVALID_ARGUMENT'] as const).find((c) => problems.some((p) => p.code === c)) ?? 'INVALID_ARGUMENT';
+    const lines = problems.slice(0, 20).map((p) => `  - ${singleLine(p.text, 400)}`);
     if (problems.length > 20) lines.push(`  - ... and ${problems.length - 20} more`);
     throw new AppError(code, `Nothing was imported:\n${lines.join('\n')}`);
   }
-  // The store repeats the clash and hash checks inside its transaction (a deleted tool of the
-  // same name, or a concurrent writer, is caught there).
-  store.tools.importTools(persona, data.tools);
+  // The store repeats the clash and hash checks inside its one transaction (a deleted tool of
+  // the same name, or a concurrent writer, is caught there): nothing is written unless all is.
+  store.tools.importTools(persona, tools);
   return {
     persona,
-    tools: data.tools.map((t) => ({ name: t.name, versions: t.versions.length, activeVersion: t.activeVersion })),
+    tools: tools.map((t) => ({ name: t.name, versions: t.versions.length, activeVersion: t.activeVersion, recompiled: recompiled.get(t.name) ?? 0 })),
   };
+}
+
+interface Problem {
+  code: 'INTEGRITY' | 'TOOL_EXISTS' | 'INVALID_ARGUMENT';
+  text: string;
 }
 
 function versionListProblems(tool: ImportedTool): string[] {

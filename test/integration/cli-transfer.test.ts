@@ -57,6 +57,16 @@ function catchAppError(fn: () => unknown): AppError {
   throw new Error('expected an AppError');
 }
 const clone = (): ToolExport => parseExport(exported);
+/** The defaults of a server: every tool above was made under them. */
+const POLICY = parseConfig({ dbPath: ':memory:' });
+async function refusal(run: Promise<unknown>): Promise<AppError> {
+  const error = await run.then(
+    () => new Error('expected an AppError'),
+    (err: unknown) => err,
+  );
+  if (error instanceof AppError) return error;
+  throw error;
+}
 
 describe('tools export', () => {
   it('holds the live tools of the persona, sorted, with every version and all their fields', () => {
@@ -93,12 +103,13 @@ describe('tools export', () => {
 });
 
 describe('tools import', () => {
-  it('round-trips exactly: export, import into an empty database, export again gives the same text', () => {
+  it('round-trips exactly: export, import into an empty database, export again gives the same text', async () => {
     const { store } = emptyStore();
-    const summary = importTools(store, 'default', clone());
+    const summary = await importTools(store, 'default', clone(), POLICY);
+    // Compiled again from the source, the code is the same: nothing was replaced.
     expect(summary.tools).toEqual([
-      { name: 'add', versions: 5, activeVersion: 5 },
-      { name: 'hello', versions: 1, activeVersion: 1 },
+      { name: 'add', versions: 5, activeVersion: 5, recompiled: 0 },
+      { name: 'hello', versions: 1, activeVersion: 1, recompiled: 0 },
     ]);
     expect(serializeExport(exportTools(store, 'default'))).toBe(exported);
     // The "__proto__" key came through as data.
@@ -108,7 +119,7 @@ describe('tools import', () => {
 
   it('gives tools that run in another database, on the version that was active', async () => {
     const { store, file } = emptyStore();
-    importTools(store, 'carol', clone());
+    await importTools(store, 'carol', clone(), POLICY);
     const app = createChameleon({ config: parseConfig({ dbPath: file, sandbox: { processes: 1 } }), logger: silentLogger });
     try {
       const out = await app.forPersona('carol').runTool('add', { a: 2, b: 3 });
@@ -119,63 +130,63 @@ describe('tools import', () => {
     }
   });
 
-  it('refuses a version whose content does not match its hash, and imports nothing', () => {
+  it('refuses a version whose content does not match its hash, and imports nothing', async () => {
     const data = clone();
     data.tools[0]!.versions[2]!.source += '// tampered\n';
     const { store } = emptyStore();
-    const error = catchAppError(() => importTools(store, 'default', data));
+    const error = await refusal(importTools(store, 'default', data, POLICY));
     expect(error.code).toBe('INTEGRITY');
     expect(error.message).toMatch(/version 3 of tool `add` does not match its hash/);
     expect(error.message).toMatch(/Nothing was imported/);
     expect(store.tools.list('default')).toEqual([]);
   });
 
-  it('refuses a tampered compiled JS or limit too (everything that runs is hashed)', () => {
+  it('refuses a tampered compiled JS or limit too (everything that runs is hashed)', async () => {
     for (const tamper of [(d: ToolExport) => (d.tools[1]!.versions[0]!.compiledJs += ';globalThis.x=1'), (d: ToolExport) => (d.tools[1]!.versions[0]!.limits.memoryMb = 512)]) {
       const data = clone();
       tamper(data);
       const { store } = emptyStore();
-      expect(catchAppError(() => importTools(store, 'default', data)).code).toBe('INTEGRITY');
+      expect((await refusal(importTools(store, 'default', data, POLICY))).code).toBe('INTEGRITY');
       expect(store.tools.list('default')).toEqual([]);
     }
   });
 
-  it('refuses a name the persona already uses, and leaves the other tools of the file out too', () => {
+  it('refuses a name the persona already uses, and leaves the other tools of the file out too', async () => {
     const { store } = emptyStore();
     const hello = clone();
     hello.tools = hello.tools.filter((t) => t.name === 'hello');
-    importTools(store, 'default', hello);
-    const error = catchAppError(() => importTools(store, 'default', clone()));
+    await importTools(store, 'default', hello, POLICY);
+    const error = await refusal(importTools(store, 'default', clone(), POLICY));
     expect(error.code).toBe('TOOL_EXISTS');
     expect(error.message).toMatch(/tool `hello` already exists for persona `default`/);
     expect(store.tools.list('default').map((t) => t.name)).toEqual(['hello']);
     // Another persona has no clash.
-    expect(importTools(store, 'other', clone()).tools).toHaveLength(2);
+    expect((await importTools(store, 'other', clone(), POLICY)).tools).toHaveLength(2);
   });
 
-  it('refuses a name held by a deleted tool (its history is kept), atomically', () => {
+  it('refuses a name held by a deleted tool (its history is kept), atomically', async () => {
     const { store } = emptyStore();
-    importTools(store, 'default', clone());
+    await importTools(store, 'default', clone(), POLICY);
     store.tools.delete('default', 'hello');
-    const error = catchAppError(() => importTools(store, 'default', clone()));
+    const error = await refusal(importTools(store, 'default', clone(), POLICY));
     expect(error.code).toBe('TOOL_EXISTS');
     // `add` still exists from the first import; `hello` stays deleted: nothing changed.
     expect(store.tools.list('default').map((t) => t.name)).toEqual(['add']);
     const fresh = emptyStore();
-    importTools(fresh.store, 'default', clone());
+    await importTools(fresh.store, 'default', clone(), POLICY);
     fresh.store.tools.delete('default', 'hello');
     const helloOnly = clone();
     helloOnly.tools = helloOnly.tools.filter((t) => t.name === 'hello');
-    const deletedClash = catchAppError(() => importTools(fresh.store, 'default', helloOnly));
+    const deletedClash = await refusal(importTools(fresh.store, 'default', helloOnly, POLICY));
     expect(deletedClash.message).toMatch(/deleted tool/);
   });
 
-  it('refuses reserved and duplicate names and inconsistent version lists, listing every problem', () => {
+  it('refuses reserved and duplicate names and inconsistent version lists, listing every problem', async () => {
     const data = clone();
     data.tools.push({ ...data.tools[1]!, name: 'run_tool' }, { ...data.tools[1]! }, { ...data.tools[0]!, name: 'skewed', activeVersion: 9 });
     data.tools[0]!.versions[2]!.origin = { kind: 'rollback', fromVersion: 4 };
     const { store } = emptyStore();
-    const error = catchAppError(() => importTools(store, 'default', data));
+    const error = await refusal(importTools(store, 'default', data, POLICY));
     expect(error.message).toMatch(/`run_tool` belongs to a built-in tool/);
     expect(error.message).toMatch(/tool `hello` appears twice/);
     expect(error.message).toMatch(/tool `skewed`: active version 9 is not in the file/);
