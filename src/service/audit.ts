@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError, isAppError } from '../errors.js';
 import type { ExecutionQuery, ExecutionRecord } from '../model.js';
 import { formatTraceback } from '../traceback/format.js';
 import type { ServiceDeps } from './deps.js';
@@ -6,6 +6,19 @@ import { failureOfRecord } from './records.js';
 import { parseArgumentsText, type LastErrorView } from './views.js';
 
 export function getLastError(deps: ServiceDeps, persona: string, toolName?: string): LastErrorView | null {
+  // The log is the answer, unless it cannot be written: then the latest failures are the
+  // calls it could not record, and "nothing failed" would be a lie (issue 12, item 8).
+  const failing = deps.log.failing();
+  if (failing) {
+    const why = isAppError(failing.error) ? failing.error.message : String(failing.error);
+    throw new AppError(
+      'STORE_FAILURE',
+      // Which calls were lost is said only to their own persona: the store is shared, the log is not.
+      `The execution log cannot be written: calls since ${failing.since} were answered with a failure and not recorded${failing.persona === persona ? `, the last of \`${failing.lastTool}\`` : ''}. ${why} ` +
+        'Until the log can be written again, every call fails this way; this is the server\'s fault, not your tool\'s.',
+      { cause: failing.error },
+    );
+  }
   const row = deps.store.executions.lastFailure(persona, toolName);
   return row ? lastErrorView(row) : null;
 }
