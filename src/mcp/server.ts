@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { isAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { PersonaScope } from '../service/index.js';
 import { errorResult, newIncidentId } from './boundary.js';
@@ -18,6 +19,8 @@ export interface McpServerOptions {
   events?: ToolEvents;
   /** Counts calls in progress, so that shutdown can wait for them. */
   inflight?: Inflight;
+  /** Stored tools per tools/list page (default TOOLS_LIST_PAGE). */
+  toolsListPage?: number;
 }
 
 const INSTRUCTIONS = [
@@ -26,6 +29,13 @@ const INSTRUCTIONS = [
   'When a call fails, the result names the error and the failing line (`at fn (tool.ts:line:column)`); get_last_error has the full traceback and code frame.',
   'Fix it with update_tool (a new version, active at once); rollback_tool goes back; list_executions and get_execution show the audit log.',
 ].join(' ');
+
+/**
+ * Stored tools per tools/list page. Large, because clients that do not follow nextCursor see
+ * only the first page; small enough that a page costs milliseconds, not the second that a
+ * listing of 10,000 tools took (issue 12).
+ */
+export const TOOLS_LIST_PAGE = 500;
 
 /**
  * One MCP server for one session, serving one persona.
@@ -49,11 +59,15 @@ export function createMcpServer(options: McpServerOptions): McpServer {
   const meta = new Map<string, MetaTool>(META_TOOLS.map((t) => [t.name, t]));
   const ctx: MetaContext = { scope, toolsChanged: () => events.toolsChanged(scope.persona) };
 
-  server.setRequestHandler(ListToolsRequestSchema, () => {
+  server.setRequestHandler(ListToolsRequestSchema, (request) => {
     try {
-      const stored: Tool[] = scope.listTools().map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema as Tool['inputSchema'] }));
-      return { tools: [...META_TOOLS.map((t) => t.definition), ...stored] };
+      // Pages of TOOLS_LIST_PAGE stored tools (MCP cursors), the meta-tools first on the first.
+      const cursor = request.params?.cursor;
+      const page = scope.listToolsPage(cursor, options.toolsListPage ?? TOOLS_LIST_PAGE);
+      const stored: Tool[] = page.tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema as Tool['inputSchema'] }));
+      return { tools: [...(cursor === undefined ? META_TOOLS.map((t) => t.definition) : []), ...stored], ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
     } catch (err) {
+      if (isAppError(err) && err.kind === 'user') throw new McpError(ErrorCode.InvalidParams, err.message);
       const incident = newIncidentId();
       logger.error(`incident ${incident}: tools/list failed`, { error: err instanceof Error ? err.stack : String(err) });
       throw new McpError(ErrorCode.InternalError, `Chameleon could not list the tools (incident ${incident}).`);

@@ -1,7 +1,7 @@
 import { compile } from '../compiler/compile.js';
 import { AppError } from '../errors.js';
 import type { Failure, Language, VersionSnapshot } from '../model.js';
-import { hashSnapshot } from '../store/index.js';
+import { hashSnapshot, type ToolPage } from '../store/index.js';
 import { SourceMapCache } from '../traceback/source-maps.js';
 import type { ServiceDeps } from './deps.js';
 import { resolverFor } from './failures.js';
@@ -119,12 +119,41 @@ export interface ToolListing extends ToolView {
   lastStatus: 'SUCCESS' | 'FAILURE' | null;
 }
 
-export function listTools(deps: ServiceDeps, persona: string): ToolListing[] {
-  const statuses = deps.store.executions.lastStatusByTool(persona);
-  return deps.store.tools.list(persona).map((tool) => ({
+export function listTools(deps: ServiceDeps, persona: string, page?: ToolPage): ToolListing[] {
+  const statuses = deps.store.executions.lastStatusByTool(persona, page);
+  return deps.store.tools.list(persona, page).map((tool) => ({
     ...toolView(deps.store.tools.getVersion(persona, tool.name), tool),
     lastStatus: statuses.get(tool.name) ?? null,
   }));
+}
+
+/**
+ * One page of the persona's tools in name order, and the cursor of the next page (null after
+ * the last). Each listed tool's active version is read and its hash checked, so listing all of
+ * 10,000 tools at once took over a second of the event loop (issue 12); a page costs its size.
+ */
+export function listToolsPage(deps: ServiceDeps, persona: string, cursor: string | undefined, limit: number): { tools: ToolListing[]; nextCursor: string | null } {
+  const after = cursor === undefined ? '' : decodeCursor(cursor);
+  // One more than asked tells whether a next page exists without a count query.
+  const tools = listTools(deps, persona, { after, limit: limit + 1 });
+  const more = tools.length > limit;
+  const page = more ? tools.slice(0, limit) : tools;
+  return { tools: page, nextCursor: more ? encodeCursor(page[page.length - 1]!.name) : null };
+}
+
+/** Opaque to clients (MCP cursors are), but only the last name listed. */
+function encodeCursor(afterName: string): string {
+  return Buffer.from(JSON.stringify({ after: afterName }), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
+    if (typeof parsed.after === 'string' && parsed.after.length <= 200) return parsed.after;
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new AppError('INVALID_ARGUMENT', 'That cursor was not made by this server. Pass the next_cursor of the previous page unchanged, or leave it out to start from the first page.');
 }
 
 type Draft = Omit<VersionSnapshot, 'compiledJs' | 'sourceMap'>;

@@ -27,7 +27,8 @@ export interface ExecutionStore {
    * Status of the newest `call` of each live tool; tools never called are absent. Compile
    * failures of create/update are not counted: they leave the active version as it was.
    */
-  lastStatusByTool(persona: string): Map<string, ExecutionStatus>;
+  /** The status of each live tool's latest call, for all tools or a page of them (see ToolPage). */
+  lastStatusByTool(persona: string, page?: { after: string; limit: number }): Map<string, ExecutionStatus>;
 }
 
 interface ListParams {
@@ -69,13 +70,14 @@ function prepareExecutionStatements(db: Database.Database) {
     listFailures: list("AND status = 'FAILURE'"),
     listFailuresByTool: list("AND tool_name = @toolName AND status = 'FAILURE'"),
     // Driven by the (small) tools table, one index probe per tool, instead of scanning the log.
-    lastStatusByTool: db.prepare<[persona: string], { tool_name: string; status: string | null }>(
+    lastStatusByTool: db.prepare<{ persona: string; after: string; limit: number }, { tool_name: string; status: string | null }>(
       `SELECT t.name AS tool_name,
               (SELECT e.status FROM executions e
                 WHERE e.persona = t.persona AND e.tool_name = t.name AND e.operation = 'call'
                 ORDER BY e.timestamp DESC, e.seq DESC LIMIT 1) AS status
          FROM tools t
-        WHERE t.persona = ? AND t.deleted_at IS NULL`,
+        WHERE t.persona = @persona AND t.deleted_at IS NULL AND t.name > @after
+        ORDER BY t.name LIMIT @limit`,
     ),
   };
 }
@@ -132,9 +134,9 @@ export function createExecutionStore(db: Database.Database, afterWrite: () => vo
       if (toolName !== undefined) query.toolName = toolName;
       return list(persona, query)[0];
     }),
-    lastStatusByTool: guard('read the last statuses', (persona: string) => {
+    lastStatusByTool: guard('read the last statuses', (persona: string, page?: { after: string; limit: number }) => {
       const statuses = new Map<string, ExecutionStatus>();
-      for (const row of s.lastStatusByTool.all(persona)) {
+      for (const row of s.lastStatusByTool.all({ persona, after: page?.after ?? '', limit: page?.limit ?? -1 })) {
         if (row.status !== null) statuses.set(row.tool_name, row.status as ExecutionStatus);
       }
       return statuses;

@@ -10,7 +10,7 @@ type Statement<Params extends unknown[] | object, Row = unknown> = Database.Stat
 
 export interface ToolStatements {
   findTool: Statement<[persona: string, name: string], ToolRow>;
-  listLive: Statement<[persona: string], ToolRow>;
+  listLive: Statement<{ persona: string; after: string; limit: number }, ToolRow>;
   insertTool: Statement<[persona: string, name: string, activeVersion: number, createdAt: string, updatedAt: string]>;
   activate: Statement<{ version: number; at: string; toolId: number }>;
   markDeleted: Statement<{ at: string; toolId: number }>;
@@ -27,8 +27,9 @@ export function prepareToolStatements(db: Database.Database): ToolStatements {
     findTool: db.prepare<[persona: string, name: string], ToolRow>(
       'SELECT * FROM tools WHERE persona = ? AND name = ?',
     ),
-    listLive: db.prepare<[persona: string], ToolRow>(
-      'SELECT * FROM tools WHERE persona = ? AND deleted_at IS NULL ORDER BY name',
+    // A page in name order after `after` ('' for the first); limit -1 for no limit.
+    listLive: db.prepare<{ persona: string; after: string; limit: number }, ToolRow>(
+      'SELECT * FROM tools WHERE persona = @persona AND deleted_at IS NULL AND name > @after ORDER BY name LIMIT @limit',
     ),
     insertTool: db.prepare<[persona: string, name: string, activeVersion: number, createdAt: string, updatedAt: string]>(
       'INSERT INTO tools (persona, name, active_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',

@@ -36,7 +36,8 @@ export interface ToolStore {
   /** The live tool, or undefined when it does not exist or was deleted. */
   get(persona: string, name: string): ToolRecord | undefined;
   /** Live tools, sorted by name. */
-  list(persona: string): ToolRecord[];
+  /** Live tools in name order: all of them, or the page of at most `limit` after the name `after`. */
+  list(persona: string, page?: ToolPage): ToolRecord[];
   /** Marks the tool deleted; its versions and log stay. */
   delete(persona: string, name: string): ToolRecord;
   /**
@@ -52,6 +53,12 @@ export interface ToolStore {
    * (INTEGRITY) a version whose content does not match its hash; then nothing is written.
    */
   importTools(persona: string, tools: readonly ImportedTool[]): void;
+}
+
+/** A page of tools in name order: those after the name `after`, at most `limit` of them. */
+export interface ToolPage {
+  after: string;
+  limit: number;
 }
 
 /** `afterWrite` is told of every committed write (the WAL checkpointer counts them). */
@@ -145,7 +152,7 @@ export function createToolStore(db: Database.Database, now: () => string, afterW
         return tool === undefined || tool.deleted_at !== null ? undefined : Object.freeze(toolFromRow(tool));
       }),
     ),
-    list: guard('list the tools', (persona) => s.listLive.all(persona).map(toolFromRow)),
+    list: guard('list the tools', (persona, page) => s.listLive.all({ persona, after: page?.after ?? '', limit: page?.limit ?? -1 }).map(toolFromRow)),
     getVersion: guard('read the version', (persona, name, version) => {
       if (version === undefined) {
         const tool = liveTool(persona, name);
