@@ -108,6 +108,9 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
         makeServer,
         logger,
         maxBodyBytes: maxMessageBytes,
+        maxConnections: config.http.maxConnections,
+        headersTimeoutMs: config.http.headersTimeoutMs,
+        requestTimeoutMs: config.http.requestTimeoutMs,
       });
       logger.info(`listening on ${service.url}`, { persona: config.persona, db: config.dbPath, auth: opts.token ? 'bearer token' : 'none (loopback)' });
       stopAccepting = () => service.stopAccepting();

@@ -26,6 +26,11 @@ export interface HttpServeOptions {
   /** The least recently used session is closed when a new one would exceed this. */
   maxSessions?: number;
   maxBodyBytes?: number;
+  /** Open connections at once; more are closed as soon as they are accepted. */
+  maxConnections?: number;
+  /** Time a request may take to send its headers, and all of itself (Node: 60 s and 300 s). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
 
 export interface HttpService {
@@ -76,14 +81,25 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
   const allowedOrigins = new Set<string>((options.allowedOrigins ?? []).map((o) => o.toLowerCase()));
   const refused = createRefusalLog((message) => logger.warn(message));
 
-  const httpServer = http.createServer((req, res) => {
+  // Every open connection holds a descriptor. Idle or half-sent requests were held for Node's
+  // 60 s header timeout, checked every 30 s: 22,000 of them exhausted the descriptors, and the
+  // next sandbox process could not be started (issue 12, item 3). Past maxConnections Node
+  // closes a new connection at once; the checking interval makes the timeouts hold to ~1 s.
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const httpServer = http.createServer(
+    { headersTimeout, requestTimeout: options.requestTimeoutMs ?? 60_000, connectionsCheckingInterval: Math.min(1_000, headersTimeout) },
+    (req, res) => {
     handle(req, res).catch((err: unknown) => {
       const incident = newIncidentId();
       logger.error(`incident ${incident}: HTTP request failed`, { error: err instanceof Error ? err.stack : String(err) });
       if (!res.headersSent) sendError(res, 500, -32603, `Internal server error (incident ${incident}).`);
       else res.end();
     });
-  });
+    },
+  );
+  httpServer.maxConnections = options.maxConnections ?? 256;
+  const dropped = createRefusalLog((message) => logger.warn(message));
+  httpServer.on('drop', () => dropped(`refused a connection: ${httpServer.maxConnections} are open (config http.maxConnections)`));
 
   let accepting = true;
 
