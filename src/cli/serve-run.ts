@@ -111,6 +111,9 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
         maxConnections: config.http.maxConnections,
         headersTimeoutMs: config.http.headersTimeoutMs,
         requestTimeoutMs: config.http.requestTimeoutMs,
+        maxSessions: config.http.maxSessions,
+        maxSessionsPerClient: config.http.maxSessionsPerClient,
+        sessionIdleMs: config.http.sessionIdleMs,
       });
       logger.info(`listening on ${service.url}`, { persona: config.persona, db: config.dbPath, auth: opts.token ? 'bearer token' : 'none (loopback)' });
       stopAccepting = () => service.stopAccepting();
