@@ -41,8 +41,29 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    // `serve --http` only. Bounds what idle or hostile local clients can hold (issue 12).
+    http: z
+      .object({
+        /** Open TCP connections at once; more are closed on accept. Each costs a descriptor. */
+        maxConnections: z.number().int().min(1).max(65_536).default(256),
+        /** A request's headers must arrive within this (slowloris), its body within requestTimeoutMs. */
+        headersTimeoutMs: z.number().int().min(1_000).max(600_000).default(10_000),
+        requestTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(60_000),
+        /** Sessions at once; a new one is refused (503), never allowed to evict one in use. */
+        maxSessions: z.number().int().min(1).max(4_096).default(64),
+        /** Sessions at once from one remote address (429 past it). */
+        maxSessionsPerClient: z.number().int().min(1).max(4_096).default(32),
+        /** A session with no request and no open stream for this long is closed. */
+        sessionIdleMs: z.number().int().min(1_000).max(86_400_000).default(1_800_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
+  .refine((c) => c.http.headersTimeoutMs <= c.http.requestTimeoutMs, {
+    message: 'http.headersTimeoutMs must not exceed http.requestTimeoutMs',
+    path: ['http', 'headersTimeoutMs'],
+  })
   .refine((c) => c.limits.defaultTimeoutMs <= c.limits.maxTimeoutMs, {
     message: 'limits.defaultTimeoutMs must not exceed limits.maxTimeoutMs',
     path: ['limits', 'defaultTimeoutMs'],

@@ -10,6 +10,7 @@ import { readConfigFile } from './config-file.js';
 import { startDiagnostics } from './diagnostics.js';
 import { DEFAULT_HTTP_PORT, parseHttpAddress } from './http-address.js';
 import type { Runtime } from './runtime.js';
+import { resolveToken } from './serve-token.js';
 import { warmUpTracebacks } from './serve-warm-up.js';
 import type { ServeOptions } from './serve.js';
 
@@ -26,6 +27,7 @@ const DRAIN_MS = 3_000;
  * closed). Resolves with the exit code.
  */
 export async function serve(opts: ServeOptions, runtime: Runtime, version: string): Promise<number> {
+  const { token, warning: tokenWarning } = resolveToken(opts);
   const config = parseConfig({
     ...readConfigFile(opts.config),
     dbPath: path.resolve(opts.db ?? path.join(runtime.homedir, '.chameleon', 'chameleon.db')),
@@ -36,12 +38,13 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
   // Over HTTP the MCP layer is loaded first, to check the address; over stdio only after the
   // engine has started its sandbox processes (below).
   const httpTransport = http ? await (await import('../mcp/index.js')).loadHttpTransport() : null;
-  if (http && httpTransport && !httpTransport.isLoopbackHost(http.host) && !opts.token) {
-    throw new AppError('INVALID_CONFIG', `Refusing to serve HTTP on ${http.host} without a token: anything but loopback needs --token or CHAMELEON_TOKEN.`);
+  if (http && httpTransport && !httpTransport.isLoopbackHost(http.host) && !token) {
+    throw new AppError('INVALID_CONFIG', `Refusing to serve HTTP on ${http.host} without a token: anything but loopback needs --token or CHAMELEON_TOKEN (or --token-file).`);
   }
   if (!http) runtime.protectStdout();
   const logger = createStderrLogger(config.logLevel, (line) => runtime.stderr.write(line));
-  if (!http && opts.token) logger.warn('--token is ignored over stdio');
+  if (!http && token) logger.warn('--token is ignored over stdio');
+  else if (tokenWarning) logger.warn(tokenWarning);
 
   let signalled!: (reason: string) => void;
   const signal = new Promise<string>((resolve) => (signalled = resolve));
@@ -84,14 +87,20 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
     if (http && httpTransport) {
       const service = await httpTransport.serveHttp({
         ...http,
-        token: opts.token,
+        token,
         allowedHosts: opts.allowHost ?? [],
         allowedOrigins: opts.allowOrigin ?? [],
         makeServer,
         logger,
         maxBodyBytes: maxMessageBytes,
+        maxConnections: config.http.maxConnections,
+        headersTimeoutMs: config.http.headersTimeoutMs,
+        requestTimeoutMs: config.http.requestTimeoutMs,
+        maxSessions: config.http.maxSessions,
+        maxSessionsPerClient: config.http.maxSessionsPerClient,
+        sessionIdleMs: config.http.sessionIdleMs,
       });
-      logger.info(`listening on ${service.url}`, { persona: config.persona, db: config.dbPath, auth: opts.token ? 'bearer token' : 'none (loopback)' });
+      logger.info(`listening on ${service.url}`, { persona: config.persona, db: config.dbPath, auth: token ? 'bearer token' : 'none (loopback)' });
       stopAccepting = () => service.stopAccepting();
       stop = () => service.close();
       ended = new Promise<string>(() => {});

@@ -8,6 +8,9 @@ export interface ServeOptions {
   persona: string;
   http?: string | true;
   token?: string;
+  /** Where `token` came from (commander's value source: 'cli' for argv). Set by the action. */
+  tokenSource?: string;
+  tokenFile?: string;
   allowHost?: string[];
   allowOrigin?: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -23,12 +26,14 @@ export function registerServe(program: Command, runtime: Runtime, version: strin
     .addOption(
       new Option('--http [address]', `serve Streamable HTTP at [HOST:]PORT on path /mcp instead of stdio (default 127.0.0.1:${DEFAULT_HTTP_PORT}; port 0 picks a free one)`),
     )
-    .addOption(new Option('--token <token>', 'HTTP bearer token; required unless bound to loopback (prefer the env variable: argv is visible to other users)').env('CHAMELEON_TOKEN'))
+    .addOption(new Option('--token <token>', 'HTTP bearer token; required unless bound to loopback. Prefer CHAMELEON_TOKEN or --token-file: argv is visible to other users').env('CHAMELEON_TOKEN'))
+    .addOption(new Option('--token-file <file>', 'read the HTTP bearer token from this file (surrounding whitespace ignored)').env('CHAMELEON_TOKEN_FILE'))
     .addOption(new Option('--allow-host <host...>', 'HTTP: also accept these Host headers (name:port)'))
     .addOption(new Option('--allow-origin <origin...>', 'HTTP: also accept requests from these browser Origins'))
     .addOption(new Option('--config <file>', 'JSON file with limits, payload and sandbox settings (see README: Configuration)').env('CHAMELEON_CONFIG'))
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(['debug', 'info', 'warn', 'error', 'silent']).env('CHAMELEON_LOG_LEVEL').default('info'))
-    .action(async (opts: ServeOptions) => {
+    .action(async (opts: ServeOptions, command: Command) => {
+      opts.tokenSource = command.getOptionValueSource('token');
       // The first sandbox process boots while the rest of the server loads (early-start.ts).
       startSandboxEarly(sandboxExtraEnv(runtime.env));
       // Loaded on use: the engine and the SDK cost ~0.5 s to import, which --help and the

@@ -7,7 +7,9 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { newIncidentId } from './boundary.js';
-import { createRefusalLog, idFromTail, INVALID_REQUEST, MAX_MESSAGE_DEPTH, nestedDeeperThan, PARSE_ERROR } from './wire-guard.js';
+import { createSessionTable, type TrackedSession } from './http-sessions.js';
+import { readJson } from './http-body.js';
+import { createRefusalLog } from './wire-guard.js';
 
 export interface HttpServeOptions {
   /** Interface to bind. Loopback unless told otherwise; anything else needs a token. */
@@ -23,9 +25,18 @@ export interface HttpServeOptions {
   /** One McpServer per session. */
   makeServer(): McpServer;
   logger: Logger;
-  /** The least recently used session is closed when a new one would exceed this. */
+  /** Sessions at once; past it a new one is refused (503), none is evicted. See http-sessions.ts. */
   maxSessions?: number;
+  /** Sessions at once from one remote address (429 past it). */
+  maxSessionsPerClient?: number;
+  /** A session with no request and no open stream for this long is closed. */
+  sessionIdleMs?: number;
   maxBodyBytes?: number;
+  /** Open connections at once; more are closed as soon as they are accepted. */
+  maxConnections?: number;
+  /** Time a request may take to send its headers, and all of itself (Node: 60 s and 300 s). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
 
 export interface HttpService {
@@ -44,10 +55,9 @@ export const MCP_PATH = '/mcp';
 /** An oversize body up to this size is read and discarded, so that its sender gets our 413. */
 const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
 
-interface Session {
+interface Session extends TrackedSession {
   transport: StreamableHTTPServerTransport;
   server: McpServer;
-  lastSeen: number;
   closing: Promise<void> | null;
 }
 
@@ -68,22 +78,33 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
   if (!loopback && !options.token) {
     throw new AppError('INVALID_CONFIG', `Refusing to serve on ${options.host} without a token: anything but loopback needs --token (or CHAMELEON_TOKEN).`);
   }
-  const maxSessions = options.maxSessions ?? 64;
+  const idleMs = options.sessionIdleMs ?? 30 * 60_000;
   const maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
   const tokenDigest = options.token ? digest(options.token) : null;
-  const sessions = new Map<string, Session>();
+  const sessions = createSessionTable<Session>({ maxSessions: options.maxSessions ?? 64, maxPerClient: options.maxSessionsPerClient ?? 32, idleMs });
   const allowedHosts = new Set<string>((options.allowedHosts ?? []).map((h) => h.toLowerCase()));
   const allowedOrigins = new Set<string>((options.allowedOrigins ?? []).map((o) => o.toLowerCase()));
   const refused = createRefusalLog((message) => logger.warn(message));
 
-  const httpServer = http.createServer((req, res) => {
+  // Every open connection holds a descriptor. Idle or half-sent requests were held for Node's
+  // 60 s header timeout, checked every 30 s: 22,000 of them exhausted the descriptors, and the
+  // next sandbox process could not be started (issue 12, item 3). Past maxConnections Node
+  // closes a new connection at once; the checking interval makes the timeouts hold to ~1 s.
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const httpServer = http.createServer(
+    { headersTimeout, requestTimeout: options.requestTimeoutMs ?? 60_000, connectionsCheckingInterval: Math.min(1_000, headersTimeout) },
+    (req, res) => {
     handle(req, res).catch((err: unknown) => {
       const incident = newIncidentId();
       logger.error(`incident ${incident}: HTTP request failed`, { error: err instanceof Error ? err.stack : String(err) });
       if (!res.headersSent) sendError(res, 500, -32603, `Internal server error (incident ${incident}).`);
       else res.end();
     });
-  });
+    },
+  );
+  httpServer.maxConnections = options.maxConnections ?? 256;
+  const dropped = createRefusalLog((message) => logger.warn(message));
+  httpServer.on('drop', () => dropped(`refused a connection: ${httpServer.maxConnections} are open (config http.maxConnections)`));
 
   let accepting = true;
 
@@ -131,13 +152,13 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
         if (!isInitialization(body.value)) return sendError(res, 400, -32000, 'Bad Request: no Mcp-Session-Id header; start a session with an initialize request.');
         return openSession(req, res, body.value);
       }
-      const session = lookup(sessionId);
+      const session = lookup(sessionId, res);
       if (!session) return sendError(res, 404, -32001, 'Session not found; start a new one with an initialize request.');
       return session.transport.handleRequest(req, res, body.value);
     }
     if (req.method === 'GET' || req.method === 'DELETE') {
       if (sessionId === undefined) return sendError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header required.');
-      const session = lookup(sessionId);
+      const session = lookup(sessionId, res);
       if (!session) return sendError(res, 404, -32001, 'Session not found; start a new one with an initialize request.');
       return session.transport.handleRequest(req, res);
     }
@@ -145,28 +166,48 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
     return sendError(res, 405, -32000, 'Method not allowed.');
   }
 
-  function lookup(id: string): Session | undefined {
+  /** The session, counted as in use until this response ends (a GET stream may last hours). */
+  function lookup(id: string, res: ServerResponse): Session | undefined {
     const session = sessions.get(id);
     if (session) {
-      session.lastSeen = Date.now();
-      // Map order is the LRU order: move the session to the end.
-      sessions.delete(id);
-      sessions.set(id, session);
+      session.open++;
+      res.once('close', () => {
+        session.open--;
+        session.lastSeen = Date.now();
+      });
     }
     return session;
   }
 
-  async function openSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
-    if (sessions.size >= maxSessions) {
-      const [oldestId, oldest] = sessions.entries().next().value as [string, Session];
-      logger.info('too many sessions; closing the least recently used one', { session: oldestId });
-      await closeSession(oldestId, oldest);
+  function closeExpired(): void {
+    for (const [id, session] of sessions.expired()) {
+      logger.info('closing an idle session', { session: id, idleMs });
+      void closeSession(id, session);
     }
+  }
+
+  async function openSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    closeExpired();
+    const client = req.socket.remoteAddress ?? 'unknown';
+    const place = sessions.reserve(client);
+    if ('status' in place) {
+      refused(`refused a new session (HTTP ${place.status}): ${place.message}`);
+      res.setHeader('Retry-After', String(place.retryAfterSeconds));
+      return sendError(res, place.status, -32000, place.message, idOf(body));
+    }
+    try {
+      await startSession(req, res, body, client);
+    } finally {
+      place.release();
+    }
+  }
+
+  async function startSession(req: IncomingMessage, res: ServerResponse, body: unknown, client: string): Promise<void> {
     const server = options.makeServer();
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        sessions.set(id, session);
+        sessions.add(id, session);
         logger.debug('session opened', { session: id });
       },
       // The SDK answers DELETE but leaves the transport open; close it once the answer is out.
@@ -174,11 +215,11 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
         setImmediate(() => void closeSession(id, session));
       },
     });
-    const session: Session = { transport, server, lastSeen: Date.now(), closing: null };
+    const session: Session = { transport, server, client, lastSeen: Date.now(), open: 0, closing: null };
     const previous = server.server.onclose;
     server.server.onclose = () => {
       previous?.();
-      if (transport.sessionId && sessions.get(transport.sessionId) === session) sessions.delete(transport.sessionId);
+      if (transport.sessionId) sessions.remove(transport.sessionId, session);
     };
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
@@ -186,7 +227,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
   }
 
   function closeSession(id: string, session: Session): Promise<void> {
-    if (sessions.get(id) === session) sessions.delete(id);
+    sessions.remove(id, session);
     session.closing ??= session.server.close().catch((err: unknown) => logger.debug('error closing a session', { session: id, error: String(err) }));
     return session.closing;
   }
@@ -208,6 +249,9 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
     });
   });
   httpServer.on('error', (err) => logger.error('HTTP server error', { error: err.message }));
+  // Expired sessions are closed by a sweep (and before a new session is admitted).
+  const expirySweep = setInterval(() => closeExpired(), Math.min(Math.max(idleMs / 4, 250), 60_000));
+  expirySweep.unref();
 
   const port = (httpServer.address() as AddressInfo).port;
   if (loopback) {
@@ -229,14 +273,15 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
   return {
     url,
     port,
-    sessionCount: () => sessions.size,
+    sessionCount: () => sessions.size(),
     stopAccepting,
     close() {
       closing ??= (async () => {
         stopAccepting();
+        clearInterval(expirySweep);
         // Closing a session ends its streams after what they already carry; give the sockets a
         // moment to deliver that before cutting whatever is left.
-        await Promise.all([...sessions].map(([id, s]) => closeSession(id, s)));
+        await Promise.all(sessions.entries().map(([id, s]) => closeSession(id, s)));
         const sweep = setInterval(() => httpServer.closeIdleConnections(), 25);
         httpServer.closeIdleConnections();
         await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
@@ -253,6 +298,13 @@ function hostForUrl(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
+/** The id of a JSON-RPC request (the first of a batch), for an error answered in its place. */
+function idOf(body: unknown): string | number | null {
+  const first: unknown = Array.isArray(body) ? body[0] : body;
+  const id = first !== null && typeof first === 'object' ? (first as { id?: unknown }).id : null;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
+}
+
 function isInitialization(body: unknown): boolean {
   return Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
 }
@@ -265,47 +317,6 @@ function authorized(header: string | undefined, expected: Buffer): boolean {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   // Comparing digests keeps the comparison constant-time whatever the lengths.
   return match !== null && timingSafeEqual(digest(match[1]!), expected);
-}
-
-/**
- * The request body as JSON, refused (without parsing) when it is larger than `maxBytes` (by its
- * Content-Length, before reading it, or as it arrives) or nested deeper than MAX_MESSAGE_DEPTH.
- * See wire-guard.ts; test/security/http-malformed-and-oversize-requests.test.ts.
- */
-async function readJson(
-  req: IncomingMessage,
-  maxBytes: number,
-): Promise<{ value: unknown } | { error: string; status: number; code: number; id: string | number | null; size: number }> {
-  const tooLarge = (size: number) => ({ error: `Request too large: the body is ${size} bytes or more; the limit is ${maxBytes} bytes. Send less data.`, status: 413, code: INVALID_REQUEST, id: null, size });
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) return tooLarge(declared);
-  // Not `for await`: leaving that loop early destroys the request, and with it the socket.
-  const read = await new Promise<Buffer | number>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (chunk: Buffer) => {
-      if (done) return; // past the limit: the rest is discarded as it arrives
-      size += chunk.length;
-      if (size > maxBytes) {
-        done = true;
-        resolve(size);
-      } else chunks.push(chunk);
-    });
-    req.once('end', () => !done && resolve(Buffer.concat(chunks, size)));
-    req.once('error', (err) => !done && reject(err));
-  });
-  if (typeof read === 'number') return tooLarge(read);
-  const bytes = read;
-  if (nestedDeeperThan(bytes, bytes.length, MAX_MESSAGE_DEPTH)) {
-    const tail = bytes.toString('utf8', Math.max(0, bytes.length - 256));
-    return { error: `Invalid Request: the message is nested deeper than ${MAX_MESSAGE_DEPTH} levels (tool arguments may nest at most 64).`, status: 400, code: INVALID_REQUEST, id: idFromTail(tail), size: bytes.length };
-  }
-  try {
-    return { value: JSON.parse(bytes.toString('utf8')) as unknown };
-  } catch {
-    return { error: 'Parse error: the request body is not JSON.', status: 400, code: PARSE_ERROR, id: null, size: bytes.length };
-  }
 }
 
 function sendError(res: ServerResponse, status: number, code: number, message: string, id: string | number | null = null): void {

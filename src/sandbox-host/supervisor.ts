@@ -3,7 +3,8 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { takeEarlySandbox } from './early-start.js';
 import { forkSandboxWorker } from './fork-worker.js';
-import { EXIT_CATASTROPHIC, EXIT_RSS_CAP, FATAL_MARKER, type RunJob, type RunReply, type WorkerFault, type WorkerReply, type WorkerRequest } from './protocol.js';
+import { deathFault, faultReply, spawnReason, startFault } from './pool-faults.js';
+import { EXIT_CATASTROPHIC, FATAL_MARKER, type RunJob, type RunReply, type WorkerFault, type WorkerReply, type WorkerRequest } from './protocol.js';
 
 export interface SandboxPoolOptions {
   /** Number of sandbox processes. Calls of one tool always go to the same process. */
@@ -52,6 +53,8 @@ interface WorkerSlot {
   startTimer: NodeJS.Timeout | null;
   /** Jobs waiting for the next batch to this child (only while others are in flight). */
   outbox: RunJob[];
+  /** Set while no process could be started here: why, and the timer of the next attempt. */
+  startFailure: { reason: string; attempts: number; retry: NodeJS.Timeout | null } | null;
 }
 
 /** How long after the first sandbox process is ready the others start. */
@@ -62,6 +65,10 @@ const OVERRUN_RECHECK_MS = 25;
 
 /** What V8 prints when a heap is out of memory, before it calls the catastrophic-error handler. */
 const V8_HEAP_OOM_REPORT = /<--- Last few GCs --->|last resort; GC in old space requested/;
+
+/** Backoff between attempts to start a sandbox process after one failed to start. */
+const START_RETRY_MIN_MS = 250;
+const START_RETRY_MAX_MS = 10_000;
 
 /** A sandbox process starts in ~0.1-0.3 s; one that is not ready after this is wedged. */
 const START_TIMEOUT_MS = 15_000;
@@ -77,7 +84,7 @@ export class SandboxPool {
   private closed = false;
 
   constructor(private readonly options: SandboxPoolOptions) {
-    this.slots = Array.from({ length: options.processes }, () => ({ child: null, pending: new Map(), killedFor: null, announcedExit: null, heapExhausted: false, sentScripts: new Set<string>(), ready: false, startTimer: null, outbox: [] }));
+    this.slots = Array.from({ length: options.processes }, () => ({ child: null, pending: new Map(), killedFor: null, announcedExit: null, heapExhausted: false, sentScripts: new Set<string>(), ready: false, startTimer: null, outbox: [], startFailure: null }));
     // One process first: on a 2-core machine two node + isolated-vm start-ups at once made the
     // first one ready ~25% later. The others start a little after it is ready, or as soon as a
     // call needs them. `chameleon serve` may have started the first already (early-start.ts).
@@ -90,16 +97,19 @@ export class SandboxPool {
   private spawnRest(): void {
     if (this.closed) return;
     // A slot whose process died was restarted at once (exited()): no child means never started.
-    for (const slot of this.slots) if (slot.child === null) this.spawn(slot);
+    for (const slot of this.slots) if (slot.child === null && slot.startFailure === null) this.spawn(slot);
   }
 
   /** Runs one job. Resolves with the worker's reply or a fault; never rejects for guest faults. */
   run(input: JobInput): Promise<RunReply> {
     if (this.closed) return Promise.reject(new AppError('SANDBOX_UNAVAILABLE', 'The sandbox pool is shut down.'));
     const slot = this.slotFor(input.isolateKey);
-    const child = slot.child ?? this.spawn(slot);
     // Assigned, not spread: `{ ...input, id }` takes V8's slow path (~7 us a call here).
     const job: RunJob = Object.assign({ id: this.nextId++ }, input);
+    // While starts fail (no descriptors, processes or memory), calls get a clear answer at once
+    // instead of queueing for a process that may not come; the retry timer brings it back.
+    const child = slot.child ?? (slot.startFailure?.retry ? null : this.spawn(slot));
+    if (!child) return Promise.resolve(faultReply(job.id, startFault(slot.startFailure?.reason ?? 'unknown')));
     return new Promise<RunReply>((resolve) => {
       const pending: Pending = { job, resolve, timer: null };
       slot.pending.set(job.id, pending);
@@ -169,6 +179,7 @@ export class SandboxPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const slot of this.slots) if (slot.startFailure?.retry) clearTimeout(slot.startFailure.retry);
     await Promise.all(
       this.slots.map(async (slot) => {
         const child = slot.child;
@@ -181,9 +192,31 @@ export class SandboxPool {
     );
   }
 
-  /** Starts a sandbox process in `slot` (or takes one started early) and sends it its settings. */
-  private spawn(slot: WorkerSlot, started?: ChildProcess): ChildProcess {
-    const child = started ?? forkSandboxWorker(this.options.extraEnv ?? {});
+  /**
+   * Starts a sandbox process in `slot` (or takes one started early) and sends it its settings.
+   * Returns null when the process could not be started (see startFailed()).
+   */
+  private spawn(slot: WorkerSlot, started?: ChildProcess): ChildProcess | null {
+    let child: ChildProcess;
+    try {
+      child = started ?? forkSandboxWorker(this.options.extraEnv ?? {});
+    } catch (err) {
+      // fork() throws for some failures (ENOMEM, ...).
+      this.startFailed(slot, spawnReason(err));
+      return null;
+    }
+    if (child.pid === undefined || typeof child.send !== 'function') {
+      // For EMFILE, ENFILE and EAGAIN fork() returns a child that never ran, with no IPC channel
+      // (so no send()), and reports the errno by an 'error' event on the next tick; unheard, that
+      // event kills the server. Calls of 'send' on it once crashed the server in the middle of
+      // replacing a sandbox process (issue 12, item 3).
+      child.once('error', (err) => {
+        if (slot.child === null && slot.startFailure) slot.startFailure.reason = spawnReason(err);
+        this.options.logger.error('sandbox spawn error', { error: err.message });
+      });
+      this.startFailed(slot, 'the system refused to start a process');
+      return null;
+    }
     // The first message, before any job (IPC keeps the order).
     child.send({
       type: 'configure',
@@ -215,6 +248,8 @@ export class SandboxPool {
     child.on('message', (message: WorkerReply) => {
       if (message?.type === 'ready' && slot.child === child) {
         slot.ready = true;
+        if (slot.startFailure) this.options.logger.info('sandbox process started again after failed starts', { pid: child.pid });
+        slot.startFailure = null;
         if (slot.startTimer) clearTimeout(slot.startTimer);
         for (const pending of slot.pending.values()) this.armDeadline(slot, pending);
         // A fork blocks this thread for tens of ms: not in the middle of the first calls.
@@ -228,6 +263,28 @@ export class SandboxPool {
     child.on('close', (code, signal) => this.exited(slot, child, code, signal));
     child.on('error', (err) => this.options.logger.error('sandbox process error', { err }));
     return child;
+  }
+
+  /**
+   * No process could be started in `slot`: fail its calls with an answer that says so, and try
+   * again later, with a backoff that doubles up to START_RETRY_MAX_MS (a tight loop of forks
+   * that fail would burn the CPU that a starved machine needs).
+   */
+  private startFailed(slot: WorkerSlot, reason: string): void {
+    slot.child = null;
+    slot.ready = false;
+    if (slot.startTimer) clearTimeout(slot.startTimer);
+    const attempts = (slot.startFailure?.attempts ?? 0) + 1;
+    const delay = Math.min(START_RETRY_MIN_MS * 2 ** (attempts - 1), START_RETRY_MAX_MS);
+    this.options.logger.error(`could not start a sandbox process (${reason}); retrying in ${delay} ms`, { attempt: attempts });
+    const retry = this.closed
+      ? null
+      : setTimeout(() => {
+          if (slot.startFailure) slot.startFailure.retry = null;
+          if (!this.closed && slot.child === null) this.spawn(slot);
+        }, delay);
+    slot.startFailure = { reason, attempts, retry };
+    for (const id of [...slot.pending.keys()]) this.settle(slot, id, faultReply(id, startFault(reason)));
   }
 
   private received(slot: WorkerSlot, child: ChildProcess, reply: RunReply): void {
@@ -297,35 +354,6 @@ export class SandboxPool {
       this.spawn(slot);
     }
   }
-}
-
-function deathFault(job: RunJob, id: number, killedFor: { id: number } | null, code: number | null, signal: string | null): WorkerFault {
-  if (killedFor?.id === id && code !== EXIT_CATASTROPHIC && code !== EXIT_RSS_CAP) {
-    return {
-      kind: 'timeout',
-      message: `The call did not finish within its ${job.timeoutMs} ms deadline and its sandbox process had to be replaced. Look for an infinite loop, a promise that never settles, or a hostile getter; or raise timeout_ms.`,
-    };
-  }
-  if (killedFor && code !== EXIT_CATASTROPHIC && code !== EXIT_RSS_CAP) {
-    return { kind: 'internal', message: 'The sandbox process was replaced while this call ran, because another call overran its deadline. Retry the call.' };
-  }
-  if (code === EXIT_RSS_CAP) {
-    return {
-      kind: 'memory',
-      message: `The sandbox process passed its memory cap while this call ran (memory_mb ${job.memoryMb}) and was replaced. Use less memory, or raise memory_mb.`,
-    };
-  }
-  if (code === EXIT_CATASTROPHIC) {
-    return { kind: 'memory', message: 'V8 hit a catastrophic out-of-memory error while this call ran; the sandbox process was replaced. Allocate less at once.' };
-  }
-  return {
-    kind: 'internal',
-    message: `The sandbox process ended unexpectedly (${signal ? `signal ${signal}` : `exit code ${String(code)}`}) while this call ran, and was replaced. Retry; if it happens again, the tool's code is crashing the runtime.`,
-  };
-}
-
-function faultReply(id: number, fault: WorkerFault): RunReply {
-  return { type: 'result', id, envelope: null, fault, console: '', cpuMs: null, heapUsedBytes: null };
 }
 
 /** FNV-1a: a stable spread of tools over processes, so a tool's isolate stays warm in one place. */

@@ -1,0 +1,47 @@
+import { EXIT_CATASTROPHIC, EXIT_RSS_CAP, type RunJob, type RunReply, type WorkerFault } from './protocol.js';
+
+/**
+ * The faults the pool (supervisor.ts) gives calls it could not run to the end, each with a
+ * message that tells the agent what happened and what to do.
+ */
+
+/** Why the calls on a process that died failed: our kill for a deadline, memory, or a crash. */
+export function deathFault(job: RunJob, id: number, killedFor: { id: number } | null, code: number | null, signal: string | null): WorkerFault {
+  if (killedFor?.id === id && code !== EXIT_CATASTROPHIC && code !== EXIT_RSS_CAP) {
+    return {
+      kind: 'timeout',
+      message: `The call did not finish within its ${job.timeoutMs} ms deadline and its sandbox process had to be replaced. Look for an infinite loop, a promise that never settles, or a hostile getter; or raise timeout_ms.`,
+    };
+  }
+  if (killedFor && code !== EXIT_CATASTROPHIC && code !== EXIT_RSS_CAP) {
+    return { kind: 'internal', message: 'The sandbox process was replaced while this call ran, because another call overran its deadline. Retry the call.' };
+  }
+  if (code === EXIT_RSS_CAP) {
+    return {
+      kind: 'memory',
+      message: `The sandbox process passed its memory cap while this call ran (memory_mb ${job.memoryMb}) and was replaced. Use less memory, or raise memory_mb.`,
+    };
+  }
+  if (code === EXIT_CATASTROPHIC) {
+    return { kind: 'memory', message: 'V8 hit a catastrophic out-of-memory error while this call ran; the sandbox process was replaced. Allocate less at once.' };
+  }
+  return {
+    kind: 'internal',
+    message: `The sandbox process ended unexpectedly (${signal ? `signal ${signal}` : `exit code ${String(code)}`}) while this call ran, and was replaced. Retry; if it happens again, the tool's code is crashing the runtime.`,
+  };
+}
+
+/** The errno only: the error's message holds the host's path to node, not for the agent's eyes. */
+export function spawnReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const known: Record<string, string> = { EMFILE: 'too many open files', ENFILE: 'too many open files in the system', EAGAIN: 'too many processes', ENOMEM: 'not enough memory' };
+  return typeof code === 'string' ? `${code}: ${known[code] ?? 'the system refused to start a process'}` : 'the system refused to start a process';
+}
+
+export function startFault(reason: string): WorkerFault {
+  return { kind: 'internal', message: `The sandbox process could not be started (${reason}); the server is short of resources. Retry the call in a few seconds.` };
+}
+
+export function faultReply(id: number, fault: WorkerFault): RunReply {
+  return { type: 'result', id, envelope: null, fault, console: '', cpuMs: null, heapUsedBytes: null };
+}
