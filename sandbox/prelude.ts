@@ -363,6 +363,17 @@ interface GuestFailure {
   let nextToken = 1;
 
   /**
+   * What the latest entry returned (envelope or token), or null while it runs or when it did
+   * not return. isolated-vm ends every host call into the isolate with a microtask checkpoint,
+   * then throws to the host the reason of the first promise rejected in it that nobody handled
+   * (src/isolate/environment.cc, TaskEpilogue), and the entry's own result is lost. The host
+   * reads this with `abandon()` to tell such a throw (the entry returned) from a fault that
+   * stopped the entry, and to keep what the call produced. Host-only, and overwritten by the
+   * next entry: it carries nothing from one call into another's guest code.
+   */
+  let lastOutcome: string | number | null = null;
+
+  /**
    * The meta of a call is the same text for every call of a version (the execution id comes
    * apart): parsed once, while the text stays the same. Never handed to guest code.
    */
@@ -447,13 +458,14 @@ interface GuestFailure {
     // limit; whatever slipped past the catches above is replaced by a fixed envelope without
     // being looked at.
     return (argsJson: string, metaJson: string, executionId: string): string | number => {
+      lastOutcome = null;
       let outcome: string | Promise<string>;
       try {
         outcome = run(argsJson, metaJson, executionId);
       } catch {
-        return LAST_RESORT;
+        return (lastOutcome = LAST_RESORT);
       }
-      if (typeof outcome === 'string') return outcome;
+      if (typeof outcome === 'string') return (lastOutcome = outcome);
       const token = nextToken++;
       const call: PendingCall = { envelope: undefined, promise: outcome };
       call.promise = outcome.then(
@@ -461,8 +473,22 @@ interface GuestFailure {
         () => (call.envelope = LAST_RESORT),
       );
       pending.set(token, call);
-      return token;
+      return (lastOutcome = token);
     };
+  }
+
+  /**
+   * After the host's entry threw although it may have returned (see `lastOutcome`): the
+   * latest entry's envelope, '' when it returned a promise that has not settled (that call is
+   * forgotten), or null when the entry did not return (a timeout, say, stopped it).
+   */
+  function abandon(): string | null {
+    const outcome = lastOutcome;
+    lastOutcome = null;
+    if (outcome === null || typeof outcome === 'string') return outcome;
+    const call = pending.get(outcome);
+    pending.delete(outcome);
+    return call?.envelope ?? '';
   }
 
   /** The envelope of a pending call if it has settled (and forgets the call), else undefined. */
@@ -486,7 +512,7 @@ interface GuestFailure {
   defineProperty(global, 'console', { value: guestConsole, writable: false, configurable: false, enumerable: false });
   defineProperty(global, '__chameleon_bind', { value: bind, writable: false, configurable: false, enumerable: false });
   // Picked up by the host (isolate-cache.ts) and deleted before lockdown: no guest sees them.
-  defineProperty(global, '__chameleon_settle', { value: freeze({ take, wait }), writable: false, configurable: true, enumerable: false });
+  defineProperty(global, '__chameleon_settle', { value: freeze({ take, wait, abandon }), writable: false, configurable: true, enumerable: false });
   // Lets the host read what a call printed before it was stopped by its CPU limit.
   defineProperty(global, '__chameleon_console', {
     value: () => current.text(),

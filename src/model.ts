@@ -88,7 +88,14 @@ export interface Failure {
   codeFrame: string | null;
   /** Extra facts for the agent, e.g. the schema violations of invalid_arguments. */
   details?: unknown;
+  /**
+   * Which case of its kind this is, when the kind alone does not say. `unhandled_rejection`: an
+   * exception that no code awaited (a promise the tool let go rejected). Not kept in the log.
+   */
+  subkind?: FailureSubkind;
 }
+
+export type FailureSubkind = 'unhandled_rejection';
 
 export type ExecutionStatus = 'SUCCESS' | 'FAILURE';
 

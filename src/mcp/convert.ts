@@ -13,7 +13,7 @@ export function frameOut(f: Frame): Out<typeof FrameOut> {
   return { function: f.function, tool: f.tool, version: f.version, file: f.file, line: f.line, column: f.column };
 }
 
-export function failureOut(f: Pick<Failure, 'kind' | 'name' | 'message' | 'frames' | 'codeFrame' | 'rawStack'> & { details?: unknown }): Out<typeof FailureOut> {
+export function failureOut(f: Pick<Failure, 'kind' | 'name' | 'message' | 'frames' | 'codeFrame' | 'rawStack' | 'subkind'> & { details?: unknown }): Out<typeof FailureOut> {
   return {
     kind: f.kind,
     name: f.name,
@@ -22,6 +22,7 @@ export function failureOut(f: Pick<Failure, 'kind' | 'name' | 'message' | 'frame
     code_frame: f.codeFrame,
     raw_stack: f.rawStack,
     ...(f.details === undefined ? {} : { details: f.details }),
+    ...(f.subkind === undefined ? {} : { subkind: f.subkind }),
   };
 }
 

@@ -28,6 +28,10 @@ export const FailureOut = z.object({
   code_frame: z.string().nullable().describe('Source lines around the top frame, with a caret under the column.'),
   raw_stack: z.string().nullable().optional().describe('The stack as V8 printed it (compiled-code positions).'),
   details: z.unknown().optional(),
+  subkind: z
+    .enum(['unhandled_rejection'])
+    .optional()
+    .describe('Which case of `kind`, when it matters: `unhandled_rejection` is an exception from a promise nothing awaited.'),
 });
 
 export const RequestErrorOut = z.object({

@@ -27,7 +27,7 @@ export async function failureFromGuest(guest: GuestFailure, ctx: FailureContext)
     const version = ctx.resolveVersion(top.tool, top.version);
     if (version) frame = codeFrame(version.source, top.line, top.column) || null;
   }
-  const hint = guest.kind === 'exception' ? frozenRealmHint(guest.name, guest.message) : null;
+  const hint = guest.kind !== 'exception' ? null : guest.subkind === 'unhandled_rejection' ? UNHANDLED_REJECTION_HINT : frozenRealmHint(guest.name, guest.message);
   return {
     kind: guest.kind === 'exception' && isMemoryLimitError(guest.name, guest.message) ? 'memory' : guest.kind,
     name: guest.name,
@@ -37,8 +37,13 @@ export async function failureFromGuest(guest: GuestFailure, ctx: FailureContext)
     mapped,
     codeFrame: frame,
     ...(guest.thrown === 'value' && guest.kind === 'exception' ? { details: { thrownValue: true } } : {}),
+    ...(guest.subkind === undefined ? {} : { subkind: guest.subkind }),
   };
 }
+
+/** Said with every unhandled rejection: the frames show where it rejected, not what let it go. */
+export const UNHANDLED_REJECTION_HINT =
+  'Nothing awaited this promise, so its rejection surfaced only when the call ended. A promise was not awaited: await it or return it (for an async callback per item, `await Promise.all(items.map(async (x) => ...))` instead of forEach).';
 
 /** A failure with no guest stack: limits, argument checks, sandbox faults. */
 export function plainFailure(kind: FailureKind, name: string, message: string, details?: unknown): Failure {

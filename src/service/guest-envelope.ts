@@ -11,6 +11,8 @@ const GuestFailureSchema = z.object({
   message: z.string().max(20_000),
   stack: z.string().max(40_000).nullable(),
   thrown: z.enum(['error', 'value']),
+  /** Set by the sandbox process, not the prelude (src/sandbox-host/worker/unhandled-rejection.ts). */
+  subkind: z.enum(['unhandled_rejection']).optional(),
 });
 
 const EnvelopeSchema = z.discriminatedUnion('ok', [

@@ -12,7 +12,8 @@
  * `name=` the error name (required), `fn=` the first frame's function (quote names with
  * spaces), `at=` text inside the quoted one whose first character must be the exact column
  * (where V8's choice is worth pinning), `kind=` the failure kind (default `exception`;
- * `compile` fails at create), and `phase=create` for a module that throws while loading. A `// @args {...}` line gives the
+ * `compile` fails at create), `phase=create` for a module that throws while loading, and `sub=` the
+ * failure's subkind (e.g. `unhandled_rejection`; none when left out). A `// @args {...}` line gives the
  * call's arguments. The marker stays in the source the tool is created from, so no column
  * moves.
  *
@@ -47,6 +48,7 @@ interface Expectation {
   /** The exact 1-based column, when the marker pins it with `at=`. */
   column: number | undefined;
   phase: 'create' | 'run';
+  sub: Failure['subkind'];
 }
 
 interface Fixture {
@@ -109,6 +111,7 @@ function loadFixture(file: string): Fixture {
       fn: options.get('fn'),
       column,
       phase: kind === 'compile' || options.get('phase') === 'create' ? 'create' : 'run',
+      sub: options.get('sub') as Failure['subkind'],
     },
   };
 }
@@ -194,6 +197,7 @@ describe.each(fixtures)('$file', (fixture) => {
     expect(top!.tool).toBe(tool);
     expect(top!.version).toBe(1);
     if (want.fn !== undefined) expect(top!.function, where).toBe(want.fn);
+    expect(failure.subkind).toBe(want.sub);
 
     // The code frame shows the faulty line (cut to a window when it is long), with the caret
     // under the reported column.

@@ -52,6 +52,8 @@ export interface Realm {
   context: ivm.Context;
   take: ivm.Reference<(token: number) => string | undefined>;
   wait: ivm.Reference<(token: number) => Promise<string> | string>;
+  /** After an entry threw: what it had produced, if it returned (see unhandled-rejection.ts). */
+  abandon: ivm.Reference<() => string | null>;
 }
 
 export interface IsolateCacheOptions {
@@ -108,14 +110,15 @@ function wrapModule(compiledJs: string): string {
 async function buildRealm(isolate: ivm.Isolate, sources: IsolateCacheOptions['realmSources']): Promise<Realm> {
   const context = await isolate.createContext();
   await runSource(isolate, context, sources.prelude);
-  // The prelude's take/wait: held by the host only, gone from the global before lockdown.
-  const hooks = (await context.global.get(SETTLE_GLOBAL, { reference: true })) as ivm.Reference<Record<'take' | 'wait', unknown>>;
+  // The prelude's take/wait/abandon: held by the host only, gone from the global before lockdown.
+  const hooks = (await context.global.get(SETTLE_GLOBAL, { reference: true })) as ivm.Reference<Record<'take' | 'wait' | 'abandon', unknown>>;
   const take = (await hooks.get('take', { reference: true })) as Realm['take'];
   const wait = (await hooks.get('wait', { reference: true })) as Realm['wait'];
+  const abandon = (await hooks.get('abandon', { reference: true })) as Realm['abandon'];
   hooks.release();
   await context.global.delete(SETTLE_GLOBAL);
   await runSource(isolate, context, sources.lockdown);
-  return { context, take, wait };
+  return { context, take, wait, abandon };
 }
 
 async function runSource(isolate: ivm.Isolate, context: ivm.Context, { filename, source }: RealmSource): Promise<void> {

@@ -3,6 +3,7 @@ import { classifyIsolateError } from '../classify.js';
 import type { RunJob, RunReply } from '../protocol.js';
 import type { FastPathPolicy } from './fast-path.js';
 import { NeedCodeError, type EntryFunction, type IsolateCache, type IsolateEntry, type Realm } from './isolate-cache.js';
+import { rejectionEnvelope } from './unhandled-rejection.js';
 
 /**
  * Runs one call in the tool's hardened realm, under its CPU-time limit (isolated-vm `timeout`)
@@ -47,7 +48,7 @@ function start(cache: IsolateCache, job: RunJob, policy: FastPathPolicy): RunRep
 /** A version that could not be compiled or bound: the supervisor must send its code, or the call fails. */
 function unprepared(entry: IsolateEntry, job: RunJob, error: unknown): RunReply {
   if (error instanceof NeedCodeError) return { ...emptyReply(job), needCode: true };
-  return fail(entry, job, error, { wallClockExpired: false, cpuBefore: null, context: null });
+  return fail(entry, job, error, { wallClockExpired: false, cpuBefore: null, realm: null });
 }
 
 /** Makes (or waits for) the realm and the version's entry; a cold call's only async part. */
@@ -96,7 +97,7 @@ function callSync(
     if (envelope !== undefined) return envelopeReply(entry, job, envelope, cpuBefore);
     return waitPending(entry, realm, out, job, cpuBefore);
   } catch (error) {
-    return fail(entry, job, error, { wallClockExpired: false, cpuBefore, context: realm.context });
+    return fail(entry, job, error, { wallClockExpired: false, cpuBefore, realm });
   } finally {
     entry.done();
   }
@@ -136,7 +137,7 @@ async function underDeadline(
   try {
     return await step();
   } catch (error) {
-    return fail(entry, job, error, { wallClockExpired: deadline.expired(), cpuBefore, context: realm.context });
+    return fail(entry, job, error, { wallClockExpired: deadline.expired(), cpuBefore, realm });
   } finally {
     deadline.clear();
     entry.done();
@@ -167,13 +168,19 @@ function fail(
   entry: IsolateEntry,
   job: RunJob,
   error: unknown,
-  at: { wallClockExpired: boolean; cpuBefore: bigint | null; context: ivm.Context | null },
+  at: { wallClockExpired: boolean; cpuBefore: bigint | null; realm: Realm | null },
 ): RunReply {
   const { isolate } = entry;
   const fault = classifyIsolateError(error, { wallClockExpired: at.wallClockExpired, timeoutMs: job.timeoutMs, memoryMb: job.memoryMb });
+  if (fault.kind === 'internal' && at.realm) {
+    // The entry returned and isolated-vm threw afterwards: a promise the tool let go rejected.
+    // The microtask checkpoint ran to its end, so the realm is sound and keeps serving calls.
+    const produced = abandoned(isolate, at.realm);
+    if (produced !== null) return envelopeReply(entry, job, rejectionEnvelope(error, produced), at.cpuBefore);
+  }
   // Read the usage while the isolate still exists: a CPU timeout's cpu_ms is the evidence.
   const usage = { cpuMs: cpuDeltaMs(isolate, at.cpuBefore), heapUsedBytes: heapUsed(isolate) };
-  const console = at.context ? recoverConsole(isolate, at.context) : '';
+  const console = at.realm ? recoverConsole(isolate, at.realm.context) : '';
   // A call stopped mid-way may leave jobs in the microtask queue, which would run inside
   // the next call of this tool. No realm that was interrupted serves another call.
   entry.dispose();
@@ -182,6 +189,17 @@ function fail(
 
 function emptyReply(job: RunJob): RunReply {
   return { type: 'result', id: job.id, envelope: null, fault: null, console: '', cpuMs: null, heapUsedBytes: null };
+}
+
+/** What the entry had produced if it returned before its call threw (prelude's `abandon`), else null. */
+function abandoned(isolate: ivm.Isolate, realm: Realm): string | null {
+  if (isolate.isDisposed) return null;
+  try {
+    const produced: unknown = realm.abandon.applySync(undefined, [], { timeout: 50 });
+    return typeof produced === 'string' ? produced : null;
+  } catch {
+    return null;
+  }
 }
 
 /** What a call printed before a CPU timeout stopped it (the isolate itself is still healthy). */
