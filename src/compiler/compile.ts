@@ -51,8 +51,24 @@ export async function compile(input: CompileInput): Promise<CompileResult> {
   const fast = mayExportTwice(source) ? null : await swcTransform(source, input.language, file);
   const out = fast !== null ? ({ ok: true, ...fast } as const) : await esbuildCompile(input, source, file);
   if (!out.ok) return out;
-  const early = await earlyError(input, file, out.compiledJs, out.sourceMap);
-  return early ?? ownMapOnly(out.compiledJs, out.sourceMap, file);
+  const strict = strictMode(out.compiledJs, out.sourceMap);
+  const early = await earlyError(input, file, strict.compiledJs, strict.sourceMap);
+  return early ?? ownMapOnly(strict.compiledJs, strict.sourceMap, file);
+}
+
+/**
+ * Tools are modules, and modules are strict: a misspelt assignment (`totl = total + x`) throws
+ * a ReferenceError on its line instead of being dropped by the frozen global object, a write
+ * to a frozen object throws instead of doing nothing, and `arguments.callee`/`.caller` are gone.
+ * Neither compiler makes CommonJS output strict by itself (esbuild never, swc only for sources
+ * it takes for modules), so the directive is added here, to both outputs alike, on a line of
+ * its own: the map gains an empty first line (`;`), and no line or column of the code moves.
+ * Saved versions keep the code they were compiled to, so this changes new versions only.
+ */
+function strictMode(compiledJs: string, sourceMap: string): { compiledJs: string; sourceMap: string } {
+  const map = JSON.parse(sourceMap) as { mappings?: unknown };
+  if (typeof map.mappings !== 'string') throw new Error('the compiler returned a source map without mappings');
+  return { compiledJs: `"use strict";\n${compiledJs}`, sourceMap: JSON.stringify({ ...map, mappings: `;${map.mappings}` }) };
 }
 
 /**

@@ -3,8 +3,9 @@
  * check (where they surfaced as `internal`, with no line).
  *
  * swc strips types without reporting most early errors: a duplicate `const`, `let` after `var`,
- * an invalid regex literal, a top-level `await`, a top-level `const require` (the wrapper's own
- * parameter) all compile, and V8 refuses the output when the sandbox compiles it. So the
+ * an invalid regex literal, a top-level `await`, duplicate parameters (an error in the strict
+ * code compile() makes), a top-level `const require` (the wrapper's own parameter) all
+ * compile, and V8 refuses the output when the sandbox compiles it. So the
  * compiled code is parsed once here, in the same wrapper shape, with `new vm.Script`: parsing
  * only, nothing runs, and the server's V8 is the isolate's V8 (isolated-vm runs in the same
  * process), so what fails here is exactly what would fail there. Cost, measured with a new text
