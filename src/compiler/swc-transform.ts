@@ -99,9 +99,9 @@ function optionsFor(language: Language, file: string): Options {
     swcrc: false,
     configFile: false,
     isModule: 'unknown',
-    // No 'use strict' added: the same sloppy-mode semantics as esbuild's CommonJS output (and as
-    // every version compiled before swc), so that which compiler took a source never changes
-    // what it does. `import()` left as written, as esbuild leaves it: the isolate refuses it
+    // No 'use strict' added here: compile() adds it to swc's and esbuild's output alike (esbuild
+    // never adds it to CommonJS), so that which compiler took a source never changes what it
+    // does. `import()` left as written, as esbuild leaves it: the isolate refuses it
     // ("Not supported") rather than turning it into a call of the require stub.
     module: { type: 'commonjs', strictMode: false, ignoreDynamic: true },
     jsc: {

@@ -113,6 +113,18 @@ describe('updateTool() and rollbackTool()', () => {
     expect(await scope.runTool('steady_v', { n: 1 })).toMatchObject({ ok: true, result: 2, version: 1 });
   });
 
+  it('refuses an update whose code V8 would refuse (an early error), located, and saves nothing', async () => {
+    await scope.createTool({ name: 'early_update', description: 'd', code: V1 });
+    const code = 'const n = 1;\nexport default (a: { n: number }) => a.n + n;\nconst n = 2;\n';
+    const out = await scope.updateTool({ name: 'early_update', code });
+    expect(out.ok).toBe(false);
+    if (out.ok) return;
+    expect(out.failure).toMatchObject({ kind: 'compile', name: 'SyntaxError', frames: [{ line: 3, column: 7 }] });
+    expect(out.failure.message).toBe("early_update.ts:3:7: Identifier 'n' has already been declared");
+    expect(scope.getTool('early_update').versions).toHaveLength(1);
+    expect(await scope.runTool('early_update', { n: 1 })).toMatchObject({ ok: true, result: 2, version: 1 });
+  });
+
   it('changes metadata without code as a new version', async () => {
     await scope.createTool({ name: 'meta_only', description: 'old', code: V1 });
     expect(await scope.updateTool({ name: 'meta_only', description: 'new', timeoutMs: 999 })).toMatchObject({ ok: true, tool: { activeVersion: 2, description: 'new', timeoutMs: 999 } });

@@ -19,7 +19,8 @@
  *
  * The tool is named after the file; `.ts` files are TypeScript, and are type-checked with the
  * tests (every bug here gets past the type checker), `.js` files are JavaScript, and `.mts`
- * files are TypeScript that must not parse (so they stay out of `tsconfig.test.json`).
+ * files are TypeScript that must not parse, or that V8 refuses (a duplicate `const`): so they
+ * stay out of `tsconfig.test.json`.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -14,7 +14,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-// JavaScript (sloppy mode, as the CommonJS wrapper is): `stashImplicit = ...` would create a global.
+// JavaScript. Tool code is strict (issue 13), so `stashImplicit = ...` throws a ReferenceError;
+// sloppy code, through indirect eval, still tries the implicit global (`sloppyImplicit`).
 const TOOL = `
 module.exports = function (args) {
   const g = globalThis;
@@ -22,6 +23,7 @@ module.exports = function (args) {
   const look = (name, read) => { try { const v = read(); if (v !== undefined) seen.push(name + '=' + String(v)); } catch (e) {} };
   look('globalThis.stash', () => g.stash);
   look('implicit', () => (typeof stashImplicit === 'undefined' ? undefined : stashImplicit));
+  look('sloppyImplicit', () => (typeof stashSloppy === 'undefined' ? undefined : stashSloppy));
   look('evalVar', () => (0, eval)('typeof stashVar === "undefined" ? undefined : stashVar'));
   look('defined', () => Object.getOwnPropertyDescriptor(g, 'stashDefined')?.value);
   look('symbolKey', () => g[Symbol.for('stash')]);
@@ -31,6 +33,7 @@ module.exports = function (args) {
   const plant = (name, fn) => { try { fn(); planted[name] = 'no error'; } catch (e) { planted[name] = e.name; } };
   plant('assign', () => { g.stash = args.token; });
   plant('implicit', () => { stashImplicit = args.token; });
+  plant('sloppyImplicit', () => { (0, eval)('stashSloppy = ' + JSON.stringify(args.token)); });
   plant('evalVar', () => { (0, eval)('var stashVar = ' + JSON.stringify(args.token)); });
   plant('defineProperty', () => { Object.defineProperty(g, 'stashDefined', { value: args.token, configurable: true }); });
   plant('symbolKey', () => { g[Symbol.for('stash')] = args.token; });
@@ -44,6 +47,6 @@ it('a global planted by one call is not there for the next call of the same tool
   await createOk(server, 'global_stash', TOOL, { language: 'javascript' });
   const calls = await expectNoCarryOver(server, 'global_stash');
   // The writes that can throw do throw (so the attempt really was made against a frozen global).
-  expect(calls[0]!.result['planted']).toMatchObject({ defineProperty: 'TypeError', evalVar: 'TypeError', functionDecl: 'TypeError' });
+  expect(calls[0]!.result['planted']).toMatchObject({ implicit: 'ReferenceError', defineProperty: 'TypeError', evalVar: 'TypeError', functionDecl: 'TypeError' });
   await expectContained(server, { tool: 'global_stash' });
 });

@@ -4,6 +4,11 @@
  * `prototype`, its `caller` and the `module`/`exports` objects it is given would be ideal
  * places to leave the secret of one call for the next. Module-scope variables must start
  * fresh too (the module body is evaluated again per call).
+ *
+ * Since tools compile to strict code (issue 13), the factory cannot be reached at all:
+ * `arguments.callee` throws a TypeError in the module body, and a sloppy function made with
+ * `Function` sees a null `caller` when the strict wrapper calls it. This file stays as the
+ * record of the attack, and checks that both ways are shut.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { expectContained, startSecurityServer, type SecurityServer } from './helpers/harness.js';
@@ -17,7 +22,10 @@ afterAll(() => server.close());
 
 // JavaScript, written as CommonJS: module scope is the wrapper function's own body.
 const TOOL = `
-var factory = arguments.callee;
+var factory;
+try { factory = arguments.callee; } catch (e) { factory = e.name; }
+// The sloppy way round: Function's code is sloppy, but V8 hides a strict caller (null).
+var sloppyCaller = Function('return arguments.callee.caller')();
 var moduleScoped = [];
 var seen = [];
 var look = function (name, read) { try { var v = read(); if (v !== undefined && v !== null) seen.push(name + '=' + String(v)); } catch (e) {} };
@@ -36,12 +44,13 @@ module.exports = function (args) {
   attempt('prototype', function () { Object.defineProperty(factory.prototype, 'stash', { value: args.token }); });
   attempt('moduleProto', function () { Object.getPrototypeOf(module).stash = args.token; });
   moduleScoped.push(args.token);
-  return { token: args.token, seen: seen, planted: planted, frozen: Object.isFrozen(factory) };
+  return { token: args.token, seen: seen, planted: planted, factory: typeof factory === 'function' ? 'REACHED' : factory, sloppyCaller: sloppyCaller };
 };`;
 
-it('the module wrapper function carries nothing from one call to the next', async () => {
+it('the module wrapper function cannot be reached, and carries nothing from one call to the next', async () => {
   await createOk(server, 'factory_stash', TOOL, { language: 'javascript' });
   const calls = await expectNoCarryOver(server, 'factory_stash');
-  expect(calls[0]!.result).toMatchObject({ frozen: true, planted: { callee: 'TypeError', prototype: 'TypeError' } });
+  // Strict module code: no factory to plant on (every attempt on it is a TypeError).
+  expect(calls[0]!.result).toMatchObject({ factory: 'TypeError', sloppyCaller: null, planted: { callee: 'TypeError', calleeAssign: 'TypeError', prototype: 'TypeError' } });
   await expectContained(server, { tool: 'factory_stash' });
 });

@@ -48,7 +48,8 @@ afterAll(() => server.close());
 
 // CommonJS JavaScript: module scope is the wrapper function's body, so the tool also sees the
 // wrapper's own `require` (one frozen stub shared by every call), `module`, `exports` and
-// `arguments` (made per call), and `arguments.callee` (the per-version factory, shared).
+// `arguments` (made per call). Not `arguments.callee` (the per-version factory, shared): tool
+// code is strict, where reading it throws (persist-module-factory-callee.test.ts).
 const WALKER_TOOL = `
 var walk = ${REALM_WALKER_SOURCE};
 var moduleArguments = arguments;
@@ -86,7 +87,6 @@ it('walker: every object reachable from globalThis, syntax, built-ins and ctx is
  */
 function pairTool(writes: boolean): string {
   return `
-var moduleArguments = arguments;
 module.exports = function (args, ctx) {
   'use strict'; // A write on a frozen object throws, rather than failing silently.
   var KEY = '__realmWalkerMarker', SYM = Symbol.for(KEY), P = Object.getPrototypeOf;
@@ -111,7 +111,9 @@ module.exports = function (args, ctx) {
     ['%SegmentIteratorPrototype%', P(segments[Symbol.iterator]())],
     ['%ThrowTypeError%', Object.getOwnPropertyDescriptor(strictArgs, 'callee').get],
     ['globalThis', globalThis], ['Array', Array],
-    ['ctx.log', ctx.log], ['require', require], ['module factory', moduleArguments.callee]
+    // The module factory (\`arguments.callee\` at module scope) was a place while tools
+    // compiled to sloppy code; they compile strict now, where it cannot be read.
+    ['ctx.log', ctx.log], ['require', require]
   ];
   places.forEach(function (entry) {
     var name = entry[0], place = entry[1];

@@ -6,6 +6,10 @@
  * `__chameleon_bind` (re-entered to run a forged module with a forged persona, swapping the
  * console buffer) and `__chameleon_console`. None of it may reach host objects, another
  * persona, or the log of any call but this one.
+ *
+ * Tool code compiles strict (issue 13): `arguments.callee` and `.caller` of the module body
+ * now throw or read null, so the climb to the prelude's entry starts nowhere; kept, and
+ * asserted, as the record of the attack.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { expectContained, startSecurityServer, textOf, type SecurityServer } from './helpers/harness.js';
@@ -22,11 +26,12 @@ var report = {};
 report.argumentCount = arguments.length;
 report.argumentTypes = Array.prototype.map.call(arguments, function (a) { return typeof a; });
 report.thisIsExports = this === exports;
-var outer = arguments.callee;
-// A function called from module scope sees the wrapper as its caller (that is the wrapper
-// itself, frozen); the wrapper's own caller (the prelude's entry) must stay out of reach.
-report.innerCallerIsWrapper = (function () { return arguments.callee.caller === outer; })();
-report.outerCaller = (function () { try { return outer.caller === null ? null : typeof outer.caller; } catch (e) { return e.name; } })();
+var outer;
+try { outer = arguments.callee; } catch (e) { outer = e.name; }
+report.wrapper = typeof outer === 'function' ? 'REACHED' : outer;
+// A sloppy function (Function's code is sloppy) called from module scope would see the wrapper
+// as its caller, and climb from there to the prelude's entry: V8 hides a strict caller.
+report.sloppyInnerCaller = Function('return arguments.callee.caller')();
 report.hostish = ['ivm', 'process', 'require_', '_host', 'Reference', 'ExternalCopy'].filter(function (k) { return k in globalThis; });
 module.exports = function handler(args, ctx) {
   report.handlerCaller = (function () { try { return handler.caller === null ? null : typeof handler.caller; } catch (e) { return e.name; } })();
@@ -56,9 +61,10 @@ it('the wrapper and the prelude entry points give a tool nothing beyond its own 
     argumentCount: 3,
     argumentTypes: ['object', 'object', 'function'],
     thisIsExports: true,
-    innerCallerIsWrapper: true,
-    outerCaller: null,
-    handlerCaller: null,
+    wrapper: 'TypeError',
+    sloppyInnerCaller: null,
+    // A strict function has no caller of its own, and lockdown removed Function.prototype's.
+    handlerCaller: 'undefined',
     hostish: [],
   });
   // Re-entering the prelude runs guest code as guest code: the "other" persona exists only in

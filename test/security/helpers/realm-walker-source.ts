@@ -26,7 +26,8 @@
 export const WALKER_MAX_NODES = 100_000;
 
 export const REALM_WALKER_SOURCE = `(function walkRealm(extraRoots) {
-  // Sloppy on purpose: the sloppy \`arguments\` root below needs a sloppy function.
+  // Runs strict inside a tool (tools compile to strict code) and sloppy in a bare script: the
+  // sloppy roots below are made with Function, whose code is sloppy wherever it is called.
   // Captured first: the walk must not depend on anything a tool could have patched later.
   var O = Object, R = Reflect;
   var isFrozen = O.isFrozen, getProto = R.getPrototypeOf, ownKeys = R.ownKeys;
@@ -101,7 +102,7 @@ export const REALM_WALKER_SOURCE = `(function walkRealm(extraRoots) {
     return [[].values().map(function (x) { return x; }), It.from(src), src, src.next];
   });
   // arguments, sloppy and strict (strict ones hold %ThrowTypeError% as callee accessor).
-  made('sloppy arguments', function () { var f = function () { return arguments; }; return [f(1), f, f.prototype]; });
+  made('sloppy arguments', function () { var f = Function('return arguments'); return [f(1), f, f.prototype]; });
   made('strict arguments', function () { var f = function () { 'use strict'; return arguments; }; return [f(1), f, f.prototype]; });
   // Errors the engine throws, not ones we construct.
   made('TypeError (call undefined)', function () { return [caught(function () { var u; u(); })]; });

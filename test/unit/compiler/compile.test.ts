@@ -1,6 +1,7 @@
 import vm from 'node:vm';
 
 import { transform } from 'esbuild';
+import { SourceMapConsumer } from 'source-map';
 import { describe, expect, it } from 'vitest';
 
 import { compile, type CompileInput } from '../../../src/compiler/compile.js';
@@ -8,7 +9,7 @@ import { distUrl, runNodeScript } from '../../helpers/node-script.js';
 
 /** Runs compiled CommonJS code as the sandbox does (a function wrapper) and calls its default export. */
 function callDefault(compiledJs: string, args: unknown): unknown {
-  const factory = new vm.Script(`(function (module, exports, require) {\n${compiledJs}\n})`).runInNewContext({});
+  const factory = new vm.Script(`(function (module, exports, require) {\n${compiledJs}\n})`, { filename: 'compiled.js' }).runInNewContext({});
   const module = { exports: {} as Record<string, unknown> };
   factory(module, module.exports, () => {
     throw new Error('no require');
@@ -39,14 +40,52 @@ describe('compile()', () => {
     if (out.ok) expect(callDefault(out.compiledJs, {})).toBe(2_000);
   });
 
-  it('keeps the sloppy-mode semantics of the CommonJS output tools always had (no "use strict" added)', async () => {
-    const source = 'export default function () {\n  return (function (this: unknown) { return this === undefined; })();\n}\n';
+  it.each([
+    ['swc', ''],
+    ['esbuild (over 32 KB)', `const filler = '${'x'.repeat(33 * 1024)}';\n`],
+    ['esbuild (two exports)', 'export const two = 2;\n'],
+  ])('compiles strict code whichever compiler takes the source (%s)', async (_, head) => {
+    const source = `${head}export default function () {\n  return (function (this: unknown) { return this === undefined; })();\n}\n`;
     const out = await compile(input(source));
     expect(out.ok).toBe(true);
     if (!out.ok) return;
+    expect(callDefault(out.compiledJs, {})).toBe(true);
+    // Sloppy esbuild output, for contrast: `this` of a bare call is the global object.
     const esbuild = await transform(source, { loader: 'ts', format: 'cjs', target: 'es2022' });
     expect(callDefault(esbuild.code, {})).toBe(false);
-    expect(callDefault(out.compiledJs, {})).toBe(false);
+  });
+
+  it.each([
+    ['swc', ''],
+    ['esbuild (over 32 KB)', `const filler = '${'x'.repeat(33 * 1024)}';\n`],
+    ['esbuild (two exports)', 'export const two = 2;\n'],
+  ])('maps a fault to its own line and column after the "use strict" it adds (%s)', async (_, head) => {
+    const source = `${head}export default function (args: { xs: number[] }) {\n  let total = 0;\n  for (const x of args.xs) totl = total + x;\n  return total;\n}\n`;
+    const out = await compile(input(source));
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    let stack = '';
+    try {
+      callDefault(out.compiledJs, { xs: [1] });
+    } catch (err) {
+      stack = (err as Error).stack ?? '';
+    }
+    // callDefault's wrapper starts the compiled code on line 2, as the sandbox's does.
+    const at = /compiled\.js:(\d+):(\d+)/.exec(stack);
+    expect(at, stack).not.toBeNull();
+    const original = await SourceMapConsumer.with(out.sourceMap, null, (c) =>
+      c.originalPositionFor({ line: Number(at![1]) - 1, column: Number(at![2]) - 1, bias: SourceMapConsumer.GREATEST_LOWER_BOUND }),
+    );
+    const line = head === '' ? 3 : 4;
+    const text = source.split('\n')[line - 1]!;
+    expect(original.line).toBe(line);
+    expect(text.slice(original.column!)).toMatch(/^(totl|= total)/);
+  });
+
+  it('makes a JavaScript module.exports tool strict too (a misspelt assignment throws a ReferenceError)', async () => {
+    const out = await compile(input('module.exports = function (args) {\n  let total = 0;\n  totl = total + args.v;\n  return total;\n};\n', 'javascript'));
+    expect(out.ok).toBe(true);
+    if (out.ok) expect(() => callDefault(out.compiledJs, { v: 1 })).toThrow(/totl is not defined/);
   });
 
   it('leaves a JavaScript module.exports tool a script', async () => {
