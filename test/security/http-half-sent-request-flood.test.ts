@@ -7,6 +7,7 @@
  */
 import type net from 'node:net';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { recordFigure } from './helpers/figures.js';
 import { connect, openSession, startLimitedServer, type LimitedServer } from './helpers/limited-http-server.js';
 
 const CAP = 16;
@@ -42,5 +43,7 @@ describe('a flood of half-sent HTTP requests', () => {
     // The server serves a real client once the flood is gone.
     await expect(openSession(url)).resolves.toHaveProperty('mcp-session-id');
     expect(server.child.exitCode).toBeNull();
+    // Recorded once every check above has passed.
+    recordFigure({ attack: 'http-half-sent-request-flood', class: 'denial-of-service', contained: true, kind: 'closed on accept / HTTP 408', elapsedMs: null, limitMs: null, sandboxPeakRssMb: null, worstStallMs: null });
   }, 60_000);
 });

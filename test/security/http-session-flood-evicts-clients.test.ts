@@ -10,6 +10,7 @@
  */
 import http from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { recordFigure } from './helpers/figures.js';
 import { INITIALIZE, openSession, post, startLimitedServer, type LimitedServer, type Reply } from './helpers/limited-http-server.js';
 
 const LIST = { jsonrpc: '2.0', id: 7, method: 'tools/list' };
@@ -50,6 +51,8 @@ describe('a flood of initialize requests', () => {
     expect(statuses.filter((s) => s === 200).length).toBe(63); // the default limit of 64, less the legit client's
     expect(refusal, 'a 503 past the limit').toBeDefined();
     expectRefusal(refusal!, 503, /session limit \(64 sessions, all in use\).*Retry after \d+ s/);
+    // Recorded once every check above has passed.
+    recordFigure({ attack: 'http-session-flood-evicts-clients', class: 'protocol', contained: true, kind: 'HTTP 503 + Retry-After', elapsedMs: null, limitMs: null, sandboxPeakRssMb: null, worstStallMs: null });
   }, 120_000);
 
   it('serve --http bounds sessions per address, expires idle ones, and keeps one with an open stream', async () => {

@@ -9,6 +9,7 @@
  */
 import type net from 'node:net';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { recordFigure } from './helpers/figures.js';
 import { descendants } from '../e2e/helpers/cli.js';
 import { callTool, connect, openSession, parseMessages, post, postOn, startLimitedServer, type LimitedServer } from './helpers/limited-http-server.js';
 
@@ -75,5 +76,7 @@ describe('idle connections exhaust the descriptors a sandbox process needs', () 
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(server.stderr()).toMatch(/sandbox process started again/);
+    // Recorded once every check above has passed.
+    recordFigure({ attack: 'idle-connections-exhaust-descriptors', class: 'process-fault', contained: true, kind: 'internal (could not be started), recovered', elapsedMs: null, limitMs: null, sandboxPeakRssMb: null, worstStallMs: null });
   }, 120_000);
 });

@@ -41,6 +41,7 @@ export default (args: { token: string }) => {
 it('a JSON.parse patched by one call does not see the documents of the next', async () => {
   await createOk(server, 'json_patch', TOOL);
   const calls = await expectNoCarryOver(server, 'json_patch');
-  expect(calls[0]!.result['planted']).toMatchObject({ assign: 'ignored', 'Reflect.set': 'refused', defineProperty: 'TypeError', stringify: 'ignored' });
+  // Tool code is strict: assignments to the frozen JSON throw rather than being ignored.
+  expect(calls[0]!.result['planted']).toMatchObject({ assign: 'TypeError', 'Reflect.set': 'refused', defineProperty: 'TypeError', stringify: 'TypeError' });
   await expectContained(server, { tool: 'json_patch' });
 });

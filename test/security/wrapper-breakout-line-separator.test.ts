@@ -22,7 +22,8 @@ it('U+2028/U+2029 in comments and strings cannot escape the wrapper', async () =
   const PS = '\u2029';
   const code = [
     'const hidden: string[] = [];',
-    `// looks like a comment${LS}hidden.push('ran after LS'); (globalThis as any).escaped = true;`,
+    // Tool code is strict: the write to the frozen global throws, so the hidden code catches it.
+    `// looks like a comment${LS}hidden.push('ran after LS'); try { (globalThis as any).escaped = true; } catch { hidden.push('global write refused'); }`,
     `/* block ${LS} comment */ const s = "a${LS}b${PS}c";`,
     `// another${PS}hidden.push('ran after PS');`,
     `export default () => ({ hidden, s, escaped: (globalThis as any).escaped === true });`,
@@ -32,7 +33,8 @@ it('U+2028/U+2029 in comments and strings cannot escape the wrapper', async () =
   expect((await server.call('get_tool', { name: 'line_separators' })).structuredContent).toMatchObject({ source: code });
   // The "commented" statements run (as JavaScript says), inside the sandbox: the frozen global
   // keeps nothing, and the string keeps its separators.
-  expect(await runOk(server, 'line_separators', {})).toEqual({ hidden: ['ran after LS', 'ran after PS'], s: `a${LS}b${PS}c`, escaped: false });
-  expect(await runOk(server, 'line_separators', {})).toEqual({ hidden: ['ran after LS', 'ran after PS'], s: `a${LS}b${PS}c`, escaped: false });
+  const expected = { hidden: ['ran after LS', 'global write refused', 'ran after PS'], s: `a${LS}b${PS}c`, escaped: false };
+  expect(await runOk(server, 'line_separators', {})).toEqual(expected);
+  expect(await runOk(server, 'line_separators', {})).toEqual(expected);
   await expectContained(server, { tool: 'line_separators' });
 });
