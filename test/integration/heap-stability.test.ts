@@ -15,8 +15,9 @@ const TOOL = `
 const table = Array.from({ length: 200 }, (_, i) => ({ i, label: 'row ' + i }));
 export default (a: { n: number }, ctx: any) => {
   ctx.log('call', a.n);
-  (globalThis as any).junk = table.map((r) => ({ ...r, n: a.n }));
-  return { n: a.n, rows: table.length };
+  // Garbage for the collector on every call (tool code is strict: it cannot go on the global).
+  const junk = table.map((r) => ({ ...r, n: a.n }));
+  return { n: a.n, rows: junk.length };
 };`;
 
 beforeAll(() => {
