@@ -82,8 +82,11 @@ function prepareExecutionStatements(db: Database.Database) {
   };
 }
 
-/** `afterWrite` is told of every committed write (the WAL checkpointer counts them). */
-export function createExecutionStore(db: Database.Database, afterWrite: () => void = () => {}): ExecutionStore {
+/**
+ * `afterWrite` is told of every committed write (the WAL checkpointer counts them);
+ * `beforeWrite` may refuse a write by throwing (the database file is gone: index.ts).
+ */
+export function createExecutionStore(db: Database.Database, afterWrite: () => void = () => {}, beforeWrite: () => void = () => {}): ExecutionStore {
   const s = prepareExecutionStatements(db);
 
   function list(persona: string, query: ExecutionQuery = {}): ExecutionRecord[] {
@@ -115,12 +118,14 @@ export function createExecutionStore(db: Database.Database, afterWrite: () => vo
     // loss may drop the last commits). Everything is a bound parameter, so no content can
     // break the statement; odd numbers are normalised in executionToRow.
     insert: guard('record the execution', (record: ExecutionRecord) => {
+      beforeWrite();
       s.insert.run(executionToRow(record));
       afterWrite();
     }),
     // One transaction for calls that finished together: ~20-30 us a row instead of ~100-130
     // (NOTES.md). All or nothing, and committed when this returns.
     insertMany: guard('record the executions', (records: readonly ExecutionRecord[]) => {
+      beforeWrite();
       insertAll(records);
       afterWrite();
     }),

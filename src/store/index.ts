@@ -10,6 +10,7 @@ import type Database from 'better-sqlite3';
 import { createCheckpointer, type Checkpointer } from './checkpointer.js';
 import { openDatabase } from './connection.js';
 import { createExecutionStore, type ExecutionStore } from './executions.js';
+import { createFileGuard } from './file-identity.js';
 import { toStoreError } from './guard.js';
 import { migrate } from './migrations.js';
 import { createToolStore, type ToolStore } from './tools.js';
@@ -68,10 +69,11 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     const wal = db.pragma('journal_mode', { simple: true }) === 'wal';
     if (wal && options.backgroundCheckpoints !== false) checkpointer = createCheckpointer(db, file);
     const wrote = checkpointer ? () => checkpointer?.wrote() : () => {};
+    const fileGuard = createFileGuard(file);
     return {
       path: file,
-      tools: createToolStore(db, now, wrote),
-      executions: createExecutionStore(db, wrote),
+      tools: createToolStore(db, now, wrote, fileGuard),
+      executions: createExecutionStore(db, wrote, fileGuard),
       backup: (destination) => backupTo(db, destination),
       close: () => {
         checkpointer?.close();

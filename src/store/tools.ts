@@ -61,8 +61,11 @@ export interface ToolPage {
   limit: number;
 }
 
-/** `afterWrite` is told of every committed write (the WAL checkpointer counts them). */
-export function createToolStore(db: Database.Database, now: () => string, afterWrite: () => void = () => {}): ToolStore {
+/**
+ * `afterWrite` is told of every committed write (the WAL checkpointer counts them);
+ * `beforeWrite` may refuse a write by throwing (the database file is gone: index.ts).
+ */
+export function createToolStore(db: Database.Database, now: () => string, afterWrite: () => void = () => {}, beforeWrite: () => void = () => {}): ToolStore {
   const s = prepareToolStatements(db);
   const liveTools = createLiveToolCache(db);
   const written = <T>(value: T): T => {
@@ -137,14 +140,22 @@ export function createToolStore(db: Database.Database, now: () => string, afterW
     // IMMEDIATE takes the write lock up front. A DEFERRED transaction that reads and then
     // writes can fail at once with SQLITE_BUSY when another connection wrote in between,
     // without waiting for busy_timeout.
-    create: guard('create the tool', (persona, name, snapshot) => written(create.immediate(persona, name, snapshot))),
-    addVersion: guard('save the new version', (persona, name, snapshot, origin) =>
-      written(addVersion.immediate(persona, name, snapshot, origin)),
-    ),
-    rollback: guard('roll the tool back', (persona, name, toVersion) =>
-      written(rollback.immediate(persona, name, toVersion)),
-    ),
-    delete: guard('delete the tool', (persona, name) => written(remove.immediate(persona, name))),
+    create: guard('create the tool', (persona, name, snapshot) => {
+      beforeWrite();
+      return written(create.immediate(persona, name, snapshot));
+    }),
+    addVersion: guard('save the new version', (persona, name, snapshot, origin) => {
+      beforeWrite();
+      return written(addVersion.immediate(persona, name, snapshot, origin));
+    }),
+    rollback: guard('roll the tool back', (persona, name, toVersion) => {
+      beforeWrite();
+      return written(rollback.immediate(persona, name, toVersion));
+    }),
+    delete: guard('delete the tool', (persona, name) => {
+      beforeWrite();
+      return written(remove.immediate(persona, name));
+    }),
 
     get: guard('read the tool', (persona, name) =>
       liveTools.get(persona, name, () => {
@@ -165,6 +176,7 @@ export function createToolStore(db: Database.Database, now: () => string, afterW
       return s.listVersions.all(tool.id).map((row) => summaryFromRow(tool, row));
     }),
     importTools: (persona, tools) => {
+      beforeWrite();
       try {
         importTools(persona, tools);
       } finally {
