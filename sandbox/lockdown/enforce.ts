@@ -27,9 +27,7 @@ function wellKnownSymbols(): Map<symbol, string> {
   return names;
 }
 
-/** Returns the paths it removed, for the lockdown's report. */
-export function removeUnpermitted(intrinsics: Intrinsics): string[] {
-  const removed: string[] = [];
+export function removeUnpermitted(intrinsics: Intrinsics): void {
   const wellKnown = wellKnownSymbols();
 
   const nameOf = (prop: string | symbol): string => {
@@ -42,7 +40,6 @@ export function removeUnpermitted(intrinsics: Intrinsics): string[] {
 
   const remove = (obj: object, prop: string | symbol, path: string): void => {
     if (!deleteProperty(obj, prop)) throw new TypeError(`Chameleon lockdown failed: cannot remove ${path}`);
-    removed.push(path);
   };
 
   const checkPrototype = (path: string, obj: object, protoName: Permit | undefined): void => {
@@ -98,5 +95,4 @@ export function removeUnpermitted(intrinsics: Intrinsics): string[] {
     else if (permit !== undefined && typeof obj === 'function') visit(name, obj, FunctionInstance);
     else throw new TypeError(`Chameleon lockdown failed: no permit for ${name}`);
   }
-  return removed;
 }

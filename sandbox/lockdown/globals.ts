@@ -9,8 +9,7 @@ import { GLOBAL_NAMES } from './intrinsics.js';
 
 const CONSTANTS = new Set(['Infinity', 'NaN', 'undefined']);
 
-export function removeUnpermittedGlobals(global: typeof globalThis, intrinsics: Intrinsics): string[] {
-  const removed: string[] = [];
+export function removeUnpermittedGlobals(global: typeof globalThis, intrinsics: Intrinsics): void {
   const hasOwn = (obj: object, key: PropertyKey): boolean => Object.prototype.hasOwnProperty.call(obj, key);
   for (const key of Reflect.ownKeys(global)) {
     const desc = Object.getOwnPropertyDescriptor(global, key);
@@ -22,7 +21,5 @@ export function removeUnpermittedGlobals(global: typeof globalThis, intrinsics: 
       if (name !== undefined && intrinsics.byName.get(name) === desc.value) continue;
     }
     if (!Reflect.deleteProperty(global, key)) throw new TypeError(`Chameleon lockdown failed: cannot remove global ${String(key)}`);
-    removed.push(`globalThis.${String(key)}`);
   }
-  return removed;
 }

@@ -70,7 +70,7 @@ export interface SecurityServer {
   /** Peak resident memory seen per sandbox pid (sampled every 10 ms), and its first sample. */
   sandboxRss(): Map<number, { baseline: number; peak: number }>;
   /** performance.now() when start-up ended: the machine noise of the attacks is measured from here. */
-  startedAt: number;
+  noiseFrom: number;
   close(): Promise<void>;
 }
 
@@ -205,7 +205,7 @@ export async function startSecurityServer(options: { persona?: string; extraArgs
     },
     diagnostics: () => allDiagnostics().slice(startedAt),
     sandboxRss: () => rss,
-    startedAt: 0,
+    noiseFrom: 0,
     async close() {
       clearInterval(sampler);
       await client.close();
@@ -232,7 +232,7 @@ export async function startSecurityServer(options: { persona?: string; extraArgs
   const seen = allDiagnostics().length;
   while (allDiagnostics().length < seen + 2) await new Promise((r) => setTimeout(r, 20));
   startedAt = allDiagnostics().length;
-  server.startedAt = performance.now();
+  server.noiseFrom = performance.now();
   return server;
 }
 
@@ -312,7 +312,7 @@ export async function expectContained(server: SecurityServer, check: Containment
       }
       // The attacks ran since start-up; how late this process's own timers fired over that time
       // is the machine noise the stall is judged against (noise.ts).
-      const noise = processNoiseSince(server.startedAt);
+      const noise = processNoiseSince(server.noiseFrom);
       expect(worstStall, `server event-loop stall (ms); machine noise ${noise.toFixed(0)} ms`).toBeLessThanOrEqual(stallBound(noise, check.stallBoundMs));
       const peakRss = stalls.reduce((m, d) => Math.max(m, d.rssBytes), 0);
       expect(peakRss, 'server RSS').toBeLessThan(400 * MB);
