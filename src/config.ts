@@ -1,6 +1,10 @@
+import os from 'node:os';
 import { z } from 'zod';
 import { AppError } from './errors.js';
 import { NAME_PATTERN } from './model.js';
+
+/** The machine's cores, between 2 and 8: the default parallelism of one tool's calls. */
+const DEFAULT_PARALLEL_CALLS = Math.min(8, Math.max(2, os.availableParallelism()));
 
 const KB = 1024;
 const MB = 1024 * KB;
@@ -38,6 +42,13 @@ export const ConfigSchema = z
         killGraceMs: z.number().int().min(50).max(60_000).default(100),
         rssFactor: z.number().min(1).max(64).default(4),
         maxIsolatesPerProcess: z.number().int().min(1).max(4_096).default(64),
+        /**
+         * Isolates one tool's calls may run in at once (issue 12). More than the machine's cores
+         * only shares the same cores between more calls, each then running slower.
+         */
+        parallelCallsPerTool: z.number().int().min(1).max(64).default(DEFAULT_PARALLEL_CALLS),
+        /** Calls of one tool that may wait for a free isolate; the next is refused as `overloaded`. */
+        maxWaitingCallsPerTool: z.number().int().min(0).max(100_000).default(256),
       })
       .strict()
       .prefault({}),

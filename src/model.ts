@@ -60,7 +60,9 @@ export type FailureKind =
   | 'memory'
   | 'invalid_arguments'
   | 'invalid_result'
-  | 'internal';
+  | 'internal'
+  /** Refused before it ran: too many calls of the tool were waiting. The caller retries; the tool is not at fault. */
+  | 'overloaded';
 
 /** One stack frame in the agent's own source. Lines and columns are 1-based. */
 export interface Frame {

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 
-export const FAILURE_KINDS = ['compile', 'exception', 'timeout', 'memory', 'invalid_arguments', 'invalid_result', 'internal'] as const;
+export const FAILURE_KINDS = ['compile', 'exception', 'timeout', 'memory', 'invalid_arguments', 'invalid_result', 'internal', 'overloaded'] as const;
 
 export const FrameOut = z.object({
   function: z.string().describe('Function name; `<module>` for top-level code, `<anonymous>` for unnamed functions.'),

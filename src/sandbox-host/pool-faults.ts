@@ -42,6 +42,14 @@ export function startFault(reason: string): WorkerFault {
   return { kind: 'internal', message: `The sandbox process could not be started (${reason}); the server is short of resources. Retry the call in a few seconds.` };
 }
 
+/** The tool's calls are not failing: too many are waiting for it at once. */
+export function overloadedFault(waiting: number): WorkerFault {
+  return {
+    kind: 'overloaded',
+    message: `The server is busy with this tool: ${waiting} calls of it are already waiting for a free sandbox. The tool is not at fault; retry the call in a few seconds, or make fewer calls at once.`,
+  };
+}
+
 export function faultReply(id: number, fault: WorkerFault): RunReply {
   return { type: 'result', id, envelope: null, fault, console: '', cpuMs: null, heapUsedBytes: null };
 }

@@ -64,7 +64,8 @@ export type WorkerRequest = { type: 'configure'; settings: WorkerSettings } | { 
 
 /** A fault the worker saw from outside the guest: the guest produced no envelope. */
 export interface WorkerFault {
-  kind: 'timeout' | 'memory' | 'internal';
+  /** `overloaded` comes from the supervisor only: the call was refused before it was sent. */
+  kind: 'timeout' | 'memory' | 'internal' | 'overloaded';
   message: string;
 }
 

@@ -3,12 +3,17 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { takeEarlySandbox } from './early-start.js';
 import { forkSandboxWorker } from './fork-worker.js';
-import { deathFault, faultReply, spawnReason, startFault } from './pool-faults.js';
+import { deathFault, faultReply, overloadedFault, spawnReason, startFault } from './pool-faults.js';
 import { EXIT_CATASTROPHIC, FATAL_MARKER, type RunJob, type RunReply, type WorkerFault, type WorkerReply, type WorkerRequest } from './protocol.js';
+import { laneIsolateKey, ToolLanes, type ToolLaneState } from './tool-lanes.js';
 
 export interface SandboxPoolOptions {
-  /** Number of sandbox processes. Calls of one tool always go to the same process. */
+  /** Number of sandbox processes. A tool's first isolate is always on the same one. */
   processes: number;
+  /** Isolates (lanes) one tool's calls may run in at once, spread over the processes. */
+  parallelCallsPerTool: number;
+  /** Calls of one tool that may wait for a lane; one more is refused as `overloaded`. */
+  maxWaitingCallsPerTool: number;
   /** Extra time the supervisor grants past a call's deadline before killing its process. */
   killGraceMs: number;
   /** Resident memory cap of a busy sandbox process, as a multiple of the tool's memory_mb. */
@@ -22,6 +27,12 @@ export interface SandboxPoolOptions {
 }
 
 export type JobInput = Omit<RunJob, 'id'>;
+
+/** A call waiting in the server for a lane of its tool: no deadline runs while it waits. */
+interface Waiting {
+  job: RunJob;
+  resolve: (reply: RunReply) => void;
+}
 
 interface Pending {
   job: RunJob;
@@ -66,6 +77,9 @@ const OVERRUN_RECHECK_MS = 25;
 /** What V8 prints when a heap is out of memory, before it calls the catastrophic-error handler. */
 const V8_HEAP_OOM_REPORT = /<--- Last few GCs --->|last resort; GC in old space requested/;
 
+/** A tool whose last call used less CPU than this is quick: its calls share an isolate (tool-lanes.ts). */
+const QUICK_CPU_MS = 20;
+
 /** Backoff between attempts to start a sandbox process after one failed to start. */
 const START_RETRY_MIN_MS = 250;
 const START_RETRY_MAX_MS = 10_000;
@@ -80,10 +94,12 @@ const START_TIMEOUT_MS = 15_000;
  */
 export class SandboxPool {
   private readonly slots: WorkerSlot[];
+  private readonly lanes: ToolLanes<Waiting>;
   private nextId = 1;
   private closed = false;
 
   constructor(private readonly options: SandboxPoolOptions) {
+    this.lanes = new ToolLanes({ maxLanes: options.parallelCallsPerTool, maxWaiting: options.maxWaitingCallsPerTool, quickCpuMs: QUICK_CPU_MS });
     this.slots = Array.from({ length: options.processes }, () => ({ child: null, pending: new Map(), killedFor: null, announcedExit: null, heapExhausted: false, sentScripts: new Set<string>(), ready: false, startTimer: null, outbox: [], startFailure: null }));
     // One process first: on a 2-core machine two node + isolated-vm start-ups at once made the
     // first one ready ~25% later. The others start a little after it is ready, or as soon as a
@@ -103,30 +119,61 @@ export class SandboxPool {
   /** Runs one job. Resolves with the worker's reply or a fault; never rejects for guest faults. */
   run(input: JobInput): Promise<RunReply> {
     if (this.closed) return Promise.reject(new AppError('SANDBOX_UNAVAILABLE', 'The sandbox pool is shut down.'));
-    const slot = this.slotFor(input.isolateKey);
     // Assigned, not spread: `{ ...input, id }` takes V8's slow path (~7 us a call here).
     const job: RunJob = Object.assign({ id: this.nextId++ }, input);
-    // While starts fail (no descriptors, processes or memory), calls get a clear answer at once
-    // instead of queueing for a process that may not come; the retry timer brings it back.
-    const child = slot.child ?? (slot.startFailure?.retry ? null : this.spawn(slot));
-    if (!child) return Promise.resolve(faultReply(job.id, startFault(slot.startFailure?.reason ?? 'unknown')));
+    const tool = this.lanes.stateOf(input.isolateKey);
+    const probe = job.probe === true;
     return new Promise<RunReply>((resolve) => {
-      const pending: Pending = { job, resolve, timer: null };
-      slot.pending.set(job.id, pending);
-      if (slot.ready) this.armDeadline(slot, pending);
-      this.send(slot, child, job);
+      const lane = this.lanes.choose(tool, probe);
+      if (lane === 'overloaded') resolve(faultReply(job.id, overloadedFault(tool.waiting.length)));
+      else if (lane === 'wait') this.lanes.wait(tool, { job, resolve }, probe);
+      else this.dispatch(tool, lane, job, resolve);
     });
   }
 
+  /** Sends a job to its lane's isolate, on the lane's process; the lane is free again when it is answered. */
+  private dispatch(tool: ToolLaneState<Waiting>, lane: number, job: RunJob, resolve: (reply: RunReply) => void): void {
+    tool.inFlight[lane]!++;
+    const answered = (reply: RunReply): void => {
+      const hitLimit = reply.fault?.kind === 'timeout' || reply.fault?.kind === 'memory';
+      this.lanes.finished(tool, lane, { cpuMs: reply.cpuMs, hitLimit, probe: job.probe === true });
+      resolve(reply);
+      // Not now: a process that died settles all its calls, then is replaced (exited()); calls
+      // sent from inside that loop would start a second process in its slot.
+      if (tool.waiting.length > 0) queueMicrotask(() => this.drain(tool));
+    };
+    job.isolateKey = laneIsolateKey(tool.key, lane);
+    const slot = this.slotFor(tool.key, lane);
+    // While starts fail (no descriptors, processes or memory), calls get a clear answer at once
+    // instead of queueing for a process that may not come; the retry timer brings it back.
+    const child = slot.child ?? (slot.startFailure?.retry ? null : this.spawn(slot));
+    if (!child) {
+      answered(faultReply(job.id, startFault(slot.startFailure?.reason ?? 'unknown')));
+      return;
+    }
+    const pending: Pending = { job, resolve: answered, timer: null };
+    slot.pending.set(job.id, pending);
+    if (slot.ready) this.armDeadline(slot, pending);
+    this.send(slot, child, job);
+  }
+
+  /** Sends the tool's waiting calls to the lanes that are free now. */
+  private drain(tool: ToolLaneState<Waiting>): void {
+    if (this.closed) return; // close() answered them.
+    for (let next = this.lanes.next(tool, isProbe); next !== null; next = this.lanes.next(tool, isProbe)) {
+      this.dispatch(tool, next.lane, next.call.job, next.call.resolve);
+    }
+  }
+
   /**
-   * A tool's calls go to one process (its isolate stays warm there), chosen by its key. While
-   * that process has not been started (the first seconds of a server: see the constructor),
-   * they go to the first one instead of starting another node process for a cold call: a
-   * server's first result came ~100 ms sooner. Once all run, a tool that ran there is cold once
-   * in its own process.
+   * A tool's first lane is on one process (its isolate stays warm there), chosen by its key;
+   * its other lanes on the processes after it. While a process has not been started (the first
+   * seconds of a server: see the constructor), its calls go to the first one instead of
+   * starting another node process for a cold call: a server's first result came ~100 ms sooner.
+   * Once all run, a tool that ran there is cold once in its own process.
    */
-  private slotFor(isolateKey: string): WorkerSlot {
-    const slot = this.slots[hashKey(isolateKey) % this.slots.length]!;
+  private slotFor(toolKey: string, lane: number): WorkerSlot {
+    const slot = this.slots[(hashKey(toolKey) + lane) % this.slots.length]!;
     const first = this.slots[0]!;
     return slot.child === null && first.child !== null ? first : slot;
   }
@@ -179,6 +226,7 @@ export class SandboxPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const { job, resolve } of this.lanes.takeAllWaiting()) resolve(faultReply(job.id, SHUTDOWN_FAULT));
     for (const slot of this.slots) if (slot.startFailure?.retry) clearTimeout(slot.startFailure.retry);
     await Promise.all(
       this.slots.map(async (slot) => {
@@ -345,7 +393,7 @@ export class SandboxPool {
     slot.child = null;
     for (const [id, pending] of [...slot.pending]) {
       const fault: WorkerFault = this.closed
-        ? { kind: 'internal', message: 'The server is shutting down; the call was stopped before it finished.' }
+        ? SHUTDOWN_FAULT
         : deathFault(pending.job, id, killedFor, exitCode, signal);
       this.settle(slot, id, faultReply(id, fault));
     }
@@ -355,6 +403,10 @@ export class SandboxPool {
     }
   }
 }
+
+const isProbe = (call: Waiting): boolean => call.job.probe === true;
+
+const SHUTDOWN_FAULT: WorkerFault = { kind: 'internal', message: 'The server is shutting down; the call was stopped before it finished.' };
 
 /** FNV-1a: a stable spread of tools over processes, so a tool's isolate stays warm in one place. */
 function hashKey(key: string): number {

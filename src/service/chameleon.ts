@@ -14,6 +14,7 @@ import { createLogWriter } from './log-writer.js';
 import { newExecutionId } from './ids.js';
 import { assertPersonaName } from './names.js';
 import { runTool } from './running.js';
+import { createToolWriteTurns } from './tool-writes.js';
 
 /**
  * The engine: one store, one pool of sandbox processes, and the rules. Everything a client
@@ -40,6 +41,7 @@ export function createChameleon(options: { config: Readonly<Config>; logger: Log
     activeVersions: new Map(),
     log: createLogWriter(store),
   };
+  const writes = createToolWriteTurns();
   let closing: Promise<void> | null = null;
   // Calls in flight, so that close() lets each one write its log row before the store closes.
   const inFlight = new Set<Promise<unknown>>();
@@ -55,8 +57,8 @@ export function createChameleon(options: { config: Readonly<Config>; logger: Log
       assertPersonaName(persona);
       return {
         persona,
-        createTool: (input: CreateToolInput) => track(createTool(deps, persona, input)),
-        updateTool: (input: UpdateToolInput) => track(updateTool(deps, persona, input)),
+        createTool: (input: CreateToolInput) => track(writes.run(`${persona}/${input.name}`, () => createTool(deps, persona, input))),
+        updateTool: (input: UpdateToolInput) => track(writes.run(`${persona}/${input.name}`, () => updateTool(deps, persona, input))),
         rollbackTool: (name: string, version: number) => rollbackTool(deps, persona, name, version),
         deleteTool: (name: string) => deleteTool(deps, persona, name),
         getTool: (name: string, version?: number) => getTool(deps, persona, name, version),

@@ -59,6 +59,7 @@ export const FAULT_NAMES: Record<FailureKind, string> = {
   invalid_arguments: 'InvalidArguments',
   invalid_result: 'InvalidResult',
   internal: 'InternalError',
+  overloaded: 'OverloadedError',
 };
 
 export function resolverFor(versions: Array<Pick<VersionRecord, 'toolName' | 'version' | 'sourceMap' | 'source' | 'language' | 'compiledJs'>>, fallback?: (tool: string, version: number) => ResolvedVersion | undefined) {

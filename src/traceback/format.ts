@@ -120,6 +120,8 @@ function kindNote(failure: Failure, hasFrames: boolean): string | null {
       return 'The call was stopped: it ran past its memory limit.';
     case 'internal':
       return 'Chameleon failed while running the tool; this is not a fault in your code.';
+    case 'overloaded':
+      return 'The call did not run: the server is busy with this tool. This is not a fault in your code; retry later.';
     case 'exception':
       if (hasFrames || !failure.mapped) return null;
       if (failure.rawStack === null && TYPEOF_NAMES.has(failure.name)) {

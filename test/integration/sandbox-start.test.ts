@@ -30,7 +30,7 @@ it("runs a fresh pool's first calls in its first process, then starts the others
   const jobs = await Promise.all(Array.from({ length: 8 }, (_, i) => job(`early_${i}`)));
   // Calls right after the pool starts: its first process is not even ready yet. run() picks
   // (and would start) a process synchronously, so nothing else may have started.
-  const started = new SandboxPool({ processes: 4, killGraceMs: 100, rssFactor: 4, maxIsolatesPerProcess: 8, spareMemoryMb: 64, logger: silentLogger });
+  const started = new SandboxPool({ processes: 4, killGraceMs: 100, rssFactor: 4, maxIsolatesPerProcess: 8, parallelCallsPerTool: 2, maxWaitingCallsPerTool: 64, spareMemoryMb: 64, logger: silentLogger });
   pool = started;
   const first = started.pids();
   expect(first).toHaveLength(1);

@@ -166,7 +166,50 @@ function refillWhenIdle(): void {
   }, SPARE_IDLE_MS);
 }
 
+/**
+ * Calls of one isolate, one at a time: jobs that arrive while one of the same isolate runs wait
+ * here, in arrival order. An isolate runs one call at a time anyway; waiting here rather than in
+ * isolated-vm's queue means a call's wall-clock deadline and memory allowance start when it
+ * starts, not when it arrived, and a call that times out disposes its isolate without failing
+ * the calls behind it: they run on a fresh one (issue 12, item 1).
+ */
+const waitingFor = new Map<string, RunJob[]>();
+
 function handle(job: RunJob): void {
+  const queue = waitingFor.get(job.isolateKey);
+  if (queue) {
+    queue.push(job);
+    return;
+  }
+  waitingFor.set(job.isolateKey, []);
+  begin(job);
+}
+
+/** How many synchronous calls may start one another before the next waits for the event loop (the stack's bound). */
+const MAX_CHAINED_STARTS = 64;
+let chainedStarts = 0;
+
+/** The next call of the same isolate, once `job` is answered. */
+function next(job: RunJob): void {
+  const queue = waitingFor.get(job.isolateKey);
+  const following = queue?.shift();
+  if (!following) {
+    waitingFor.delete(job.isolateKey);
+    return;
+  }
+  if (chainedStarts >= MAX_CHAINED_STARTS) {
+    setImmediate(() => begin(following));
+    return;
+  }
+  chainedStarts++;
+  try {
+    begin(following);
+  } finally {
+    chainedStarts--;
+  }
+}
+
+function begin(job: RunJob): void {
   if (refillTimer) {
     clearTimeout(refillTimer);
     refillTimer = null;
@@ -183,6 +226,7 @@ function handle(job: RunJob): void {
     runningAllowance -= allowance;
     updateCap();
     answer(reply);
+    next(job);
     if (running === 0) refillWhenIdle();
   };
   const outcome = runJob(cache, job, fastPath);
