@@ -357,10 +357,17 @@ export class SandboxPool {
   }
 
   /** The worker did not answer in time: its thread may be wedged. Only killing it is certain. */
-  private overran(slot: WorkerSlot, id: number): void {
+  private overran(slot: WorkerSlot, id: number, answersRead = false): void {
     const child = slot.child;
     const pending = slot.pending.get(id);
     if (!pending || !child) return;
+    if (!answersRead) {
+      // Timers run before the event loop reads its pipes: after this process was stopped
+      // (SIGSTOP, a suspended machine) the deadline fires with the answer already waiting in
+      // the IPC pipe. Read it first (setImmediate runs after the poll phase).
+      setImmediate(() => this.overran(slot, id, true));
+      return;
+    }
     // An older call still holds this process (a synchronous call holds its whole thread, see
     // worker/fast-path.ts): this one may not have started. The older call's own deadline
     // decides; once it is done, this one gets its full deadline from then, so waiting delays a
