@@ -53,6 +53,7 @@ const FIGURES = [
   ['first-call', async () => (await import('./figures/first-call.mjs')).firstCallFigures],
   ['compile', async () => (await import('./figures/compile.mjs')).compileFigures],
   ['mcp', async () => (await import('./figures/mcp.mjs')).mcpFigures],
+  ['parallel', async () => (await import('./figures/parallel.mjs')).parallelFigures],
   ['startup', async () => (await import('./figures/startup.mjs')).startupFigures],
   ['memory', async () => (await import('./figures/memory.mjs')).memoryFigures],
 ];
