@@ -37,6 +37,10 @@ export function sourceFileName(toolName: string, language: Language): string {
  *   ~1.4-2.3 ms for a round trip to esbuild's service process; see swc-transform.ts);
  * - esbuild compiles what swc refuses, and words the errors: its messages are short and come
  *   with a line and column, which is what an agent fixing its code needs.
+ * Large sources (swc-transform.ts) and sources that may export a name twice go to esbuild too.
+ * Both outputs fail at the same lines, columns and functions: test/integration/compiler-parity
+ * runs every traceback fixture through each (issue 13, item 11); only the wording of an early
+ * error esbuild reports itself may differ from V8's.
  * Then V8 parses the output (early-errors.ts): what neither compiler reports (a duplicate
  * `const`, an invalid regex, a top-level `await`) is refused here, located in the source,
  * rather than at the sandbox's load check as an `internal` failure with no line.
