@@ -30,6 +30,7 @@ import type { Failure, Language } from '../../src/model.js';
 import { NAME_PATTERN } from '../../src/model.js';
 import type { PersonaScope } from '../../src/service/index.js';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
+import { reportLocation } from '../helpers/location-report.js';
 
 const FIXTURE_DIR = fileURLToPath(new URL('../fixtures/broken-tools/', import.meta.url));
 const MARKER = '// <- fails: ';
@@ -184,6 +185,7 @@ describe.each(fixtures)('$file', (fixture) => {
       ({ failure, executionId } = out);
     }
 
+    reportLocation(fixture.file, want, failure);
     const where = `${JSON.stringify(failure.frames[0])}\n${failure.rawStack ?? ''}`;
     expect(failure.kind).toBe(want.kind);
     expect(failure.name).toBe(want.name);
