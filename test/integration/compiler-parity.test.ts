@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Failure, Language } from '../../src/model.js';
+import type { Failure } from '../../src/model.js';
 import type { PersonaScope } from '../../src/service/index.js';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 
@@ -30,7 +30,7 @@ const fixtures = fs
     return {
       file,
       tool: path.basename(file, ext),
-      language: (ext === '.js' ? 'javascript' : 'typescript') as Language,
+      language: ext === '.js' ? ('javascript' as const) : ('typescript' as const),
       source,
       args: argsLine === undefined ? {} : (JSON.parse(argsLine.slice('// @args '.length)) as Record<string, unknown>),
     };
