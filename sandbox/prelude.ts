@@ -9,7 +9,9 @@
  * under the call's CPU limit. The host never copies a guest object and never reads a guest
  * getter, so a hostile object cannot run code outside the time limit (../shared/NOTES.md).
  *
- * No host function is ever placed in here: the guest can reach nothing but its own realm.
+ * One host function is placed in here, and taken by the prelude before any other code runs:
+ * the timer hook (src/sandbox-host/worker/guest-timers.ts), which schedules or cancels a
+ * wake-up of the running call and returns nothing. The guest never sees it.
  */
 
 interface CallMeta {
@@ -32,6 +34,9 @@ interface GuestFailure {
 }
 
 ((global: typeof globalThis) => {
+  const globals = global as unknown as Record<string, unknown>;
+  const hostTimer = globals['__chameleon_timer'] as ((id: number, ms: number) => void) | undefined;
+  delete globals['__chameleon_timer'];
   // Taken before tool code runs: a tool may patch its own realm, and the prelude should keep
   // working for the rest of that call. (Whatever it patches dies with the context.)
   const stringify = JSON.stringify;
@@ -338,6 +343,59 @@ interface GuestFailure {
     return { handler: candidate as Handler };
   }
 
+  /**
+   * The running call's timers. Calls of one realm never overlap (the sandbox process runs one
+   * call per isolate at a time), so one table is exact; it is the call's own object, dropped
+   * when the call ends, and the host cancels every timer still pending then.
+   */
+  interface CallTimers {
+    callbacks: Map<number, () => void> | null;
+  }
+  const MAX_PENDING_TIMERS = 1_000;
+  const MAX_DELAY_MS = 2 ** 31 - 1;
+  const MapCtor = Map;
+  const NumberCtor = Number;
+  let timers: CallTimers | null = null;
+  let nextTimerId = 1;
+
+  function setTimeout(callback: unknown, ms?: unknown, ...args: unknown[]): number {
+    if (typeof callback !== 'function') throw new TypeError('setTimeout needs a function (a string of code is not run).');
+    const call = timers;
+    if (call === null || hostTimer === undefined) throw new ErrorCtor('setTimeout works only while a call runs.');
+    call.callbacks ??= new MapCtor();
+    if (call.callbacks.size >= MAX_PENDING_TIMERS) {
+      throw new RangeError(`A call may have at most ${MAX_PENDING_TIMERS} timers pending; clear some with clearTimeout, or wait for them.`);
+    }
+    const delay = NumberCtor(ms);
+    const id = nextTimerId++;
+    call.callbacks.set(id, () => (callback as (...a: unknown[]) => unknown)(...args));
+    hostTimer(id, delay > 0 ? (delay < MAX_DELAY_MS ? delay : MAX_DELAY_MS) : 0);
+    return id;
+  }
+
+  function clearTimeout(id?: unknown): void {
+    if (typeof id === 'number' && timers?.callbacks?.delete(id) === true) hostTimer?.(id, -1);
+  }
+
+  /**
+   * The host runs a timer's callback (guest-timers.ts). A callback that throws fails its call,
+   * as an exception its handler threw would: the failure's envelope is returned, and the host
+   * ends the call with it. Otherwise nothing is returned.
+   */
+  function fire(id: number): string | undefined {
+    const call = timers;
+    const callback = call?.callbacks?.get(id);
+    if (call === null || callback === undefined) return undefined;
+    call.callbacks!.delete(id);
+    try {
+      callback();
+      return undefined;
+    } catch (err) {
+      timers = null;
+      return failureEnvelope(describeSafely(err), current.text());
+    }
+  }
+
   /** The console buffer of the call that is running. Calls of one realm never interleave (see below). */
   let current = createConsoleBuffer(0);
   const guestConsole = freeze({
@@ -408,6 +466,7 @@ interface GuestFailure {
       const meta = metaOf(metaJson);
       const out = createConsoleBuffer(meta.maxConsoleChars);
       current = out;
+      timers = { callbacks: null };
 
       const module = { exports: {} as unknown };
       let resolved: ReturnType<typeof resolveHandler>;
@@ -512,7 +571,9 @@ interface GuestFailure {
   defineProperty(global, 'console', { value: guestConsole, writable: false, configurable: false, enumerable: false });
   defineProperty(global, '__chameleon_bind', { value: bind, writable: false, configurable: false, enumerable: false });
   // Picked up by the host (isolate-cache.ts) and deleted before lockdown: no guest sees them.
-  defineProperty(global, '__chameleon_settle', { value: freeze({ take, wait, abandon }), writable: false, configurable: true, enumerable: false });
+  defineProperty(global, '__chameleon_settle', { value: freeze({ take, wait, abandon, fire }), writable: false, configurable: true, enumerable: false });
+  defineProperty(global, 'setTimeout', { value: freeze(setTimeout), writable: false, configurable: false, enumerable: false });
+  defineProperty(global, 'clearTimeout', { value: freeze(clearTimeout), writable: false, configurable: false, enumerable: false });
   // Lets the host read what a call printed before it was stopped by its CPU limit.
   defineProperty(global, '__chameleon_console', {
     value: () => current.text(),

@@ -13,7 +13,8 @@
  *     everything else. Intl.v8BreakIterator (non-standard) is not listed, so it is removed.
  *   - The prelude's globals: console (the call's bounded console buffer), __chameleon_bind
  *     (binds a tool module to the call entry) and __chameleon_console (the host reads what a
- *     call printed before it was stopped). All three are the prelude's own frozen functions.
+ *     call printed before it was stopped), setTimeout and clearTimeout (timers of the running
+ *     call, cancelled when it ends). All are the prelude's own frozen functions.
  * Removed although SES permits them: nothing; SES's list already leaves out WeakRef,
  * FinalizationRegistry (they schedule code outside any call), SharedArrayBuffer, Atomics and
  * WebAssembly (memory the isolate's limit does not see), and RegExp's legacy statics (the last
@@ -52,6 +53,8 @@ const CHAMELEON_PERMITS: Record<string, Permit> = {
   // function's prototype), frozen.
   '%ChameleonBind%': anyMembers('%FunctionPrototype%'),
   '%ChameleonConsoleText%': anyMembers('%FunctionPrototype%'),
+  '%ChameleonSetTimeout%': anyMembers('%FunctionPrototype%'),
+  '%ChameleonClearTimeout%': anyMembers('%FunctionPrototype%'),
 };
 
 /** The prelude's globals and Intl, with the permit names they go by. */
@@ -60,6 +63,8 @@ export const CHAMELEON_GLOBAL_NAMES: Record<string, string> = {
   console: '%ChameleonConsole%',
   __chameleon_bind: '%ChameleonBind%',
   __chameleon_console: '%ChameleonConsoleText%',
+  setTimeout: '%ChameleonSetTimeout%',
+  clearTimeout: '%ChameleonClearTimeout%',
 };
 
 /** SES's permits with Chameleon's additions. */

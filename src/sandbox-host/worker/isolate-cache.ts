@@ -1,4 +1,5 @@
 import ivm from 'isolated-vm';
+import { createGuestTimers, type GuestTimers } from './guest-timers.js';
 import { warmUpRealm } from './warm-up.js';
 
 /**
@@ -54,6 +55,9 @@ export interface Realm {
   wait: ivm.Reference<(token: number) => Promise<string> | string>;
   /** After an entry threw: what it had produced, if it returned (see unhandled-rejection.ts). */
   abandon: ivm.Reference<() => string | null>;
+  /** Runs the callback of timer `id` of the running call (guest-timers.ts). */
+  fire: ivm.Reference<(id: number) => void>;
+  timers: GuestTimers;
 }
 
 export interface IsolateCacheOptions {
@@ -85,6 +89,7 @@ interface VersionEntry {
 }
 
 const SETTLE_GLOBAL = '__chameleon_settle';
+const TIMER_GLOBAL = '__chameleon_timer';
 
 /**
  * Up to this much compiled JS is compiled on the sandbox process's own thread (V8 pre-parses
@@ -109,16 +114,20 @@ function wrapModule(compiledJs: string): string {
  */
 async function buildRealm(isolate: ivm.Isolate, sources: IsolateCacheOptions['realmSources']): Promise<Realm> {
   const context = await isolate.createContext();
+  // The prelude takes the timer hook and deletes it from the global before any other code runs.
+  const timers = createGuestTimers();
+  await context.global.set(TIMER_GLOBAL, timers.hook);
   await runSource(isolate, context, sources.prelude);
-  // The prelude's take/wait/abandon: held by the host only, gone from the global before lockdown.
-  const hooks = (await context.global.get(SETTLE_GLOBAL, { reference: true })) as ivm.Reference<Record<'take' | 'wait' | 'abandon', unknown>>;
+  // The prelude's take/wait/abandon/fire: held by the host only, gone from the global before lockdown.
+  const hooks = (await context.global.get(SETTLE_GLOBAL, { reference: true })) as ivm.Reference<Record<'take' | 'wait' | 'abandon' | 'fire', unknown>>;
   const take = (await hooks.get('take', { reference: true })) as Realm['take'];
   const wait = (await hooks.get('wait', { reference: true })) as Realm['wait'];
   const abandon = (await hooks.get('abandon', { reference: true })) as Realm['abandon'];
+  const fire = (await hooks.get('fire', { reference: true })) as Realm['fire'];
   hooks.release();
   await context.global.delete(SETTLE_GLOBAL);
   await runSource(isolate, context, sources.lockdown);
-  return { context, take, wait, abandon };
+  return { context, take, wait, abandon, fire, timers };
 }
 
 async function runSource(isolate: ivm.Isolate, context: ivm.Context, { filename, source }: RealmSource): Promise<void> {

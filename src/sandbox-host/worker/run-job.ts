@@ -75,7 +75,14 @@ function call(
   job: RunJob,
   policy: FastPathPolicy,
 ): RunReply | Promise<RunReply> {
-  return policy.allows(job.scriptKey) ? callSync(entry, realm, enter, job) : callAsync(entry, realm, enter, job);
+  // The call's timers (guest-timers.ts): each fires under the call's CPU limit, and all end with it.
+  realm.timers.begin((id) => realm.fire.apply(undefined, [id], { timeout: job.timeoutMs }));
+  const out = policy.allows(job.scriptKey) ? callSync(entry, realm, enter, job) : callAsync(entry, realm, enter, job);
+  if (!(out instanceof Promise)) {
+    realm.timers.end();
+    return out;
+  }
+  return out.finally(() => realm.timers.end());
 }
 
 /** One synchronous entry; a call that returned a promise is taken, or waited for. */
@@ -120,8 +127,23 @@ function waitPending(entry: IsolateEntry, realm: Realm, token: number, job: RunJ
   return underDeadline(entry, realm, job, cpuBefore, async () => envelopeReply(entry, job, await waitFor(realm, token, job), cpuBefore));
 }
 
+/**
+ * The call's envelope once its promise settles. A call with timers may end first by a timer
+ * callback that failed: then its promise is forgotten (`abandon`), as it will never settle.
+ */
 async function waitFor(realm: Realm, token: number, job: RunJob): Promise<unknown> {
-  return await realm.wait.apply(undefined, [token], { timeout: job.timeoutMs, result: { promise: true } });
+  const settled = realm.wait.apply(undefined, [token], { timeout: job.timeoutMs, result: { promise: true } });
+  const ended = realm.timers.ended();
+  if (ended === null) return await settled;
+  settled.catch(() => undefined); // If it loses the race: rejected when a failed realm is disposed.
+  const first = await Promise.race([settled, ended.then((envelope) => ({ timerFailure: envelope }))]);
+  if (typeof first !== 'object' || first === null || !('timerFailure' in first)) return first;
+  try {
+    realm.abandon.applySync(undefined, [], { timeout: 50 });
+  } catch {
+    /* A realm that cannot forget it still answers this call; its next call disposes nothing it needs. */
+  }
+  return first.timerFailure;
 }
 
 /** Runs `step` counted in flight and under the wall-clock deadline; what it throws is the call's fault. */

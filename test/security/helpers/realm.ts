@@ -51,8 +51,8 @@ export const EXPECTED_GLOBALS = [
 
 /** Node and web globals a tool must not find, by any route. */
 export const AMBIENT_NAMES = [
-  'process', 'require', 'module', 'exports', 'Buffer', 'global', '__dirname', '__filename', 'setTimeout', 'setInterval',
-  'setImmediate', 'clearTimeout', 'queueMicrotask', 'structuredClone', 'fetch', 'XMLHttpRequest', 'WebSocket', 'performance',
+  'process', 'require', 'module', 'exports', 'Buffer', 'global', '__dirname', '__filename', 'setInterval',
+  'setImmediate', 'queueMicrotask', '__chameleon_timer', '__chameleon_settle', 'structuredClone', 'fetch', 'XMLHttpRequest', 'WebSocket', 'performance',
   'TextEncoder', 'TextDecoder', 'URL', 'crypto', 'navigator', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'WeakRef',
   'FinalizationRegistry', 'ivm', '_ivm', 'Reference', 'ExternalCopy', 'Callback', 'Isolate', 'Context', 'chameleonCanary',
 ];
