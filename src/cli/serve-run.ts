@@ -20,6 +20,8 @@ const WARM_UP_DELAY_MS = 250;
 const SHUTDOWN_DEADLINE_MS = 5_000;
 /** Of which calls in progress get this long to finish and write their log rows. */
 const DRAIN_MS = 3_000;
+/** Then the calls still running are failed; their answers get this long to be handed over. */
+const ANSWER_MS = 1_000;
 
 /**
  * Runs `chameleon serve` until the client leaves (stdio) or a signal arrives, then shuts down
@@ -132,8 +134,13 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
       logger.info(`waiting up to ${DRAIN_MS} ms for ${inflight.count()} call(s) in progress`);
       await inflight.drain(DRAIN_MS);
     }
-    await stop();
+    if (inflight.count() > 0) logger.warn(`stopping ${inflight.count()} call(s) still running after ${DRAIN_MS} ms`);
+    // The engine before the transports: closing it fails the calls still running (a failure
+    // that says the server shut down, logged like any call), and their answers must go out
+    // over transports still open. Closed first, the transports left those clients unanswered.
     await chameleon.close();
+    await inflight.drain(ANSWER_MS);
+    await stop();
   });
 }
 

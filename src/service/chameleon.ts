@@ -40,6 +40,7 @@ export function createChameleon(options: { config: Readonly<Config>; logger: Log
     newExecutionId: () => newExecutionId(),
     activeVersions: new Map(),
     log: createLogWriter(store),
+    closing: () => closing !== null,
   };
   const writes = createToolWriteTurns();
   let closing: Promise<void> | null = null;
