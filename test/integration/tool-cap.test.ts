@@ -66,7 +66,8 @@ describe('limits.maxToolsPerPersona', () => {
     const scope = engine.app.forPersona('racing');
     const outcomes = await Promise.allSettled(['a', 'b', 'c', 'd', 'e'].map((name) => scope.createTool(tool(name))));
     expect(outcomes.filter((o) => o.status === 'fulfilled' && o.value.ok)).toHaveLength(CAP);
-    expect(outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason as { code?: string }).map((e) => e.code)).toEqual(['TOO_MANY_TOOLS', 'TOO_MANY_TOOLS']);
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as { code?: string }).code] : []));
+    expect(refused).toEqual(['TOO_MANY_TOOLS', 'TOO_MANY_TOOLS']);
   });
 
   it('`chameleon tools import` refuses a file that would pass the cap, and imports nothing', async () => {
