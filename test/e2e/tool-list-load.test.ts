@@ -126,9 +126,8 @@ describe('10,000 tools', () => {
       // The server's CPU time, not the wall time: other sessions on this machine stretch the
       // second and not the first. Before, every page read and hash-checked each listed tool's
       // code: the storm cost the server ~3.9 s of CPU (6.2 s of wall time, pings answered after
-      // 0.7 s); now ~0.4 s, most of it the HTTP transport writing 8 x 3 MB. The bound sits
-      // ~3x from both.
-      expect(stormCpuMs).toBeLessThan(1_300);
+      // 0.7 s); now ~0.4 s (0.7 s at load 18), most of it the HTTP transport writing 8 x 3 MB.
+      expect(stormCpuMs).toBeLessThan(1_600);
     } finally {
       await Promise.all([agent, prober, ...clients].map((s) => s.close()));
     }
@@ -164,7 +163,7 @@ describe('10,000 tools', () => {
       for (const h of heard) {
         expect(h.notifications).toBeGreaterThanOrEqual(1);
         expect(h.notifications).toBeLessThanOrEqual(Math.ceil(spanMs / 250) + 1);
-        expect(h.notifications).toBeLessThan(25);
+        expect(h.notifications).toBeLessThan(50);
       }
     } finally {
       await Promise.all([agent, ...watchers].map((s) => s.close()));
