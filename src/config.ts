@@ -24,6 +24,8 @@ export const ConfigSchema = z
         maxTimeoutMs: z.number().int().min(10).max(600_000).default(60_000),
         defaultMemoryMb: z.number().int().min(8).max(4_096).default(64),
         maxMemoryMb: z.number().int().min(8).max(4_096).default(512),
+        /** Live tools one persona may have; create_tool and `tools import` refuse past it. */
+        maxToolsPerPersona: z.number().int().min(1).max(1_000_000).default(10_000),
       })
       .strict()
       .prefault({}),

@@ -20,6 +20,8 @@ const WARM_UP_DELAY_MS = 250;
 const SHUTDOWN_DEADLINE_MS = 5_000;
 /** Of which calls in progress get this long to finish and write their log rows. */
 const DRAIN_MS = 3_000;
+/** Then the calls still running are failed; their answers get this long to be handed over. */
+const ANSWER_MS = 1_000;
 
 /**
  * Runs `chameleon serve` until the client leaves (stdio) or a signal arrives, then shuts down
@@ -114,11 +116,16 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
     await chameleon.close();
     throw err;
   }
-  // Pay one-time costs now (the traceback machinery's, then the first create_tool's), not inside
-  // the first failing call or the first create_tool; a moment after start-up, so that a client
-  // calling a stored tool at once does not wait behind them.
+  // Pay one-time costs now (the tool listing's, the traceback machinery's, then the first
+  // create_tool's), not inside the first tools/list, the first failing call or the first
+  // create_tool; a moment after start-up, so that a client calling a stored tool at once does
+  // not wait behind them. (Reading the listing of 10,000 tools takes ~50-70 ms.)
   setTimeout(() => {
-    void warmUpTracebacks()
+    void Promise.resolve()
+      .then(() => scope.listedToolsPage(undefined, 1))
+      .catch((err: unknown) => logger.debug('tool listing warm-up failed', { error: String(err) }))
+      .then(() => nextTurn())
+      .then(() => warmUpTracebacks())
       .catch((err: unknown) => logger.debug('traceback warm-up failed', { error: String(err) }))
       .then(() => nextTurn())
       .then(() => chameleon.warmUpAuthoring())
@@ -132,8 +139,13 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
       logger.info(`waiting up to ${DRAIN_MS} ms for ${inflight.count()} call(s) in progress`);
       await inflight.drain(DRAIN_MS);
     }
-    await stop();
+    if (inflight.count() > 0) logger.warn(`stopping ${inflight.count()} call(s) still running after ${DRAIN_MS} ms`);
+    // The engine before the transports: closing it fails the calls still running (a failure
+    // that says the server shut down, logged like any call), and their answers must go out
+    // over transports still open. Closed first, the transports left those clients unanswered.
     await chameleon.close();
+    await inflight.drain(ANSWER_MS);
+    await stop();
   });
 }
 

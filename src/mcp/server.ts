@@ -44,8 +44,9 @@ export const TOOLS_LIST_PAGE = 500;
  * wants zod and would list a converted schema; and the SDK would validate arguments itself,
  * so a bad call would never reach the service, which must log it as an `invalid_arguments`
  * execution for get_last_error. So this factory owns a small tool table instead: the ten
- * meta-tools (zod in, JSON Schema out) plus the persona's stored tools, read from the store on
- * every `tools/list` (no cache to go stale), behind one `tools/call` handler with one error
+ * meta-tools (zod in, JSON Schema out) plus the persona's stored tools, paged from the store's
+ * in-memory listing (kept current by writes, here and in other processes: store/tool-listing.ts),
+ * behind one `tools/call` handler with one error
  * boundary. The handlers are installed on the McpServer's underlying Server; list_changed is
  * the Server's own `sendToolListChanged`, fired through `events` after every successful write.
  */
@@ -63,8 +64,9 @@ export function createMcpServer(options: McpServerOptions): McpServer {
     try {
       // Pages of TOOLS_LIST_PAGE stored tools (MCP cursors), the meta-tools first on the first.
       const cursor = request.params?.cursor;
-      const page = scope.listToolsPage(cursor, options.toolsListPage ?? TOOLS_LIST_PAGE);
-      const stored: Tool[] = page.tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema as Tool['inputSchema'] }));
+      const page = scope.listedToolsPage(cursor, options.toolsListPage ?? TOOLS_LIST_PAGE);
+      // Name, description and input schema: already the shape of an MCP Tool.
+      const stored = page.tools as unknown as readonly Tool[];
       return { tools: [...(cursor === undefined ? META_TOOLS.map((t) => t.definition) : []), ...stored], ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
     } catch (err) {
       if (isAppError(err) && err.kind === 'user') throw new McpError(ErrorCode.InvalidParams, err.message);

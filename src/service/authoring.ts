@@ -1,7 +1,7 @@
 import { compile } from '../compiler/compile.js';
 import { AppError } from '../errors.js';
 import type { Failure, Language, VersionSnapshot } from '../model.js';
-import { hashSnapshot, type ToolPage } from '../store/index.js';
+import { hashSnapshot, tooManyTools, type ListedTool, type ToolPage } from '../store/index.js';
 import { SourceMapCache } from '../traceback/source-maps.js';
 import type { ServiceDeps } from './deps.js';
 import { resolverFor } from './failures.js';
@@ -38,6 +38,10 @@ export async function createTool(deps: ServiceDeps, persona: string, input: Crea
   if (existing) {
     throw new AppError('TOOL_EXISTS', `Tool \`${input.name}\` already exists (version ${existing.activeVersion}). Call \`update_tool\` to change it, or pick another name.`);
   }
+  // Refused before compiling; the store counts again inside its write transaction.
+  const { maxToolsPerPersona } = deps.config.limits;
+  const live = deps.store.tools.countLive(persona);
+  if (live >= maxToolsPerPersona) throw tooManyTools(persona, live, maxToolsPerPersona);
   const draft = {
     description: checkDescription(input.description),
     inputSchema: deps.validator.checkSchema(input.inputSchema ?? { type: 'object' }),
@@ -48,7 +52,7 @@ export async function createTool(deps: ServiceDeps, persona: string, input: Crea
   const nextVersion = nextVersionNumber(deps, persona, input.name);
   const built = await buildSnapshot(deps, persona, input.name, nextVersion, draft, 'create', input);
   if (!built.ok) return built;
-  const version = deps.store.tools.create(persona, input.name, built.snapshot);
+  const version = deps.store.tools.create(persona, input.name, built.snapshot, maxToolsPerPersona);
   return { ok: true, tool: toolView(version, deps.store.tools.get(persona, input.name)!) };
 }
 
@@ -139,6 +143,15 @@ export function listToolsPage(deps: ServiceDeps, persona: string, cursor: string
   const more = tools.length > limit;
   const page = more ? tools.slice(0, limit) : tools;
   return { tools: page, nextCursor: more ? encodeCursor(page[page.length - 1]!.name) : null };
+}
+
+/**
+ * One page of what tools/list shows of the persona's tools (name, description, input schema),
+ * from the store's in-memory listing: no version is read, so a page costs its size.
+ */
+export function listedToolsPage(deps: ServiceDeps, persona: string, cursor: string | undefined, limit: number): { tools: readonly ListedTool[]; nextCursor: string | null } {
+  const page = deps.store.tools.listed(persona, { after: cursor === undefined ? '' : decodeCursor(cursor), limit });
+  return { tools: page.tools, nextCursor: page.more ? encodeCursor(page.tools[page.tools.length - 1]!.name) : null };
 }
 
 /** Opaque to clients (MCP cursors are), but only the last name listed. */

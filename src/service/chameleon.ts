@@ -8,7 +8,7 @@ import { openStore } from '../store/index.js';
 import { SourceMapCache } from '../traceback/source-maps.js';
 import { createArgumentValidator } from './arguments.js';
 import { getExecution, getLastError, listExecutions } from './audit.js';
-import { createTool, deleteTool, getTool, listTools, listToolsPage, rollbackTool, updateTool, type CreateToolInput, type UpdateToolInput } from './authoring.js';
+import { createTool, deleteTool, getTool, listedToolsPage, listTools, listToolsPage, rollbackTool, updateTool, type CreateToolInput, type UpdateToolInput } from './authoring.js';
 import type { ServiceDeps } from './deps.js';
 import { createLogWriter } from './log-writer.js';
 import { newExecutionId } from './ids.js';
@@ -40,6 +40,7 @@ export function createChameleon(options: { config: Readonly<Config>; logger: Log
     newExecutionId: () => newExecutionId(),
     activeVersions: new Map(),
     log: createLogWriter(store),
+    closing: () => closing !== null,
   };
   const writes = createToolWriteTurns();
   let closing: Promise<void> | null = null;
@@ -64,6 +65,7 @@ export function createChameleon(options: { config: Readonly<Config>; logger: Log
         getTool: (name: string, version?: number) => getTool(deps, persona, name, version),
         listTools: () => listTools(deps, persona),
         listToolsPage: (cursor: string | undefined, limit: number) => listToolsPage(deps, persona, cursor, limit),
+        listedToolsPage: (cursor: string | undefined, limit: number) => listedToolsPage(deps, persona, cursor, limit),
         runTool: (name: string, args: unknown) => track(runTool(deps, persona, name, args)),
         getLastError: (toolName?: string) => getLastError(deps, persona, toolName),
         listExecutions: (query?: ExecutionQuery) => listExecutions(deps, persona, query),

@@ -19,6 +19,8 @@ export interface ServiceDeps {
   newExecutionId: () => string;
   /** Group-committed writes of log rows. */
   log: LogWriter;
+  /** True once the engine has begun to close: calls still running are being stopped. */
+  closing(): boolean;
   /** Verified active versions by `persona/tool`, checked against the tool row on every call. */
   activeVersions: Map<string, VersionRecord>;
 }

@@ -14,6 +14,9 @@ export interface SandboxTarget {
   snapshot: Pick<VersionSnapshot, 'compiledJs' | 'limits'>;
 }
 
+export const SHUT_DOWN_MID_CALL =
+  'The server shut down while this call ran, and stopped it before it finished. The tool is not at fault: call it again once the server is back.';
+
 export type SandboxOutcome =
   | { ok: true; result: unknown; resultJson: string; console: string; cpuMs: number | null; heapUsedBytes: number | null }
   | { ok: false; failure: Failure; console: string; cpuMs: number | null; heapUsedBytes: number | null };
@@ -51,7 +54,9 @@ export async function callSandbox(
   const usage = { cpuMs: reply.cpuMs, heapUsedBytes: reply.heapUsedBytes };
   if (reply.fault || reply.envelope === null) {
     const fault = reply.fault ?? { kind: 'internal' as const, message: 'The sandbox returned nothing.' };
-    return { ok: false, failure: plainFailure(fault.kind, FAULT_NAMES[fault.kind], fault.message), console: capConsole(reply.console, payload.maxConsoleBytes), ...usage };
+    // While the engine closes, the pool stops every call still running: say that, and what to do.
+    const message = fault.kind === 'internal' && deps.closing() ? SHUT_DOWN_MID_CALL : fault.message;
+    return { ok: false, failure: plainFailure(fault.kind, FAULT_NAMES[fault.kind], message), console: capConsole(reply.console, payload.maxConsoleBytes), ...usage };
   }
   const envelope = parseEnvelope(reply.envelope);
   if ('invalid' in envelope) {

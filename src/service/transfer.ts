@@ -17,7 +17,7 @@ import { z } from 'zod';
 
 import { AppError } from '../errors.js';
 import type { VersionRecord } from '../model.js';
-import { hashSnapshot, type ImportedTool, type ImportedVersion, type Store } from '../store/index.js';
+import { hashSnapshot, tooManyTools, type ImportedTool, type ImportedVersion, type Store } from '../store/index.js';
 import { singleLine } from '../traceback/display-text.js';
 import { createArgumentValidator } from './arguments.js';
 import { recompile, versionPolicyProblems, type ImportPolicy } from './import-policy.js';
@@ -107,6 +107,10 @@ export function parseExport(text: string): ToolExport {
  * file's are only compared (`recompiled` counts the versions where they differed).
  */
 export async function importTools(store: Store, persona: string, data: ToolExport, policy: ImportPolicy): Promise<ImportSummary> {
+  // Before compiling anything: a file of 10,000 tools should not take a minute to be refused.
+  const { maxToolsPerPersona } = policy.limits;
+  const live = store.tools.countLive(persona);
+  if (live + data.tools.length > maxToolsPerPersona) throw tooManyTools(persona, live, maxToolsPerPersona, data.tools.length);
   const problems: Problem[] = [];
   const seen = new Set<string>();
   const validator = createArgumentValidator({ maxArgumentsBytes: 1024 });
@@ -156,7 +160,7 @@ export async function importTools(store: Store, persona: string, data: ToolExpor
   }
   // The store repeats the clash and hash checks inside its one transaction (a deleted tool of
   // the same name, or a concurrent writer, is caught there): nothing is written unless all is.
-  store.tools.importTools(persona, tools);
+  store.tools.importTools(persona, tools, maxToolsPerPersona);
   return {
     persona,
     tools: tools.map((t) => ({ name: t.name, versions: t.versions.length, activeVersion: t.activeVersion, recompiled: recompiled.get(t.name) ?? 0 })),

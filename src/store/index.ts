@@ -19,7 +19,8 @@ export { DEFAULT_EXECUTION_LIMIT, MAX_EXECUTION_LIMIT, type ExecutionStore } fro
 export { hashSnapshot } from './hash.js';
 export { LATEST_SCHEMA_VERSION } from './migrations.js';
 export type { ImportedTool, ImportedVersion } from './tool-import.js';
-export type { ToolPage, ToolStore, VersionSummary } from './tools.js';
+export type { ListedTool } from './tool-listing.js';
+export { tooManyTools, type ToolPage, type ToolStore, type VersionSummary } from './tools.js';
 
 export interface Store {
   /** The database file, as given to openStore. */

@@ -32,10 +32,13 @@ export interface ImportedTool {
   versions: ImportedVersion[];
 }
 
-export type ImportTools = (persona: string, tools: readonly ImportedTool[]) => void;
+/** `checkRoom(added)` throws when the persona has no room for `added` more live tools. */
+export type ImportTools = (persona: string, tools: readonly ImportedTool[], checkRoom: (added: number) => void) => void;
 
 export function createToolImporter(db: Database.Database, s: ToolStatements): ImportTools {
-  const importAll = db.transaction((persona: string, tools: readonly ImportedTool[]) => {
+  const importAll = db.transaction((persona: string, tools: readonly ImportedTool[], checkRoom: (added: number) => void) => {
+    // Counted inside the write transaction, so that no concurrent create takes the room.
+    checkRoom(tools.length);
     for (const tool of tools) {
       // A deleted tool of that name still owns its versions and log: importing over it would
       // mix two histories, so it is a clash too.
@@ -54,8 +57,8 @@ export function createToolImporter(db: Database.Database, s: ToolStatements): Im
     }
     // The deferred foreign keys (tool -> active version, version -> tool) are checked at COMMIT.
   });
-  return guard('import the tools', (persona, tools) => {
-    importAll.immediate(persona, tools);
+  return guard('import the tools', (persona, tools, checkRoom) => {
+    importAll.immediate(persona, tools, checkRoom);
   });
 }
 

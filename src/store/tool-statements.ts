@@ -11,6 +11,7 @@ type Statement<Params extends unknown[] | object, Row = unknown> = Database.Stat
 export interface ToolStatements {
   findTool: Statement<[persona: string, name: string], ToolRow>;
   listLive: Statement<{ persona: string; after: string; limit: number }, ToolRow>;
+  countLive: Statement<[persona: string], number>;
   insertTool: Statement<[persona: string, name: string, activeVersion: number, createdAt: string, updatedAt: string]>;
   activate: Statement<{ version: number; at: string; toolId: number }>;
   markDeleted: Statement<{ at: string; toolId: number }>;
@@ -31,6 +32,7 @@ export function prepareToolStatements(db: Database.Database): ToolStatements {
     listLive: db.prepare<{ persona: string; after: string; limit: number }, ToolRow>(
       'SELECT * FROM tools WHERE persona = @persona AND deleted_at IS NULL AND name > @after ORDER BY name LIMIT @limit',
     ),
+    countLive: db.prepare<[persona: string], number>('SELECT count(*) FROM tools WHERE persona = ? AND deleted_at IS NULL').pluck(),
     insertTool: db.prepare<[persona: string, name: string, activeVersion: number, createdAt: string, updatedAt: string]>(
       'INSERT INTO tools (persona, name, active_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
     ),

@@ -21,23 +21,31 @@ import {
   type VersionSummaryRow,
 } from './rows.js';
 import { createToolImporter, type ImportedTool } from './tool-import.js';
+import { createLiveToolCache } from './live-tool-cache.js';
+import { createToolListing, type ListedTool } from './tool-listing.js';
 import { prepareToolStatements, type ToolStatements } from './tool-statements.js';
 
 /** A version without its code: what `listVersions` returns. */
 export type VersionSummary = Omit<VersionRecord, 'compiledJs' | 'sourceMap' | 'source'>;
 
 export interface ToolStore {
-  /** Makes the tool and its version 1; revives a deleted tool of that name as version max+1. */
-  create(persona: string, name: string, snapshot: VersionSnapshot): VersionRecord;
+  /**
+   * Makes the tool and its version 1; revives a deleted tool of that name as version max+1.
+   * Refuses (TOO_MANY_TOOLS) when the persona already has `maxLive` live tools.
+   */
+  create(persona: string, name: string, snapshot: VersionSnapshot, maxLive?: number): VersionRecord;
   /** Adds version max+1 and makes it active. */
   addVersion(persona: string, name: string, snapshot: VersionSnapshot, origin: VersionOrigin): VersionRecord;
   /** Copies version `toVersion` as version max+1 (origin rollback) and makes it active. */
   rollback(persona: string, name: string, toVersion: number): VersionRecord;
   /** The live tool, or undefined when it does not exist or was deleted. */
   get(persona: string, name: string): ToolRecord | undefined;
-  /** Live tools, sorted by name. */
   /** Live tools in name order: all of them, or the page of at most `limit` after the name `after`. */
   list(persona: string, page?: ToolPage): ToolRecord[];
+  /** What tools/list shows of a page of live tools, from memory (tool-listing.ts). */
+  listed(persona: string, page: ToolPage): { tools: readonly ListedTool[]; more: boolean };
+  /** How many live tools the persona has. */
+  countLive(persona: string): number;
   /** Marks the tool deleted; its versions and log stay. */
   delete(persona: string, name: string): ToolRecord;
   /**
@@ -50,9 +58,10 @@ export interface ToolStore {
   /**
    * Inserts exported tools with every version as it was (numbers, hashes, origins, timestamps),
    * all in one transaction. Refuses (TOOL_EXISTS) a name that exists, live or deleted, and
-   * (INTEGRITY) a version whose content does not match its hash; then nothing is written.
+   * (INTEGRITY) a version whose content does not match its hash, and (TOO_MANY_TOOLS) an import
+   * that would give the persona more than `maxLive` live tools; then nothing is written.
    */
-  importTools(persona: string, tools: readonly ImportedTool[]): void;
+  importTools(persona: string, tools: readonly ImportedTool[], maxLive?: number): void;
 }
 
 /** A page of tools in name order: those after the name `after`, at most `limit` of them. */
@@ -68,12 +77,15 @@ export interface ToolPage {
 export function createToolStore(db: Database.Database, now: () => string, afterWrite: () => void = () => {}, beforeWrite: () => void = () => {}): ToolStore {
   const s = prepareToolStatements(db);
   const liveTools = createLiveToolCache(db);
-  const written = <T>(value: T): T => {
+  const listing = createToolListing(db);
+  const written = <T>(persona: string, name: string, value: T): T => {
     liveTools.clear();
+    listing.refresh(persona, name);
     afterWrite();
     return value;
   };
   const importTools = createToolImporter(db, s);
+  const countLive = (persona: string): number => s.countLive.get(persona) ?? 0;
 
   /** Inserts version max+1 of `tool`, activates it (reviving a deleted tool), returns it. */
   function writeVersion(tool: ToolRow, snapshot: VersionSnapshot, origin: VersionOrigin, at = now()): VersionRecord {
@@ -104,9 +116,13 @@ export function createToolStore(db: Database.Database, now: () => string, afterW
     return verifiedVersion(tool, row);
   }
 
-  const create = db.transaction((persona: string, name: string, snapshot: VersionSnapshot) => {
+  const create = db.transaction((persona: string, name: string, snapshot: VersionSnapshot, maxLive: number) => {
     const existing = s.findTool.get(persona, name);
     if (existing !== undefined && existing.deleted_at === null) throw toolExists(name);
+    // Counted inside the write transaction: concurrent creates (other processes too) cannot
+    // both take the last place.
+    const live = countLive(persona);
+    if (live >= maxLive) throw tooManyTools(persona, live, maxLive);
     const at = now();
     let tool = existing;
     if (tool === undefined) {
@@ -140,21 +156,21 @@ export function createToolStore(db: Database.Database, now: () => string, afterW
     // IMMEDIATE takes the write lock up front. A DEFERRED transaction that reads and then
     // writes can fail at once with SQLITE_BUSY when another connection wrote in between,
     // without waiting for busy_timeout.
-    create: guard('create the tool', (persona, name, snapshot) => {
+    create: guard('create the tool', (persona, name, snapshot, maxLive = Infinity) => {
       beforeWrite();
-      return written(create.immediate(persona, name, snapshot));
+      return written(persona, name, create.immediate(persona, name, snapshot, maxLive));
     }),
     addVersion: guard('save the new version', (persona, name, snapshot, origin) => {
       beforeWrite();
-      return written(addVersion.immediate(persona, name, snapshot, origin));
+      return written(persona, name, addVersion.immediate(persona, name, snapshot, origin));
     }),
     rollback: guard('roll the tool back', (persona, name, toVersion) => {
       beforeWrite();
-      return written(rollback.immediate(persona, name, toVersion));
+      return written(persona, name, rollback.immediate(persona, name, toVersion));
     }),
     delete: guard('delete the tool', (persona, name) => {
       beforeWrite();
-      return written(remove.immediate(persona, name));
+      return written(persona, name, remove.immediate(persona, name));
     }),
 
     get: guard('read the tool', (persona, name) =>
@@ -164,6 +180,8 @@ export function createToolStore(db: Database.Database, now: () => string, afterW
       }),
     ),
     list: guard('list the tools', (persona, page) => s.listLive.all({ persona, after: page?.after ?? '', limit: page?.limit ?? -1 }).map(toolFromRow)),
+    listed: guard('list the tools', (persona, page) => listing.page(persona, page.after, page.limit)),
+    countLive: guard('count the tools', (persona) => listing.count(persona)),
     getVersion: guard('read the version', (persona, name, version) => {
       if (version === undefined) {
         const tool = liveTool(persona, name);
@@ -175,45 +193,18 @@ export function createToolStore(db: Database.Database, now: () => string, afterW
       const tool = anyTool(persona, name);
       return s.listVersions.all(tool.id).map((row) => summaryFromRow(tool, row));
     }),
-    importTools: (persona, tools) => {
+    importTools: (persona, tools, maxLive = Infinity) => {
       beforeWrite();
       try {
-        importTools(persona, tools);
+        importTools(persona, tools, (added) => {
+          const live = countLive(persona);
+          if (live + added > maxLive) throw tooManyTools(persona, live, maxLive, added);
+        });
       } finally {
         liveTools.clear();
+        listing.forget(persona);
       }
       afterWrite();
-    },
-  };
-}
-
-/**
- * The live tool rows this connection has read, for as long as nobody has written: every call
- * looks its tool up, and `PRAGMA data_version` (which moves when another connection, in this
- * process or another, commits) costs about half of that indexed read (~4 vs ~8-11 us). Writes
- * of this store clear it themselves (data_version ignores this connection's own commits).
- */
-function createLiveToolCache(db: Database.Database) {
-  const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
-  const rows = new Map<string, ToolRecord | undefined>();
-  let seen: number | null = null;
-  return {
-    get(persona: string, name: string, read: () => ToolRecord | undefined): ToolRecord | undefined {
-      const version = dataVersion.get();
-      if (version !== seen) {
-        rows.clear();
-        seen = version ?? null;
-      }
-      const key = `${persona}\u0000${name}`;
-      if (rows.has(key)) return rows.get(key);
-      const tool = read();
-      // Names that do not exist are kept too; a client trying many cannot grow this without end.
-      if (rows.size >= 1_000) rows.clear();
-      rows.set(key, tool);
-      return tool;
-    },
-    clear(): void {
-      rows.clear();
     },
   };
 }
@@ -271,6 +262,21 @@ function required<T>(value: T | undefined): T {
 
 function toolExists(name: string): AppError {
   return new AppError('TOOL_EXISTS', `Tool \`${name}\` already exists. Call \`update_tool\` to change it, or pick another name.`);
+}
+
+/**
+ * The refusal when a persona has no room: the cap is the config's limits.maxToolsPerPersona,
+ * named so that the reader knows what to change. `importing`: the size of a refused import.
+ */
+export function tooManyTools(persona: string, live: number, maxLive: number, importing?: number): AppError {
+  const state =
+    importing === undefined
+      ? `Persona \`${persona}\` has ${live} tools, the most allowed (limits.maxToolsPerPersona = ${maxLive}).`
+      : `Importing ${importing} tool${importing === 1 ? '' : 's'} would give persona \`${persona}\` ${live + importing} tools, over the cap (limits.maxToolsPerPersona = ${maxLive}); nothing was imported.`;
+  return new AppError(
+    'TOO_MANY_TOOLS',
+    `${state} Delete tools that are no longer needed (delete_tool), or raise limits.maxToolsPerPersona in the config file (--config or CHAMELEON_CONFIG).`,
+  );
 }
 
 function toolNotFound(name: string): AppError {

@@ -12,7 +12,7 @@ describe('close()', () => {
     await new Promise((r) => setTimeout(r, 100));
     await engine.app.close();
     const out = await running;
-    expect(out).toMatchObject({ ok: false, failure: { kind: 'internal', message: expect.stringMatching(/shutting down/) } });
+    expect(out).toMatchObject({ ok: false, failure: { kind: 'internal', message: expect.stringMatching(/shut down while this call ran.*call it again/) } });
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
     const store = openStore(engine.dbPath);
     try {
