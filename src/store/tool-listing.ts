@@ -20,6 +20,7 @@
  * code): a damaged version still fails with INTEGRITY when it is loaded to run.
  */
 import type Database from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 
 export interface ListedTool {
   readonly name: string;
@@ -74,7 +75,7 @@ export function createToolListing(db: Database.Database): ToolListing {
     .prepare<[], string>(`SELECT (SELECT ifnull(max(id), 0) FROM versions) || '/' || (SELECT count(*) FROM tools WHERE deleted_at IS NOT NULL)`)
     .pluck();
   const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
-  const tables = new Map<string, Table>();
+  const tables = new LRUCache<string, Table>({ max: MAX_TABLES });
 
   function load(persona: string): Table {
     // Data version and signature first: a commit landing between them and the rows makes the
@@ -112,8 +113,6 @@ export function createToolListing(db: Database.Database): ToolListing {
 
   function replace(persona: string): Table {
     const table = load(persona);
-    tables.delete(persona);
-    if (tables.size >= MAX_TABLES) tables.delete(tables.keys().next().value as string);
     tables.set(persona, table);
     return table;
   }
