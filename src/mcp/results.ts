@@ -62,8 +62,12 @@ export function runResult(outcome: RunOutcome): CallToolResult {
     failureText(outcome.failure),
     '',
     `${outcome.tool} (version ${outcome.version}) failed [${outcome.failure.kind}]. Execution id: ${outcome.executionId}.`,
-    // `internal` is never a mistake in the tool's code (the message says what to do instead).
-    outcome.failure.kind === 'internal' ? 'This is a fault of the server, not of the tool: there is nothing to fix in its code.' : 'Call get_last_error for the full traceback, then fix the tool with update_tool.',
+    // `internal` and `overloaded` are never a mistake in the tool's code (the message says what to do instead).
+    outcome.failure.kind === 'internal'
+      ? 'This is a fault of the server, not of the tool: there is nothing to fix in its code.'
+      : outcome.failure.kind === 'overloaded'
+        ? 'The tool did not run: too many calls of it were waiting. There is nothing to fix in its code; call it again in a few seconds.'
+        : 'Call get_last_error for the full traceback, then fix the tool with update_tool.',
   ];
   if (outcome.console) text.push('', `Console output:\n${capText(outcome.console, MAX_CONSOLE_IN_TEXT)}`);
   return failure(structured, text.join('\n'));
