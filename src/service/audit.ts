@@ -3,6 +3,7 @@ import type { ExecutionQuery, ExecutionRecord } from '../model.js';
 import { formatTraceback } from '../traceback/format.js';
 import type { ServiceDeps } from './deps.js';
 import { failureOfRecord } from './records.js';
+import { parseSince, SINCE_FORMS } from './since.js';
 import { parseArgumentsText, type LastErrorView } from './views.js';
 
 export function getLastError(deps: ServiceDeps, persona: string, toolName?: string): LastErrorView | null {
@@ -48,11 +49,12 @@ export function lastErrorView(row: ExecutionRecord): LastErrorView {
 }
 
 export function listExecutions(deps: ServiceDeps, persona: string, query: ExecutionQuery = {}): ExecutionRecord[] {
-  if (query.since !== undefined && Number.isNaN(Date.parse(query.since))) {
-    throw new AppError('INVALID_ARGUMENT', `since must be an ISO 8601 time such as 2026-11-30T12:00:00Z; got ${JSON.stringify(query.since)}.`);
+  if (query.since === undefined) return deps.store.executions.list(persona, query);
+  const since = typeof query.since === 'string' ? parseSince(query.since, deps.now().getTime()) : null;
+  if (since === null) {
+    throw new AppError('INVALID_ARGUMENT', `since must be ${SINCE_FORMS}; got ${JSON.stringify(String(query.since).slice(0, 100))}.`);
   }
-  const since = query.since === undefined ? undefined : new Date(query.since).toISOString();
-  return deps.store.executions.list(persona, { ...query, ...(since ? { since } : {}) });
+  return deps.store.executions.list(persona, { ...query, since });
 }
 
 export function getExecution(deps: ServiceDeps, persona: string, id: string): ExecutionRecord {
