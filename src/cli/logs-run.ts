@@ -6,6 +6,7 @@
  */
 import { AppError } from '../errors.js';
 import type { ExecutionQuery, ExecutionRecord } from '../model.js';
+import { lookupExecution } from '../service/audit.js';
 import type { Store } from '../store/index.js';
 import { renderExecution, renderLogLines, renderLogTable, shortId } from './log-view.js';
 import type { LogsOptions } from './logs.js';
@@ -90,15 +91,14 @@ function sleep(ms: number): Promise<'tick'> {
   return new Promise((resolve) => setTimeout(() => resolve('tick'), ms));
 }
 
-/** By exact id, or by a prefix of one among the newest 1,000 rows (as the table shows ids). */
+/** By exact id, or by a unique start of one (as the table shows ids). */
 export function findExecution(store: Store, persona: string, id: string): ExecutionRecord {
-  const exact = store.executions.get(persona, id);
-  if (exact) return exact;
-  const candidates = id.length >= 4 ? store.executions.list(persona, { limit: 1000 }).filter((r) => r.id.startsWith(id)) : [];
-  if (candidates.length === 1) return candidates[0]!;
+  const found = lookupExecution(store.executions, persona, id);
+  if ('row' in found) return found.row;
   const safeId = terminalSafe(id, { max: 80 });
-  if (candidates.length > 1) {
-    throw new AppError('INVALID_ARGUMENT', `The id ${safeId} is ambiguous: it starts ${candidates.length} executions (${candidates.slice(0, 5).map((r) => shortId(r.id)).join(', ')}…). Give more of it.`);
+  if ('candidates' in found) {
+    const listed = found.candidates.map((r) => shortId(r.id)).join(', ');
+    throw new AppError('INVALID_ARGUMENT', `The id ${safeId} is ambiguous: it starts ${found.more ? 'more than ' : ''}${found.candidates.length} executions (${listed}${found.more ? ', …' : ''}). Give more of it.`);
   }
   throw new AppError('EXECUTION_NOT_FOUND', `No execution ${safeId} for persona ${persona}. Run \`chameleon logs\` to see recent ids.`);
 }

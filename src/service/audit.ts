@@ -1,6 +1,7 @@
 import { AppError, isAppError } from '../errors.js';
 import type { ExecutionQuery, ExecutionRecord } from '../model.js';
 import { formatTraceback } from '../traceback/format.js';
+import type { ExecutionStore } from '../store/index.js';
 import type { ServiceDeps } from './deps.js';
 import { failureOfRecord } from './records.js';
 import { parseSince, SINCE_FORMS } from './since.js';
@@ -57,8 +58,38 @@ export function listExecutions(deps: ServiceDeps, persona: string, query: Execut
   return deps.store.executions.list(persona, { ...query, since });
 }
 
+/** The shortest start of an id looked up as a prefix: `ex_` and one character. */
+export const MIN_ID_PREFIX = 4;
+/** Ambiguous prefixes list this many candidates (one more is read, to know there are more). */
+const MAX_CANDIDATES = 5;
+
+export type ExecutionLookup = { row: ExecutionRecord } | { candidates: ExecutionRecord[]; more: boolean } | { none: true };
+
+/**
+ * An execution by its id or by a unique start of one: the CLI's table shows ids cut to
+ * `ex_1a2b3c4d`, and people (and agents reading it) copy that. Shared by get_execution and
+ * `chameleon logs --id`, which word the outcome each for their reader.
+ */
+export function lookupExecution(executions: ExecutionStore, persona: string, id: string): ExecutionLookup {
+  const exact = executions.get(persona, id);
+  if (exact) return { row: exact };
+  if (id.length < MIN_ID_PREFIX) return { none: true };
+  const rows = executions.withIdPrefix(persona, id, MAX_CANDIDATES + 1);
+  if (rows.length === 1) return { row: rows[0]! };
+  if (rows.length === 0) return { none: true };
+  return { candidates: rows.slice(0, MAX_CANDIDATES), more: rows.length > MAX_CANDIDATES };
+}
+
 export function getExecution(deps: ServiceDeps, persona: string, id: string): ExecutionRecord {
-  const row = typeof id === 'string' ? deps.store.executions.get(persona, id) : undefined;
-  if (!row) throw new AppError('EXECUTION_NOT_FOUND', `Execution ${JSON.stringify(String(id).slice(0, 80))} not found. Call \`list_executions\` to see recent ids.`);
-  return row;
+  const quoted = JSON.stringify(String(id).slice(0, 80));
+  const found = typeof id === 'string' ? lookupExecution(deps.store.executions, persona, id) : { none: true as const };
+  if ('row' in found) return found.row;
+  if ('candidates' in found) {
+    const listed = found.candidates.map((r) => `${r.id} (${r.toolName}${r.version === null ? '' : `@${r.version}`}, ${r.status}, ${r.timestamp})`);
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `The id ${quoted} is the start of ${found.more ? 'more than ' : ''}${found.candidates.length} executions: ${listed.join('; ')}${found.more ? '; …' : ''}. Give more of the id, or the whole of one of these.`,
+    );
+  }
+  throw new AppError('EXECUTION_NOT_FOUND', `Execution ${quoted} not found. Call \`list_executions\` to see recent ids.`);
 }

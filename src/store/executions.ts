@@ -19,6 +19,8 @@ export interface ExecutionStore {
   /** Appends several rows in one transaction (group commit), committed before this returns. */
   insertMany(records: readonly ExecutionRecord[]): void;
   get(persona: string, id: string): ExecutionRecord | undefined;
+  /** Up to `limit` rows whose id starts with `prefix`, in id order (the short ids people copy). */
+  withIdPrefix(persona: string, prefix: string, limit: number): ExecutionRecord[];
   /** Newest first; `limit` defaults to 50 and is clamped to 1..1000. */
   list(persona: string, query?: ExecutionQuery): ExecutionRecord[];
   /** The newest FAILURE row, of one tool or of any. Includes compile failures of create/update. */
@@ -61,6 +63,11 @@ function prepareExecutionStatements(db: Database.Database) {
     ),
     get: db.prepare<[persona: string, id: string], ExecutionRow>(
       'SELECT * FROM executions WHERE persona = ? AND id = ?',
+    ),
+    // A range on the unique index of ids: every id that starts with @low sorts from @low up to
+    // @low followed by the largest code point (ids are ASCII).
+    withIdPrefix: db.prepare<{ persona: string; low: string; high: string; limit: number }, ExecutionRow>(
+      'SELECT * FROM executions WHERE id >= @low AND id < @high AND persona = @persona ORDER BY id LIMIT @limit',
     ),
     listAll: list(''),
     listByTool: list('AND tool_name = @toolName'),
@@ -133,6 +140,9 @@ export function createExecutionStore(db: Database.Database, afterWrite: () => vo
       const row = s.get.get(persona, id);
       return row === undefined ? undefined : executionFromRow(row);
     }),
+    withIdPrefix: guard('find the execution', (persona: string, prefix: string, limit: number) =>
+      s.withIdPrefix.all({ persona, low: prefix, high: `${prefix}\u{10FFFF}`, limit }).map(executionFromRow),
+    ),
     list: guard('list the executions', list),
     lastFailure: guard('find the last failure', (persona: string, toolName?: string) => {
       const query: ExecutionQuery = { status: 'FAILURE', limit: 1 };
