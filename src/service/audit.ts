@@ -40,7 +40,8 @@ export function lastErrorView(row: ExecutionRecord): LastErrorView {
     console: row.consoleOutput,
     text: formatTraceback({
       tool: row.toolName,
-      version: row.version ?? 0,
+      version: row.version,
+      operation: row.operation,
       persona: row.persona,
       timestamp: row.timestamp,
       argumentsJson: row.argumentsJson,

@@ -7,7 +7,7 @@ import { FailureOut, outputSchemaOf } from '../schemas.js';
 const LastErrorOut = z.object({
   execution_id: z.string(),
   tool: z.string(),
-  version: z.number().int().nullable().describe('The version that failed (for a refused create/update, the version it would have become).'),
+  version: z.number().int().nullable().describe('The version that failed; null for code a create/update refused (nothing was saved).'),
   persona: z.string(),
   timestamp: z.string().describe('ISO 8601.'),
   arguments: z.unknown().describe('The arguments of the failed call, as received.'),
