@@ -58,12 +58,14 @@ export function runResult(outcome: RunOutcome): CallToolResult {
     if (outcome.console) content.push({ type: 'text', text: `Console output:\n${tailText(outcome.console, MAX_CONSOLE_IN_TEXT)}` });
     return { content, structuredContent: structured };
   }
+  const { kind } = outcome.failure;
   const text = [
     failureText(outcome.failure),
     '',
-    `${outcome.tool} (version ${outcome.version}) failed [${outcome.failure.kind}]. Execution id: ${outcome.executionId}.`,
-    // `internal` is never a mistake in the tool's code (the message says what to do instead).
-    outcome.failure.kind === 'internal' ? 'This is a fault of the server, not of the tool: there is nothing to fix in its code.' : 'Call get_last_error for the full traceback, then fix the tool with update_tool.',
+    `${outcome.tool} (version ${outcome.version}) failed [${kind}]. Execution id: ${outcome.executionId}.`,
+    // Only a failure inside the tool's code has a traceback worth another call.
+    ...(kind === 'exception' || kind === 'invalid_result' ? ['Call get_last_error for the full traceback.'] : []),
+    outcome.advice,
   ];
   // The end of the output, where the lines right before a failure are.
   if (outcome.console) text.push('', `Console output:\n${tailText(outcome.console, MAX_CONSOLE_IN_TEXT)}`);

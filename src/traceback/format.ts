@@ -114,7 +114,7 @@ function kindNote(failure: Failure, hasFrames: boolean): string | null {
     case 'compile':
       return hasFrames ? null : 'Compile error:';
     case 'invalid_arguments':
-      return "The arguments do not match the tool's input schema, so the tool did not run.";
+      return "The arguments do not match the tool's input schema, so the tool did not run: the call must change, not the tool.";
     case 'invalid_result':
       return 'The tool ran, but its return value was rejected.';
     case 'timeout':
