@@ -1,11 +1,14 @@
 import { AppError, isAppError } from '../errors.js';
-import type { ExecutionQuery, ExecutionRecord } from '../model.js';
+import type { ExecutionQuery, ExecutionRecord, ToolLimits } from '../model.js';
+import { tailText } from '../traceback/display-text.js';
 import { formatTraceback } from '../traceback/format.js';
+import { adviceFor } from './advice.js';
 import type { ExecutionStore } from '../store/index.js';
 import type { ServiceDeps } from './deps.js';
 import { failureOfRecord } from './records.js';
 import { parseSince, SINCE_FORMS } from './since.js';
-import { parseArgumentsText, type LastErrorView } from './views.js';
+import { effectiveLimits } from './sandbox-call.js';
+import { parseArgumentsText, type LastErrorView, type SinceFailure } from './views.js';
 
 export function getLastError(deps: ServiceDeps, persona: string, toolName?: string): LastErrorView | null {
   // The log is the answer, unless it cannot be written: then the latest failures are the
@@ -22,11 +25,30 @@ export function getLastError(deps: ServiceDeps, persona: string, toolName?: stri
     );
   }
   const row = deps.store.executions.lastFailure(persona, toolName);
-  return row ? lastErrorView(row) : null;
+  return row ? lastErrorView(deps, row) : null;
 }
 
-export function lastErrorView(row: ExecutionRecord): LastErrorView {
+/** Console output quoted in the text, from its end: the lines right before the failure. */
+const MAX_CONSOLE_IN_TEXT = 4_000;
+/** Successes counted for "has succeeded N times since": enough to say "many" without a long scan. */
+const MAX_SUCCESSES_COUNTED = 10_000;
+
+export function lastErrorView(deps: ServiceDeps, row: ExecutionRecord): LastErrorView {
   const failure = failureOfRecord(row);
+  const sinceFailure = whatHappenedSince(deps, row);
+  const advice = adviceFor(failure.kind, { tool: row.toolName, operation: row.operation, limits: limitsOf(deps, row), maxima: deps.config.limits });
+  const traceback = formatTraceback({
+    tool: row.toolName,
+    version: row.version,
+    operation: row.operation,
+    persona: row.persona,
+    timestamp: row.timestamp,
+    argumentsJson: row.argumentsJson,
+    failure: { ...failure, frames: [...failure.frames] },
+  });
+  // Guest-written console text goes last, so that it cannot pose as the lines written here.
+  const text = [traceback, '', ...sinceText(row, sinceFailure), `What to do: ${advice}`];
+  if (row.consoleOutput !== '') text.push('', `Console output:\n${tailText(row.consoleOutput, MAX_CONSOLE_IN_TEXT)}`);
   return {
     executionId: row.id,
     tool: row.toolName,
@@ -38,16 +60,52 @@ export function lastErrorView(row: ExecutionRecord): LastErrorView {
     operation: row.operation,
     error: { kind: failure.kind, name: failure.name, message: failure.message, frames: [...failure.frames], codeFrame: failure.codeFrame, rawStack: failure.rawStack },
     console: row.consoleOutput,
-    text: formatTraceback({
-      tool: row.toolName,
-      version: row.version,
-      operation: row.operation,
-      persona: row.persona,
-      timestamp: row.timestamp,
-      argumentsJson: row.argumentsJson,
-      failure: { ...failure, frames: [...failure.frames] },
-    }),
+    sinceFailure,
+    advice,
+    text: text.join('\n'),
   };
+}
+
+/**
+ * Whether the failure is still news: an agent that fixed the tool and called it successfully
+ * should not be sent to fix it again by the failure it already fixed. Newer means a higher
+ * version than the one that failed; for refused code (no version), one saved after it.
+ */
+function whatHappenedSince(deps: ServiceDeps, row: ExecutionRecord): SinceFailure {
+  const tool = deps.store.tools.get(row.persona, row.toolName);
+  const activeVersion = tool?.activeVersion ?? null;
+  let minVersion: number | null = row.version === null ? null : row.version + 1;
+  if (minVersion === null && tool !== undefined) {
+    const savedAfter = deps.store.tools.listVersions(row.persona, row.toolName).filter((v) => v.createdAt > row.timestamp);
+    minVersion = savedAfter.length === 0 ? null : Math.min(...savedAfter.map((v) => v.version));
+  }
+  if (minVersion === null) return { activeVersion, newerSuccesses: [], countsCapped: false };
+  const { versions, capped } = deps.store.executions.successesSince(row.persona, row.toolName, row.timestamp, minVersion, MAX_SUCCESSES_COUNTED);
+  return { activeVersion, newerSuccesses: versions, countsCapped: capped };
+}
+
+function sinceText(row: ExecutionRecord, since: SinceFailure): string[] {
+  const atLeast = since.countsCapped ? 'at least ' : '';
+  const succeeded = since.newerSuccesses.map((v) => `v${v.version} has succeeded ${atLeast}${v.count === 1 ? 'once' : `${v.count} times`} (last at ${v.lastAt})`);
+  if (succeeded.length > 0) {
+    const now = since.activeVersion === null ? 'The tool has been deleted since.' : `Version ${since.activeVersion} is active.`;
+    return [`Since this failure: ${succeeded.join('; ')}. ${now}`];
+  }
+  if (since.activeVersion === null) return ['Since this failure: the tool has been deleted.'];
+  if (row.version !== null && since.activeVersion !== row.version) {
+    return [`Since this failure: version ${since.activeVersion} is active, and no newer version than v${row.version} has succeeded yet.`];
+  }
+  return [];
+}
+
+/** The limits the failed call ran with, for the advice; null when its version cannot be read. */
+function limitsOf(deps: ServiceDeps, row: ExecutionRecord): ToolLimits | null {
+  if (row.version === null) return null;
+  try {
+    return effectiveLimits(deps.store.tools.getVersion(row.persona, row.toolName, row.version).limits, deps.config.limits);
+  } catch {
+    return null; // a damaged version: the advice names no figure rather than fail get_last_error
+  }
 }
 
 export function listExecutions(deps: ServiceDeps, persona: string, query: ExecutionQuery = {}): ExecutionRecord[] {

@@ -29,8 +29,20 @@ export interface ExecutionStore {
    * Status of the newest `call` of each live tool; tools never called are absent. Compile
    * failures of create/update are not counted: they leave the active version as it was.
    */
+  /**
+   * Successful calls of `toolName` that started after `after` (ISO 8601), by version, for
+   * versions from `minVersion` up; at most `cap` rows are counted (`capped` says when reached).
+   */
+  successesSince(persona: string, toolName: string, after: string, minVersion: number, cap: number): { versions: VersionSuccesses[]; capped: boolean };
   /** The status of each live tool's latest call, for all tools or a page of them (see ToolPage). */
   lastStatusByTool(persona: string, page?: { after: string; limit: number }): Map<string, ExecutionStatus>;
+}
+
+export interface VersionSuccesses {
+  version: number;
+  count: number;
+  /** ISO 8601 start of the latest of them. */
+  lastAt: string;
 }
 
 interface ListParams {
@@ -68,6 +80,15 @@ function prepareExecutionStatements(db: Database.Database) {
     // @low followed by the largest code point (ids are ASCII).
     withIdPrefix: db.prepare<{ persona: string; low: string; high: string; limit: number }, ExecutionRow>(
       'SELECT * FROM executions WHERE id >= @low AND id < @high AND persona = @persona ORDER BY id LIMIT @limit',
+    ),
+    // Walks the (persona, tool_name, timestamp) index from `after`, at most @cap rows of it.
+    successesSince: db.prepare<{ persona: string; toolName: string; after: string; minVersion: number; cap: number }, { version: number; count: number; last_at: string }>(
+      `SELECT version, COUNT(*) AS count, MAX(timestamp) AS last_at FROM (
+         SELECT version, timestamp FROM executions
+          WHERE persona = @persona AND tool_name = @toolName AND timestamp > @after
+            AND status = 'SUCCESS' AND operation = 'call' AND version >= @minVersion
+          ORDER BY timestamp LIMIT @cap)
+        GROUP BY version ORDER BY version`,
     ),
     listAll: list(''),
     listByTool: list('AND tool_name = @toolName'),
@@ -148,6 +169,10 @@ export function createExecutionStore(db: Database.Database, afterWrite: () => vo
       const query: ExecutionQuery = { status: 'FAILURE', limit: 1 };
       if (toolName !== undefined) query.toolName = toolName;
       return list(persona, query)[0];
+    }),
+    successesSince: guard('count the successes', (persona: string, toolName: string, after: string, minVersion: number, cap: number) => {
+      const versions = s.successesSince.all({ persona, toolName, after, minVersion, cap }).map((r) => ({ version: r.version, count: r.count, lastAt: r.last_at }));
+      return { versions, capped: versions.reduce((sum, v) => sum + v.count, 0) >= cap };
     }),
     lastStatusByTool: guard('read the last statuses', (persona: string, page?: { after: string; limit: number }) => {
       const statuses = new Map<string, ExecutionStatus>();
