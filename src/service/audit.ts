@@ -30,8 +30,8 @@ export function getLastError(deps: ServiceDeps, persona: string, toolName?: stri
 
 /** Console output quoted in the text, from its end: the lines right before the failure. */
 const MAX_CONSOLE_IN_TEXT = 4_000;
-/** Successes counted for "has succeeded N times since": enough to say "many" without a long scan. */
-const MAX_SUCCESSES_COUNTED = 10_000;
+/** Successes counted for "has succeeded N times since": enough to say "many" (~1.5 ms of index walk). */
+const MAX_SUCCESSES_COUNTED = 1_000;
 
 export function lastErrorView(deps: ServiceDeps, row: ExecutionRecord): LastErrorView {
   const failure = failureOfRecord(row);

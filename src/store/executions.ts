@@ -31,7 +31,7 @@ export interface ExecutionStore {
    */
   /**
    * Successful calls of `toolName` that started after `after` (ISO 8601), by version, for
-   * versions from `minVersion` up; at most `cap` rows are counted (`capped` says when reached).
+   * versions from `minVersion` up; at most `cap` rows (the newest) are counted (`capped` says when reached).
    */
   successesSince(persona: string, toolName: string, after: string, minVersion: number, cap: number): { versions: VersionSuccesses[]; capped: boolean };
   /** The status of each live tool's latest call, for all tools or a page of them (see ToolPage). */
@@ -77,17 +77,19 @@ function prepareExecutionStatements(db: Database.Database) {
       'SELECT * FROM executions WHERE persona = ? AND id = ?',
     ),
     // A range on the unique index of ids: every id that starts with @low sorts from @low up to
-    // @low followed by the largest code point (ids are ASCII).
+    // @low followed by the largest code point (ids are ASCII). The `+` keeps SQLite from
+    // choosing the persona index instead, which scanned all of a persona's log.
     withIdPrefix: db.prepare<{ persona: string; low: string; high: string; limit: number }, ExecutionRow>(
-      'SELECT * FROM executions WHERE id >= @low AND id < @high AND persona = @persona ORDER BY id LIMIT @limit',
+      'SELECT * FROM executions WHERE id >= @low AND id < @high AND +persona = @persona ORDER BY id LIMIT @limit',
     ),
-    // Walks the (persona, tool_name, timestamp) index from `after`, at most @cap rows of it.
+    // Walks the (persona, tool_name, timestamp) index back from the newest row to `after`, at
+    // most @cap rows of it: the counts are lower bounds when it stops, the latest times exact.
     successesSince: db.prepare<{ persona: string; toolName: string; after: string; minVersion: number; cap: number }, { version: number; count: number; last_at: string }>(
       `SELECT version, COUNT(*) AS count, MAX(timestamp) AS last_at FROM (
          SELECT version, timestamp FROM executions
           WHERE persona = @persona AND tool_name = @toolName AND timestamp > @after
             AND status = 'SUCCESS' AND operation = 'call' AND version >= @minVersion
-          ORDER BY timestamp LIMIT @cap)
+          ORDER BY timestamp DESC LIMIT @cap)
         GROUP BY version ORDER BY version`,
     ),
     listAll: list(''),
