@@ -32,6 +32,7 @@ export function adviceFor(kind: FailureKind, ctx: AdviceContext): string {
         max: ctx.maxima.maxTimeoutMs,
         setting: 'limits.maxTimeoutMs',
         tool,
+        write: ctx.operation === 'create' ? 'create_tool' : 'update_tool',
         otherwise: 'If the call should have finished sooner, look for a loop that does not end or a promise that never settles.',
       });
     case 'memory':
@@ -43,6 +44,7 @@ export function adviceFor(kind: FailureKind, ctx: AdviceContext): string {
         max: ctx.maxima.maxMemoryMb,
         setting: 'limits.maxMemoryMb',
         tool,
+        write: ctx.operation === 'create' ? 'create_tool' : 'update_tool',
         otherwise: 'Otherwise hold less at once: page or stream the data, and drop what you no longer need.',
       });
     case 'internal':
@@ -64,7 +66,8 @@ export function adviceFor(kind: FailureKind, ctx: AdviceContext): string {
   }
 }
 
-function raiseLimit(o: { what: string; field: string; unit: string; limit: number | null; max: number; setting: string; tool: string; otherwise: string }): string {
+/** `write` is how the limit is set: update_tool, or create_tool again for a tool that was never saved. */
+function raiseLimit(o: { what: string; field: string; unit: string; limit: number | null; max: number; setting: string; tool: string; write: string; otherwise: string }): string {
   if (o.limit !== null && o.limit >= o.max) {
     return (
       `Its ${o.what} limit, ${o.limit} ${o.unit}, is already the most this server allows (${o.setting}): make the work smaller or split it across calls, ` +
@@ -74,7 +77,7 @@ function raiseLimit(o: { what: string; field: string; unit: string; limit: numbe
   const suggested = o.limit === null ? o.max : Math.min(o.max, o.limit * 2);
   const now = o.limit === null ? '' : `Its ${o.what} limit is ${o.limit} ${o.unit}. `;
   return (
-    `${now}If the work is finite and only needs more ${o.what}, raise the limit: update_tool with {"name":${o.tool},"${o.field}":${suggested}} ` +
+    `${now}If the work is finite and only needs more ${o.what}, raise the limit: ${o.write} with {"name":${o.tool},"${o.field}":${suggested}} ` +
     `(this server allows up to ${o.max} ${o.unit}). ${o.otherwise}`
   );
 }
