@@ -49,6 +49,8 @@ export function adviceFor(kind: FailureKind, ctx: AdviceContext): string {
       });
     case 'internal':
       return 'This is a fault of the server, not of the tool: there is nothing to fix in its code. Retry the call as its message says.';
+    case 'overloaded':
+      return 'The call did not run and the tool is not at fault: retry it in a few seconds, or make fewer calls of it at once.';
     case 'compile':
       return ctx.operation === 'create'
         ? 'Nothing was saved: fix the code and call create_tool again.'
