@@ -1,6 +1,6 @@
 /**
  * Failures that come from what the runtime lacks, not from a slip in the code: a global that
- * Node or a browser has (`fetch`, `setTimeout`, `TextEncoder`, `Buffer`) and a tool's isolate
+ * Node or a browser has (`fetch`, `setInterval`, `TextEncoder`, `Buffer`) and a tool's isolate
  * does not, or a module (`import x from 'lodash'`, `import('x')`). V8 says only "fetch is not
  * defined" or "Not supported"; the agent needs to hear what the runtime offers instead, as the
  * sandbox's `require()` stub already says.
@@ -10,8 +10,8 @@ import { sourceLines } from '../traceback/source-lines.js';
 import type { FailureContext } from './failures.js';
 
 const NO_NETWORK = 'Chameleon tools have no network: let the caller fetch the data and pass it in the arguments.';
-const NO_TIMERS =
-  'Chameleon tools have no timers: a call runs until its handler settles and cannot sleep. Await promises directly; to run something after the current job, use `Promise.resolve().then(fn)`.';
+const ONLY_SET_TIMEOUT =
+  'Of the timers, tools have setTimeout and clearTimeout: repeat work by setting the next setTimeout from its callback, and to run something right after the current job use `Promise.resolve().then(fn)`.';
 const NO_BASE64 = 'There is no base64 built-in: encode or decode it in your code, or have the caller pass the decoded data.';
 const NO_URL = 'There is no URL parser: split the string yourself; `encodeURIComponent` and `decodeURIComponent` are available.';
 const USE_GLOBAL_THIS = 'Use `globalThis`.';
@@ -25,12 +25,10 @@ export const MISSING_GLOBALS: Readonly<Record<string, string>> = {
   fetch: NO_NETWORK,
   XMLHttpRequest: NO_NETWORK,
   WebSocket: NO_NETWORK,
-  setTimeout: NO_TIMERS,
-  setInterval: NO_TIMERS,
-  setImmediate: NO_TIMERS,
-  clearTimeout: NO_TIMERS,
-  clearInterval: NO_TIMERS,
-  clearImmediate: NO_TIMERS,
+  setInterval: ONLY_SET_TIMEOUT,
+  setImmediate: ONLY_SET_TIMEOUT,
+  clearInterval: ONLY_SET_TIMEOUT,
+  clearImmediate: ONLY_SET_TIMEOUT,
   queueMicrotask: 'Use `Promise.resolve().then(fn)` to run fn after the current job.',
   TextEncoder: 'There is no TextEncoder: `unescape(encodeURIComponent(s))` gives the UTF-8 bytes of s as the char codes of a string (`Uint8Array.from(b, (c) => c.charCodeAt(0))` makes them bytes).',
   TextDecoder: 'There is no TextDecoder: `decodeURIComponent(escape(String.fromCharCode(...bytes)))` decodes UTF-8 bytes.',
