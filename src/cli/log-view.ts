@@ -89,6 +89,7 @@ export function tracebackText(row: ExecutionRecord, sourceOf?: SourceOf): string
   return formatTraceback({
     tool: row.toolName,
     version: row.version,
+    operation: row.operation,
     persona: row.persona,
     timestamp: row.timestamp,
     argumentsJson: row.argumentsJson,

@@ -6,6 +6,7 @@
  */
 import { AppError } from '../errors.js';
 import type { ExecutionQuery, ExecutionRecord } from '../model.js';
+import { lookupExecution } from '../service/audit.js';
 import type { Store } from '../store/index.js';
 import { renderExecution, renderLogLines, renderLogTable, shortId } from './log-view.js';
 import type { LogsOptions } from './logs.js';
@@ -44,11 +45,16 @@ export async function logs(opts: LogsOptions, runtime: Runtime): Promise<number>
       ...(opts.status === undefined ? {} : { status: opts.status }),
       ...(opts.since === undefined ? {} : { since: opts.since }),
     };
+    // Following, every row already in the window counts as shown, not only the `--limit` newest
+    // the table prints: else the first poll printed the rest of the window under them, the
+    // whole history out of order. Read before the table, so a row written in between is in
+    // the table rather than in neither.
+    const before = opts.follow === true ? store.executions.list(persona, followQuery(query, Date.now())) : [];
     const rows = store.executions.list(persona, query);
     if (rows.length > 0) print(renderLogTable(rows, palette, width, opts.follow === true));
     else runtime.stderr.write(`No executions${describeFilter(opts)} for persona ${persona}${opts.follow ? '; waiting for new ones (Ctrl-C to stop)' : ''}.\n`);
     if (!opts.follow) return 0;
-    await follow(store, persona, query, rows, opts.interval, runtime, (fresh, first) => {
+    await follow(store, persona, query, [...before, ...rows], opts.interval, runtime, (fresh, first) => {
       print(first ? renderLogTable(fresh, palette, width, true) : renderLogLines(fresh, palette, width));
     });
     return 0;
@@ -70,14 +76,14 @@ async function follow(
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   runtime.onShutdownSignal(() => stop());
-  const userSince = query.since === undefined ? -Infinity : Date.parse(query.since);
   for (;;) {
     const wake = await Promise.race([stopped.then(() => 'stop' as const), sleep(intervalMs)]);
     if (wake === 'stop') return;
-    const from = Math.max(userSince, Date.now() - FOLLOW_WINDOW_MS);
-    const rows = store.executions.list(persona, { ...query, since: new Date(from).toISOString(), limit: 1000 });
+    const window = followQuery(query, Date.now());
+    const rows = store.executions.list(persona, window);
     const fresh = rows.filter((r) => !seen.has(r.id));
     for (const r of fresh) seen.set(r.id, Date.parse(r.timestamp));
+    const from = Date.parse(window.since!);
     for (const [id, at] of seen) if (at < from) seen.delete(id);
     if (fresh.length > 0) {
       show(fresh, !headerShown);
@@ -86,19 +92,24 @@ async function follow(
   }
 }
 
+/** What one `--follow` poll reads: the user's filters, over the window, as many rows as allowed. */
+function followQuery(query: ExecutionQuery, nowMs: number): ExecutionQuery {
+  const userSince = query.since === undefined ? -Infinity : Date.parse(query.since);
+  return { ...query, since: new Date(Math.max(userSince, nowMs - FOLLOW_WINDOW_MS)).toISOString(), limit: 1000 };
+}
+
 function sleep(ms: number): Promise<'tick'> {
   return new Promise((resolve) => setTimeout(() => resolve('tick'), ms));
 }
 
-/** By exact id, or by a prefix of one among the newest 1,000 rows (as the table shows ids). */
+/** By exact id, or by a unique start of one (as the table shows ids). */
 export function findExecution(store: Store, persona: string, id: string): ExecutionRecord {
-  const exact = store.executions.get(persona, id);
-  if (exact) return exact;
-  const candidates = id.length >= 4 ? store.executions.list(persona, { limit: 1000 }).filter((r) => r.id.startsWith(id)) : [];
-  if (candidates.length === 1) return candidates[0]!;
+  const found = lookupExecution(store.executions, persona, id);
+  if ('row' in found) return found.row;
   const safeId = terminalSafe(id, { max: 80 });
-  if (candidates.length > 1) {
-    throw new AppError('INVALID_ARGUMENT', `The id ${safeId} is ambiguous: it starts ${candidates.length} executions (${candidates.slice(0, 5).map((r) => shortId(r.id)).join(', ')}…). Give more of it.`);
+  if ('candidates' in found) {
+    const listed = found.candidates.map((r) => shortId(r.id)).join(', ');
+    throw new AppError('INVALID_ARGUMENT', `The id ${safeId} is ambiguous: it starts ${found.more ? 'more than ' : ''}${found.candidates.length} executions (${listed}${found.more ? ', …' : ''}). Give more of it.`);
   }
   throw new AppError('EXECUTION_NOT_FOUND', `No execution ${safeId} for persona ${persona}. Run \`chameleon logs\` to see recent ids.`);
 }

@@ -10,6 +10,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 
 import type { ExecutionStatus } from '../model.js';
+import { parseSince as parseSinceSpec, SINCE_FORMS } from '../service/since.js';
 import type { Runtime } from './runtime.js';
 import { addStoreOptions, type StoreOptions } from './store-access.js';
 
@@ -46,15 +47,11 @@ export function parseStatus(value: string): ExecutionStatus {
   return upper;
 }
 
-const AGE_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /** ISO 8601 as given (normalised), or an age (`15m`) turned into the instant that long ago. */
 export function parseSince(value: string, _previous?: unknown, now: () => number = Date.now): string {
-  const age = /^(\d+)\s*([smhd])$/i.exec(value.trim());
-  if (age) return new Date(now() - Number(age[1]) * AGE_UNITS[age[2]!.toLowerCase()]!).toISOString();
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new InvalidArgumentError('use an ISO 8601 time such as 2026-11-30T12:00:00Z, or an age such as 30s, 15m, 2h, 7d.');
-  return new Date(ms).toISOString();
+  const since = parseSinceSpec(value, now());
+  if (since === null) throw new InvalidArgumentError(`use ${SINCE_FORMS}.`);
+  return since;
 }
 
 export function parseLimit(value: string): number {

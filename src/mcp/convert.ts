@@ -73,6 +73,12 @@ export function lastErrorOut(v: LastErrorView) {
     operation: v.operation,
     error: failureOut(v.error),
     console: v.console,
+    since_failure: {
+      active_version: v.sinceFailure.activeVersion,
+      newer_successes: v.sinceFailure.newerSuccesses.map((s) => ({ version: s.version, count: s.count, last_at: s.lastAt })),
+      counts_capped: v.sinceFailure.countsCapped,
+    },
+    advice: v.advice,
     text: v.text,
   };
 }

@@ -7,7 +7,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Failure } from '../model.js';
 import type { RunOutcome } from '../service/index.js';
 import { formatFrame } from '../traceback/format.js';
-import { capText, singleLine } from '../traceback/display-text.js';
+import { singleLine, tailText } from '../traceback/display-text.js';
 import { runOut } from './convert.js';
 
 const MAX_MESSAGE = 4_000;
@@ -55,20 +55,19 @@ export function runResult(outcome: RunOutcome): CallToolResult {
   if (outcome.ok) {
     // The JSON text the service already made of the result (a large result is not serialised twice).
     const content: CallToolResult['content'] = [{ type: 'text', text: outcome.resultJson }];
-    if (outcome.console) content.push({ type: 'text', text: `Console output:\n${capText(outcome.console, MAX_CONSOLE_IN_TEXT)}` });
+    if (outcome.console) content.push({ type: 'text', text: `Console output:\n${tailText(outcome.console, MAX_CONSOLE_IN_TEXT)}` });
     return { content, structuredContent: structured };
   }
+  const { kind } = outcome.failure;
   const text = [
     failureText(outcome.failure),
     '',
-    `${outcome.tool} (version ${outcome.version}) failed [${outcome.failure.kind}]. Execution id: ${outcome.executionId}.`,
-    // `internal` and `overloaded` are never a mistake in the tool's code (the message says what to do instead).
-    outcome.failure.kind === 'internal'
-      ? 'This is a fault of the server, not of the tool: there is nothing to fix in its code.'
-      : outcome.failure.kind === 'overloaded'
-        ? 'The tool did not run: too many calls of it were waiting. There is nothing to fix in its code; call it again in a few seconds.'
-        : 'Call get_last_error for the full traceback, then fix the tool with update_tool.',
+    `${outcome.tool} (version ${outcome.version}) failed [${kind}]. Execution id: ${outcome.executionId}.`,
+    // Only a failure inside the tool's code has a traceback worth another call.
+    ...(kind === 'exception' || kind === 'invalid_result' ? ['Call get_last_error for the full traceback.'] : []),
+    outcome.advice,
   ];
-  if (outcome.console) text.push('', `Console output:\n${capText(outcome.console, MAX_CONSOLE_IN_TEXT)}`);
+  // The end of the output, where the lines right before a failure are.
+  if (outcome.console) text.push('', `Console output:\n${tailText(outcome.console, MAX_CONSOLE_IN_TEXT)}`);
   return failure(structured, text.join('\n'));
 }

@@ -14,7 +14,7 @@ export const FAILURE_KINDS = ['compile', 'exception', 'timeout', 'memory', 'inva
 export const FrameOut = z.object({
   function: z.string().describe('Function name; `<module>` for top-level code, `<anonymous>` for unnamed functions.'),
   tool: z.string(),
-  version: z.number().int(),
+  version: z.number().int().describe('The version whose source the position is in; 0 for code that was refused and never saved.'),
   file: z.string().describe('`<tool>.ts` or `<tool>.js`.'),
   line: z.number().int().describe('1-based line in the source as written.'),
   column: z.number().int().describe('1-based column in the source as written.'),

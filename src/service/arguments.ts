@@ -1,6 +1,7 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import safeRegex from 'safe-regex2';
 import { AppError } from '../errors.js';
+import { describeProblem } from './argument-problems.js';
 import { validate as generatedDraft07 } from './json-schema-draft07.generated.js';
 
 /** Deeper than this, arguments are refused before any recursive host code touches them. */
@@ -117,8 +118,9 @@ export function createArgumentValidator(options: { maxArgumentsBytes: number }) 
       }
       const validator = validatorOf(hash, schema);
       if (validator(args)) return { json };
-      const errors = (validator.errors ?? []).slice(0, 10);
-      return { problem: { message: `The arguments do not match the tool's input_schema: ${errors.map(describe).join('; ')}.`, details: errors.map(describe) } };
+      const problems = (validator.errors ?? []).slice(0, 10).map((e) => describeProblem(e, schema, args));
+      // One sentence a problem: a problem may itself hold a `;` (`…; the schema has maxChars`).
+      return { problem: { message: `The arguments do not match the tool's input_schema: ${problems.map((p) => `${p}.`).join(' ')}`, details: problems } };
     },
   };
 }
@@ -136,11 +138,6 @@ function namesDraft07(declared: unknown): boolean {
 
 function invalidSchema(reason: string, cause?: unknown): AppError {
   return new AppError('INVALID_ARGUMENT', `input_schema is not a valid JSON Schema: ${reason}. Fix the schema and try again.`, cause === undefined ? undefined : { cause });
-}
-
-function describe(e: ErrorObject): string {
-  const where = e.instancePath ? `arguments${e.instancePath.replace(/\//g, '.')}` : 'arguments';
-  return `${where} ${e.message ?? 'is invalid'}`;
 }
 
 /** Iterative, objects only: 100,000 values cost well under a millisecond. */

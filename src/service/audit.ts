@@ -1,9 +1,14 @@
 import { AppError, isAppError } from '../errors.js';
-import type { ExecutionQuery, ExecutionRecord } from '../model.js';
+import type { ExecutionQuery, ExecutionRecord, ToolLimits } from '../model.js';
+import { tailText } from '../traceback/display-text.js';
 import { formatTraceback } from '../traceback/format.js';
+import { adviceFor } from './advice.js';
+import type { ExecutionStore } from '../store/index.js';
 import type { ServiceDeps } from './deps.js';
 import { failureOfRecord } from './records.js';
-import { parseArgumentsText, type LastErrorView } from './views.js';
+import { parseSince, SINCE_FORMS } from './since.js';
+import { effectiveLimits } from './sandbox-call.js';
+import { parseArgumentsText, type LastErrorView, type SinceFailure } from './views.js';
 
 export function getLastError(deps: ServiceDeps, persona: string, toolName?: string): LastErrorView | null {
   // The log is the answer, unless it cannot be written: then the latest failures are the
@@ -20,11 +25,30 @@ export function getLastError(deps: ServiceDeps, persona: string, toolName?: stri
     );
   }
   const row = deps.store.executions.lastFailure(persona, toolName);
-  return row ? lastErrorView(row) : null;
+  return row ? lastErrorView(deps, row) : null;
 }
 
-export function lastErrorView(row: ExecutionRecord): LastErrorView {
+/** Console output quoted in the text, from its end: the lines right before the failure. */
+const MAX_CONSOLE_IN_TEXT = 4_000;
+/** Successes counted for "has succeeded N times since": enough to say "many" (~1.5 ms of index walk). */
+const MAX_SUCCESSES_COUNTED = 1_000;
+
+export function lastErrorView(deps: ServiceDeps, row: ExecutionRecord): LastErrorView {
   const failure = failureOfRecord(row);
+  const sinceFailure = whatHappenedSince(deps, row);
+  const advice = adviceFor(failure.kind, { tool: row.toolName, operation: row.operation, limits: limitsOf(deps, row), maxima: deps.config.limits });
+  const traceback = formatTraceback({
+    tool: row.toolName,
+    version: row.version,
+    operation: row.operation,
+    persona: row.persona,
+    timestamp: row.timestamp,
+    argumentsJson: row.argumentsJson,
+    failure: { ...failure, frames: [...failure.frames] },
+  });
+  // Guest-written console text goes last, so that it cannot pose as the lines written here.
+  const text = [traceback, '', ...sinceText(row, sinceFailure), `What to do: ${advice}`];
+  if (row.consoleOutput !== '') text.push('', `Console output:\n${tailText(row.consoleOutput, MAX_CONSOLE_IN_TEXT)}`);
   return {
     executionId: row.id,
     tool: row.toolName,
@@ -36,27 +60,95 @@ export function lastErrorView(row: ExecutionRecord): LastErrorView {
     operation: row.operation,
     error: { kind: failure.kind, name: failure.name, message: failure.message, frames: [...failure.frames], codeFrame: failure.codeFrame, rawStack: failure.rawStack },
     console: row.consoleOutput,
-    text: formatTraceback({
-      tool: row.toolName,
-      version: row.version ?? 0,
-      persona: row.persona,
-      timestamp: row.timestamp,
-      argumentsJson: row.argumentsJson,
-      failure: { ...failure, frames: [...failure.frames] },
-    }),
+    sinceFailure,
+    advice,
+    text: text.join('\n'),
   };
 }
 
-export function listExecutions(deps: ServiceDeps, persona: string, query: ExecutionQuery = {}): ExecutionRecord[] {
-  if (query.since !== undefined && Number.isNaN(Date.parse(query.since))) {
-    throw new AppError('INVALID_ARGUMENT', `since must be an ISO 8601 time such as 2026-11-30T12:00:00Z; got ${JSON.stringify(query.since)}.`);
+/**
+ * Whether the failure is still news: an agent that fixed the tool and called it successfully
+ * should not be sent to fix it again by the failure it already fixed. Newer means a higher
+ * version than the one that failed; for refused code (no version), one saved after it.
+ */
+function whatHappenedSince(deps: ServiceDeps, row: ExecutionRecord): SinceFailure {
+  const tool = deps.store.tools.get(row.persona, row.toolName);
+  const activeVersion = tool?.activeVersion ?? null;
+  let minVersion: number | null = row.version === null ? null : row.version + 1;
+  if (minVersion === null && tool !== undefined) {
+    const savedAfter = deps.store.tools.listVersions(row.persona, row.toolName).filter((v) => v.createdAt > row.timestamp);
+    minVersion = savedAfter.length === 0 ? null : Math.min(...savedAfter.map((v) => v.version));
   }
-  const since = query.since === undefined ? undefined : new Date(query.since).toISOString();
-  return deps.store.executions.list(persona, { ...query, ...(since ? { since } : {}) });
+  if (minVersion === null) return { activeVersion, newerSuccesses: [], countsCapped: false };
+  const { versions, capped } = deps.store.executions.successesSince(row.persona, row.toolName, row.timestamp, minVersion, MAX_SUCCESSES_COUNTED);
+  return { activeVersion, newerSuccesses: versions, countsCapped: capped };
+}
+
+function sinceText(row: ExecutionRecord, since: SinceFailure): string[] {
+  const atLeast = since.countsCapped ? 'at least ' : '';
+  const succeeded = since.newerSuccesses.map((v) => `v${v.version} has succeeded ${atLeast}${v.count === 1 ? 'once' : `${v.count} times`} (last at ${v.lastAt})`);
+  if (succeeded.length > 0) {
+    const now = since.activeVersion === null ? 'The tool has been deleted since.' : `Version ${since.activeVersion} is active.`;
+    return [`Since this failure: ${succeeded.join('; ')}. ${now}`];
+  }
+  if (since.activeVersion === null) return ['Since this failure: the tool has been deleted.'];
+  if (row.version !== null && since.activeVersion !== row.version) {
+    return [`Since this failure: version ${since.activeVersion} is active, and no newer version than v${row.version} has succeeded yet.`];
+  }
+  return [];
+}
+
+/** The limits the failed call ran with, for the advice; null when its version cannot be read. */
+function limitsOf(deps: ServiceDeps, row: ExecutionRecord): ToolLimits | null {
+  if (row.version === null) return null;
+  try {
+    return effectiveLimits(deps.store.tools.getVersion(row.persona, row.toolName, row.version).limits, deps.config.limits);
+  } catch {
+    return null; // a damaged version: the advice names no figure rather than fail get_last_error
+  }
+}
+
+export function listExecutions(deps: ServiceDeps, persona: string, query: ExecutionQuery = {}): ExecutionRecord[] {
+  if (query.since === undefined) return deps.store.executions.list(persona, query);
+  const since = typeof query.since === 'string' ? parseSince(query.since, deps.now().getTime()) : null;
+  if (since === null) {
+    throw new AppError('INVALID_ARGUMENT', `since must be ${SINCE_FORMS}; got ${JSON.stringify(String(query.since).slice(0, 100))}.`);
+  }
+  return deps.store.executions.list(persona, { ...query, since });
+}
+
+/** The shortest start of an id looked up as a prefix: `ex_` and one character. */
+export const MIN_ID_PREFIX = 4;
+/** Ambiguous prefixes list this many candidates (one more is read, to know there are more). */
+const MAX_CANDIDATES = 5;
+
+export type ExecutionLookup = { row: ExecutionRecord } | { candidates: ExecutionRecord[]; more: boolean } | { none: true };
+
+/**
+ * An execution by its id or by a unique start of one: the CLI's table shows ids cut to
+ * `ex_1a2b3c4d`, and people (and agents reading it) copy that. Shared by get_execution and
+ * `chameleon logs --id`, which word the outcome each for their reader.
+ */
+export function lookupExecution(executions: ExecutionStore, persona: string, id: string): ExecutionLookup {
+  const exact = executions.get(persona, id);
+  if (exact) return { row: exact };
+  if (id.length < MIN_ID_PREFIX) return { none: true };
+  const rows = executions.withIdPrefix(persona, id, MAX_CANDIDATES + 1);
+  if (rows.length === 1) return { row: rows[0]! };
+  if (rows.length === 0) return { none: true };
+  return { candidates: rows.slice(0, MAX_CANDIDATES), more: rows.length > MAX_CANDIDATES };
 }
 
 export function getExecution(deps: ServiceDeps, persona: string, id: string): ExecutionRecord {
-  const row = typeof id === 'string' ? deps.store.executions.get(persona, id) : undefined;
-  if (!row) throw new AppError('EXECUTION_NOT_FOUND', `Execution ${JSON.stringify(String(id).slice(0, 80))} not found. Call \`list_executions\` to see recent ids.`);
-  return row;
+  const quoted = JSON.stringify(String(id).slice(0, 80));
+  const found = typeof id === 'string' ? lookupExecution(deps.store.executions, persona, id) : { none: true as const };
+  if ('row' in found) return found.row;
+  if ('candidates' in found) {
+    const listed = found.candidates.map((r) => `${r.id} (${r.toolName}${r.version === null ? '' : `@${r.version}`}, ${r.status}, ${r.timestamp})`);
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `The id ${quoted} is the start of ${found.more ? 'more than ' : ''}${found.candidates.length} executions: ${listed.join('; ')}${found.more ? '; …' : ''}. Give more of the id, or the whole of one of these.`,
+    );
+  }
+  throw new AppError('EXECUTION_NOT_FOUND', `Execution ${quoted} not found. Call \`list_executions\` to see recent ids.`);
 }

@@ -212,6 +212,7 @@ async function buildSnapshot(
   } else {
     failure = compiled.failure;
   }
+  failure = unsaved(failure);
   deps.store.executions.insert(
     failureRecord(
       {
@@ -221,7 +222,8 @@ async function buildSnapshot(
         persona,
         toolName: name,
         operation,
-        version,
+        // Nothing was saved, so no version number names this code (see unsaved()).
+        version: null,
         hash,
         argumentsJson: JSON.stringify({ ...input, code: `[${draft.source.length} characters]` }),
         ...usage,
@@ -230,6 +232,18 @@ async function buildSnapshot(
     ),
   );
   return { ok: false, failure, executionId };
+}
+
+/** The version number frames of refused code carry: no saved version has it. */
+export const UNSAVED_VERSION = 0;
+
+/**
+ * Refused code never becomes a version: the number it was compiled under goes to whatever is
+ * saved next (another update, a rollback), so frames that kept it would point readers of the
+ * log at that other code's lines.
+ */
+function unsaved(failure: Failure): Failure {
+  return { ...failure, frames: failure.frames.map((f) => ({ ...f, version: UNSAVED_VERSION })) };
 }
 
 function nextVersionNumber(deps: ServiceDeps, persona: string, name: string): number {

@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
 import type { ExecutionRecord, Failure, VersionRecord } from '../model.js';
+import { adviceFor } from './advice.js';
 import type { ServiceDeps } from './deps.js';
 import { plainFailure, FAULT_NAMES, type FailureContext } from './failures.js';
 import { assertToolName } from './names.js';
@@ -11,7 +12,7 @@ const REFUSED_ARGUMENTS_LOG_CHARS = 2_000;
 /** `resultJson` is `result` as JSON text (`null` for undefined), made once by the sandbox call. */
 export type RunOutcome =
   | { ok: true; executionId: string; tool: string; version: number; result: unknown; resultJson: string; console: string; durationMs: number }
-  | { ok: false; executionId: string; tool: string; version: number; failure: Failure; console: string; durationMs: number };
+  | { ok: false; executionId: string; tool: string; version: number; failure: Failure; console: string; durationMs: number; advice: string };
 
 /**
  * Runs the active version of a tool once: validate the arguments, run in the sandbox, map any
@@ -43,7 +44,9 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
     const common = { executionId, tool: name, version: version.version, console: record.console, durationMs: record.durationMs };
     if ('failure' in outcome) {
       await commit(deps, failureRecord(record, outcome.failure));
-      return { ok: false, ...common, failure: outcome.failure };
+      const limits = effectiveLimits(version.limits, deps.config.limits);
+      const advice = adviceFor(outcome.failure.kind, { tool: name, operation: 'call', limits, maxima: deps.config.limits });
+      return { ok: false, ...common, failure: outcome.failure, advice };
     }
     await commit(deps, successRecord(record, outcome.resultJson));
     return { ok: true, ...common, result: outcome.result, resultJson: outcome.resultJson };

@@ -5,6 +5,7 @@ import { virtualFilename } from '../traceback/virtual-filename.js';
 import type { ServiceDeps } from './deps.js';
 import { failureFromGuest, plainFailure, FAULT_NAMES, type FailureContext } from './failures.js';
 import { parseEnvelope } from './guest-envelope.js';
+import { explainRuntimeGap } from './runtime-gaps.js';
 
 export interface SandboxTarget {
   persona: string;
@@ -64,7 +65,7 @@ export async function callSandbox(
   }
   const console = capConsole(envelope.console, payload.maxConsoleBytes);
   if (!envelope.ok) {
-    return { ok: false, failure: await failureFromGuest(envelope.failure, failureContext), console, ...usage };
+    return { ok: false, failure: explainRuntimeGap(await failureFromGuest(envelope.failure, failureContext), failureContext), console, ...usage };
   }
   // The envelope was parsed from text the guest side wrote; re-serialising gives the canonical JSON.
   const resultJson = JSON.stringify(envelope.result) ?? 'null';

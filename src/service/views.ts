@@ -1,5 +1,5 @@
 import type { ExecutionRecord, Failure, Frame, Language, VersionRecord } from '../model.js';
-import type { VersionSummary } from '../store/index.js';
+import type { VersionSuccesses, VersionSummary } from '../store/index.js';
 
 /** A tool as the agent sees it: the active version's metadata plus its history. */
 export interface ToolView {
@@ -63,8 +63,21 @@ export interface LastErrorView {
     rawStack: string | null;
   };
   console: string;
-  /** Python-style traceback in the agent's own lines. */
+  /** What happened to the tool after this failure. */
+  sinceFailure: SinceFailure;
+  /** What to do next, for whoever must act (see advice.ts). */
+  advice: string;
+  /** Python-style traceback in the agent's own lines, then what happened since, the advice and the end of the console output. */
   text: string;
+}
+
+export interface SinceFailure {
+  /** The tool's active version now; null when it has been deleted since. */
+  activeVersion: number | null;
+  /** Versions newer than the one that failed (for refused code: saved after it) that have succeeded since, oldest first. */
+  newerSuccesses: VersionSuccesses[];
+  /** True when there were too many successes to count them all: the counts are lower bounds. */
+  countsCapped: boolean;
 }
 
 export function parseArgumentsText(text: string): unknown {

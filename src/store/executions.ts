@@ -19,6 +19,8 @@ export interface ExecutionStore {
   /** Appends several rows in one transaction (group commit), committed before this returns. */
   insertMany(records: readonly ExecutionRecord[]): void;
   get(persona: string, id: string): ExecutionRecord | undefined;
+  /** Up to `limit` rows whose id starts with `prefix`, in id order (the short ids people copy). */
+  withIdPrefix(persona: string, prefix: string, limit: number): ExecutionRecord[];
   /** Newest first; `limit` defaults to 50 and is clamped to 1..1000. */
   list(persona: string, query?: ExecutionQuery): ExecutionRecord[];
   /** The newest FAILURE row, of one tool or of any. Includes compile failures of create/update. */
@@ -27,8 +29,20 @@ export interface ExecutionStore {
    * Status of the newest `call` of each live tool; tools never called are absent. Compile
    * failures of create/update are not counted: they leave the active version as it was.
    */
+  /**
+   * Successful calls of `toolName` that started after `after` (ISO 8601), by version, for
+   * versions from `minVersion` up; at most `cap` rows (the newest) are counted (`capped` says when reached).
+   */
+  successesSince(persona: string, toolName: string, after: string, minVersion: number, cap: number): { versions: VersionSuccesses[]; capped: boolean };
   /** The status of each live tool's latest call, for all tools or a page of them (see ToolPage). */
   lastStatusByTool(persona: string, page?: { after: string; limit: number }): Map<string, ExecutionStatus>;
+}
+
+export interface VersionSuccesses {
+  version: number;
+  count: number;
+  /** ISO 8601 start of the latest of them. */
+  lastAt: string;
 }
 
 interface ListParams {
@@ -61,6 +75,22 @@ function prepareExecutionStatements(db: Database.Database) {
     ),
     get: db.prepare<[persona: string, id: string], ExecutionRow>(
       'SELECT * FROM executions WHERE persona = ? AND id = ?',
+    ),
+    // A range on the unique index of ids: every id that starts with @low sorts from @low up to
+    // @low followed by the largest code point (ids are ASCII). The `+` keeps SQLite from
+    // choosing the persona index instead, which scanned all of a persona's log.
+    withIdPrefix: db.prepare<{ persona: string; low: string; high: string; limit: number }, ExecutionRow>(
+      'SELECT * FROM executions WHERE id >= @low AND id < @high AND +persona = @persona ORDER BY id LIMIT @limit',
+    ),
+    // Walks the (persona, tool_name, timestamp) index back from the newest row to `after`, at
+    // most @cap rows of it: the counts are lower bounds when it stops, the latest times exact.
+    successesSince: db.prepare<{ persona: string; toolName: string; after: string; minVersion: number; cap: number }, { version: number; count: number; last_at: string }>(
+      `SELECT version, COUNT(*) AS count, MAX(timestamp) AS last_at FROM (
+         SELECT version, timestamp FROM executions
+          WHERE persona = @persona AND tool_name = @toolName AND timestamp > @after
+            AND status = 'SUCCESS' AND operation = 'call' AND version >= @minVersion
+          ORDER BY timestamp DESC LIMIT @cap)
+        GROUP BY version ORDER BY version`,
     ),
     listAll: list(''),
     listByTool: list('AND tool_name = @toolName'),
@@ -133,11 +163,18 @@ export function createExecutionStore(db: Database.Database, afterWrite: () => vo
       const row = s.get.get(persona, id);
       return row === undefined ? undefined : executionFromRow(row);
     }),
+    withIdPrefix: guard('find the execution', (persona: string, prefix: string, limit: number) =>
+      s.withIdPrefix.all({ persona, low: prefix, high: `${prefix}\u{10FFFF}`, limit }).map(executionFromRow),
+    ),
     list: guard('list the executions', list),
     lastFailure: guard('find the last failure', (persona: string, toolName?: string) => {
       const query: ExecutionQuery = { status: 'FAILURE', limit: 1 };
       if (toolName !== undefined) query.toolName = toolName;
       return list(persona, query)[0];
+    }),
+    successesSince: guard('count the successes', (persona: string, toolName: string, after: string, minVersion: number, cap: number) => {
+      const versions = s.successesSince.all({ persona, toolName, after, minVersion, cap }).map((r) => ({ version: r.version, count: r.count, lastAt: r.last_at }));
+      return { versions, capped: versions.reduce((sum, v) => sum + v.count, 0) >= cap };
     }),
     lastStatusByTool: guard('read the last statuses', (persona: string, page?: { after: string; limit: number }) => {
       const statuses = new Map<string, ExecutionStatus>();

@@ -15,7 +15,7 @@ import { toStoreError } from './guard.js';
 import { migrate } from './migrations.js';
 import { createToolStore, type ToolStore } from './tools.js';
 
-export { DEFAULT_EXECUTION_LIMIT, MAX_EXECUTION_LIMIT, type ExecutionStore } from './executions.js';
+export { DEFAULT_EXECUTION_LIMIT, MAX_EXECUTION_LIMIT, type ExecutionStore, type VersionSuccesses } from './executions.js';
 export { hashSnapshot } from './hash.js';
 export { LATEST_SCHEMA_VERSION } from './migrations.js';
 export type { ImportedTool, ImportedVersion } from './tool-import.js';

@@ -19,6 +19,20 @@ export function capText(text: string, max: number): string {
   return text.slice(0, end) + ELLIPSIS;
 }
 
+/**
+ * The end of `text`, at most about `max` characters, behind a line that says how much was cut:
+ * for console output, whose last lines (right before a failure) matter most. The kept part
+ * starts at a line break when one is near, and never with half of a surrogate pair.
+ */
+export function tailText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let start = text.length - max;
+  const lineBreak = text.indexOf('\n', start);
+  if (lineBreak !== -1 && lineBreak - start < max / 4) start = lineBreak + 1;
+  if (start < text.length && isLowSurrogate(text.charCodeAt(start))) start += 1;
+  return `${ELLIPSIS}[${start} characters cut; the last ${text.length - start} follow]\n${text.slice(start)}`;
+}
+
 /** `text` with control characters and line breaks replaced by spaces, then capped. */
 export function singleLine(text: string, max: number): string {
   // Cap first (with headroom) so that the regex never runs over a huge string.

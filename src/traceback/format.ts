@@ -11,8 +11,10 @@ import { capText, singleLine } from './display-text.js';
 
 export interface TracebackInput {
   tool: string;
-  /** Null when no version exists yet (a create that did not compile). */
+  /** Null when no version was made (a refused create or update). */
   version: number | null;
+  /** `create`/`update` for code that was refused; a call when absent. */
+  operation?: 'call' | 'create' | 'update';
   persona: string;
   /** ISO 8601. */
   timestamp: string;
@@ -61,7 +63,8 @@ export function formatTraceback(input: TracebackInput): string {
 }
 
 function header(input: TracebackInput): string[] {
-  const version = input.version === null ? '' : ` (version ${input.version})`;
+  const refused = input.operation === 'create' || input.operation === 'update';
+  const version = refused ? ` (${input.operation} refused, nothing saved)` : input.version === null ? '' : ` (version ${input.version})`;
   return [
     `Tool:    ${singleLine(input.tool, MAX_NAME)}${version}`,
     `Persona: ${singleLine(input.persona, MAX_NAME)}`,
@@ -111,7 +114,7 @@ function kindNote(failure: Failure, hasFrames: boolean): string | null {
     case 'compile':
       return hasFrames ? null : 'Compile error:';
     case 'invalid_arguments':
-      return "The arguments do not match the tool's input schema, so the tool did not run.";
+      return "The arguments do not match the tool's input schema, so the tool did not run: the call must change, not the tool.";
     case 'invalid_result':
       return 'The tool ran, but its return value was rejected.';
     case 'timeout':

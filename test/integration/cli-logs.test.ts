@@ -103,6 +103,27 @@ describe('chameleon logs (in process)', () => {
   });
 });
 
+describe('chameleon logs --follow --limit', () => {
+  it('prints the newest rows, then only rows written after it started, never the rest of the history', async () => {
+    expect(scope.listExecutions({}).length).toBeGreaterThan(4);
+    const rt = fakeRuntime();
+    const running = runCli(['logs', '--db', engine.dbPath, '--follow', '--limit', '2', '--interval', '50'], rt);
+    await waitFor(() => rt.out().split('\n').length > 3);
+    // Several polls, each of which used to print the older history under the table.
+    await new Promise((r) => setTimeout(r, 400));
+    const before = rt.out();
+    expect(before.trimEnd().split('\n')).toHaveLength(3);
+    await scope.runTool('add', { a: 5, b: 5 });
+    await waitFor(() => rt.out().length > before.length);
+    await new Promise((r) => setTimeout(r, 200));
+    rt.interrupt();
+    expect((await running).code).toBe(0);
+    const added = rt.out().slice(before.length).trimEnd().split('\n');
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatch(/add@1\s+SUCCESS .*\{"sum":10\}/);
+  });
+});
+
 describe('chameleon logs (the built CLI)', () => {
   it('prints the table for a real database', () => {
     const r = spawnCli(['logs', '--db', engine.dbPath]);

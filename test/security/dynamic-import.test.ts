@@ -51,9 +51,10 @@ it('dynamic import() is refused by every route, with an isolate error and no hos
     expectNoHostLeak(server, seen.stack, `stack of ${route}`);
   }
 
-  // Unhandled: the rejection becomes the call's exception, described without host paths.
+  // Unhandled: the rejection becomes the call's exception, described without host paths, in
+  // words an agent can act on (isolated-vm says only "Not supported").
   const out = await attack(server, 'dynamic_import_unhandled', `export default async () => { await import('fs'); };`);
-  expect(out.error).toMatchObject({ kind: 'exception', name: 'Error', message: 'Not supported' });
+  expect(out.error).toMatchObject({ kind: 'exception', name: 'Error', message: 'import("fs") is not available: Chameleon tools run in a sandbox without modules. Inline the code you need.' });
   await lastErrorWithoutLeaks(server, 'dynamic_import_unhandled');
 
   // import.meta is not syntax in a script; the module compiles to a script, so it cannot reach a host URL.

@@ -26,7 +26,13 @@ export const getExecutionTool = defineMetaTool({
   name: 'get_execution',
   title: 'Get one execution',
   description: 'One execution from the log in full: arguments, result summary or error with frames and code frame, console output, duration and the exact version that ran.',
-  input: z.object({ id: z.string().describe('An execution id (`ex_...`) from a failed call, get_last_error or list_executions.') }).strict(),
+  input: z
+    .object({
+      id: z
+        .string()
+        .describe('An execution id (`ex_...`) from a failed call, get_last_error or list_executions, or a unique start of one (at least 4 characters, e.g. `ex_1a2b3c4d` as `chameleon logs` shows ids).'),
+    })
+    .strict(),
   output: outputSchemaOf(ExecutionOut),
   annotations: { readOnlyHint: true, openWorldHint: false },
   run(args, ctx) {

@@ -7,7 +7,7 @@ import { FailureOut, outputSchemaOf } from '../schemas.js';
 const LastErrorOut = z.object({
   execution_id: z.string(),
   tool: z.string(),
-  version: z.number().int().nullable().describe('The version that failed (for a refused create/update, the version it would have become).'),
+  version: z.number().int().nullable().describe('The version that failed; null for code a create/update refused (nothing was saved).'),
   persona: z.string(),
   timestamp: z.string().describe('ISO 8601.'),
   arguments: z.unknown().describe('The arguments of the failed call, as received.'),
@@ -15,7 +15,19 @@ const LastErrorOut = z.object({
   operation: z.enum(['call', 'create', 'update']).describe('`call`, or `create`/`update` for code that was refused.'),
   error: FailureOut,
   console: z.string().describe('What the call printed before it failed.'),
-  text: z.string().describe('The same as a readable traceback in your own lines, outermost call first.'),
+  since_failure: z
+    .object({
+      active_version: z.number().int().nullable().describe('The active version now; null if the tool has been deleted since.'),
+      newer_successes: z
+        .array(z.object({ version: z.number().int(), count: z.number().int(), last_at: z.string().describe('ISO 8601.') }))
+        .describe('Newer versions (for refused code: versions saved after it) that have succeeded since the failure, with how often.'),
+      counts_capped: z.boolean().describe('True when there were too many successes to count: the counts are lower bounds.'),
+    })
+    .describe('What happened to the tool after this failure: if a newer version has succeeded, the failure may already be fixed.'),
+  advice: z.string().describe('What to do next, for whoever must act: the caller for invalid_arguments, the tool for a bug, the limit for timeout/memory.'),
+  text: z
+    .string()
+    .describe('The same as a readable traceback in your own lines, outermost call first, then what happened since, the advice, and the end of the console output.'),
 });
 
 const NoErrorOut = z.object({
@@ -29,7 +41,8 @@ export const getLastErrorTool = defineMetaTool({
   title: 'Get the last error',
   description:
     'The latest failure of one tool (or of any of your tools): error kind, name and message, stack frames in your own source (innermost first, 1-based lines and columns), ' +
-    'a code frame pointing at the failing line, the arguments of the call and what it printed. When nothing has failed it says so, with status NO_ERROR.',
+    'a code frame pointing at the failing line, the arguments of the call and what it printed, what to do next, and whether a newer version has succeeded since. ' +
+    'When nothing has failed it says so, with status NO_ERROR.',
   input: z.object({ tool_name: z.string().optional().describe('Only failures of this tool; default any of your tools.') }).strict(),
   output: outputSchemaOf(LastErrorOut, NoErrorOut),
   annotations: { readOnlyHint: true, openWorldHint: false },

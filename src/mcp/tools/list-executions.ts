@@ -26,7 +26,7 @@ export const listExecutionsTool = defineMetaTool({
     .object({
       tool_name: z.string().optional().describe('Only executions of this tool.'),
       status: z.enum(['SUCCESS', 'FAILURE']).optional().describe('Only successes or only failures.'),
-      since: z.string().optional().describe('ISO 8601 time, e.g. 2026-11-30T12:00:00Z: only executions at or after it.'),
+      since: z.string().optional().describe('Only executions at or after this time: ISO 8601 (2026-11-30T12:00:00Z) or an age counted back from now (30s, 15m, 2h, 7d).'),
       limit: z.number().int().min(1).max(1000).optional().describe('At most this many (default 50, max 1000).'),
     })
     .strict(),

@@ -120,7 +120,7 @@ describe('formatTraceback()', () => {
       'invalid arguments with details',
       { kind: 'invalid_arguments', name: 'InvalidArguments', message: '/n must be number', details: [{ path: '/n' }] },
       {},
-      ["The arguments do not match the tool's input schema, so the tool did not run.\nInvalidArguments: /n must be number", 'Details:\n[\n  {\n    "path": "/n"\n  }\n]'],
+      ["The arguments do not match the tool's input schema, so the tool did not run: the call must change, not the tool.\nInvalidArguments: /n must be number", 'Details:\n[\n  {\n    "path": "/n"\n  }\n]'],
     ],
     [
       'a thrown string',

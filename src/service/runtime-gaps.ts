@@ -1,0 +1,89 @@
+/**
+ * Failures that come from what the runtime lacks, not from a slip in the code: a global that
+ * Node or a browser has (`fetch`, `setInterval`, `TextEncoder`, `Buffer`) and a tool's isolate
+ * does not, or a module (`import x from 'lodash'`, `import('x')`). V8 says only "fetch is not
+ * defined" or "Not supported"; the agent needs to hear what the runtime offers instead, as the
+ * sandbox's `require()` stub already says.
+ */
+import type { Failure } from '../model.js';
+import { sourceLines } from '../traceback/source-lines.js';
+import type { FailureContext } from './failures.js';
+
+const NO_NETWORK = 'Chameleon tools have no network: let the caller fetch the data and pass it in the arguments.';
+const ONLY_SET_TIMEOUT =
+  'Of the timers, tools have setTimeout and clearTimeout: repeat work by setting the next setTimeout from its callback, and to run something right after the current job use `Promise.resolve().then(fn)`.';
+const NO_BASE64 = 'There is no base64 built-in: encode or decode it in your code, or have the caller pass the decoded data.';
+const NO_URL = 'There is no URL parser: split the string yourself; `encodeURIComponent` and `decodeURIComponent` are available.';
+const USE_GLOBAL_THIS = 'Use `globalThis`.';
+const NO_FILES = 'Chameleon tools have no file system: pass the data in the arguments.';
+
+/**
+ * Globals a tool may expect from Node or a browser that this runtime does not have, each with
+ * what to use instead. When the runtime gains one, delete its row: the rest keep working.
+ */
+export const MISSING_GLOBALS: Readonly<Record<string, string>> = {
+  fetch: NO_NETWORK,
+  XMLHttpRequest: NO_NETWORK,
+  WebSocket: NO_NETWORK,
+  setInterval: ONLY_SET_TIMEOUT,
+  setImmediate: ONLY_SET_TIMEOUT,
+  clearInterval: ONLY_SET_TIMEOUT,
+  clearImmediate: ONLY_SET_TIMEOUT,
+  queueMicrotask: 'Use `Promise.resolve().then(fn)` to run fn after the current job.',
+  TextEncoder: 'There is no TextEncoder: `unescape(encodeURIComponent(s))` gives the UTF-8 bytes of s as the char codes of a string (`Uint8Array.from(b, (c) => c.charCodeAt(0))` makes them bytes).',
+  TextDecoder: 'There is no TextDecoder: `decodeURIComponent(escape(String.fromCharCode(...bytes)))` decodes UTF-8 bytes.',
+  atob: NO_BASE64,
+  btoa: NO_BASE64,
+  Buffer: 'There is no Buffer: use Uint8Array for bytes; `unescape(encodeURIComponent(s))` gives the UTF-8 bytes of a string as char codes.',
+  process: 'There is no process (no environment, no exit): `ctx` has the persona, the tool name and version and the execution id; settings belong in the arguments.',
+  structuredClone: 'For JSON data, `JSON.parse(JSON.stringify(value))` makes a deep copy.',
+  URL: NO_URL,
+  URLSearchParams: NO_URL,
+  crypto: 'There is no crypto: `Math.random()` gives randomness that need not be secret; anything else (hashes, keys) must be computed in your code or passed in.',
+  performance: 'Use `Date.now()` for timing (milliseconds).',
+  global: USE_GLOBAL_THIS,
+  window: USE_GLOBAL_THIS,
+  self: USE_GLOBAL_THIS,
+  __dirname: NO_FILES,
+  __filename: NO_FILES,
+};
+
+const NO_MODULES = 'Chameleon tools run in a sandbox without modules. Inline the code you need.';
+
+/** The sandbox's require() stub (sandbox/prelude.ts): `require("x") is not available: ...`. */
+const REQUIRE_STUB = /^require\(("(?:[^"\\]|\\.)*")\) is not available: /;
+/** V8's ReferenceError for a name no scope has. */
+const NOT_DEFINED = /^([A-Za-z_$][\w$]*) is not defined\b/;
+/** What isolated-vm answers a dynamic import() with. */
+const IMPORT_REFUSED = 'Not supported';
+
+/** `failure` with a message that says what the runtime offers, when a missing global or module caused it. */
+export function explainRuntimeGap(failure: Failure, ctx: FailureContext): Failure {
+  if (failure.kind !== 'exception') return failure;
+  const missing = failure.name === 'ReferenceError' ? NOT_DEFINED.exec(failure.message)?.[1] : undefined;
+  if (missing !== undefined && Object.prototype.hasOwnProperty.call(MISSING_GLOBALS, missing)) {
+    return { ...failure, message: `${failure.message}. ${MISSING_GLOBALS[missing]}` };
+  }
+  if (failure.name !== 'Error') return failure;
+  const line = topSourceLine(failure, ctx);
+  if (line === undefined) return failure;
+  if (failure.message === IMPORT_REFUSED && line.includes('import(')) {
+    const specifier = /import\(\s*(['"`])([^'"`\\]{0,100})\1\s*\)/.exec(line);
+    return { ...failure, message: `import(${specifier ? JSON.stringify(specifier[2]) : ''}) is not available: ${NO_MODULES}` };
+  }
+  const required = REQUIRE_STUB.exec(failure.message);
+  // The compiler turns `import x from "y"` (and `export ... from "y"`) into require("y"): a
+  // line without `require` in the source is an import the agent wrote.
+  if (required && !line.includes('require')) {
+    return { ...failure, message: `import ${required[1]} is not available: ${NO_MODULES}` };
+  }
+  return failure;
+}
+
+/** The whole source line the innermost frame points at, or undefined. */
+function topSourceLine(failure: Failure, ctx: FailureContext): string | undefined {
+  const top = failure.frames[0];
+  if (!top) return undefined;
+  const source = ctx.resolveVersion(top.tool, top.version)?.source;
+  return source === undefined ? undefined : sourceLines(source, top.line, top.line)[0];
+}
