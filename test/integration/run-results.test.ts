@@ -124,7 +124,7 @@ describe('runTool() results', () => {
   });
 
   it('offers no Node globals and no memory that escapes the heap limit', async () => {
-    const names = ['require', 'process', 'Buffer', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'setTimeout', 'fetch'];
+    const names = ['require', 'process', 'Buffer', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'setInterval', 'fetch'];
     const out = await runOnce(`export default () => Object.fromEntries(${JSON.stringify(names)}.map((n) => [n, typeof (globalThis as any)[n]]));`);
     expect(out.ok).toBe(true);
     if (!out.ok) return;
