@@ -91,7 +91,6 @@ describe('another process holds the write lock (default wait)', () => {
     expect((await scope.updateTool({ name: 'twice', code: 'export default () => 2;' })).ok).toBe(true);
 
     const lock = await holdWriteLock(engine.dbPath, 'EXCLUSIVE');
-    const loop = watchEventLoop();
     const writes = {
       calls: [1, 2, 3].map((n) => follow(scope.runTool('echo', { n }))),
       created: follow(scope.createTool({ name: 'fresh', description: 'New.', code: 'export default () => "fresh";' })),
@@ -102,9 +101,13 @@ describe('another process holds the write lock (default wait)', () => {
       deleted: follow(Promise.resolve().then(() => scope.deleteTool('doomed'))),
     };
     const all = [...writes.calls, writes.created, writes.refused, writes.updated, writes.rolledBack, writes.deleted];
+    // By now the creates and the update have compiled and passed their load checks (work that
+    // blocks the loop by itself) and wait for the lock with the rest: watch the loop from here.
     await sleep(HOLD_MS / 2);
-    expect(all.filter((w) => w.state().done).map((w) => w.state())).toEqual([]);
+    const loop = watchEventLoop();
+    await sleep(HOLD_MS / 2);
     expect(loop.stop()).toBeLessThan(HOLD_MS / 4);
+    expect(all.filter((w) => w.state().done).map((w) => w.state())).toEqual([]);
 
     await lock.release();
     await Promise.all(all.map((w) => w.settled));
