@@ -54,6 +54,17 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    store: z
+      .object({
+        /**
+         * How long a write (a call's log row, a new version) waits for a lock another process
+         * holds on the database before failing with STORE_FAILURE. The wait is on timers: other
+         * requests are answered meanwhile (issue 12). 0 fails at once.
+         */
+        lockWaitMs: z.number().int().min(0).max(600_000).default(10_000),
+      })
+      .strict()
+      .prefault({}),
     // `serve --http` only. Bounds what idle or hostile local clients can hold (issue 12).
     http: z
       .object({

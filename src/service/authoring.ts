@@ -1,7 +1,7 @@
 import { compile } from '../compiler/compile.js';
 import { AppError } from '../errors.js';
 import type { Failure, Language, VersionSnapshot } from '../model.js';
-import { hashSnapshot, tooManyTools, type ListedTool, type ToolPage } from '../store/index.js';
+import { hashSnapshot, tooManyTools, whenUnlocked, type ListedTool, type ToolPage } from '../store/index.js';
 import { SourceMapCache } from '../traceback/source-maps.js';
 import type { ServiceDeps } from './deps.js';
 import { resolverFor } from './failures.js';
@@ -52,7 +52,7 @@ export async function createTool(deps: ServiceDeps, persona: string, input: Crea
   const nextVersion = nextVersionNumber(deps, persona, input.name);
   const built = await buildSnapshot(deps, persona, input.name, nextVersion, draft, 'create', input);
   if (!built.ok) return built;
-  const version = deps.store.tools.create(persona, input.name, built.snapshot, maxToolsPerPersona);
+  const version = await whenUnlocked(() => deps.store.tools.create(persona, input.name, built.snapshot, maxToolsPerPersona), deps.config.store.lockWaitMs);
   return { ok: true, tool: toolView(version, deps.store.tools.get(persona, input.name)!) };
 }
 
@@ -78,22 +78,22 @@ export async function updateTool(deps: ServiceDeps, persona: string, input: Upda
     if (!built.ok) return built;
     snapshot = built.snapshot;
   }
-  const version = deps.store.tools.addVersion(persona, input.name, snapshot, { kind: 'update' });
+  const version = await whenUnlocked(() => deps.store.tools.addVersion(persona, input.name, snapshot, { kind: 'update' }), deps.config.store.lockWaitMs);
   return { ok: true, tool: toolView(version, deps.store.tools.get(persona, input.name)!) };
 }
 
-export function rollbackTool(deps: ServiceDeps, persona: string, name: string, toVersion: number): ToolView {
+export async function rollbackTool(deps: ServiceDeps, persona: string, name: string, toVersion: number): Promise<ToolView> {
   assertToolName(name);
   if (!Number.isSafeInteger(toVersion) || toVersion < 1) {
     throw new AppError('INVALID_ARGUMENT', `version must be a positive integer, got ${JSON.stringify(toVersion)}.`);
   }
-  const version = deps.store.tools.rollback(persona, name, toVersion);
+  const version = await whenUnlocked(() => deps.store.tools.rollback(persona, name, toVersion), deps.config.store.lockWaitMs);
   return toolView(version, deps.store.tools.get(persona, name)!);
 }
 
-export function deleteTool(deps: ServiceDeps, persona: string, name: string): { name: string; deletedAt: string; versions: number } {
+export async function deleteTool(deps: ServiceDeps, persona: string, name: string): Promise<{ name: string; deletedAt: string; versions: number }> {
   assertToolName(name);
-  const tool = deps.store.tools.delete(persona, name);
+  const tool = await whenUnlocked(() => deps.store.tools.delete(persona, name), deps.config.store.lockWaitMs);
   return { name, deletedAt: tool.deletedAt ?? deps.now().toISOString(), versions: deps.store.tools.listVersions(persona, name).length };
 }
 
@@ -213,7 +213,9 @@ async function buildSnapshot(
     failure = compiled.failure;
   }
   failure = unsaved(failure);
-  deps.store.executions.insert(
+  // Through the log writer: committed before the refusal is returned, and waiting for a lock
+  // another process holds on timers, like a call's row.
+  await deps.log.write(
     failureRecord(
       {
         id: executionId,

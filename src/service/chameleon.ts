@@ -22,7 +22,9 @@ import { createToolWriteTurns } from './tool-writes.js';
  */
 export function createChameleon(options: { config: Readonly<Config>; logger: Logger; sandboxEnv?: Record<string, string> }) {
   const { config, logger } = options;
-  const store = openStore(config.dbPath);
+  // No busy timeout: SQLite would sleep on the event loop for a lock another process holds.
+  // Writes wait for it on timers instead (whenUnlocked, the log writer); reads never wait in WAL.
+  const store = openStore(config.dbPath, { busyTimeoutMs: 0 });
   const pool = new SandboxPool({
     ...config.sandbox,
     spareMemoryMb: config.limits.defaultMemoryMb,
@@ -39,7 +41,7 @@ export function createChameleon(options: { config: Readonly<Config>; logger: Log
     now: () => new Date(),
     newExecutionId: () => newExecutionId(),
     activeVersions: new Map(),
-    log: createLogWriter(store),
+    log: createLogWriter(store, { lockWaitMs: config.store.lockWaitMs }),
     closing: () => closing !== null,
   };
   const writes = createToolWriteTurns();
@@ -60,8 +62,10 @@ export function createChameleon(options: { config: Readonly<Config>; logger: Log
         persona,
         createTool: (input: CreateToolInput) => track(writes.run(`${persona}/${input.name}`, () => createTool(deps, persona, input))),
         updateTool: (input: UpdateToolInput) => track(writes.run(`${persona}/${input.name}`, () => updateTool(deps, persona, input))),
-        rollbackTool: (name: string, version: number) => rollbackTool(deps, persona, name, version),
-        deleteTool: (name: string) => deleteTool(deps, persona, name),
+        // They may wait for a lock another process holds, so they take their turn like the
+        // others: a rollback sent after an update is not overtaken by it once the lock goes.
+        rollbackTool: (name: string, version: number) => track(writes.run(`${persona}/${name}`, () => rollbackTool(deps, persona, name, version))),
+        deleteTool: (name: string) => track(writes.run(`${persona}/${name}`, () => deleteTool(deps, persona, name))),
         getTool: (name: string, version?: number) => getTool(deps, persona, name, version),
         listTools: () => listTools(deps, persona),
         listToolsPage: (cursor: string | undefined, limit: number) => listToolsPage(deps, persona, cursor, limit),

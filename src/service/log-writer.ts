@@ -1,30 +1,67 @@
 import type { ExecutionRecord } from '../model.js';
-import type { Store } from '../store/index.js';
+import { isLockBusy, lockWaitExpired, retryDelayMs, type Store } from '../store/index.js';
+
+interface PendingRow {
+  record: ExecutionRecord;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+  /** performance.now() when the row was handed in: its wait for a lock counts from here. */
+  since: number;
+}
 
 /**
  * Group commit for the execution log. Calls that finish in the same turn of the event loop
  * are written in one transaction; each caller's promise resolves only once that transaction
  * has committed, so a call's row is still committed before its result is returned. Under
  * load this makes a row cost ~20-30 us instead of ~100-130 us (../shared/NOTES.md).
+ *
+ * When another process holds the database's write lock, the rows wait for it on timers
+ * (the store's connection has no busy timeout, so SQLite never sleeps on the event loop) and
+ * rows of calls that finish meanwhile join them: they are committed together once the lock
+ * is released. A row that has waited `lockWaitMs` is given up, its caller told why.
  */
-export function createLogWriter(store: Store) {
-  let batch: Array<{ record: ExecutionRecord; resolve: () => void; reject: (err: unknown) => void }> = [];
+export function createLogWriter(store: Store, options: { lockWaitMs: number }) {
+  let queue: PendingRow[] = [];
+  /** Whether a drain is scheduled or running: rows handed in meanwhile are picked up by it. */
+  let draining = false;
   /** Since the last write that failed, while none has succeeded: what the log is missing. */
   let failing: LogFailure | null = null;
 
-  function flush(): void {
-    const pending = batch;
-    batch = [];
-    try {
-      if (pending.length === 1) store.executions.insert(pending[0]!.record);
-      else store.executions.insertMany(pending.map((p) => p.record));
-      failing = null;
-      for (const p of pending) p.resolve();
-    } catch (err) {
-      const last = pending[pending.length - 1]!.record;
-      failing = { since: failing?.since ?? last.timestamp, lastTool: last.toolName, persona: last.persona, error: err };
-      for (const p of pending) p.reject(err);
+  function fail(rows: readonly PendingRow[], err: (row: PendingRow) => unknown): void {
+    const last = rows[rows.length - 1]!;
+    const error = err(last);
+    failing = { since: failing?.since ?? last.record.timestamp, lastTool: last.record.toolName, persona: last.record.persona, error };
+    for (const row of rows) row.reject(row === last ? error : err(row));
+  }
+
+  async function drain(): Promise<void> {
+    let retry = 0;
+    while (queue.length > 0) {
+      const rows = queue;
+      queue = [];
+      try {
+        if (rows.length === 1) store.executions.insert(rows[0]!.record);
+        else store.executions.insertMany(rows.map((p) => p.record));
+        failing = null;
+        retry = 0;
+        for (const row of rows) row.resolve();
+      } catch (err) {
+        if (!isLockBusy(err)) {
+          fail(rows, () => err);
+          continue;
+        }
+        // Nothing was written (the transaction is all or nothing): wait and try again, with
+        // the rows that arrived meanwhile, except those that have waited long enough.
+        const now = performance.now();
+        const expired = rows.filter((row) => now - row.since >= options.lockWaitMs);
+        if (expired.length > 0) fail(expired, (row) => lockWaitExpired(err, now - row.since));
+        queue = [...rows.filter((row) => now - row.since < options.lockWaitMs), ...queue];
+        if (queue.length === 0) continue;
+        const untilFirstExpires = Math.min(...queue.map((row) => row.since + options.lockWaitMs - now));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(retryDelayMs(retry++), untilFirstExpires)));
+      }
     }
+    draining = false;
   }
 
   return {
@@ -38,8 +75,10 @@ export function createLogWriter(store: Store) {
     /** Resolves when `record` is committed; rejects with the store's error if it could not be. */
     write(record: ExecutionRecord): Promise<void> {
       return new Promise<void>((resolve, reject) => {
-        if (batch.length === 0) setImmediate(flush);
-        batch.push({ record, resolve, reject });
+        queue.push({ record, resolve, reject, since: performance.now() });
+        if (draining) return;
+        draining = true;
+        setImmediate(() => void drain());
       });
     },
   };

@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError, isAppError } from '../errors.js';
 import type { ExecutionRecord, Failure, VersionRecord } from '../model.js';
 import { adviceFor } from './advice.js';
 import type { ServiceDeps } from './deps.js';
@@ -115,6 +115,9 @@ async function commit(deps: ServiceDeps, record: ExecutionRecord): Promise<void>
   try {
     await deps.log.write(record);
   } catch (err) {
-    throw new AppError('STORE_FAILURE', 'The call ran, but its log row could not be written; the result is withheld so the log stays complete.', { cause: err });
+    // The store's message, written for the agent, says why (a lock another process holds, a
+    // full disk) and what to do; anything else stays in the server log.
+    const why = isAppError(err) ? ` ${err.message}` : '';
+    throw new AppError('STORE_FAILURE', `The call ran, but its log row could not be written; the result is withheld so the log stays complete.${why}`, { cause: err });
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Writes of one tool (create, update) take turns, in the order they arrived. Each compiles and
+ * Writes of one tool (create, update, rollback, delete) take turns, in the order they arrived. Each compiles and
  * runs its load check before it saves, and load checks run side by side (they never wait for
  * the tool's calls: sandbox-host/tool-lanes.ts); without turns, the update whose check ended
  * last would become the active version, whatever order the agent sent them in.

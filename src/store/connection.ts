@@ -7,7 +7,11 @@ import path from 'node:path';
 
 import Database from 'better-sqlite3';
 
-/** 5 s: long enough to ride out another process's commit, short enough to report a stuck lock. */
+/**
+ * 5 s: long enough to ride out another process's commit, short enough to report a stuck lock.
+ * SQLite sleeps on the calling thread meanwhile, which suits a one-shot command; the server
+ * sets none once its store is open, and waits on timers instead (lock-wait.ts).
+ */
 export const BUSY_TIMEOUT_MS = 5000;
 
 /** Opens `file` (creating its folder; `':memory:'` for a private in-memory database). */

@@ -35,7 +35,7 @@ const ADVICE: readonly { codes: readonly string[]; advice: string }[] = [
   {
     codes: ['SQLITE_BUSY', 'SQLITE_LOCKED'],
     advice:
-      'Another connection held the database lock for longer than the 5 s wait (another Chameleon process, or a long transaction on the same file). This is transient: retry in a few seconds; if it keeps happening, find the process that holds the file.',
+      'Another process holds a lock on the database (another Chameleon server or `chameleon` command on the same file, the sqlite3 shell, a backup, or a long transaction) and did not release it in time. This is transient: retry in a few seconds; if it keeps happening, find the process that holds the file (`fuser` or `lsof` on it).',
   },
   {
     codes: ['SQLITE_FULL', 'ENOSPC', 'EDQUOT'],

@@ -17,6 +17,7 @@ import { createToolStore, type ToolStore } from './tools.js';
 
 export { DEFAULT_EXECUTION_LIMIT, MAX_EXECUTION_LIMIT, type ExecutionStore, type VersionSuccesses } from './executions.js';
 export { hashSnapshot } from './hash.js';
+export { isLockBusy, lockWaitExpired, retryDelayMs, whenUnlocked } from './lock-wait.js';
 export { LATEST_SCHEMA_VERSION } from './migrations.js';
 export type { ImportedTool, ImportedVersion } from './tool-import.js';
 export type { ListedTool } from './tool-listing.js';
@@ -46,6 +47,13 @@ export interface StoreOptions {
    * Default true; the worker only starts once the store has written ~100 times.
    */
   backgroundCheckpoints?: boolean;
+  /**
+   * How long a statement sleeps, blocking the thread, for a lock another connection holds
+   * before it fails with SQLITE_BUSY. Default BUSY_TIMEOUT_MS (5 s), for one-shot commands.
+   * The server passes 0 and retries writes on timers (whenUnlocked, lock-wait.ts). Opening
+   * and migrating always use the default: nothing is served yet.
+   */
+  busyTimeoutMs?: number;
 }
 
 /**
@@ -67,6 +75,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
   let checkpointer: Checkpointer | null = null;
   try {
     migrate(db);
+    if (options.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${String(options.busyTimeoutMs)}`);
     const wal = db.pragma('journal_mode', { simple: true }) === 'wal';
     if (wal && options.backgroundCheckpoints !== false) checkpointer = createCheckpointer(db, file);
     const wrote = checkpointer ? () => checkpointer?.wrote() : () => {};

@@ -95,7 +95,7 @@ describe('updateTool() and rollbackTool()', () => {
     expect(await scope.runTool('patchy', { n: 1 })).toMatchObject({ ok: true, result: 2, version: 1 });
     expect(await scope.updateTool({ name: 'patchy', code: V2 })).toMatchObject({ ok: true, tool: { activeVersion: 2 } });
     expect(await scope.runTool('patchy', { n: 1 })).toMatchObject({ ok: true, result: 3, version: 2 });
-    expect(scope.rollbackTool('patchy', 1)).toMatchObject({ activeVersion: 3 });
+    expect(await scope.rollbackTool('patchy', 1)).toMatchObject({ activeVersion: 3 });
     expect(await scope.runTool('patchy', { n: 1 })).toMatchObject({ ok: true, result: 2, version: 3 });
     const versions = scope.getTool('patchy').versions;
     expect(versions.map((v) => [v.version, v.origin.kind, v.active])).toEqual([
@@ -138,8 +138,8 @@ describe('updateTool() and rollbackTool()', () => {
     expect(await scope.runTool('inflight', {})).toMatchObject({ ok: true, result: 'v2', version: 2 });
   });
 
-  it('refuses to roll back to a version that does not exist', () => {
-    expect(() => scope.rollbackTool('patchy', 99)).toThrow(/99/);
+  it('refuses to roll back to a version that does not exist', async () => {
+    await expect(scope.rollbackTool('patchy', 99)).rejects.toThrow(/99/);
   });
 });
 
@@ -147,7 +147,7 @@ describe('deleteTool()', () => {
   it('takes the tool out of service but keeps its versions and log', async () => {
     await scope.createTool({ name: 'doomed', description: 'd', code: V1 });
     const ran = await scope.runTool('doomed', { n: 0 });
-    expect(scope.deleteTool('doomed')).toMatchObject({ name: 'doomed', versions: 1 });
+    expect(await scope.deleteTool('doomed')).toMatchObject({ name: 'doomed', versions: 1 });
     await expect(scope.runTool('doomed', { n: 0 })).rejects.toMatchObject({ code: 'TOOL_NOT_FOUND' });
     expect(scope.getExecution(ran.executionId)).toMatchObject({ toolName: 'doomed', status: 'SUCCESS' });
     // The name can be used again; numbering continues after the kept history.

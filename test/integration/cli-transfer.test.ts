@@ -25,12 +25,12 @@ beforeAll(async () => {
   const withProto = JSON.parse('{"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}},"__proto__":{"x":1},"required":["a","b"]}') as Record<string, unknown>;
   expect((await scope.createTool({ name: 'add', description: 'Adds.', code: ADD_V1, inputSchema: withProto })).ok).toBe(true);
   expect((await scope.updateTool({ name: 'add', code: ADD_V2 })).ok).toBe(true);
-  scope.rollbackTool('add', 1);
-  scope.rollbackTool('add', 2);
+  await scope.rollbackTool('add', 1);
+  await scope.rollbackTool('add', 2);
   expect((await scope.updateTool({ name: 'add', description: 'Adds two numbers.', timeoutMs: 2000 })).ok).toBe(true);
   expect((await scope.createTool({ name: 'hello', description: SNEAKY, code: `export default () => "hi ${'\\u202e'}";`, language: 'javascript' })).ok).toBe(true);
   expect((await scope.createTool({ name: 'gone', description: 'Deleted.', code: 'export default () => 1;' })).ok).toBe(true);
-  scope.deleteTool('gone');
+  await scope.deleteTool('gone');
   expect((await engine.app.forPersona('bob').createTool({ name: 'bobs', description: 'Not ours.', code: 'export default () => 2;' })).ok).toBe(true);
   exported = serializeExport(exportTools(storeOf(engine.dbPath), 'default'));
 });

@@ -76,7 +76,7 @@ describe('pristine state per call', () => {
     await expect(bob.runTool('planter', {})).rejects.toMatchObject({ code: 'TOOL_NOT_FOUND' });
     expect(() => bob.getTool('planter')).toThrow(/not found/);
     await expect(bob.updateTool({ name: 'planter', code: 'export default () => 0;' })).rejects.toMatchObject({ code: 'TOOL_NOT_FOUND' });
-    expect(() => bob.deleteTool('planter')).toThrow(/not found/);
+    await expect(bob.deleteTool('planter')).rejects.toThrow(/not found/);
     expect(bob.listTools().map((t) => t.name)).toEqual(['probe']);
     const aliceRun = await alice.runTool('planter', {});
     expect(() => bob.getExecution(aliceRun.executionId)).toThrow(/not found/);

@@ -19,7 +19,7 @@ beforeAll(async () => {
   const scope = engine.app.forPersona('default');
   for (const name of [...NAMES].reverse()) expect((await scope.createTool({ name, description: name, code: 'export default () => 1;' })).ok).toBe(true);
   expect((await scope.createTool({ name: 'zulu', description: 'deleted', code: 'export default () => 1;' })).ok).toBe(true);
-  scope.deleteTool('zulu');
+  await scope.deleteTool('zulu');
   const mcp = createMcpServer({ scope, logger: silentLogger, version: 'test', toolsListPage: 3 });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await mcp.connect(serverSide);

@@ -73,9 +73,9 @@ describe('tools/list from memory', () => {
 
     expect((await scope().updateTool({ name: 'bravo', description: 'bravo v2', inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).ok).toBe(true);
     expect((await listed()).find((t) => t.name === 'bravo')).toMatchObject({ description: 'bravo v2', inputSchema: { properties: { x: { type: 'number' } } } });
-    scope().rollbackTool('bravo', 1);
+    await scope().rollbackTool('bravo', 1);
     expect((await listed()).find((t) => t.name === 'bravo')).toMatchObject({ description: 'bravo v1' });
-    scope().deleteTool('alpha');
+    await scope().deleteTool('alpha');
     expect((await listed()).map((t) => t.name)).toEqual(['bravo', 'charlie']);
     expect((await scope().createTool({ name: 'alpha', description: 'alpha revived', code })).ok).toBe(true);
     expect(await listed()).toEqual(truth());

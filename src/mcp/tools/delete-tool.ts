@@ -19,8 +19,8 @@ export const deleteToolTool = defineMetaTool({
   input: z.object({ name: toolName('The tool') }).strict(),
   output: outputSchemaOf(DeleteOut),
   annotations: { destructiveHint: true, idempotentHint: false, openWorldHint: false },
-  run(args, ctx) {
-    const deleted = ctx.scope.deleteTool(args.name);
+  async run(args, ctx) {
+    const deleted = await ctx.scope.deleteTool(args.name);
     ctx.toolsChanged();
     const structured: z.infer<typeof DeleteOut> = { name: deleted.name, deleted: true, deleted_at: deleted.deletedAt, versions: deleted.versions };
     return success(structured, `Deleted ${deleted.name}; its ${deleted.versions} version(s) and its execution log are kept.`);

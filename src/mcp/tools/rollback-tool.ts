@@ -20,8 +20,8 @@ export const rollbackToolTool = defineMetaTool({
     .strict(),
   output: outputSchemaOf(RollbackOut),
   annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  run(args, ctx) {
-    const tool = ctx.scope.rollbackTool(args.name, args.version);
+  async run(args, ctx) {
+    const tool = await ctx.scope.rollbackTool(args.name, args.version);
     ctx.toolsChanged();
     const structured: z.infer<typeof RollbackOut> = { ...toolOut(tool), rolled_back_to: args.version };
     return success(structured, `${args.name} now serves the code of version ${args.version}, as version ${tool.activeVersion}.\n\n${json(structured)}`);
