@@ -11,7 +11,7 @@ let scope: PersonaScope;
 beforeAll(async () => {
   engine = startEngine();
   scope = engine.app.forPersona('default');
-  expect((await scope.createTool({ name: 'quick', description: 'quick', code: 'export default (a: { n: number }) => a.n;', timeoutMs: 100 })).ok).toBe(true);
+  expect((await scope.createTool({ name: 'quick', description: 'quick', code: 'export default (a: { n: number }) => a.n;', timeoutMs: 300 })).ok).toBe(true);
   expect(await scope.runTool('quick', { n: 0 })).toMatchObject({ ok: true, result: 0 });
 });
 afterAll(() => engine.close());
@@ -19,9 +19,9 @@ afterAll(() => engine.close());
 it('does not kill a sandbox process whose answer arrived while the server was stopped', async () => {
   const pids = engine.app.sandboxPids();
   const call = scope.runTool('quick', { n: 7 });
-  // Hold this thread well past the call's deadline (100 ms + the 100 ms kill grace), as SIGSTOP
+  // Hold this thread well past the call's deadline (300 ms + the 100 ms kill grace), as SIGSTOP
   // would; the sandbox process answers meanwhile.
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_000);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_500);
   expect(await call).toMatchObject({ ok: true, result: 7 });
   // A kill would show once the process's 'close' is handled.
   await new Promise((resolve) => setTimeout(resolve, 300));
