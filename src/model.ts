@@ -73,6 +73,11 @@ export interface Frame {
   file: string;
   line: number;
   column: number;
+  /**
+   * A frame from CPU samples (a call stopped at its CPU-time limit), not from a stack: the
+   * function the CPU was in, or one that called it, at the position where that function starts.
+   */
+  sampled?: true;
 }
 
 export interface Failure {

@@ -10,7 +10,8 @@ import type { FailureOut, FrameOut, RunFailureOut, RunSuccessOut, ToolOut, Versi
 type Out<T extends z.ZodType> = z.infer<T>;
 
 export function frameOut(f: Frame): Out<typeof FrameOut> {
-  return { function: f.function, tool: f.tool, version: f.version, file: f.file, line: f.line, column: f.column };
+  const frame = { function: f.function, tool: f.tool, version: f.version, file: f.file, line: f.line, column: f.column };
+  return f.sampled === true ? { ...frame, sampled: true } : frame;
 }
 
 export function failureOut(f: Pick<Failure, 'kind' | 'name' | 'message' | 'frames' | 'codeFrame' | 'rawStack' | 'subkind'> & { details?: unknown }): Out<typeof FailureOut> {

@@ -18,6 +18,10 @@ export const FrameOut = z.object({
   file: z.string().describe('`<tool>.ts` or `<tool>.js`.'),
   line: z.number().int().describe('1-based line in the source as written.'),
   column: z.number().int().describe('1-based column in the source as written.'),
+  sampled: z
+    .boolean()
+    .optional()
+    .describe('True for a frame from CPU samples of a timed-out call: the function the CPU was in (or a caller), at the position where that function starts, not a line it was on.'),
 });
 
 export const FailureOut = z.object({

@@ -16,7 +16,7 @@ export function classifyIsolateError(
       message: `The call did not finish within its ${context.timeoutMs} ms deadline (wall clock). A promise that never settles, or work that outlives the call, causes this. Make sure every promise the tool awaits settles, or raise timeout_ms.`,
     };
   }
-  if (/Script execution timed out/i.test(message)) {
+  if (isCpuTimeout(error)) {
     return {
       kind: 'timeout',
       message: `The call used more than its ${context.timeoutMs} ms CPU-time limit. Look for an infinite loop or unbounded recursion, or raise timeout_ms.`,
@@ -30,6 +30,11 @@ export function classifyIsolateError(
   }
   // The message may carry guest-chosen text: the agent gets a fixed sentence.
   return { kind: 'internal', message: 'The sandbox failed while running the call (its isolate was reset). Retry the call; if it fails again, simplify what the tool throws or returns.' };
+}
+
+/** isolated-vm stopped the call at its `timeout` (CPU time of the entry). */
+export function isCpuTimeout(error: unknown): boolean {
+  return /Script execution timed out/i.test(error instanceof Error ? error.message : String(error));
 }
 
 /**

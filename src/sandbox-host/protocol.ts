@@ -81,6 +81,35 @@ export interface RunReply {
   heapUsedBytes: number | null;
   /** The worker does not have this job's script: send the job again with its code. */
   needCode?: boolean;
+  /**
+   * Where the CPU was, for a call stopped at its CPU-time limit; null when that call was not
+   * sampled (it ran on the fast path, see worker/cpu-profile.ts). Absent for other outcomes.
+   */
+  cpuSamples?: CpuSamples | null;
+}
+
+/**
+ * A timed-out call's CPU samples, summarised in the worker: only frames of the job's own
+ * script (its virtual filename), in compiled-JS positions. The host maps them to the source.
+ */
+export interface CpuSamples {
+  /** Samples taken in the window (the last part of the run), wherever they were. */
+  total: number;
+  /** How much of the run the window covers, in ms. */
+  windowMs: number;
+  /**
+   * The tool functions the samples were in (innermost frame of the tool's script), hottest
+   * first, each with its commonest path: frames innermost first, `frames[0]` the function.
+   */
+  hot: Array<{ count: number; frames: SampledFrame[] }>;
+}
+
+/** A function of the tool's compiled script, at the position where the function starts. */
+export interface SampledFrame {
+  functionName: string;
+  /** 1-based line and column in the compiled JS (the wrapper's line is 0). */
+  line: number;
+  column: number;
 }
 
 /** `results`: replies of jobs that finished together while others were running. */

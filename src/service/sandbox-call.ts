@@ -6,6 +6,7 @@ import type { ServiceDeps } from './deps.js';
 import { failureFromGuest, plainFailure, FAULT_NAMES, type FailureContext } from './failures.js';
 import { parseEnvelope } from './guest-envelope.js';
 import { explainRuntimeGap } from './runtime-gaps.js';
+import { cpuTimeoutFailure } from './timeout-failure.js';
 
 export interface SandboxTarget {
   persona: string;
@@ -34,10 +35,11 @@ export async function callSandbox(
 ): Promise<SandboxOutcome> {
   const { payload } = deps.config;
   const limits = effectiveLimits(target.snapshot.limits, deps.config.limits);
+  const filename = virtualFilename(target.persona, target.toolName, target.version);
   const reply = await deps.pool.run({
     isolateKey: `${target.persona}/${target.toolName}`,
     scriptKey: `${target.persona}/${target.toolName}@${target.version}#${target.hash}`,
-    filename: virtualFilename(target.persona, target.toolName, target.version),
+    filename,
     compiledJs: target.snapshot.compiledJs,
     memoryMb: limits.memoryMb,
     timeoutMs: limits.timeoutMs,
@@ -57,7 +59,11 @@ export async function callSandbox(
     const fault = reply.fault ?? { kind: 'internal' as const, message: 'The sandbox returned nothing.' };
     // While the engine closes, the pool stops every call still running: say that, and what to do.
     const message = fault.kind === 'internal' && deps.closing() ? SHUT_DOWN_MID_CALL : fault.message;
-    return { ok: false, failure: plainFailure(fault.kind, FAULT_NAMES[fault.kind], message), console: capConsole(reply.console, payload.maxConsoleBytes), ...usage };
+    const failure =
+      fault.kind === 'timeout' && reply.cpuSamples !== undefined
+        ? await cpuTimeoutFailure(fault, reply.cpuSamples, filename, failureContext)
+        : plainFailure(fault.kind, FAULT_NAMES[fault.kind], message);
+    return { ok: false, failure, console: capConsole(reply.console, payload.maxConsoleBytes), ...usage };
   }
   const envelope = parseEnvelope(reply.envelope);
   if ('invalid' in envelope) {

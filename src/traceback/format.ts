@@ -27,6 +27,9 @@ export interface TracebackInput {
 
 export const RAW_STACK_MARKER = '(raw stack, could not be mapped to your source)';
 
+/** Sampled frames (model.ts Frame.sampled) are functions, each shown where it starts. */
+export const SAMPLED_HEADING = 'Where the CPU was (sampled: the hottest function and its callers, each at the line where it starts):';
+
 const MAX_NAME = 200;
 const MAX_MESSAGE = 4_000;
 const MAX_INPUT = 1_000;
@@ -34,9 +37,13 @@ const MAX_SOURCE_LINE = 200;
 const MAX_RAW_STACK = 8_000;
 const MAX_DETAILS = 4_000;
 
-/** `at fib (fibonacci.ts:7:15)`; `at <anonymous> (x.ts:1:2)` for anonymous functions. */
+/**
+ * `at fib (fibonacci.ts:7:15)`; `at <anonymous> (x.ts:1:2)` for anonymous functions; a sampled
+ * frame says so: `at collatz (collatz.ts:18:10) [sampled: where the function starts]`.
+ */
 export function formatFrame(f: Frame): string {
-  return `at ${functionLabel(f)} (${singleLine(f.file, MAX_NAME)}:${f.line}:${f.column})`;
+  const at = `at ${functionLabel(f)} (${singleLine(f.file, MAX_NAME)}:${f.line}:${f.column})`;
+  return f.sampled === true ? `${at} [sampled: where the function starts]` : at;
 }
 
 export function formatTraceback(input: TracebackInput): string {
@@ -47,7 +54,7 @@ export function formatTraceback(input: TracebackInput): string {
   const note = kindNote(failure, frames.length > 0);
   if (note !== null) out.push(note);
   if (frames.length > 0) {
-    out.push(failure.kind === 'compile' ? 'Compile error:' : 'Traceback (most recent call last):');
+    out.push(failure.kind === 'compile' ? 'Compile error:' : frames.some((f) => f.sampled === true) ? SAMPLED_HEADING : 'Traceback (most recent call last):');
     // Frames are stored innermost first; a traceback reads from the outermost call down.
     for (const frame of [...frames].reverse()) out.push(...frameLines(frame, input.sourceLineOf));
   }

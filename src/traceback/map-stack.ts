@@ -64,7 +64,19 @@ interface Located {
 async function mapStackOrThrow(input: MapStackInput): Promise<MappedStack> {
   if (typeof input.stack !== 'string') return { frames: [], mapped: true };
   const raw = parseV8Stack(input.stack, input.message === undefined ? {} : { message: input.message });
+  return mapRawFrames(raw, input, 'call-sites');
+}
 
+/**
+ * Maps parsed frames (innermost first) to the agent's source. `positions` says what a frame's
+ * position is: the call site of the frame inside it (a stack), which lets a caller's position
+ * name the function it called, or where the frame's own function starts (CPU samples).
+ */
+export async function mapRawFrames(
+  raw: RawFrame[],
+  input: Pick<MapStackInput, 'persona' | 'resolveVersion' | 'cache'>,
+  positions: 'call-sites' | 'function-starts',
+): Promise<MappedStack> {
   // One resolveVersion per version per call, however many frames it has.
   const versions = new Map<string, ResolvedVersion | undefined>();
   const resolve = (file: VirtualFile): ResolvedVersion | undefined => {
@@ -89,7 +101,7 @@ async function mapStackOrThrow(input: MapStackInput): Promise<MappedStack> {
   located.forEach((here, i) => {
     if (here === null) return;
     frames.push({
-      function: functionName(raw, located, i) ?? '<anonymous>',
+      function: (positions === 'call-sites' ? functionName(raw, located, i) : ownName(raw[i]?.functionName ?? null, here)) ?? '<anonymous>',
       tool: here.file.tool,
       version: here.file.version,
       file: `${here.file.tool}.${here.language === 'typescript' ? 'ts' : 'js'}`,
@@ -167,9 +179,14 @@ function functionName(raw: RawFrame[], located: (Located | null)[], i: number): 
   ) {
     return singleLine(caller.position.name, MAX_FUNCTION_NAME_LENGTH);
   }
-  const name = raw[i]?.functionName ?? null;
-  if (name !== null && MODULE_WRAPPER.test(name)) return '<module>';
-  return here != null && name !== null ? withoutGeneratedDefaultName(name, here) : name;
+  return ownName(raw[i]?.functionName ?? null, here ?? null);
+}
+
+/** V8's name for a frame, as the agent wrote it: `<module>` for the top level, `default` for a generated default name. */
+function ownName(name: string | null, here: Located | null): string | null {
+  if (name === null || name === '') return null;
+  if (MODULE_WRAPPER.test(name)) return '<module>';
+  return here !== null ? withoutGeneratedDefaultName(name, here) : name;
 }
 
 /** V8's name is the original one, or the original one qualified (`Class.method`, `get prop`). */

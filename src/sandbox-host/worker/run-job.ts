@@ -1,8 +1,10 @@
 import type ivm from 'isolated-vm';
-import { classifyIsolateError } from '../classify.js';
-import type { RunJob, RunReply } from '../protocol.js';
+import { classifyIsolateError, isCpuTimeout } from '../classify.js';
+import type { CpuSamples, RunJob, RunReply, WorkerFault } from '../protocol.js';
+import { profiling, startCallProfile, type CallProfile } from './cpu-profile.js';
 import type { FastPathPolicy } from './fast-path.js';
 import { NeedCodeError, type EntryFunction, type IsolateCache, type IsolateEntry, type Realm } from './isolate-cache.js';
+import { abandoned, heapUsed, recoverConsole, then, type MaybePromise } from './isolate-reads.js';
 import { rejectionEnvelope } from './unhandled-rejection.js';
 
 /**
@@ -12,14 +14,14 @@ import { rejectionEnvelope } from './unhandled-rejection.js';
  *
  * A warm call of a version whose last call was quick enters the isolate synchronously
  * (`applySync`, ~5 us) instead of through isolated-vm's thread pool (`apply`, ~45 us); see
- * fast-path.ts for when, and what bounds the time it holds this process's thread.
+ * fast-path.ts for when, and what bounds the time it holds this process's thread. A call on
+ * the async path is sampled by V8's CPU profiler, so a timeout can say where the CPU was (see
+ * cpu-profile.ts for why only there).
  */
 const WALL_CLOCK_SLACK_MS = 50;
 
 export function runJob(cache: IsolateCache, job: RunJob, policy: FastPathPolicy): RunReply | Promise<RunReply> {
-  const outcome = start(cache, job, policy);
-  if (outcome instanceof Promise) return outcome.then((reply) => recorded(policy, job, reply));
-  return recorded(policy, job, outcome);
+  return then(start(cache, job, policy), (reply) => recorded(policy, job, reply));
 }
 
 function recorded(policy: FastPathPolicy, job: RunJob, reply: RunReply): RunReply {
@@ -28,7 +30,7 @@ function recorded(policy: FastPathPolicy, job: RunJob, reply: RunReply): RunRepl
   return reply;
 }
 
-function start(cache: IsolateCache, job: RunJob, policy: FastPathPolicy): RunReply | Promise<RunReply> {
+function start(cache: IsolateCache, job: RunJob, policy: FastPathPolicy): MaybePromise<RunReply> {
   const entry = cache.get(job.isolateKey, job.memoryMb);
   const realm = entry.readyRealm();
   if (realm) {
@@ -46,9 +48,9 @@ function start(cache: IsolateCache, job: RunJob, policy: FastPathPolicy): RunRep
 }
 
 /** A version that could not be compiled or bound: the supervisor must send its code, or the call fails. */
-function unprepared(entry: IsolateEntry, job: RunJob, error: unknown): RunReply {
+function unprepared(entry: IsolateEntry, job: RunJob, error: unknown): MaybePromise<RunReply> {
   if (error instanceof NeedCodeError) return { ...emptyReply(job), needCode: true };
-  return fail(entry, job, error, { wallClockExpired: false, cpuBefore: null, realm: null });
+  return fail(entry, job, error, { wallClockExpired: false, cpuBefore: null, realm: null, samples: null });
 }
 
 /** Makes (or waits for) the realm and the version's entry; a cold call's only async part. */
@@ -62,7 +64,7 @@ async function prepare(
     const enter = await entry.entry(job.scriptKey, job.filename, job.compiledJs);
     return { realm, enter };
   } catch (error) {
-    return { reply: unprepared(entry, job, error) };
+    return { reply: await unprepared(entry, job, error) };
   } finally {
     entry.done();
   }
@@ -74,10 +76,12 @@ function call(
   enter: ivm.Reference<EntryFunction>,
   job: RunJob,
   policy: FastPathPolicy,
-): RunReply | Promise<RunReply> {
+): MaybePromise<RunReply> {
   // The call's timers (guest-timers.ts): each fires under the call's CPU limit, and all end with it.
   realm.timers.begin((id) => realm.fire.apply(undefined, [id], { timeout: job.timeoutMs }));
-  const out = policy.allows(job.scriptKey) ? callSync(entry, realm, enter, job) : callAsync(entry, realm, enter, job);
+  // Not while a call profiles this isolate: a synchronous entry would start a profiler on this thread.
+  const sync = policy.allows(job.scriptKey) && !profiling(entry.isolate);
+  const out = sync ? callSync(entry, realm, enter, job) : callAsync(entry, realm, enter, job);
   if (!(out instanceof Promise)) {
     realm.timers.end();
     return out;
@@ -91,7 +95,7 @@ function callSync(
   realm: Realm,
   enter: ivm.Reference<EntryFunction>,
   job: RunJob,
-): RunReply | Promise<RunReply> {
+): MaybePromise<RunReply> {
   const { isolate } = entry;
   const cpuBefore = safeCpuTime(isolate);
   entry.inFlight++;
@@ -104,27 +108,27 @@ function callSync(
     if (envelope !== undefined) return envelopeReply(entry, job, envelope, cpuBefore);
     return waitPending(entry, realm, out, job, cpuBefore);
   } catch (error) {
-    return fail(entry, job, error, { wallClockExpired: false, cpuBefore, realm });
+    return fail(entry, job, error, { wallClockExpired: false, cpuBefore, realm, samples: null });
   } finally {
     entry.done();
   }
 }
 
-/** The same call through isolated-vm's thread pool: this process's thread stays free. */
+/** The same call through isolated-vm's thread pool, sampled: this process's thread stays free. */
 function callAsync(entry: IsolateEntry, realm: Realm, enter: ivm.Reference<EntryFunction>, job: RunJob): Promise<RunReply> {
   const cpuBefore = safeCpuTime(entry.isolate);
-  return underDeadline(entry, realm, job, cpuBefore, async () => {
+  const profile = startCallProfile(entry.isolate, job.filename, () => entry.dispose());
+  return underDeadline(entry, realm, job, cpuBefore, profile, async () => {
     const out = await enter.apply(undefined, [job.argsJson, job.metaJson, job.executionId], { timeout: job.timeoutMs });
-    if (typeof out !== 'number') return envelopeReply(entry, job, out, cpuBefore);
+    if (typeof out !== 'number') return out;
     const envelope = await realm.take.apply(undefined, [out]);
-    if (envelope !== undefined) return envelopeReply(entry, job, envelope, cpuBefore);
-    return envelopeReply(entry, job, await waitFor(realm, out, job), cpuBefore);
+    return envelope !== undefined ? envelope : await waitFor(realm, out, job);
   });
 }
 
 /** A promise the entry's microtask checkpoint did not settle: wait for it, under the wall clock. */
 function waitPending(entry: IsolateEntry, realm: Realm, token: number, job: RunJob, cpuBefore: bigint | null): Promise<RunReply> {
-  return underDeadline(entry, realm, job, cpuBefore, async () => envelopeReply(entry, job, await waitFor(realm, token, job), cpuBefore));
+  return underDeadline(entry, realm, job, cpuBefore, null, () => waitFor(realm, token, job));
 }
 
 /**
@@ -146,20 +150,32 @@ async function waitFor(realm: Realm, token: number, job: RunJob): Promise<unknow
   return first.timerFailure;
 }
 
-/** Runs `step` counted in flight and under the wall-clock deadline; what it throws is the call's fault. */
+/**
+ * Runs `step` (which yields the envelope) counted in flight and under the wall-clock deadline;
+ * what it throws is the call's fault. The profile is stopped before the reply reads the isolate.
+ */
 async function underDeadline(
   entry: IsolateEntry,
   realm: Realm,
   job: RunJob,
   cpuBefore: bigint | null,
-  step: () => Promise<RunReply>,
+  profile: CallProfile | null,
+  step: () => Promise<unknown>,
 ): Promise<RunReply> {
   entry.inFlight++;
   const deadline = startDeadline(entry, job);
   try {
-    return await step();
-  } catch (error) {
-    return fail(entry, job, error, { wallClockExpired: deadline.expired(), cpuBefore, realm });
+    let outcome: { envelope: unknown } | { error: unknown };
+    try {
+      outcome = { envelope: await step() };
+    } catch (error) {
+      outcome = { error };
+    }
+    deadline.clear();
+    // Only a CPU timeout reads its samples: after the wall-clock deadline the isolate is gone.
+    const samples = profile === null ? null : await profile.stop('error' in outcome && isCpuTimeout(outcome.error));
+    if ('envelope' in outcome) return await envelopeReply(entry, job, outcome.envelope, cpuBefore);
+    return await fail(entry, job, outcome.error, { wallClockExpired: deadline.expired(), cpuBefore, realm, samples });
   } finally {
     deadline.clear();
     entry.done();
@@ -179,60 +195,56 @@ function startDeadline(entry: IsolateEntry, job: RunJob): { expired(): boolean; 
   return { expired: () => expired, clear: () => clearTimeout(timer) };
 }
 
-function envelopeReply(entry: IsolateEntry, job: RunJob, envelope: unknown, cpuBefore: bigint | null): RunReply {
+function envelopeReply(entry: IsolateEntry, job: RunJob, envelope: unknown, cpuBefore: bigint | null): MaybePromise<RunReply> {
   if (typeof envelope !== 'string') {
     return { ...emptyReply(job), fault: { kind: 'internal', message: 'The sandbox prelude returned no result envelope.' } };
   }
-  return { ...emptyReply(job), envelope, cpuMs: cpuDeltaMs(entry.isolate, cpuBefore), heapUsedBytes: heapUsed(entry.isolate) };
+  const cpuMs = cpuDeltaMs(entry.isolate, cpuBefore);
+  return then(heapUsed(entry.isolate), (heapUsedBytes) => ({ ...emptyReply(job), envelope, cpuMs, heapUsedBytes }));
 }
 
 function fail(
   entry: IsolateEntry,
   job: RunJob,
   error: unknown,
-  at: { wallClockExpired: boolean; cpuBefore: bigint | null; realm: Realm | null },
-): RunReply {
+  at: { wallClockExpired: boolean; cpuBefore: bigint | null; realm: Realm | null; samples: CpuSamples | null },
+): MaybePromise<RunReply> {
   const { isolate } = entry;
   const fault = classifyIsolateError(error, { wallClockExpired: at.wallClockExpired, timeoutMs: job.timeoutMs, memoryMb: job.memoryMb });
-  if (fault.kind === 'internal' && at.realm) {
+  const { realm } = at;
+  if (fault.kind === 'internal' && realm) {
     // The entry returned and isolated-vm threw afterwards: a promise the tool let go rejected.
     // The microtask checkpoint ran to its end, so the realm is sound and keeps serving calls.
-    const produced = abandoned(isolate, at.realm);
-    if (produced !== null) return envelopeReply(entry, job, rejectionEnvelope(error, produced), at.cpuBefore);
+    return then(abandoned(isolate, realm), (produced) =>
+      produced !== null ? envelopeReply(entry, job, rejectionEnvelope(error, produced), at.cpuBefore) : stopped(entry, job, fault, { ...at, cpuTimeout: false }),
+    );
   }
+  return stopped(entry, job, fault, { ...at, cpuTimeout: isCpuTimeout(error) });
+}
+
+/** A call stopped by a fault: what it used and printed, then its realm is disposed. */
+function stopped(
+  entry: IsolateEntry,
+  job: RunJob,
+  fault: WorkerFault,
+  at: { wallClockExpired: boolean; cpuBefore: bigint | null; realm: Realm | null; samples: CpuSamples | null; cpuTimeout: boolean },
+): MaybePromise<RunReply> {
+  const { isolate } = entry;
   // Read the usage while the isolate still exists: a CPU timeout's cpu_ms is the evidence.
-  const usage = { cpuMs: cpuDeltaMs(isolate, at.cpuBefore), heapUsedBytes: heapUsed(isolate) };
-  const console = at.realm ? recoverConsole(isolate, at.realm.context) : '';
-  // A call stopped mid-way may leave jobs in the microtask queue, which would run inside
-  // the next call of this tool. No realm that was interrupted serves another call.
-  entry.dispose();
-  return { ...emptyReply(job), fault, console, ...usage };
+  const cpuMs = cpuDeltaMs(isolate, at.cpuBefore);
+  return then(heapUsed(isolate), (heapUsedBytes) =>
+    then(at.realm ? recoverConsole(isolate, at.realm.context) : '', (console) => {
+      // A call stopped mid-way may leave jobs in the microtask queue, which would run inside
+      // the next call of this tool. No realm that was interrupted serves another call.
+      entry.dispose();
+      const sampled = at.cpuTimeout && !at.wallClockExpired ? { cpuSamples: at.samples } : {};
+      return { ...emptyReply(job), fault, console, cpuMs, heapUsedBytes, ...sampled };
+    }),
+  );
 }
 
 function emptyReply(job: RunJob): RunReply {
   return { type: 'result', id: job.id, envelope: null, fault: null, console: '', cpuMs: null, heapUsedBytes: null };
-}
-
-/** What the entry had produced if it returned before its call threw (prelude's `abandon`), else null. */
-function abandoned(isolate: ivm.Isolate, realm: Realm): string | null {
-  if (isolate.isDisposed) return null;
-  try {
-    const produced: unknown = realm.abandon.applySync(undefined, [], { timeout: 50 });
-    return typeof produced === 'string' ? produced : null;
-  } catch {
-    return null;
-  }
-}
-
-/** What a call printed before a CPU timeout stopped it (the isolate itself is still healthy). */
-function recoverConsole(isolate: ivm.Isolate, context: ivm.Context): string {
-  if (isolate.isDisposed) return '';
-  try {
-    const text: unknown = context.evalSync('__chameleon_console()', { timeout: 50 });
-    return typeof text === 'string' ? text.slice(0, 70_000) : '';
-  } catch {
-    return '';
-  }
 }
 
 function safeCpuTime(isolate: ivm.Isolate): bigint | null {
@@ -247,12 +259,4 @@ function cpuDeltaMs(isolate: ivm.Isolate, before: bigint | null): number | null 
   const after = safeCpuTime(isolate);
   if (before === null || after === null) return null;
   return Number(after - before) / 1e6;
-}
-
-function heapUsed(isolate: ivm.Isolate): number | null {
-  try {
-    return isolate.isDisposed ? null : isolate.getHeapStatisticsSync().used_heap_size;
-  } catch {
-    return null;
-  }
 }
