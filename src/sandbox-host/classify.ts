@@ -25,7 +25,9 @@ export function classifyIsolateError(
   if (/memory limit/i.test(message)) {
     return {
       kind: 'memory',
-      message: `The call exceeded its ${context.memoryMb} MB memory limit and was stopped. Use less memory (stream or page the data), or raise memory_mb.`,
+      // isolated-vm disposes the isolate at the kill (more than the limit still in use after a
+      // full garbage collection), and with it the call's CPU samples: no location survives.
+      message: `The call exceeded its ${context.memoryMb} MB memory limit and was stopped: after a full garbage collection its heap still held more than ${context.memoryMb} MB. Chameleon cannot say where it was allocating: the engine discards the isolate at that moment, and every record of the call with it. Look for arrays, strings or maps that grow without bound; use less memory (stream or page the data), or raise memory_mb.`,
     };
   }
   // The message may carry guest-chosen text: the agent gets a fixed sentence.

@@ -14,8 +14,13 @@
  * (where V8's choice is worth pinning), `kind=` the failure kind (default `exception`;
  * `compile` fails at create), `phase=create` for a module that throws while loading, and `sub=` the
  * failure's subkind (e.g. `unhandled_rejection`; none when left out). A `// @args {...}` line gives the
- * call's arguments. The marker stays in the source the tool is created from, so no column
- * moves.
+ * call's arguments, a `// @limits {...}` line its `timeoutMs`/`memoryMb`. The marker stays in
+ * the source the tool is created from, so no column moves.
+ *
+ * A `timeout` has no stack: its frames are CPU samples (`sampled: true`), the hot function at
+ * the position where it starts, so its marker sits on the function's first line; `callers=` lists
+ * the functions expected in the frames below it, innermost first. `located=no` marks a failure
+ * whose place the engine cannot know (a memory kill): it must have no frame, and say so.
  *
  * The tool is named after the file; `.ts` files are TypeScript, and are type-checked with the
  * tests (every bug here gets past the type checker), `.js` files are JavaScript, and `.mts`
@@ -51,6 +56,8 @@ interface Expectation {
   column: number | undefined;
   phase: 'create' | 'run';
   sub: Failure['subkind'];
+  callers: string[] | undefined;
+  located: boolean;
 }
 
 interface Fixture {
@@ -59,6 +66,7 @@ interface Fixture {
   language: Language;
   source: string;
   args: Record<string, unknown>;
+  limits: { timeoutMs?: number; memoryMb?: number };
   expect: Expectation;
 }
 
@@ -95,6 +103,9 @@ function loadFixture(file: string): Fixture {
 
   const argsLine = lines.find((l) => l.startsWith('// @args '));
   const args = argsLine === undefined ? {} : (JSON.parse(argsLine.slice('// @args '.length)) as Record<string, unknown>);
+  const limitsLine = lines.find((l) => l.startsWith('// @limits '));
+  const limits = limitsLine === undefined ? {} : (JSON.parse(limitsLine.slice('// @limits '.length)) as Fixture['limits']);
+  const callers = options.get('callers')?.split(',');
 
   return {
     file,
@@ -102,6 +113,7 @@ function loadFixture(file: string): Fixture {
     language,
     source,
     args,
+    limits,
     expect: {
       line,
       columnFrom: at + 1,
@@ -114,6 +126,8 @@ function loadFixture(file: string): Fixture {
       column,
       phase: kind === 'compile' || options.get('phase') === 'create' ? 'create' : 'run',
       sub: options.get('sub') as Failure['subkind'],
+      callers,
+      located: options.get('located') !== 'no',
     },
   };
 }
@@ -164,12 +178,16 @@ describe('the broken-tool fixture set', () => {
 describe.each(fixtures)('$file', (fixture) => {
   const { expect: want, tool } = fixture;
 
-  it(`reports line ${want.line}, a column in ${want.columnFrom}-${want.columnTo} (\`${want.text}\`), in its first frame, and logs the same`, async () => {
+  const title = want.located
+    ? `reports line ${want.line}, a column in ${want.columnFrom}-${want.columnTo} (\`${want.text}\`), in its first frame, and logs the same`
+    : `reports ${want.kind} with no frame, and says the engine cannot know where`;
+  it(title, async () => {
     const created = await scope.createTool({
       name: tool,
       description: `broken fixture ${fixture.file}`,
       code: fixture.source,
       language: fixture.language,
+      ...fixture.limits,
     });
     let failure: Failure;
     let executionId: string;
@@ -186,10 +204,19 @@ describe.each(fixtures)('$file', (fixture) => {
     }
 
     reportLocation(fixture.file, want, failure);
-    const where = `${JSON.stringify(failure.frames[0])}\n${failure.rawStack ?? ''}`;
-    expect(failure.kind).toBe(want.kind);
+    const where = `${JSON.stringify(failure.frames, null, 1)}\n${failure.rawStack ?? ''}\n${failure.message}`;
+    expect(failure.kind, where).toBe(want.kind);
     expect(failure.name).toBe(want.name);
     expect(failure.mapped).toBe(true);
+    if (!want.located) {
+      expect(failure.frames, where).toEqual([]);
+      expect(failure.message).toMatch(/cannot say where/);
+      expect(scope.getExecution(executionId)).toMatchObject({ status: 'FAILURE', errorKind: want.kind, frames: [] });
+      return;
+    }
+    // Frames from CPU samples are marked, and only those: a timeout's frames are all samples.
+    expect(failure.frames.map((f) => f.sampled === true), where).toEqual(failure.frames.map(() => want.kind === 'timeout'));
+    if (want.callers !== undefined) expect(failure.frames.slice(1).map((f) => f.function), where).toEqual(want.callers);
     const top = failure.frames[0];
     expect(top, where).toBeDefined();
     expect(top!.line, where).toBe(want.line);
