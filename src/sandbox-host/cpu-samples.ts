@@ -52,7 +52,8 @@ export function summariseProfiles(profiles: readonly ProfileData[], filename: st
   }
   const from = last - (last - first) * WINDOW_SHARE;
   const pathsByNode = new Map<string, SampledFrame[]>();
-  const byFunction = new Map<string, { count: number; paths: Map<string, { count: number; frames: SampledFrame[] }> }>();
+  type Counted = { count: number; frames: SampledFrame[] };
+  const byFunction = new Map<string, { count: number; paths: Map<string, Counted> }>();
   let total = 0;
   for (const s of samples) {
     if (s.at < from) continue;
@@ -61,7 +62,7 @@ export function summariseProfiles(profiles: readonly ProfileData[], filename: st
     const top = path[0];
     if (top === undefined) continue;
     const key = frameKey(top);
-    const hot = byFunction.get(key) ?? { count: 0, paths: new Map() };
+    const hot = byFunction.get(key) ?? { count: 0, paths: new Map<string, Counted>() };
     hot.count += 1;
     const pathKey = path.map(frameKey).join('\n');
     const seen = hot.paths.get(pathKey) ?? { count: 0, frames: path };

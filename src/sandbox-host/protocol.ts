@@ -82,10 +82,20 @@ export interface RunReply {
   /** The worker does not have this job's script: send the job again with its code. */
   needCode?: boolean;
   /**
-   * Where the CPU was, for a call stopped at its CPU-time limit; null when that call was not
-   * sampled (it ran on the fast path, see worker/cpu-profile.ts). Absent for other outcomes.
+   * For a call stopped at its CPU-time limit: where its CPU was, or why it was not sampled
+   * (see worker/cpu-profile.ts). Absent for every other outcome.
    */
-  cpuSamples?: CpuSamples | null;
+  cpuSamples?: CpuSamples | NotSampled;
+}
+
+/**
+ * Why a call stopped at its CPU limit has no samples: `first_timeout`, only a call whose
+ * version's last call hit the CPU limit is sampled; `fast_path`, it ran synchronously, where no
+ * profiler may run; `budget_spent`, the process has sampled as many calls as it may;
+ * `unreadable`, the profile could not be read.
+ */
+export interface NotSampled {
+  notSampled: 'first_timeout' | 'fast_path' | 'budget_spent' | 'unreadable';
 }
 
 /**

@@ -1,21 +1,31 @@
 import type { Failure } from '../model.js';
-import type { CpuSamples, WorkerFault } from '../sandbox-host/protocol.js';
+import type { CpuSamples, NotSampled, WorkerFault } from '../sandbox-host/protocol.js';
 import { codeFrame } from '../traceback/code-frame.js';
 import { describeSamples, mapSamples } from '../traceback/map-samples.js';
 import { FAULT_NAMES, plainFailure, type FailureContext } from './failures.js';
 
-/** Said when a call stopped at its CPU limit was not sampled (see worker/cpu-profile.ts). */
-export const NOT_SAMPLED =
-  'This call was not sampled: a version whose last call was quick runs on a fast path where the CPU profiler cannot run. The next calls of this version are sampled: if one times out again, its error says which function the CPU was in.';
+/**
+ * Said when a call stopped at its CPU limit was not sampled (see worker/cpu-profile.ts): what
+ * the agent can do to learn where the CPU goes.
+ */
+export const NOT_SAMPLED: Record<NotSampled['notSampled'], string> = {
+  first_timeout:
+    'Where its CPU was is not known yet: only a call that follows a timeout of the same version is sampled. Call the tool again with the same arguments: if it times out again, its error names the function the CPU was in.',
+  fast_path:
+    'Where its CPU was is not known yet: this call ran on the fast path, where no profiler can run. Call the tool again with the same arguments: if it times out again, its error names the function the CPU was in.',
+  budget_spent:
+    'Where its CPU was is not known: this sandbox process has sampled as many calls as it may (each costs memory that the engine never gives back). It is sampled again in a new sandbox process, after a restart of the server.',
+  unreadable: 'Where its CPU was is not known: its CPU samples could not be read.',
+};
 
 /**
  * A call stopped at its CPU-time limit, with where its CPU was: the hottest function of the
  * tool and its callers as `sampled` frames, the code frame at that function, and the share of
- * the samples in the message. `samples` is null when the call was not sampled.
+ * the samples in the message; or, when it was not sampled, why and what to do.
  */
-export async function cpuTimeoutFailure(fault: WorkerFault, samples: CpuSamples | null, filename: string, ctx: FailureContext): Promise<Failure> {
+export async function cpuTimeoutFailure(fault: WorkerFault, samples: CpuSamples | NotSampled, filename: string, ctx: FailureContext): Promise<Failure> {
   const base = plainFailure(fault.kind, FAULT_NAMES[fault.kind], fault.message);
-  if (samples === null) return { ...base, message: `${fault.message} ${NOT_SAMPLED}` };
+  if ('notSampled' in samples) return { ...base, message: `${fault.message} ${NOT_SAMPLED[samples.notSampled] ?? NOT_SAMPLED.unreadable}` };
   const mapped = await mapSamples(samples, filename, { persona: ctx.persona, resolveVersion: ctx.resolveVersion, cache: ctx.sourceMaps });
   const where = describeSamples(mapped);
   const top = mapped.hot[0]?.frames[0];

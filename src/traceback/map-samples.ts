@@ -32,8 +32,9 @@ export async function mapSamples(
   input: Pick<MapStackInput, 'persona' | 'resolveVersion' | 'cache'>,
 ): Promise<MappedSamples> {
   const hot: HotFunction[] = [];
-  for (const { count, frames } of samples.hot) {
+  for (const hotFunction of Array.isArray(samples.hot) ? samples.hot : []) {
     try {
+      const { count, frames } = hotFunction;
       const raw = frames.map((f) => rawFrame(f.functionName, f.line, f.column, filename));
       const mapped = await mapRawFrames(raw, input, 'function-starts');
       if (mapped.frames.length === 0) continue;

@@ -46,7 +46,10 @@ async function failureOf(name: string, args: Record<string, unknown>) {
 describe('a call stopped at its CPU-time limit', () => {
   it('names the function its CPU was in, with its share of the samples, as sampled frames in get_last_error and the log', async () => {
     await create('spins_first', SOMETIMES_SPINS, 300);
-    // A version's first call runs on the async path, which is sampled.
+    // Only a call that follows a timeout of its version is sampled (worker/cpu-profile.ts).
+    const first = await failureOf('spins_first', { spin: true, n: 1 });
+    expect(first.failure.message).toBe(`The call used more than its 300 ms CPU-time limit. Look for an infinite loop or unbounded recursion, or raise timeout_ms. ${NOT_SAMPLED.first_timeout}`);
+    expect(first.failure.frames).toEqual([]);
     const { failure, executionId } = await failureOf('spins_first', { spin: true, n: 1 });
     expect(failure.kind).toBe('timeout');
     expect(failure.message).toMatch(/^The call used more than its 300 ms CPU-time limit\. \d+% of the CPU samples of its last \d+ ms were in walk \(spins_first\.js:2:14, where that function starts\)\. Look for/);
@@ -70,7 +73,7 @@ describe('a call stopped at its CPU-time limit', () => {
     expect(scope.getExecution(executionId).frames).toEqual(failure.frames);
   });
 
-  it('on the fast path says it was not sampled; the next call of the version is, and says where', async () => {
+  it('on the fast path says it was not sampled and what to do; the next call of the version is sampled', async () => {
     await create('spins_later', SOMETIMES_SPINS, 300);
     // Quick calls earn the fast path; the spacing lets the sandbox's memory watchdog come up
     // (no call runs synchronously before it has).
@@ -81,18 +84,20 @@ describe('a call stopped at its CPU-time limit', () => {
     }
     const unsampled = await failureOf('spins_later', { spin: true, n: 1 });
     expect(unsampled.failure.kind).toBe('timeout');
-    expect(unsampled.failure.message).toContain(NOT_SAMPLED);
+    expect(unsampled.failure.message).toContain(NOT_SAMPLED.fast_path);
     expect(unsampled.failure.frames).toEqual([]);
 
     const sampled = await failureOf('spins_later', { spin: true, n: 1 });
-    expect(sampled.failure.message).not.toContain(NOT_SAMPLED);
+    expect(sampled.failure.message).toMatch(/% of the CPU samples/);
     expect(sampled.failure.frames[0]).toMatchObject({ function: 'walk', line: 2, sampled: true });
   });
 
-  it('leaves nothing behind: the tool serves quick calls again, and other failures have no sampled frames', async () => {
-    await create('spins_then_throws', `${SOMETIMES_SPINS}\nexport function unused() {}`.replace('return { x:', 'if (args.fail) null.x;\n  return { x:'), 300);
+  it('samples only the call after a timeout: the tool serves quick calls again, and other failures have no sampled frames', async () => {
+    await create('spins_then_throws', SOMETIMES_SPINS.replace('return { x:', 'if (args.fail) null.x;\n  return { x:'), 300);
     await failureOf('spins_then_throws', { spin: true, n: 1 });
+    // The sampled call succeeds; the next timeout is a first one again.
     for (let i = 0; i < 3; i++) expect((await scope.runTool('spins_then_throws', { spin: false })).ok).toBe(true);
+    expect((await failureOf('spins_then_throws', { spin: true, n: 1 })).failure.message).toContain(NOT_SAMPLED.first_timeout);
     const thrown = await failureOf('spins_then_throws', { fail: true });
     expect(thrown.failure.kind).toBe('exception');
     expect(thrown.failure.frames.length).toBeGreaterThan(0);

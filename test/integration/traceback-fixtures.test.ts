@@ -19,8 +19,10 @@
  *
  * A `timeout` has no stack: its frames are CPU samples (`sampled: true`), the hot function at
  * the position where it starts, so its marker sits on the function's first line; `callers=` lists
- * the functions expected in the frames below it, innermost first. `located=no` marks a failure
- * whose place the engine cannot know (a memory kill): it must have no frame, and say so.
+ * the functions expected in the frames below it, innermost first. Only a call that follows a
+ * timeout of its version is sampled, so a timeout fixture is called twice: the first call must
+ * say how to learn where, the second where. `located=no` marks a failure whose place the
+ * engine cannot know (a memory kill): it must have no frame, and say so.
  *
  * The tool is named after the file; `.ts` files are TypeScript, and are type-checked with the
  * tests (every bug here gets past the type checker), `.js` files are JavaScript, and `.mts`
@@ -34,6 +36,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Failure, Language } from '../../src/model.js';
 import { NAME_PATTERN } from '../../src/model.js';
 import type { PersonaScope } from '../../src/service/index.js';
+import { NOT_SAMPLED } from '../../src/service/timeout-failure.js';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { reportLocation } from '../helpers/location-report.js';
 
@@ -197,6 +200,11 @@ describe.each(fixtures)('$file', (fixture) => {
       ({ failure, executionId } = created);
     } else {
       if (!created.ok) throw new Error(`create failed: ${JSON.stringify(created.failure, null, 2)}`);
+      if (want.kind === 'timeout') {
+        const unsampled = await scope.runTool(tool, fixture.args);
+        expect(!unsampled.ok && unsampled.failure.frames).toEqual([]);
+        expect(!unsampled.ok && unsampled.failure.message).toContain(NOT_SAMPLED.first_timeout);
+      }
       const out = await scope.runTool(tool, fixture.args);
       expect(out.ok, 'the call should fail').toBe(false);
       if (out.ok) return;

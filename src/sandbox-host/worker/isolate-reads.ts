@@ -1,5 +1,5 @@
 import type ivm from 'isolated-vm';
-import { profiling } from './cpu-profile.js';
+import type { CpuSampler } from './cpu-profile.js';
 import type { Realm } from './isolate-cache.js';
 
 /**
@@ -16,9 +16,9 @@ export function then<T, U>(value: MaybePromise<T>, f: (value: T) => MaybePromise
   return value instanceof Promise ? value.then(f) : f(value);
 }
 
-export function heapUsed(isolate: ivm.Isolate): MaybePromise<number | null> {
+export function heapUsed(isolate: ivm.Isolate, sampler: Pick<CpuSampler, 'profiling'>): MaybePromise<number | null> {
   if (isolate.isDisposed) return null;
-  if (profiling(isolate)) return isolate.getHeapStatistics().then((s) => s.used_heap_size, () => null);
+  if (sampler.profiling(isolate)) return isolate.getHeapStatistics().then((s) => s.used_heap_size, () => null);
   try {
     return isolate.getHeapStatisticsSync().used_heap_size;
   } catch {
@@ -27,10 +27,10 @@ export function heapUsed(isolate: ivm.Isolate): MaybePromise<number | null> {
 }
 
 /** What a call printed before a CPU timeout stopped it (the isolate itself is still healthy). */
-export function recoverConsole(isolate: ivm.Isolate, context: ivm.Context): MaybePromise<string> {
+export function recoverConsole(isolate: ivm.Isolate, context: ivm.Context, sampler: Pick<CpuSampler, 'profiling'>): MaybePromise<string> {
   if (isolate.isDisposed) return '';
   const text = (value: unknown): string => (typeof value === 'string' ? value.slice(0, 70_000) : '');
-  if (profiling(isolate)) return context.eval('__chameleon_console()', { timeout: 50 }).then(text, () => '');
+  if (sampler.profiling(isolate)) return context.eval('__chameleon_console()', { timeout: 50 }).then(text, () => '');
   try {
     return text(context.evalSync('__chameleon_console()', { timeout: 50 }));
   } catch {
@@ -39,10 +39,10 @@ export function recoverConsole(isolate: ivm.Isolate, context: ivm.Context): Mayb
 }
 
 /** What the entry had produced if it returned before its call threw (prelude's `abandon`), else null. */
-export function abandoned(isolate: ivm.Isolate, realm: Realm): MaybePromise<string | null> {
+export function abandoned(isolate: ivm.Isolate, realm: Realm, sampler: Pick<CpuSampler, 'profiling'>): MaybePromise<string | null> {
   if (isolate.isDisposed) return null;
   const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-  if (profiling(isolate)) return realm.abandon.apply(undefined, [], { timeout: 50 }).then(text, () => null);
+  if (sampler.profiling(isolate)) return realm.abandon.apply(undefined, [], { timeout: 50 }).then(text, () => null);
   try {
     return text(realm.abandon.applySync(undefined, [], { timeout: 50 }));
   } catch {

@@ -18,6 +18,12 @@ const RSS_MARGIN = 8 * MB;
 /** A version whose last call used less CPU than this runs its next call synchronously (fast-path.ts). */
 const FAST_PATH_CPU_MS = 20;
 const FAST_PATH_RETRY_AFTER = 50;
+/**
+ * Calls this process may sample with V8's CPU profiler (cpu-profile.ts): isolated-vm 5.0.4
+ * never frees a profiler, ~1-2 MB each for a call in a fresh realm (which a call after a
+ * timeout has), so the budget bounds what sampling can cost a process to ~32-64 MB.
+ */
+const CPU_SAMPLED_CALLS = 32;
 
 /**
  * Guest code runs below the server's CPU priority. A memory bomb keeps V8's garbage-collector
@@ -106,6 +112,8 @@ process.on('disconnect', () => {
 
 const { createIsolateCache } = await import('./isolate-cache.js');
 const { runJob } = await import('./run-job.js');
+const { createCpuSampler } = await import('./cpu-profile.js');
+const run = { policy: fastPath, sampler: createCpuSampler({ budget: CPU_SAMPLED_CALLS }) };
 const { rssFactor, maxIsolates, spareMemoryMb } = await configured;
 
 // Prelude first (it captures intrinsics and defines the entry points), then lockdown.
@@ -229,7 +237,7 @@ function begin(job: RunJob): void {
     next(job);
     if (running === 0) refillWhenIdle();
   };
-  const outcome = runJob(cache, job, fastPath);
+  const outcome = runJob(cache, job, run);
   if (outcome instanceof Promise) void outcome.then(finish);
   else finish(outcome);
 }

@@ -1,7 +1,7 @@
 import type ivm from 'isolated-vm';
 import { classifyIsolateError, isCpuTimeout } from '../classify.js';
-import type { CpuSamples, RunJob, RunReply, WorkerFault } from '../protocol.js';
-import { profiling, startCallProfile, type CallProfile } from './cpu-profile.js';
+import type { CpuSamples, NotSampled, RunJob, RunReply, WorkerFault } from '../protocol.js';
+import type { CallProfile, CpuSampler } from './cpu-profile.js';
 import type { FastPathPolicy } from './fast-path.js';
 import { NeedCodeError, type EntryFunction, type IsolateCache, type IsolateEntry, type Realm } from './isolate-cache.js';
 import { abandoned, heapUsed, recoverConsole, then, type MaybePromise } from './isolate-reads.js';
@@ -14,23 +14,32 @@ import { rejectionEnvelope } from './unhandled-rejection.js';
  *
  * A warm call of a version whose last call was quick enters the isolate synchronously
  * (`applySync`, ~5 us) instead of through isolated-vm's thread pool (`apply`, ~45 us); see
- * fast-path.ts for when, and what bounds the time it holds this process's thread. A call on
- * the async path is sampled by V8's CPU profiler, so a timeout can say where the CPU was (see
- * cpu-profile.ts for why only there).
+ * fast-path.ts for when, and what bounds the time it holds this process's thread. A call that
+ * follows a CPU timeout of its version is sampled by V8's CPU profiler, so that a timeout can
+ * say where the CPU was (cpu-profile.ts says why only those).
  */
 const WALL_CLOCK_SLACK_MS = 50;
 
-export function runJob(cache: IsolateCache, job: RunJob, policy: FastPathPolicy): RunReply | Promise<RunReply> {
-  return then(start(cache, job, policy), (reply) => recorded(policy, job, reply));
+/** What a sandbox process keeps across calls, besides its isolates. */
+export interface RunContext {
+  policy: FastPathPolicy;
+  sampler: CpuSampler;
 }
 
-function recorded(policy: FastPathPolicy, job: RunJob, reply: RunReply): RunReply {
+export function runJob(cache: IsolateCache, job: RunJob, run: RunContext): RunReply | Promise<RunReply> {
+  return then(start(cache, job, run), (reply) => recorded(run, job, reply));
+}
+
+function recorded({ policy, sampler }: RunContext, job: RunJob, reply: RunReply): RunReply {
   // A load check runs no handler: how quick it was says nothing about the calls to come.
-  if (!reply.needCode && job.probe !== true) policy.record(job.scriptKey, reply.cpuMs, reply.fault?.kind === 'timeout' || reply.fault?.kind === 'memory');
+  if (!reply.needCode && job.probe !== true) {
+    policy.record(job.scriptKey, reply.cpuMs, reply.fault?.kind === 'timeout' || reply.fault?.kind === 'memory');
+    sampler.record(job.scriptKey, reply.cpuSamples !== undefined);
+  }
   return reply;
 }
 
-function start(cache: IsolateCache, job: RunJob, policy: FastPathPolicy): MaybePromise<RunReply> {
+function start(cache: IsolateCache, job: RunJob, run: RunContext): MaybePromise<RunReply> {
   const entry = cache.get(job.isolateKey, job.memoryMb);
   const realm = entry.readyRealm();
   if (realm) {
@@ -40,23 +49,24 @@ function start(cache: IsolateCache, job: RunJob, policy: FastPathPolicy): MaybeP
       // two hops to isolated-vm's thread pool fewer for a new tool's load check.
       enter = entry.readyEntry(job.scriptKey) ?? entry.bindNow(job.scriptKey, job.filename, job.compiledJs);
     } catch (error) {
-      return unprepared(entry, job, error);
+      return unprepared(entry, job, run, error);
     }
-    if (enter) return call(entry, realm, enter, job, policy);
+    if (enter) return call(entry, realm, enter, job, run);
   }
-  return prepare(entry, job).then((ready) => ('reply' in ready ? ready.reply : call(entry, ready.realm, ready.enter, job, policy)));
+  return prepare(entry, job, run).then((ready) => ('reply' in ready ? ready.reply : call(entry, ready.realm, ready.enter, job, run)));
 }
 
 /** A version that could not be compiled or bound: the supervisor must send its code, or the call fails. */
-function unprepared(entry: IsolateEntry, job: RunJob, error: unknown): MaybePromise<RunReply> {
+function unprepared(entry: IsolateEntry, job: RunJob, run: RunContext, error: unknown): MaybePromise<RunReply> {
   if (error instanceof NeedCodeError) return { ...emptyReply(job), needCode: true };
-  return fail(entry, job, error, { wallClockExpired: false, cpuBefore: null, realm: null, samples: null });
+  return fail(entry, job, run, error, { wallClockExpired: false, cpuBefore: null, realm: null, samples: null });
 }
 
 /** Makes (or waits for) the realm and the version's entry; a cold call's only async part. */
 async function prepare(
   entry: IsolateEntry,
   job: RunJob,
+  run: RunContext,
 ): Promise<{ realm: Realm; enter: ivm.Reference<EntryFunction> } | { reply: RunReply }> {
   entry.inFlight++;
   try {
@@ -64,7 +74,7 @@ async function prepare(
     const enter = await entry.entry(job.scriptKey, job.filename, job.compiledJs);
     return { realm, enter };
   } catch (error) {
-    return { reply: await unprepared(entry, job, error) };
+    return { reply: await unprepared(entry, job, run, error) };
   } finally {
     entry.done();
   }
@@ -75,13 +85,13 @@ function call(
   realm: Realm,
   enter: ivm.Reference<EntryFunction>,
   job: RunJob,
-  policy: FastPathPolicy,
+  run: RunContext,
 ): MaybePromise<RunReply> {
   // The call's timers (guest-timers.ts): each fires under the call's CPU limit, and all end with it.
   realm.timers.begin((id) => realm.fire.apply(undefined, [id], { timeout: job.timeoutMs }));
   // Not while a call profiles this isolate: a synchronous entry would start a profiler on this thread.
-  const sync = policy.allows(job.scriptKey) && !profiling(entry.isolate);
-  const out = sync ? callSync(entry, realm, enter, job) : callAsync(entry, realm, enter, job);
+  const sync = run.policy.allows(job.scriptKey) && !run.sampler.profiling(entry.isolate);
+  const out = sync ? callSync(entry, realm, enter, job, run) : callAsync(entry, realm, enter, job, run);
   if (!(out instanceof Promise)) {
     realm.timers.end();
     return out;
@@ -95,30 +105,31 @@ function callSync(
   realm: Realm,
   enter: ivm.Reference<EntryFunction>,
   job: RunJob,
+  run: RunContext,
 ): MaybePromise<RunReply> {
   const { isolate } = entry;
   const cpuBefore = safeCpuTime(isolate);
   entry.inFlight++;
   try {
     const out = enter.applySync(undefined, [job.argsJson, job.metaJson, job.executionId], { timeout: job.timeoutMs });
-    if (typeof out !== 'number') return envelopeReply(entry, job, out, cpuBefore);
+    if (typeof out !== 'number') return envelopeReply(entry, job, run, out, cpuBefore);
     // The microtask checkpoint that ended the entry has run: the envelope is there, unless the
     // promise waits on something. No guest code runs in `take`.
     const envelope = realm.take.applySync(undefined, [out]);
-    if (envelope !== undefined) return envelopeReply(entry, job, envelope, cpuBefore);
-    return waitPending(entry, realm, out, job, cpuBefore);
+    if (envelope !== undefined) return envelopeReply(entry, job, run, envelope, cpuBefore);
+    return waitPending(entry, realm, out, job, run, cpuBefore);
   } catch (error) {
-    return fail(entry, job, error, { wallClockExpired: false, cpuBefore, realm, samples: null });
+    return fail(entry, job, run, error, { wallClockExpired: false, cpuBefore, realm, samples: { notSampled: 'fast_path' } });
   } finally {
     entry.done();
   }
 }
 
-/** The same call through isolated-vm's thread pool, sampled: this process's thread stays free. */
-function callAsync(entry: IsolateEntry, realm: Realm, enter: ivm.Reference<EntryFunction>, job: RunJob): Promise<RunReply> {
+/** The same call through isolated-vm's thread pool (sampled, when suspect): this process's thread stays free. */
+function callAsync(entry: IsolateEntry, realm: Realm, enter: ivm.Reference<EntryFunction>, job: RunJob, run: RunContext): Promise<RunReply> {
   const cpuBefore = safeCpuTime(entry.isolate);
-  const profile = startCallProfile(entry.isolate, job.filename, () => entry.dispose());
-  return underDeadline(entry, realm, job, cpuBefore, profile, async () => {
+  const profile = run.sampler.start(entry.isolate, job.scriptKey, job.filename, () => entry.dispose());
+  return underDeadline(entry, realm, job, run, cpuBefore, profile, async () => {
     const out = await enter.apply(undefined, [job.argsJson, job.metaJson, job.executionId], { timeout: job.timeoutMs });
     if (typeof out !== 'number') return out;
     const envelope = await realm.take.apply(undefined, [out]);
@@ -127,8 +138,8 @@ function callAsync(entry: IsolateEntry, realm: Realm, enter: ivm.Reference<Entry
 }
 
 /** A promise the entry's microtask checkpoint did not settle: wait for it, under the wall clock. */
-function waitPending(entry: IsolateEntry, realm: Realm, token: number, job: RunJob, cpuBefore: bigint | null): Promise<RunReply> {
-  return underDeadline(entry, realm, job, cpuBefore, null, () => waitFor(realm, token, job));
+function waitPending(entry: IsolateEntry, realm: Realm, token: number, job: RunJob, run: RunContext, cpuBefore: bigint | null): Promise<RunReply> {
+  return underDeadline(entry, realm, job, run, cpuBefore, { notSampled: 'fast_path' }, () => waitFor(realm, token, job));
 }
 
 /**
@@ -158,8 +169,9 @@ async function underDeadline(
   entry: IsolateEntry,
   realm: Realm,
   job: RunJob,
+  run: RunContext,
   cpuBefore: bigint | null,
-  profile: CallProfile | null,
+  profile: CallProfile | NotSampled,
   step: () => Promise<unknown>,
 ): Promise<RunReply> {
   entry.inFlight++;
@@ -173,9 +185,9 @@ async function underDeadline(
     }
     deadline.clear();
     // Only a CPU timeout reads its samples: after the wall-clock deadline the isolate is gone.
-    const samples = profile === null ? null : await profile.stop('error' in outcome && isCpuTimeout(outcome.error));
-    if ('envelope' in outcome) return await envelopeReply(entry, job, outcome.envelope, cpuBefore);
-    return await fail(entry, job, outcome.error, { wallClockExpired: deadline.expired(), cpuBefore, realm, samples });
+    const samples = 'notSampled' in profile ? profile : await profile.stop('error' in outcome && isCpuTimeout(outcome.error));
+    if ('envelope' in outcome) return await envelopeReply(entry, job, run, outcome.envelope, cpuBefore);
+    return await fail(entry, job, run, outcome.error, { wallClockExpired: deadline.expired(), cpuBefore, realm, samples });
   } finally {
     deadline.clear();
     entry.done();
@@ -195,19 +207,23 @@ function startDeadline(entry: IsolateEntry, job: RunJob): { expired(): boolean; 
   return { expired: () => expired, clear: () => clearTimeout(timer) };
 }
 
-function envelopeReply(entry: IsolateEntry, job: RunJob, envelope: unknown, cpuBefore: bigint | null): MaybePromise<RunReply> {
+function envelopeReply(entry: IsolateEntry, job: RunJob, run: RunContext, envelope: unknown, cpuBefore: bigint | null): MaybePromise<RunReply> {
   if (typeof envelope !== 'string') {
     return { ...emptyReply(job), fault: { kind: 'internal', message: 'The sandbox prelude returned no result envelope.' } };
   }
   const cpuMs = cpuDeltaMs(entry.isolate, cpuBefore);
-  return then(heapUsed(entry.isolate), (heapUsedBytes) => ({ ...emptyReply(job), envelope, cpuMs, heapUsedBytes }));
+  return then(heapUsed(entry.isolate, run.sampler), (heapUsedBytes) => ({ ...emptyReply(job), envelope, cpuMs, heapUsedBytes }));
 }
+
+/** `samples`: a profile's summary, or why the call was not sampled; null when it could not be read. */
+type Samples = CpuSamples | NotSampled | null;
 
 function fail(
   entry: IsolateEntry,
   job: RunJob,
+  run: RunContext,
   error: unknown,
-  at: { wallClockExpired: boolean; cpuBefore: bigint | null; realm: Realm | null; samples: CpuSamples | null },
+  at: { wallClockExpired: boolean; cpuBefore: bigint | null; realm: Realm | null; samples: Samples },
 ): MaybePromise<RunReply> {
   const { isolate } = entry;
   const fault = classifyIsolateError(error, { wallClockExpired: at.wallClockExpired, timeoutMs: job.timeoutMs, memoryMb: job.memoryMb });
@@ -215,29 +231,31 @@ function fail(
   if (fault.kind === 'internal' && realm) {
     // The entry returned and isolated-vm threw afterwards: a promise the tool let go rejected.
     // The microtask checkpoint ran to its end, so the realm is sound and keeps serving calls.
-    return then(abandoned(isolate, realm), (produced) =>
-      produced !== null ? envelopeReply(entry, job, rejectionEnvelope(error, produced), at.cpuBefore) : stopped(entry, job, fault, { ...at, cpuTimeout: false }),
+    return then(abandoned(isolate, realm, run.sampler), (produced) =>
+      produced !== null ? envelopeReply(entry, job, run, rejectionEnvelope(error, produced), at.cpuBefore) : stopped(entry, job, run, fault, { ...at, cpuTimeout: false }),
     );
   }
-  return stopped(entry, job, fault, { ...at, cpuTimeout: isCpuTimeout(error) });
+  return stopped(entry, job, run, fault, { ...at, cpuTimeout: isCpuTimeout(error) });
 }
 
 /** A call stopped by a fault: what it used and printed, then its realm is disposed. */
 function stopped(
   entry: IsolateEntry,
   job: RunJob,
+  run: RunContext,
   fault: WorkerFault,
-  at: { wallClockExpired: boolean; cpuBefore: bigint | null; realm: Realm | null; samples: CpuSamples | null; cpuTimeout: boolean },
+  at: { wallClockExpired: boolean; cpuBefore: bigint | null; realm: Realm | null; samples: Samples; cpuTimeout: boolean },
 ): MaybePromise<RunReply> {
   const { isolate } = entry;
   // Read the usage while the isolate still exists: a CPU timeout's cpu_ms is the evidence.
   const cpuMs = cpuDeltaMs(isolate, at.cpuBefore);
-  return then(heapUsed(isolate), (heapUsedBytes) =>
-    then(at.realm ? recoverConsole(isolate, at.realm.context) : '', (console) => {
+  return then(heapUsed(isolate, run.sampler), (heapUsedBytes) =>
+    then(at.realm ? recoverConsole(isolate, at.realm.context, run.sampler) : '', (console) => {
       // A call stopped mid-way may leave jobs in the microtask queue, which would run inside
       // the next call of this tool. No realm that was interrupted serves another call.
       entry.dispose();
-      const sampled = at.cpuTimeout && !at.wallClockExpired ? { cpuSamples: at.samples } : {};
+      // A CPU timeout says where its CPU was, or why it cannot (then the next call can).
+      const sampled = at.cpuTimeout && !at.wallClockExpired ? { cpuSamples: at.samples ?? { notSampled: 'unreadable' as const } } : {};
       return { ...emptyReply(job), fault, console, cpuMs, heapUsedBytes, ...sampled };
     }),
   );
