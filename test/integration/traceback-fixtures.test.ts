@@ -37,6 +37,12 @@ import type { Failure, Language } from '../../src/model.js';
 import { NAME_PATTERN } from '../../src/model.js';
 import type { PersonaScope } from '../../src/service/index.js';
 import { NOT_SAMPLED } from '../../src/service/timeout-failure.js';
+
+/** A version's first timeout: not sampled, and says how to learn where (or met the wall clock first). */
+const UNSAMPLED_TIMEOUT = new RegExp(`${escape(NOT_SAMPLED.first_timeout)}|deadline \\(wall clock\\)`);
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { reportLocation } from '../helpers/location-report.js';
 
@@ -203,9 +209,14 @@ describe.each(fixtures)('$file', (fixture) => {
       if (want.kind === 'timeout') {
         const unsampled = await scope.runTool(tool, fixture.args);
         expect(!unsampled.ok && unsampled.failure.frames).toEqual([]);
-        expect(!unsampled.ok && unsampled.failure.message).toContain(NOT_SAMPLED.first_timeout);
+        expect(!unsampled.ok && unsampled.failure.message).toMatch(UNSAMPLED_TIMEOUT);
       }
-      const out = await scope.runTool(tool, fixture.args);
+      let out = await scope.runTool(tool, fixture.args);
+      // On a loaded machine a spin can meet the wall clock before its CPU limit, which loses
+      // its samples (the isolate is disposed mid-run); the next call is sampled again.
+      for (let retry = 0; retry < 3 && want.kind === 'timeout' && !out.ok && out.failure.frames.length === 0; retry++) {
+        out = await scope.runTool(tool, fixture.args);
+      }
       expect(out.ok, 'the call should fail').toBe(false);
       if (out.ok) return;
       ({ failure, executionId } = out);

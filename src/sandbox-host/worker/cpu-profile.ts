@@ -41,8 +41,8 @@ export interface CallProfile {
 export interface CpuSampler {
   /** Profiles this call if its version's last call hit the CPU limit; else why not. */
   start(isolate: ivm.Isolate, scriptKey: string, filename: string, dispose: () => void): CallProfile | NotSampled;
-  /** A call of `scriptKey` ended: `cpuTimeout` if at the CPU limit. */
-  record(scriptKey: string, cpuTimeout: boolean): void;
+  /** A call of `scriptKey` ended: `spun` if it was stopped while burning CPU (a CPU timeout). */
+  record(scriptKey: string, spun: boolean): void;
   /** True while a call profiles this isolate: make no synchronous entry into it. */
   profiling(isolate: ivm.Isolate): boolean;
 }
@@ -64,9 +64,9 @@ export function createCpuSampler(options: { budget: number }): CpuSampler {
 
   return {
     profiling: (isolate) => (active.get(isolate) ?? 0) > 0,
-    record(scriptKey, cpuTimeout) {
+    record(scriptKey, spun) {
       suspects.delete(scriptKey);
-      if (!cpuTimeout) return;
+      if (!spun) return;
       suspects.add(scriptKey);
       if (suspects.size > MAX_REMEMBERED) suspects.delete(suspects.values().next().value as string);
     },

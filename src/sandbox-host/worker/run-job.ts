@@ -34,7 +34,10 @@ function recorded({ policy, sampler }: RunContext, job: RunJob, reply: RunReply)
   // A load check runs no handler: how quick it was says nothing about the calls to come.
   if (!reply.needCode && job.probe !== true) {
     policy.record(job.scriptKey, reply.cpuMs, reply.fault?.kind === 'timeout' || reply.fault?.kind === 'memory');
-    sampler.record(job.scriptKey, reply.cpuSamples !== undefined);
+    // A call that burnt at least half its limit before the wall clock stopped it was spinning
+    // too: its version's next call is sampled as after a CPU timeout.
+    const spun = reply.cpuSamples !== undefined || (reply.fault?.kind === 'timeout' && (reply.cpuMs ?? 0) >= job.timeoutMs / 2);
+    sampler.record(job.scriptKey, spun);
   }
   return reply;
 }
@@ -187,7 +190,10 @@ async function underDeadline(
     // Only a CPU timeout reads its samples: after the wall-clock deadline the isolate is gone.
     const samples = 'notSampled' in profile ? profile : await profile.stop('error' in outcome && isCpuTimeout(outcome.error));
     if ('envelope' in outcome) return await envelopeReply(entry, job, run, outcome.envelope, cpuBefore);
-    return await fail(entry, job, run, outcome.error, { wallClockExpired: deadline.expired(), cpuBefore, realm, samples });
+    const reply = await fail(entry, job, run, outcome.error, { wallClockExpired: deadline.expired(), cpuBefore, realm, samples });
+    const atExpiry = deadline.cpuAtExpiry();
+    if (reply.cpuMs === null && atExpiry !== null && cpuBefore !== null) reply.cpuMs = Number(atExpiry - cpuBefore) / 1e6;
+    return reply;
   } finally {
     deadline.clear();
     entry.done();
@@ -198,13 +204,17 @@ async function underDeadline(
  * The wall clock fires a little after the CPU limit, so a synchronous spin is reported as the
  * CPU timeout it is; only calls that wait (or run outside `timeout`) meet this timer.
  */
-function startDeadline(entry: IsolateEntry, job: RunJob): { expired(): boolean; clear(): void } {
+function startDeadline(entry: IsolateEntry, job: RunJob): { expired(): boolean; cpuAtExpiry(): bigint | null; clear(): void } {
   let expired = false;
+  let cpuAtExpiry: bigint | null = null;
   const timer = setTimeout(() => {
     expired = true;
+    // Read before the isolate goes: whether the call was waiting or burning CPU (on a loaded
+    // machine a spin can meet this timer before its CPU limit).
+    cpuAtExpiry = safeCpuTime(entry.isolate);
     entry.dispose();
   }, job.timeoutMs + WALL_CLOCK_SLACK_MS);
-  return { expired: () => expired, clear: () => clearTimeout(timer) };
+  return { expired: () => expired, cpuAtExpiry: () => cpuAtExpiry, clear: () => clearTimeout(timer) };
 }
 
 function envelopeReply(entry: IsolateEntry, job: RunJob, run: RunContext, envelope: unknown, cpuBefore: bigint | null): MaybePromise<RunReply> {
