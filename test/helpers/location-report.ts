@@ -16,9 +16,11 @@ export interface LocationLine {
   located: boolean;
   /** The frames are sampled (a timeout or memory kill: where the CPU or the allocations were). */
   sampled: boolean;
+  /** False when the engine cannot know a place for this failure (a memory kill): not counted as missed. */
+  locatable: boolean;
 }
 
-export function reportLocation(fixture: string, expected: { line: number; kind: string; sub?: string | undefined; phase: string }, failure: Failure): void {
+export function reportLocation(fixture: string, expected: { line: number; kind: string; sub?: string | undefined; phase: string; located?: boolean }, failure: Failure): void {
   const file = process.env['CHAMELEON_LOCATION_REPORT'];
   if (!file) return;
   const top = failure.frames[0];
@@ -27,6 +29,7 @@ export function reportLocation(fixture: string, expected: { line: number; kind: 
     class: [failure.kind, failure.subkind ?? expected.sub, expected.phase === 'create' ? 'at load' : null].filter(Boolean).join(' / '),
     located: top !== undefined && failure.mapped && top.line === expected.line,
     sampled: (top as { sampled?: boolean } | undefined)?.sampled === true,
+    locatable: expected.located !== false,
   };
   fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
 }
