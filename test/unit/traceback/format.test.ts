@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { Failure, Frame } from '../../../src/model.js';
-import { RAW_STACK_MARKER, formatFrame, formatTraceback, type TracebackInput } from '../../../src/traceback/format.js';
+import { RAW_STACK_MARKER, SAMPLED_HEADING, formatFrame, formatTraceback, type TracebackInput } from '../../../src/traceback/format.js';
 
 function frame(partial: Partial<Frame>): Frame {
   return { function: 'fib', tool: 'fibonacci', version: 3, file: 'fibonacci.ts', line: 7, column: 15, ...partial };
@@ -38,6 +38,7 @@ describe('formatFrame()', () => {
     ['an anonymous function', { function: '<anonymous>', file: 'x.ts', line: 1, column: 2 }, 'at <anonymous> (x.ts:1:2)'],
     ['an empty name', { function: '', file: 'x.ts', line: 1, column: 2 }, 'at <anonymous> (x.ts:1:2)'],
     ['a method', { function: 'Counter.tick', file: 'x.js' }, 'at Counter.tick (x.js:7:15)'],
+    ['a sampled frame, which says it is one', { sampled: true }, 'at fib (fibonacci.ts:7:15) [sampled: where the function starts]'],
     ['a name with a line break', { function: 'a\nat evil (x.ts:1:1)' }, 'at a at evil (x.ts:1:1) (fibonacci.ts:7:15)'],
   ])('formatFrame() formats %s', (_, partial, expected) => {
     expect(formatFrame(frame(partial))).toBe(expected);
@@ -162,5 +163,19 @@ describe('formatTraceback()', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic['self'] = cyclic;
     expect(traceback({ kind: 'invalid_result', details: cyclic })).not.toContain('Details:');
+  });
+});
+
+describe('formatTraceback() of a timeout with sampled frames', () => {
+  it('heads the frames as samples, not as a call stack, outermost first', () => {
+    const text = traceback({
+      kind: 'timeout',
+      name: 'TimeoutError',
+      message: 'The call used more than its 300 ms CPU-time limit.',
+      frames: [frame({ function: 'walk', line: 2, column: 14, sampled: true }), frame({ function: 'default', line: 9, column: 1, sampled: true })],
+    });
+    expect(text).toContain(SAMPLED_HEADING);
+    expect(text).not.toContain('Traceback (most recent call last):');
+    expect(text.indexOf('line 9, column 1, in default')).toBeLessThan(text.indexOf('line 2, column 14, in walk'));
   });
 });
