@@ -91,11 +91,12 @@ export interface RunReply {
 /**
  * Why a call stopped at its CPU limit has no samples: `first_timeout`, only a call whose
  * version's last call hit the CPU limit is sampled; `fast_path`, it ran synchronously, where no
- * profiler may run; `budget_spent`, the process has sampled as many calls as it may;
+ * profiler may run; `short_limit`, its CPU limit is too short to sample (under 200 ms);
+ * `budget_spent`, the process has sampled as many calls as it may;
  * `unreadable`, the profile could not be read.
  */
 export interface NotSampled {
-  notSampled: 'first_timeout' | 'fast_path' | 'budget_spent' | 'unreadable';
+  notSampled: 'first_timeout' | 'fast_path' | 'short_limit' | 'budget_spent' | 'unreadable';
 }
 
 /**

@@ -13,8 +13,10 @@ export const NOT_SAMPLED: Record<NotSampled['notSampled'], string> = {
     'Where its CPU was is not known yet: only a call that follows a timeout of the same version is sampled. Call the tool again with the same arguments: if it times out again, its error names the function the CPU was in.',
   fast_path:
     'Where its CPU was is not known yet: this call ran on the fast path, where no profiler can run. Call the tool again with the same arguments: if it times out again, its error names the function the CPU was in.',
+  short_limit:
+    'Where its CPU was is not known: calls whose timeout_ms is under 200 are not sampled (starting the profiler takes a few ms of the call\'s own CPU time). Raise timeout_ms to 200 or more, and a call that times out after a timeout will name the function the CPU was in.',
   budget_spent:
-    'Where its CPU was is not known: this sandbox process has sampled as many calls as it may (each costs memory that the engine never gives back). It is sampled again in a new sandbox process, after a restart of the server.',
+    'Where its CPU was is not known: this sandbox process has sampled as many calls as it may (each costs memory that the engine never gives back). Calls are sampled again once the server is restarted (its sandbox processes are new then).',
   unreadable: 'Where its CPU was is not known: its CPU samples could not be read.',
 };
 

@@ -40,12 +40,19 @@ export interface CallProfile {
 
 export interface CpuSampler {
   /** Profiles this call if its version's last call hit the CPU limit; else why not. */
-  start(isolate: ivm.Isolate, scriptKey: string, filename: string, dispose: () => void): CallProfile | NotSampled;
+  start(isolate: ivm.Isolate, call: { scriptKey: string; filename: string; timeoutMs: number }, dispose: () => void): CallProfile | NotSampled;
   /** A call of `scriptKey` ended: `spun` if it was stopped while burning CPU (a CPU timeout). */
   record(scriptKey: string, spun: boolean): void;
   /** True while a call profiles this isolate: make no synchronous entry into it. */
   profiling(isolate: ivm.Isolate): boolean;
 }
+
+/**
+ * Calls with a shorter CPU limit are not sampled: the profiler's start (3-19 ms of the call's
+ * own CPU in a fresh realm) would take a large share of it, skew its samples, and delay a
+ * reply that the supervisor expects within its kill grace.
+ */
+export const MIN_SAMPLED_TIMEOUT_MS = 200;
 
 /** Waits before each repeated stop: the entry that ran the call ends within microseconds. */
 const STOP_RETRY_MS = [0, 1, 2, 5, 10, 20, 50];
@@ -70,8 +77,9 @@ export function createCpuSampler(options: { budget: number }): CpuSampler {
       suspects.add(scriptKey);
       if (suspects.size > MAX_REMEMBERED) suspects.delete(suspects.values().next().value as string);
     },
-    start(isolate, scriptKey, filename, dispose) {
+    start(isolate, { scriptKey, filename, timeoutMs }, dispose) {
       if (!suspects.has(scriptKey)) return { notSampled: 'first_timeout' };
+      if (timeoutMs < MIN_SAMPLED_TIMEOUT_MS) return { notSampled: 'short_limit' };
       if (left <= 0) return { notSampled: 'budget_spent' };
       const title = `chameleon-call-${++titles}`;
       try {

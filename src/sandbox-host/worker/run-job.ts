@@ -131,7 +131,7 @@ function callSync(
 /** The same call through isolated-vm's thread pool (sampled, when suspect): this process's thread stays free. */
 function callAsync(entry: IsolateEntry, realm: Realm, enter: ivm.Reference<EntryFunction>, job: RunJob, run: RunContext): Promise<RunReply> {
   const cpuBefore = safeCpuTime(entry.isolate);
-  const profile = run.sampler.start(entry.isolate, job.scriptKey, job.filename, () => entry.dispose());
+  const profile = run.sampler.start(entry.isolate, job, () => entry.dispose());
   return underDeadline(entry, realm, job, run, cpuBefore, profile, async () => {
     const out = await enter.apply(undefined, [job.argsJson, job.metaJson, job.executionId], { timeout: job.timeoutMs });
     if (typeof out !== 'number') return out;

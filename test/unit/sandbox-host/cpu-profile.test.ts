@@ -5,7 +5,7 @@
  */
 import ivm from 'isolated-vm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCpuSampler } from '../../../src/sandbox-host/worker/cpu-profile.js';
+import { createCpuSampler, MIN_SAMPLED_TIMEOUT_MS } from '../../../src/sandbox-host/worker/cpu-profile.js';
 
 const FILE = 'chameleon/default/spin@1.js';
 const SOURCE = `function walk(n) {
@@ -35,10 +35,10 @@ describe('createCpuSampler()', () => {
   it('samples only a call whose version\'s last call spun, and names the function the CPU was in', async () => {
     const sampler = createCpuSampler({ budget: 4 });
     const { isolate, run } = tool();
-    expect(sampler.start(isolate, 'spin@1', FILE, () => isolate.dispose())).toEqual({ notSampled: 'first_timeout' });
+    expect(sampler.start(isolate, { scriptKey: 'spin@1', filename: FILE, timeoutMs: 200 }, () => isolate.dispose())).toEqual({ notSampled: 'first_timeout' });
 
     sampler.record('spin@1', true);
-    const profile = sampler.start(isolate, 'spin@1', FILE, () => isolate.dispose());
+    const profile = sampler.start(isolate, { scriptKey: 'spin@1', filename: FILE, timeoutMs: 200 }, () => isolate.dispose());
     if ('notSampled' in profile) throw new Error('expected a profile');
     expect(sampler.profiling(isolate)).toBe(true);
     await expect(run.apply(undefined, [1], { timeout: 200 })).rejects.toThrow(/timed out/);
@@ -59,7 +59,7 @@ describe('createCpuSampler()', () => {
     };
     const before = timeSync();
     sampler.record('spin@1', true);
-    const profile = sampler.start(isolate, 'spin@1', FILE, () => isolate.dispose());
+    const profile = sampler.start(isolate, { scriptKey: 'spin@1', filename: FILE, timeoutMs: 200 }, () => isolate.dispose());
     if ('notSampled' in profile) throw new Error('expected a profile');
     await run.apply(undefined, [0]); // Quick: the stop usually runs inside this very entry first.
     expect(await profile.stop(false)).toBeNull();
@@ -68,16 +68,18 @@ describe('createCpuSampler()', () => {
     expect(timeSync()).toBeLessThan(Math.max(100, before * 20));
   });
 
-  it('stops sampling when its budget is spent, and a call that did not spin clears the suspicion', () => {
+  it('stops sampling when its budget is spent, skips short limits, and a call that did not spin clears the suspicion', () => {
     const sampler = createCpuSampler({ budget: 1 });
     const { isolate } = tool();
     sampler.record('a@1', true);
-    const first = sampler.start(isolate, 'a@1', FILE, () => isolate.dispose());
+    const first = sampler.start(isolate, { scriptKey: 'a@1', filename: FILE, timeoutMs: 200 }, () => isolate.dispose());
     expect('notSampled' in first).toBe(false);
     sampler.record('b@1', true);
-    expect(sampler.start(isolate, 'b@1', FILE, () => isolate.dispose())).toEqual({ notSampled: 'budget_spent' });
+    expect(sampler.start(isolate, { scriptKey: 'b@1', filename: FILE, timeoutMs: 200 }, () => isolate.dispose())).toEqual({ notSampled: 'budget_spent' });
+    sampler.record('c@1', true);
+    expect(sampler.start(isolate, { scriptKey: 'c@1', filename: FILE, timeoutMs: MIN_SAMPLED_TIMEOUT_MS - 1 }, () => isolate.dispose())).toEqual({ notSampled: 'short_limit' });
     sampler.record('b@1', false);
-    expect(sampler.start(isolate, 'b@1', FILE, () => isolate.dispose())).toEqual({ notSampled: 'first_timeout' });
+    expect(sampler.start(isolate, { scriptKey: 'b@1', filename: FILE, timeoutMs: 200 }, () => isolate.dispose())).toEqual({ notSampled: 'first_timeout' });
     if (!('notSampled' in first)) void first.stop(false);
   });
 });
