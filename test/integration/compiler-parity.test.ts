@@ -26,13 +26,18 @@ const fixtures = fs
   .map((file) => {
     const ext = path.extname(file);
     const source = fs.readFileSync(path.join(FIXTURE_DIR, file), 'utf8');
-    const argsLine = source.split(/\r?\n/).find((l) => l.startsWith('// @args '));
+    const lines = source.split(/\r?\n/);
+    const argsLine = lines.find((l) => l.startsWith('// @args '));
+    const limitsLine = lines.find((l) => l.startsWith('// @limits '));
     return {
       file,
       tool: path.basename(file, ext),
       language: ext === '.js' ? ('javascript' as const) : ('typescript' as const),
       source,
       args: argsLine === undefined ? {} : (JSON.parse(argsLine.slice('// @args '.length)) as Record<string, unknown>),
+      limits: limitsLine === undefined ? {} : (JSON.parse(limitsLine.slice('// @limits '.length)) as { timeoutMs?: number; memoryMb?: number }),
+      // A failure whose place the engine cannot know (a memory kill) has no frames to compare.
+      locatable: !/<- fails: .* located=no/.test(source),
     };
   });
 
@@ -55,9 +60,14 @@ afterAll(async () => {
 type Outcome = { failure: Failure; compiledJs: string | null };
 
 async function failureOf(scope: PersonaScope, fixture: (typeof fixtures)[number], source: string): Promise<Outcome> {
-  const created = await scope.createTool({ name: fixture.tool, description: fixture.file, code: source, language: fixture.language });
+  const created = await scope.createTool({ name: fixture.tool, description: fixture.file, code: source, language: fixture.language, ...fixture.limits });
   if (!created.ok) return { failure: created.failure, compiledJs: null };
-  const out = await scope.runTool(fixture.tool, fixture.args);
+  let out = await scope.runTool(fixture.tool, fixture.args);
+  // A timeout is sampled only on a call after a timeout of its version (worker/cpu-profile.ts);
+  // on a loaded machine the wall clock can stop a spin first, losing its samples: call again.
+  for (let i = 0; i < 4 && !out.ok && out.failure.kind === 'timeout' && out.failure.frames.length === 0; i++) {
+    out = await scope.runTool(fixture.tool, fixture.args);
+  }
   if (out.ok) throw new Error(`${fixture.file}: the call should fail`);
   const row = db
     .prepare('SELECT v.compiled_js FROM versions v JOIN tools t ON t.id = v.tool_id WHERE t.persona = ? AND t.name = ? AND v.version = 1')
@@ -94,7 +104,7 @@ describe.each(fixtures)('$file', (fixture) => {
     expect(position(padded.failure)).toEqual(position(asWritten.failure));
     const lastLine = ended.split(newline).length - 1;
     expect(withoutAppendedRows(padded.failure.codeFrame, lastLine)).toEqual(withoutAppendedRows(asWritten.failure.codeFrame, lastLine));
-    expect(asWritten.failure.frames.length).toBeGreaterThan(0);
+    if (fixture.locatable) expect(asWritten.failure.frames.length).toBeGreaterThan(0);
     if (padded.compiledJs !== null) expect(padded.compiledJs).not.toContain('padding padding');
     if (asWritten.compiledJs?.includes('kept by swc')) compared++;
   });
