@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
-import type { Options } from '@swc/core';
+import type { Options, Script } from '@swc/core';
 import type { Language } from '../model.js';
 
 /**
@@ -81,6 +81,21 @@ export async function swcTransform(source: string, language: Language, file: str
   try {
     const out = swc.transformSync(source, options);
     return typeof out.map === 'string' ? { compiledJs: out.code, sourceMap: out.map } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Parses compiled JavaScript (a script: CommonJS output) with swc, synchronously. Null when swc
+ * cannot be loaded or refuses the text. Spans are UTF-8 byte offsets, counted from the
+ * returned program's own `span.start`.
+ */
+export async function swcParseScript(code: string): Promise<Script | null> {
+  const swc = await loadSwc();
+  if (swc === null) return null;
+  try {
+    return swc.parseSync(code, { syntax: 'ecmascript', target: 'es2022', isModule: false });
   } catch {
     return null;
   }
