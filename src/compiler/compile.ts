@@ -60,7 +60,7 @@ export async function compile(input: CompileInput): Promise<CompileResult> {
   const strict = strictMode(out.compiledJs, out.sourceMap);
   const early = await earlyError(input, file, strict.compiledJs, strict.sourceMap);
   if (early !== null) return early;
-  const recorded = await recordThrowSites(strict, source);
+  const recorded = await recordThrowSites(strict);
   return ownMapOnly(recorded.compiledJs, recorded.sourceMap, file);
 }
 

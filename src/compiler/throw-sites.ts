@@ -5,20 +5,22 @@
  * `throw null` carry nothing, and the prelude's catch cannot tell where they came from. So every
  * `throw x` of the compiled code becomes `throw __chameleon_throw(x)`: the sandbox's recorder
  * (sandbox/prelude/describe.ts) returns x unchanged and, when x is not an Error, takes a stack
- * right there. Its caller's frame is the throw site, and the source map gains a segment at the
- * inserted call that maps to the `throw` keyword as the agent wrote it.
+ * right there. Its caller's frame is the throw site: V8 reports a call at its callee's first
+ * character, where the thrown expression began, and the map keeps that expression's segment
+ * there, so the frame points at the thrown value as the agent wrote it (with swc's output and
+ * esbuild's alike).
  *
  * Cost: nothing per call on a path that throws nothing (the rewrite only touches `throw`
  * statements), one function call and an `instanceof` on a path that throws, one stack capture
  * when it throws a value that is not an Error. At compile time, nothing for a tool whose
- * throws are all `throw new ...` (no parse); otherwise one swc parse of the compiled code.
+ * throws are all `throw new ...` (no parse); otherwise one swc parse of the compiled code, on
+ * libuv's thread pool, whose JSON is searched for throw statements, not turned into objects.
  * `throw new X(...)` is left alone: it throws an Error in all but name.
  */
-import { decode, encode, type SourceMapMappings, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
-import type { Node, Script, Span } from '@swc/core';
 import { compiledSyntaxError } from './early-errors.js';
+import { shiftGeneratedColumns } from './map-columns.js';
 import { THROW_RECORDER } from './module-wrapper.js';
-import { swcParseScript } from './swc-transform.js';
+import { swcParseJson } from './swc-transform.js';
 
 export interface Compiled {
   compiledJs: string;
@@ -34,70 +36,79 @@ interface Insertion {
   /** UTF-16 index in the compiled code. */
   at: number;
   text: string;
-  /** For the call's opening: the index of the `throw` keyword, whose mapping the call takes. */
-  throwAt?: number;
+  /** The call's opening: the thrown expression's segment stays at `at`, so the call maps with it. */
+  opening: boolean;
 }
 
 /**
  * The compiled code with its throw sites recorded, and its map adjusted to match; the input
  * unchanged when there is nothing to record, or when anything about it is unexpected.
  */
-export async function recordThrowSites(input: Compiled, source: string): Promise<Compiled> {
+export async function recordThrowSites(input: Compiled): Promise<Compiled> {
   const { compiledJs } = input;
   if (!CANDIDATE.test(compiledJs) || compiledJs.includes(THROW_RECORDER) || OTHER_LINE_BREAKS.test(compiledJs)) return input;
-  const script = await swcParseScript(compiledJs);
-  if (script === null) return input;
-  const insertions = throwInsertions(script, compiledJs);
+  const ast = await swcParseJson(compiledJs);
+  if (ast === null) return input;
+  const insertions = throwInsertions(ast, compiledJs);
   if (insertions.length === 0) return input;
-  const rewritten = { compiledJs: insert(compiledJs, insertions), sourceMap: shiftMap(input.sourceMap, compiledJs, source, insertions) };
+  const sourceMap = shiftMap(input.sourceMap, compiledJs, insertions);
+  if (sourceMap === null) return input;
+  const rewritten = { compiledJs: insert(compiledJs, insertions), sourceMap };
   // The rewrite only wraps expressions in a call; should it ever make code V8 refuses, the
   // code stays as compiled (without throw sites) rather than failing the agent's create.
   return compiledSyntaxError(rewritten.compiledJs) === null ? rewritten : input;
 }
 
-/** The opening and closing text of every throw to record, in the order of the code. */
-function throwInsertions(script: Script, code: string): Insertion[] {
-  const index = byteToIndex(code, script.span.start);
+/**
+ * swc's JSON for a script starts with its span, and writes every ThrowStatement as its type,
+ * its span (the statement's, `;` included) and its argument, whose type comes first (its
+ * serialiser writes the tag, then a node's fields in declaration order; where the argument's
+ * own span comes depends on its type, so it is not read). A string of the code cannot forge
+ * this text: inside a JSON string value every `"` is escaped. Offsets are UTF-8 bytes from the
+ * script's span start.
+ */
+const SCRIPT_SPAN = /^\{"program":\{"type":"Script","span":\{"start":(\d+),/;
+const THROW = /"type":"ThrowStatement","span":\{"start":(\d+),"end":(\d+)\},"argument":\{"type":"(\w+)"/g;
+
+/** The opening and closing text of every throw to record, in the order of the code; [] when the AST is not as expected. */
+function throwInsertions(ast: string, code: string): Insertion[] {
+  const script = SCRIPT_SPAN.exec(ast);
+  if (script === null) return [];
+  const index = byteToIndex(code, Number(script[1]));
   const insertions: Insertion[] = [];
-  for (const thrown of throwStatements(script)) {
-    const argument = thrown.argument;
-    if (argument.type === 'NewExpression') continue;
-    const start = index(argument.span.start);
-    const end = index(argument.span.end);
-    const throwAt = index(thrown.span.start);
-    if (start === null || end === null || throwAt === null) return [];
+  for (const match of ast.matchAll(THROW)) {
+    const [, statementStart, statementEnd, type] = match;
+    if (type === 'NewExpression') continue;
+    const throwAt = index(Number(statementStart));
+    const end = index(Number(statementEnd));
+    if (throwAt === null || end === null || !code.startsWith('throw', throwAt)) return [];
+    const argument = argumentOf(code, throwAt, end);
+    if (argument === null) return [];
     // `throw a, b` throws b: as a call's argument the sequence needs its own parentheses.
-    const sequence = argument.type === 'SequenceExpression';
-    insertions.push({ at: start, text: `${THROW_RECORDER}(${sequence ? '(' : ''}`, throwAt }, { at: end, text: sequence ? '))' : ')' });
+    const sequence = type === 'SequenceExpression';
+    insertions.push({ at: argument.start, text: `${THROW_RECORDER}(${sequence ? '(' : ''}`, opening: true }, { at: argument.end, text: sequence ? '))' : ')', opening: false });
   }
   return insertions.sort((a, b) => a.at - b.at);
 }
 
-/** A ThrowStatement as swc's parser returns it (compiled code has no JSX, whose nodes lack a span). */
-interface ThrowNode {
-  span: Span;
-  argument: { type: string; span: Span };
-}
-
-/** Every ThrowStatement of the program, at any depth (swc's AST is plain JSON data). */
-function throwStatements(script: Script): ThrowNode[] {
-  const found: ThrowNode[] = [];
-  const stack: unknown[] = [script];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (typeof node !== 'object' || node === null) continue;
-    if (Array.isArray(node)) {
-      for (const item of node) stack.push(item);
-      continue;
-    }
-    if ((node as Node).type === 'ThrowStatement') found.push(node as ThrowNode);
-    for (const key in node) {
-      if (key === 'span') continue;
-      const value = (node as Record<string, unknown>)[key];
-      if (typeof value === 'object' && value !== null) stack.push(value);
-    }
+/**
+ * The thrown expression of the statement `code[from, to)`: after `throw` and the blanks and
+ * block comments that follow it, up to the statement's `;` (the compilers end every statement
+ * with one) and the blanks before it. Null when the text is not shaped so.
+ */
+function argumentOf(code: string, from: number, to: number): { start: number; end: number } | null {
+  let start = from + 'throw'.length;
+  for (;;) {
+    while (start < to && /\s/.test(code[start]!)) start++;
+    if (!code.startsWith('/*', start)) break;
+    const close = code.indexOf('*/', start + 2);
+    if (close < 0 || close >= to) return null;
+    start = close + 2;
   }
-  return found;
+  let end = to;
+  if (code[end - 1] === ';') end--;
+  while (end > start && /\s/.test(code[end - 1]!)) end--;
+  return end > start ? { start, end } : null;
 }
 
 /**
@@ -131,62 +142,14 @@ function insert(code: string, insertions: Insertion[]): string {
   return out + code.slice(from);
 }
 
-/**
- * The map of the rewritten code: on each line with insertions, every segment at or after an
- * insertion moves right by its length, and each recorder call gets a segment of its own that
- * maps where the `throw` keyword maps (the frame V8 reports for the recorder's caller is the
- * call's position). Only generated columns change: what the code maps to stays as it was.
- */
-function shiftMap(sourceMap: string, code: string, source: string, insertions: Insertion[]): string {
-  const map = JSON.parse(sourceMap) as { mappings: string };
-  const lines: SourceMapMappings = decode(map.mappings);
+/** The map of the rewritten code: only generated columns move (map-columns.ts). Null if the map is not as expected. */
+function shiftMap(sourceMap: string, code: string, insertions: Insertion[]): string | null {
+  const map = JSON.parse(sourceMap) as { mappings?: unknown };
+  if (typeof map.mappings !== 'string') return null;
   const lineStarts = lineStartsOf(code);
-  const sourceLines = source.split(/\r\n|[\n\r\u2028\u2029]/);
-  // Right to left: a shift for an insertion also moves the segments added for those after it.
-  for (let i = insertions.length - 1; i >= 0; i--) {
-    const { at, text, throwAt } = insertions[i]!;
-    const { line, column } = position(lineStarts, at);
-    const segments = lines[line];
-    if (segments === undefined) continue;
-    for (const segment of segments) if (segment[0] >= column) segment[0] += text.length;
-    if (throwAt === undefined) continue;
-    const target = throwTarget(segments, position(lineStarts, throwAt), line, column, text.length, sourceLines);
-    if (target === null) continue;
-    const added: SourceMapSegment = [column, target[1], target[2], target[3]];
-    const before = segments.findIndex((s) => s[0] >= column);
-    segments.splice(before < 0 ? segments.length : before, 0, added);
-  }
-  return JSON.stringify({ ...map, mappings: encode(lines) });
-}
-
-type MappedSegment = [number, number, number, number] | [number, number, number, number, number];
-
-/**
- * The mapping the recorder call takes: that of the `throw` keyword. swc starts a segment there;
- * esbuild starts one at the thrown expression only, so the keyword is found that many columns
- * before it on the original line, when the source has `throw` there (it does, unless types
- * were erased in between). Failing both, the thrown expression's own mapping.
- */
-function throwTarget(
-  segments: SourceMapSegment[],
-  keyword: { line: number; column: number },
-  line: number,
-  column: number,
-  shift: number,
-  sourceLines: string[],
-): MappedSegment | null {
-  const mapped = segments.filter((s): s is MappedSegment => s.length >= 4);
-  const at = (c: number) => mapped.find((s) => s[0] === c);
-  const onKeyword = keyword.line === line ? at(keyword.column) : undefined;
-  if (onKeyword !== undefined) return onKeyword;
-  const argument = at(column + shift);
-  if (argument === undefined) return mapped.filter((s) => s[0] < column).pop() ?? null;
-  const before = keyword.line === line ? column - keyword.column : -1;
-  const original = argument[3] - before;
-  if (before > 0 && original >= 0 && sourceLines[argument[2]]?.startsWith('throw', original) === true) {
-    return [column, argument[1], argument[2], original];
-  }
-  return argument;
+  const shifts = insertions.map(({ at, text, opening }) => ({ ...position(lineStarts, at), length: text.length, keep: opening }));
+  const mappings = shiftGeneratedColumns(map.mappings, shifts);
+  return mappings === null ? null : JSON.stringify({ ...map, mappings });
 }
 
 function lineStartsOf(code: string): number[] {

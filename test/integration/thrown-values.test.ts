@@ -64,8 +64,8 @@ describe('a thrown value that is not an Error', () => {
       expect(failure).toMatchObject({ kind: 'exception', name: `thrown ${type}`, thrown: { type, json }, mapped: true });
       expect(failure.message.startsWith(`${json}. The tool threw a`)).toBe(true);
       expect(failure.message).toMatch(/not an Error: throw .*new Error\(/);
-      // The `throw` keyword of the statement that threw.
-      const [line, column] = kind === 'cycle' ? [7, 87] : kind === 'function' ? [8, 30] : [9, 3];
+      // The thrown expression of the statement that threw.
+      const [line, column] = kind === 'cycle' ? [7, 93] : kind === 'function' ? [8, 36] : [9, 9];
       expect(failure.frames[0], failure.rawStack ?? '').toMatchObject({ line, column });
       expect(failure.codeFrame).toMatch(new RegExp(`^> +${line} \\|`, 'm'));
     }
@@ -100,7 +100,7 @@ describe('a thrown value that is not an Error', () => {
     await create('large_throw', `${padding}export default (a: { i: number }) => {\n  if (!TABLE[a.i]) throw { missing: a.i };\n  return TABLE[a.i];\n};\n`);
     const failure = await failureOf('large_throw', { i: 99_999 });
     expect(failure).toMatchObject({ name: 'thrown object', thrown: { json: '{"missing":99999}' } });
-    expect(failure.frames[0]).toMatchObject({ line: 3, column: 20 });
+    expect(failure.frames[0]).toMatchObject({ line: 3, column: 26 });
   });
 
   it('leaves Errors, and code that throws nothing, as they were', async () => {
