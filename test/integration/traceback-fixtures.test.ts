@@ -24,10 +24,9 @@
  * the functions expected in the frames below it, innermost first. Only a call that follows a
  * timeout of its version is sampled, so a timeout fixture is called twice: the first call must
  * say how to learn where, the second where. `located=no` marks a failure whose place the
- * engine cannot know (a memory kill): it must have no frame, and say so (`says=`, by default
- * "cannot say where"). `kind=invalid_result` fixtures have no location either (the result is
- * checked after the handler returned; the message names the value's path): their quoted text
- * is only read.
+ * engine cannot know (a memory kill, or an invalid_result: the result is checked after the
+ * handler returned, and the message names the value's path instead): it must have no frame,
+ * and say so (`says=`, by default "cannot say where"); its quoted text is only read.
  *
  * Errors linked to the failure carry their own markers, with the same quoting and `name=`:
  * `// <- cause: ` for the failure's cause, `// <- cause.cause: ` for the cause's cause, and
@@ -139,7 +138,7 @@ function loadFixture(file: string): Fixture {
   const marked = lines.flatMap((text, i) => (text.includes(MARKER) ? [{ text, line: i + 1 }] : []));
   if (marked.length !== 1) throw new Error(`${file}: expected exactly one "${MARKER}" marker, found ${marked.length}`);
   const kind = (/\bkind=(\S+)/.exec(marked[0]!.text)?.[1] ?? 'exception') as Failure['kind'];
-  const located = kind !== 'invalid_result' && !/\blocated=no\b/.test(marked[0]!.text);
+  const located = !/\blocated=no\b/.test(marked[0]!.text);
   const main = readMarker(file, marked[0]!.line, marked[0]!.text, MARKER, located);
   const { text, lineText, line, options } = main;
   const at = main.column - 1;
