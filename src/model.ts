@@ -117,7 +117,7 @@ export interface LinkedError extends FailureFacts {
 
 export interface Failure extends FailureFacts {
   kind: FailureKind;
-  /** Error name (`TypeError`), or what was thrown when it was not an Error (`string`, `null`). */
+  /** Error name (`TypeError`), or `thrown <type>` when the value thrown was not an Error (`thrown string`, `thrown null`). */
   name: string;
   message: string;
   /** Innermost first, only frames of the tool's own source. */
