@@ -14,6 +14,13 @@
  * wake-up of the running call and returns nothing. The guest never sees it.
  */
 
+import { failureEnvelope, LAST_RESORT } from './prelude/envelope.js';
+import { describeSafely, forgetThrows, recordThrow } from './prelude/describe.js';
+import { createConsoleBuffer } from './prelude/console.js';
+import { defineProperty, ErrorCtor, fnToString, freeze, parse, stringify } from './prelude/intrinsics.js';
+import { serializeResult } from './prelude/result.js';
+import { safeGet, safeString } from './prelude/values.js';
+
 interface CallMeta {
   persona: string;
   tool: { name: string; version: number };
@@ -23,277 +30,17 @@ interface CallMeta {
   probe?: boolean;
 }
 
-type ModuleFactory = (module: { exports: unknown }, exports: unknown, require: (id: string) => never) => void;
-
-interface GuestFailure {
-  kind: 'exception' | 'invalid_result' | 'compile';
-  name: string;
-  message: string;
-  stack: string | null;
-  thrown: 'error' | 'value';
-}
+type ModuleFactory = (
+  module: { exports: unknown },
+  exports: unknown,
+  require: (id: string) => never,
+  recordThrow: (value: unknown) => unknown,
+) => void;
 
 ((global: typeof globalThis) => {
   const globals = global as unknown as Record<string, unknown>;
   const hostTimer = globals['__chameleon_timer'] as ((id: number, ms: number) => void) | undefined;
   delete globals['__chameleon_timer'];
-  // Taken before tool code runs: a tool may patch its own realm, and the prelude should keep
-  // working for the rest of that call. (Whatever it patches dies with the context.)
-  const stringify = JSON.stringify;
-  const parse = JSON.parse;
-  const defineProperty = Object.defineProperty;
-  const freeze = Object.freeze;
-  const getOwnKeys = Object.keys;
-  const isArray = Array.isArray;
-  // Only ever used as fnToString.call(fn).
-  // eslint-disable-next-line @typescript-eslint/unbound-method
-  const fnToString = Function.prototype.toString;
-  const ErrorCtor = Error;
-  const SetCtor = Set;
-  const StringCtor = String;
-  const MAX_NAME = 200;
-  const MAX_MESSAGE = 4_000;
-  const MAX_STACK = 16_000;
-  const MAX_WALK_NODES = 200_000;
-  const MAX_DEPTH = 256;
-
-  function cut(text: string, max: number): string {
-    return text.length <= max ? text : `${text.slice(0, max)}…[cut at ${max} characters]`;
-  }
-
-  /** String(value) that survives throwing toString/Symbol.toPrimitive. */
-  function safeString(value: unknown, max: number): string {
-    try {
-      return cut(StringCtor(value), max);
-    } catch {
-      return '[unprintable value]';
-    }
-  }
-
-  /**
-   * `value instanceof Error` that cannot throw. On a Proxy, instanceof runs the guest's
-   * getPrototypeOf trap; if that throws inside describeThrown, the error would escape the
-   * prelude and be copied to the host by isolated-vm, getters and all, outside the CPU limit
-   * (test/security/thrown-proxy-escapes-prelude.test.ts).
-   */
-  function isError(value: unknown): value is Error {
-    try {
-      return value instanceof ErrorCtor;
-    } catch {
-      return false;
-    }
-  }
-
-  function safeGet(target: object, key: string): unknown {
-    try {
-      return (target as Record<string, unknown>)[key];
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Readable rendering of any value for console lines and thrown non-Errors. */
-  function render(value: unknown, max: number): string {
-    switch (typeof value) {
-      case 'string':
-        return cut(value, max);
-      case 'undefined':
-        return 'undefined';
-      case 'function':
-        return `[Function ${safeString(safeGet(value, 'name'), MAX_NAME) || '(anonymous)'}]`;
-      case 'bigint':
-        return `${safeString(value, max)}n`;
-      case 'symbol':
-        return safeString(value, max);
-      case 'object': {
-        if (value === null) return 'null';
-        if (isError(value)) {
-          const stack = safeGet(value, 'stack');
-          if (typeof stack === 'string') return cut(stack, max);
-          return `${safeString(safeGet(value, 'name'), MAX_NAME)}: ${safeString(safeGet(value, 'message'), max)}`;
-        }
-        try {
-          const seen = new SetCtor<unknown>();
-          const json = stringify(value, (_key, v: unknown) => {
-            if (typeof v === 'bigint') return `${safeString(v, 100)}n`;
-            if (typeof v === 'function') return `[Function ${safeString(safeGet(v, 'name'), MAX_NAME)}]`;
-            if (typeof v === 'object' && v !== null) {
-              if (seen.has(v)) return '[Circular]';
-              seen.add(v);
-            }
-            return v;
-          });
-          return cut(json ?? safeString(value, max), max);
-        } catch {
-          return safeString(value, max);
-        }
-      }
-      default:
-        return safeString(value, max);
-    }
-  }
-
-  function createConsoleBuffer(limit: number) {
-    const lines: string[] = [];
-    let used = 0;
-    let full = false;
-    const write = (prefix: string, args: unknown[]): void => {
-      if (full) return;
-      let line = prefix;
-      for (let i = 0; i < args.length; i++) {
-        line += (i === 0 ? '' : ' ') + render(args[i], limit);
-        if (line.length > limit) break;
-      }
-      const room = limit - used;
-      if (line.length + 1 > room) {
-        lines.push(`${line.slice(0, Math.max(0, room))}…[console output cut at ${limit} characters]`);
-        full = true;
-        used = limit;
-        return;
-      }
-      lines.push(line);
-      used += line.length + 1;
-    };
-    return { write, text: (): string => lines.join('\n') };
-  }
-
-  /** Said when even describing the thrown value threw. The value is not touched again. */
-  const UNDESCRIBABLE: GuestFailure = freeze({
-    kind: 'exception',
-    name: 'Error',
-    message: 'The tool threw a value that could not be described (reading it threw again).',
-    stack: null,
-    thrown: 'value',
-  });
-
-  const LAST_RESORT = stringify({ ok: false, failure: UNDESCRIBABLE, console: '' });
-
-  /** describeThrown that never throws: what the guest threw must never leave the prelude. */
-  function describeSafely(thrown: unknown): GuestFailure {
-    try {
-      return describeThrown(thrown);
-    } catch {
-      return UNDESCRIBABLE;
-    }
-  }
-
-  function describeThrown(thrown: unknown): GuestFailure {
-    if (isError(thrown)) {
-      const stack = safeGet(thrown, 'stack');
-      return {
-        kind: 'exception',
-        name: safeString(safeGet(thrown, 'name'), MAX_NAME) || 'Error',
-        message: safeString(safeGet(thrown, 'message'), MAX_MESSAGE),
-        stack: typeof stack === 'string' ? cut(stack, MAX_STACK) : null,
-        thrown: 'error',
-      };
-    }
-    const type = thrown === null ? 'null' : typeof thrown;
-    return {
-      kind: 'exception',
-      name: `thrown ${type}`,
-      message: render(thrown, MAX_MESSAGE),
-      stack: null,
-      thrown: 'value',
-    };
-  }
-
-  /** Path of the first value JSON cannot carry faithfully, or null when the value is clean. */
-  function findUnserializable(root: unknown): string | null {
-    // Most results are small and clean: flat values need no walk at all, and the path of a
-    // problem is spelled out only once one is found (not for every node on the way).
-    if (root === null || (typeof root !== 'object' && typeof root !== 'function' && typeof root !== 'symbol' && typeof root !== 'bigint')) return null;
-    const seen = new SetCtor<object>();
-    const trail: string[] = [];
-    let budget = MAX_WALK_NODES;
-    const walk = (value: unknown, depth: number): string | null => {
-      if (--budget < 0) return null; // Too big to walk fully: JSON.stringify still guards cycles/BigInt.
-      switch (typeof value) {
-        case 'function':
-          return 'is a function';
-        case 'symbol':
-          return 'is a symbol';
-        case 'bigint':
-          return 'is a BigInt (use a string or number)';
-        case 'object': {
-          if (value === null) return null;
-          if (depth > MAX_DEPTH) return `is nested deeper than ${MAX_DEPTH} levels`;
-          if (seen.has(value)) return 'is a circular reference';
-          if (typeof safeGet(value, 'toJSON') === 'function') return null;
-          seen.add(value);
-          if (isArray(value)) {
-            for (let i = 0; i < value.length; i++) {
-              const found = walk(value[i], depth + 1);
-              if (found) {
-                trail.push(`[${i}]`);
-                return found;
-              }
-            }
-          } else {
-            const keys = getOwnKeys(value);
-            for (let i = 0; i < keys.length; i++) {
-              const key = keys[i]!;
-              const found = walk(safeGet(value, key), depth + 1);
-              if (found) {
-                trail.push(`.${key}`);
-                return found;
-              }
-            }
-          }
-          seen.delete(value);
-          return null;
-        }
-        default:
-          return null;
-      }
-    };
-    const found = walk(root, 0);
-    if (found === null) return null;
-    let path = 'result';
-    for (let i = trail.length - 1; i >= 0; i--) path += trail[i];
-    return `${path} ${found}`;
-  }
-
-  function failureEnvelope(failure: GuestFailure, consoleText: string): string {
-    return stringify({ ok: false, failure, console: consoleText });
-  }
-
-  function invalidResult(message: string): GuestFailure {
-    return { kind: 'invalid_result', name: 'InvalidResult', message, stack: null, thrown: 'value' };
-  }
-
-  function serializeResult(value: unknown, meta: CallMeta, consoleText: string): string {
-    let problem: string | null;
-    try {
-      problem = findUnserializable(value);
-    } catch (err) {
-      // A result whose traps or getters throw while it is inspected (a revoked Proxy, say) is
-      // a bad result, not an exception with the prelude's frames in its stack.
-      const reason = render(isError(err) ? safeGet(err, 'message') : err, 500);
-      return failureEnvelope(invalidResult(`The result could not be inspected: ${reason}.`), consoleText);
-    }
-    if (problem) {
-      return failureEnvelope(invalidResult(`The result must be JSON-serialisable, but ${problem}.`), consoleText);
-    }
-    let json: string | undefined;
-    try {
-      json = stringify(value === undefined ? null : value);
-    } catch (err) {
-      const reason = render(isError(err) ? safeGet(err, 'message') : err, 500);
-      return failureEnvelope(invalidResult(`The result could not be converted to JSON: ${reason}.`), consoleText);
-    }
-    if (json === undefined) json = 'null';
-    if (json.length > meta.maxResultChars) {
-      return failureEnvelope(
-        invalidResult(
-          `The result is ${json.length} characters of JSON; the limit is ${meta.maxResultChars}. Return less data (page it, or summarise).`,
-        ),
-        consoleText,
-      );
-    }
-    return `{"ok":true,"console":${stringify(consoleText)},"result":${json}}`;
-  }
-
   // Frozen: it is the same function in every call of every version, and lockdown never
   // reaches it (it is no property of the global object), so anything hung on it would carry
   // from one call to the next (test/security/persist-require-stub-properties.test.ts).
@@ -303,6 +50,8 @@ interface GuestFailure {
     );
   };
   freeze(requireStub);
+  // The same for the throw-site recorder every compiled `throw` calls (prelude/describe.ts).
+  freeze(recordThrow);
 
   type Handler = (args: unknown, ctx: unknown) => unknown;
 
@@ -470,8 +219,9 @@ interface GuestFailure {
 
       const module = { exports: {} as unknown };
       let resolved: ReturnType<typeof resolveHandler>;
+      forgetThrows();
       try {
-        factory.call(module.exports, module, module.exports, requireStub);
+        factory.call(module.exports, module, module.exports, requireStub, recordThrow);
         resolved = resolveHandler(module.exports);
       } catch (err) {
         return failureEnvelope(describeSafely(err), out.text());
@@ -502,11 +252,11 @@ interface GuestFailure {
       } catch (err) {
         return failureEnvelope(describeSafely(err), out.text());
       }
-      if (typeof then !== 'function') return serializeResult(value, meta, out.text());
+      if (typeof then !== 'function') return serializeResult(value, meta.maxResultChars, out.text());
       const thenable = value;
       return (async () => {
         try {
-          return serializeResult(await thenable, meta, out.text());
+          return serializeResult(await thenable, meta.maxResultChars, out.text());
         } catch (err) {
           return failureEnvelope(describeSafely(err), out.text());
         }

@@ -33,8 +33,30 @@ export async function build({ outDir = path.join(ROOT, 'dist'), declaration = tr
     const args = [tsc, '-p', project, '--outDir', projectOut, ...(declaration ? [] : ['--declaration', 'false'])];
     execFileSync(process.execPath, args, { cwd: ROOT, stdio });
   }
+  await bundlePrelude(outDir);
   await bundleLockdown(outDir);
   await bundleCli(outDir);
+}
+
+/**
+ * The prelude runs in each isolate as one script too: sandbox/prelude.ts and its modules
+ * (sandbox/prelude/) are bundled into outDir/sandbox/prelude.js in place of tsc's output. Not
+ * minified: it is small, and its own frames are dropped from every traceback by file name.
+ */
+export async function bundlePrelude(outDir) {
+  const { build: esbuild } = await import('esbuild');
+  const result = await esbuild({
+    entryPoints: [path.join(ROOT, 'sandbox', 'prelude.ts')],
+    bundle: true,
+    format: 'iife',
+    platform: 'neutral',
+    target: 'es2022',
+    legalComments: 'none',
+    logLevel: 'warning',
+    write: false,
+  });
+  fs.mkdirSync(path.join(outDir, 'sandbox'), { recursive: true });
+  writeAtomically(path.join(outDir, 'sandbox', 'prelude.js'), result.outputFiles[0].contents);
 }
 
 /**

@@ -80,9 +80,44 @@ export interface Frame {
   sampled?: true;
 }
 
-export interface Failure {
+/** A value thrown (or given as a cause) that is not an Error. */
+export interface ThrownValue {
+  /** What `typeof` says (`null` for null). */
+  type: string;
+  /** The value as JSON (cycles marked `[Circular]`, capped), or the closest text (`undefined`, `10n`, `NaN`). */
+  json: string;
+}
+
+/**
+ * What a failure says beyond name, message and frames, when the thrown value had it: the
+ * value itself when it was not an Error, the error's own JSON-safe properties, its cause chain
+ * and an AggregateError's members. Kept in the log with the failure.
+ */
+export interface FailureFacts {
+  thrown?: ThrownValue;
+  /** The error's own data properties that JSON keeps as they are (`code`, `status`, `details`). */
+  properties?: Record<string, unknown>;
+  /** `new Error(message, { cause })`: the cause, with its own frames and facts. */
+  cause?: LinkedError;
+  /** An AggregateError's members (the first few), each with its own frames and facts. */
+  errors?: LinkedError[];
+  /** How many members `errors` leaves out. */
+  errorsOmitted?: number;
+}
+
+/** An error linked to a failure: its cause, or a member of an AggregateError. */
+export interface LinkedError extends FailureFacts {
+  name: string;
+  message: string;
+  /** Innermost first, only frames of the tool's own source. */
+  frames: Frame[];
+  /** The same error as one above it (a cycle): it is not described again. */
+  circular?: true;
+}
+
+export interface Failure extends FailureFacts {
   kind: FailureKind;
-  /** Error name (`TypeError`), or what was thrown when it was not an Error (`string`, `null`). */
+  /** Error name (`TypeError`), or `thrown <type>` when the value thrown was not an Error (`thrown string`, `thrown null`). */
   name: string;
   message: string;
   /** Innermost first, only frames of the tool's own source. */
@@ -126,6 +161,8 @@ export interface ExecutionRecord {
   frames: Frame[] | null;
   rawStack: string | null;
   codeFrame: string | null;
+  /** The failure's thrown value, properties, cause and members, when it had any. */
+  errorFacts: FailureFacts | null;
   /** Captured guest console output, newline separated, capped. */
   consoleOutput: string;
   durationMs: number;

@@ -6,6 +6,7 @@ import { codeFrame } from '../traceback/code-frame.js';
 import { compiledSyntaxError, originalPosition } from './early-errors.js';
 import { neutraliseMagicComments } from './magic-comments.js';
 import { swcTransform } from './swc-transform.js';
+import { recordThrowSites } from './throw-sites.js';
 
 /** esbuild is CommonJS and left out of the CLI bundle: required at run time, from here. */
 const requireHere = createRequire(import.meta.url);
@@ -43,7 +44,8 @@ export function sourceFileName(toolName: string, language: Language): string {
  * error esbuild reports itself may differ from V8's.
  * Then V8 parses the output (early-errors.ts): what neither compiler reports (a duplicate
  * `const`, an invalid regex, a top-level `await`) is refused here, located in the source,
- * rather than at the sandbox's load check as an `internal` failure with no line.
+ * rather than at the sandbox's load check as an `internal` failure with no line. Last, each
+ * `throw` of something other than `new ...` records where it threw (throw-sites.ts).
  */
 export async function compile(input: CompileInput): Promise<CompileResult> {
   const file = sourceFileName(input.toolName, input.language);
@@ -57,7 +59,9 @@ export async function compile(input: CompileInput): Promise<CompileResult> {
   if (!out.ok) return out;
   const strict = strictMode(out.compiledJs, out.sourceMap);
   const early = await earlyError(input, file, strict.compiledJs, strict.sourceMap);
-  return early ?? ownMapOnly(strict.compiledJs, strict.sourceMap, file);
+  if (early !== null) return early;
+  const recorded = await recordThrowSites(strict);
+  return ownMapOnly(recorded.compiledJs, recorded.sourceMap, file);
 }
 
 /**

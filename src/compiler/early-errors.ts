@@ -22,11 +22,13 @@ import vm from 'node:vm';
 
 import { SourceMapConsumer } from 'source-map';
 
+import { MODULE_PARAMETERS } from './module-wrapper.js';
+
 /**
  * The sandbox's wrapper (sandbox-host/worker/isolate-cache.ts wrapModule) with the same
  * parameters and line shape: the compiled code starts on the wrapper's line 2.
  */
-const WRAP_HEAD = '(function (module, exports, require) {\n';
+const WRAP_HEAD = `(function (${MODULE_PARAMETERS}) {\n`;
 const WRAP_TAIL = '\n})';
 /** A fixed name: the tool's own file name never reaches a host stack. */
 const CHECK_FILE = 'chameleon-early-errors.js';

@@ -86,6 +86,46 @@ export async function swcTransform(source: string, language: Language, file: str
   }
 }
 
+/** The part of swc's native binding that parses without turning the AST into objects. */
+interface SwcBinding {
+  parse(src: string, options: Buffer, filename?: string): Promise<string>;
+  parseSync(src: string, options: Buffer, filename?: string): string;
+}
+
+let binding: SwcBinding | null | undefined;
+const SCRIPT_OPTIONS = Buffer.from(JSON.stringify({ syntax: 'ecmascript', target: 'es2022', isModule: false }));
+
+/**
+ * Parses compiled JavaScript (a script: CommonJS output) with swc and returns the AST as swc's
+ * JSON text, not as objects: for a 130 KB script that text is ~2.5 MB, and `@swc/core`'s own
+ * parse()/parseSync() JSON.parse it on the event loop (15-65 ms here). The caller reads only
+ * what it needs from the text (throw-sites.ts). Up to SYNC_MAX_CHARS the parse runs here
+ * (well under a millisecond; a trip to libuv's thread pool costs more than that); a larger
+ * script is parsed on the thread pool (20-40 ms for 130 KB), off the event loop. `@swc/core/binding.js` is the package's own native entry,
+ * under the exact version package.json pins; a change in its shape fails the compiler's tests.
+ * Null when swc cannot be loaded or refuses the text.
+ */
+export async function swcParseJson(code: string): Promise<string | null> {
+  if ((await loadSwc()) === null) return null;
+  binding ??= loadBinding();
+  if (binding === null) return null;
+  try {
+    const json = code.length <= SYNC_MAX_CHARS ? binding.parseSync(code, SCRIPT_OPTIONS) : await binding.parse(code, SCRIPT_OPTIONS);
+    return typeof json === 'string' ? json : null;
+  } catch {
+    return null;
+  }
+}
+
+function loadBinding(): SwcBinding | null {
+  try {
+    const loaded = createRequire(import.meta.url)('@swc/core/binding.js') as Partial<SwcBinding>;
+    return typeof loaded.parse === 'function' && typeof loaded.parseSync === 'function' ? (loaded as SwcBinding) : null;
+  } catch {
+    return null;
+  }
+}
+
 function optionsFor(language: Language, file: string): Options {
   return {
     filename: file,

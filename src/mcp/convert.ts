@@ -3,9 +3,9 @@
  * This file is the one place that maps between them.
  */
 import type { z } from 'zod';
-import type { ExecutionRecord, Failure, Frame } from '../model.js';
+import type { ExecutionRecord, Failure, FailureFacts, Frame, LinkedError } from '../model.js';
 import type { LastErrorView, RunOutcome, ToolListing, ToolView, VersionView } from '../service/index.js';
-import type { FailureOut, FrameOut, RunFailureOut, RunSuccessOut, ToolOut, VersionOut } from './schemas.js';
+import type { FailureOut, FrameOut, LinkedErrorOut, RunFailureOut, RunSuccessOut, ToolOut, VersionOut } from './schemas.js';
 
 type Out<T extends z.ZodType> = z.infer<T>;
 
@@ -14,7 +14,7 @@ export function frameOut(f: Frame): Out<typeof FrameOut> {
   return f.sampled === true ? { ...frame, sampled: true } : frame;
 }
 
-export function failureOut(f: Pick<Failure, 'kind' | 'name' | 'message' | 'frames' | 'codeFrame' | 'rawStack' | 'subkind'> & { details?: unknown }): Out<typeof FailureOut> {
+export function failureOut(f: Pick<Failure, 'kind' | 'name' | 'message' | 'frames' | 'codeFrame' | 'rawStack' | 'subkind'> & FailureFacts & { details?: unknown }): Out<typeof FailureOut> {
   return {
     kind: f.kind,
     name: f.name,
@@ -24,6 +24,28 @@ export function failureOut(f: Pick<Failure, 'kind' | 'name' | 'message' | 'frame
     raw_stack: f.rawStack,
     ...(f.details === undefined ? {} : { details: f.details }),
     ...(f.subkind === undefined ? {} : { subkind: f.subkind }),
+    ...factsOut(f),
+  };
+}
+
+/** Snake_case facts; each linked error carries its own, as deep as the failure has them. */
+function factsOut(f: FailureFacts): Pick<Out<typeof FailureOut>, 'thrown' | 'properties' | 'cause' | 'errors' | 'errors_omitted'> {
+  return {
+    ...(f.thrown === undefined ? {} : { thrown: { type: f.thrown.type, json: f.thrown.json } }),
+    ...(f.properties === undefined ? {} : { properties: Object.fromEntries(Object.entries(f.properties)) }),
+    ...(f.cause === undefined ? {} : { cause: linkedOut(f.cause) }),
+    ...(f.errors === undefined ? {} : { errors: f.errors.map(linkedOut) }),
+    ...(f.errorsOmitted === undefined ? {} : { errors_omitted: f.errorsOmitted }),
+  };
+}
+
+function linkedOut(e: LinkedError): Out<typeof LinkedErrorOut> & { frames: Out<typeof FrameOut>[] } {
+  return {
+    name: e.name,
+    message: e.message,
+    frames: e.frames.map(frameOut),
+    ...(e.circular === true ? { circular: true as const } : {}),
+    ...factsOut(e),
   };
 }
 
@@ -94,6 +116,7 @@ export function executionErrorOut(row: ExecutionRecord): Out<typeof FailureOut> 
     frames: row.frames ?? [],
     codeFrame: row.codeFrame,
     rawStack: row.rawStack,
+    ...row.errorFacts,
   });
 }
 

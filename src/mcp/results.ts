@@ -38,6 +38,8 @@ export function failureText(f: Failure): string {
   const lines = [errorLine(f)];
   const top = f.frames[0];
   if (top) lines.push(`    ${formatFrame(top)}`);
+  // The first link of the chain: often the error that says what really went wrong.
+  if (f.cause) lines.push(`Caused by: ${errorLine(f.cause)}`, ...f.cause.frames.slice(0, 1).map((frame) => `    ${formatFrame(frame)}`));
   if (f.codeFrame) lines.push('', f.codeFrame);
   return lines.join('\n');
 }

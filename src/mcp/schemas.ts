@@ -24,6 +24,30 @@ export const FrameOut = z.object({
     .describe('True for a frame from CPU samples of a timed-out call: the function the CPU was in (or a caller), at the position where that function starts, not a line it was on.'),
 });
 
+export const ThrownValueOut = z.object({
+  type: z.string().describe('What `typeof` says of the thrown value (`null` for null).'),
+  json: z.string().describe('The value as JSON, capped (or the closest text: `undefined`, `10n`).'),
+});
+
+/**
+ * A cause or member: `{ name, message, frames, circular? }` and, when it has them, the same
+ * facts as the failure (thrown, properties, cause, errors, errors_omitted). Announced as any
+ * object: a recursive schema needs `$ref`s that do not survive being nested in anyOf, and
+ * spelling levels out would weigh on every client's tools/list (FailureOut is in most of them).
+ */
+export const LinkedErrorOut = z
+  .record(z.string(), z.unknown())
+  .describe('An error linked to this one: { name, message, frames (as above), circular? } and, when it has them, thrown, properties, cause, errors, errors_omitted.');
+
+/** The facts of an error beyond its message (model.ts FailureFacts). */
+const factsFields = {
+  thrown: ThrownValueOut.optional().describe('Set when the tool threw something that is not an Error.'),
+  properties: z.record(z.string(), z.unknown()).optional().describe("The error's own JSON-safe properties, e.g. `code`, `status`, `details`."),
+  cause: LinkedErrorOut.optional().describe('`new Error(message, { cause })`: the cause, with its own frames.'),
+  errors: z.array(LinkedErrorOut).optional().describe("An AggregateError's members (the first few), each with its own frames."),
+  errors_omitted: z.number().int().optional().describe('How many members `errors` leaves out.'),
+};
+
 export const FailureOut = z.object({
   kind: z.enum(FAILURE_KINDS),
   name: z.string().describe('Error name, e.g. `TypeError`.'),
@@ -36,6 +60,7 @@ export const FailureOut = z.object({
     .enum(['unhandled_rejection'])
     .optional()
     .describe('Which case of `kind`, when it matters: `unhandled_rejection` is an exception from a promise nothing awaited.'),
+  ...factsFields,
 });
 
 export const RequestErrorOut = z.object({

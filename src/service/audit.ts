@@ -58,7 +58,7 @@ export function lastErrorView(deps: ServiceDeps, row: ExecutionRecord): LastErro
     arguments: parseArgumentsText(row.argumentsJson),
     status: 'FAILURE',
     operation: row.operation,
-    error: { kind: failure.kind, name: failure.name, message: failure.message, frames: [...failure.frames], codeFrame: failure.codeFrame, rawStack: failure.rawStack },
+    error: { ...row.errorFacts, kind: failure.kind, name: failure.name, message: failure.message, frames: [...failure.frames], codeFrame: failure.codeFrame, rawStack: failure.rawStack },
     console: row.consoleOutput,
     sinceFailure,
     advice,

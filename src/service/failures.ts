@@ -1,8 +1,9 @@
-import type { Failure, FailureKind, VersionRecord } from '../model.js';
+import type { Failure, FailureKind, ThrownValue, VersionRecord } from '../model.js';
 import { codeFrame } from '../traceback/code-frame.js';
 import { mapStack, type ResolvedVersion } from '../traceback/map-stack.js';
 import type { SourceMapCache } from '../traceback/source-maps.js';
 import { frozenRealmHint, isMemoryLimitError } from '../sandbox-host/classify.js';
+import { factsFromGuest } from './failure-facts.js';
 import type { GuestFailure } from './guest-envelope.js';
 
 export interface FailureContext {
@@ -27,8 +28,10 @@ export async function failureFromGuest(guest: GuestFailure, ctx: FailureContext)
     const version = ctx.resolveVersion(top.tool, top.version);
     if (version) frame = codeFrame(version.source, top.line, top.column) || null;
   }
-  const hint = guest.kind !== 'exception' ? null : guest.subkind === 'unhandled_rejection' ? UNHANDLED_REJECTION_HINT : frozenRealmHint(guest.name, guest.message);
+  const hint = guest.kind !== 'exception' ? null : guest.subkind === 'unhandled_rejection' ? UNHANDLED_REJECTION_HINT : guest.thrown === 'value' ? thrownValueHint(guest.value) : frozenRealmHint(guest.name, guest.message);
+  const facts = await factsFromGuest(guest, ctx);
   return {
+    ...facts,
     kind: guest.kind === 'exception' && isMemoryLimitError(guest.name, guest.message) ? 'memory' : guest.kind,
     name: guest.name,
     message: hint ? `${guest.message}. ${hint}` : guest.message,
@@ -36,9 +39,21 @@ export async function failureFromGuest(guest: GuestFailure, ctx: FailureContext)
     rawStack: guest.stack,
     mapped,
     codeFrame: frame,
-    ...(guest.thrown === 'value' && guest.kind === 'exception' ? { details: { thrownValue: true } } : {}),
     ...(guest.subkind === undefined ? {} : { subkind: guest.subkind }),
   };
+}
+
+/**
+ * Said when the tool threw something that is not an Error. Its frames (where the compiler
+ * recorded the throw site) say where; this says why an Error serves better.
+ */
+export function thrownValueHint(value: ThrownValue | undefined): string {
+  const type = value?.type ?? 'value';
+  const article = /^[aeiou]/.test(type) ? 'an' : 'a';
+  const json = value?.json ?? '';
+  const message = type === 'string' && json.length <= 200 ? json : '"what went wrong"';
+  const keep = type === 'object' && json.startsWith('{') && json.length <= 200 ? `Object.assign(new Error("what went wrong"), ${json})` : `new Error(${message})`;
+  return `The tool threw ${article} ${type}, not an Error: throw ${keep} instead, so that it has a message, a stack and instanceof Error for code that catches it.`;
 }
 
 /** Said with every unhandled rejection: the frames show where it rejected, not what let it go. */

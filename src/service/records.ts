@@ -1,4 +1,4 @@
-import type { ExecutionRecord, Failure } from '../model.js';
+import type { ExecutionRecord, Failure, FailureFacts } from '../model.js';
 
 export const RESULT_SUMMARY_CHARS = 2_000;
 const MAX_LOGGED_ARGUMENTS_CHARS = 1_100_000;
@@ -36,7 +36,7 @@ export interface RecordInput {
 }
 
 export function successRecord(input: RecordInput, resultJson: string): ExecutionRecord {
-  return record(input, { status: 'SUCCESS', errorKind: null, errorName: null, errorMessage: null, resultSummary: summarize(resultJson), frames: null, rawStack: null, codeFrame: null });
+  return record(input, { status: 'SUCCESS', errorKind: null, errorName: null, errorMessage: null, resultSummary: summarize(resultJson), frames: null, rawStack: null, codeFrame: null, errorFacts: null });
 }
 
 export function failureRecord(input: RecordInput, failure: Failure): ExecutionRecord {
@@ -49,10 +49,24 @@ export function failureRecord(input: RecordInput, failure: Failure): ExecutionRe
     frames: failure.frames,
     rawStack: failure.mapped ? failure.rawStack : failure.rawStack && `[unmapped] ${failure.rawStack}`,
     codeFrame: failure.codeFrame,
+    errorFacts: factsOf(failure),
   });
 }
 
-type Outcome = Pick<ExecutionRecord, 'status' | 'errorKind' | 'errorName' | 'errorMessage' | 'resultSummary' | 'frames' | 'rawStack' | 'codeFrame'>;
+/** The facts a failure has beyond name, message and frames, or null when it has none. */
+function factsOf(failure: Failure): FailureFacts | null {
+  const { thrown, properties, cause, errors, errorsOmitted } = failure;
+  if (thrown === undefined && properties === undefined && cause === undefined && errors === undefined) return null;
+  return {
+    ...(thrown === undefined ? {} : { thrown }),
+    ...(properties === undefined ? {} : { properties }),
+    ...(cause === undefined ? {} : { cause }),
+    ...(errors === undefined ? {} : { errors }),
+    ...(errorsOmitted === undefined ? {} : { errorsOmitted }),
+  };
+}
+
+type Outcome = Pick<ExecutionRecord, 'status' | 'errorKind' | 'errorName' | 'errorMessage' | 'resultSummary' | 'frames' | 'rawStack' | 'codeFrame' | 'errorFacts'>;
 
 /**
  * One object literal, no spread: V8 builds `{ ...base, more: 1 }` by cloning `base` and then
@@ -81,6 +95,7 @@ function record(input: RecordInput, outcome: Outcome): ExecutionRecord {
     frames: outcome.frames,
     rawStack: outcome.rawStack,
     codeFrame: outcome.codeFrame,
+    errorFacts: outcome.errorFacts,
   };
 }
 
@@ -94,5 +109,6 @@ export function failureOfRecord(row: ExecutionRecord): Failure {
     rawStack: row.rawStack,
     mapped: !(row.rawStack ?? '').startsWith('[unmapped]'),
     codeFrame: row.codeFrame,
+    ...row.errorFacts,
   };
 }

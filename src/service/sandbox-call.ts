@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { Failure, VersionSnapshot } from '../model.js';
 import { callMetaJson } from '../sandbox-host/protocol.js';
+import { consoleNeedsMapping, mapConsoleText } from '../traceback/map-console.js';
 import { virtualFilename } from '../traceback/virtual-filename.js';
 import type { ServiceDeps } from './deps.js';
 import { failureFromGuest, plainFailure, FAULT_NAMES, type FailureContext } from './failures.js';
@@ -63,13 +64,17 @@ export async function callSandbox(
       fault.kind === 'timeout' && reply.cpuSamples !== undefined
         ? await cpuTimeoutFailure(fault, reply.cpuSamples, filename, failureContext)
         : plainFailure(fault.kind, FAULT_NAMES[fault.kind], message);
-    return { ok: false, failure, console: capConsole(reply.console, payload.maxConsoleBytes), ...usage };
+    const mapped = consoleOf(reply.console, payload.maxConsoleBytes, failureContext);
+    const console = typeof mapped === 'string' ? mapped : await mapped;
+    return { ok: false, failure, console, ...usage };
   }
   const envelope = parseEnvelope(reply.envelope);
   if ('invalid' in envelope) {
     return { ok: false, failure: plainFailure('internal', FAULT_NAMES.internal, envelope.invalid), console: '', ...usage };
   }
-  const console = capConsole(envelope.console, payload.maxConsoleBytes);
+  const mapped = consoleOf(envelope.console, payload.maxConsoleBytes, failureContext);
+  // No await unless there is something to map: a warm call does not pay for a microtask turn.
+  const console = typeof mapped === 'string' ? mapped : await mapped;
   if (!envelope.ok) {
     return { ok: false, failure: explainRuntimeGap(await failureFromGuest(envelope.failure, failureContext), failureContext), console, ...usage };
   }
@@ -92,6 +97,13 @@ export async function callSandbox(
  */
 export function effectiveLimits(stored: VersionSnapshot['limits'], config: Pick<Config['limits'], 'maxTimeoutMs' | 'maxMemoryMb'>): VersionSnapshot['limits'] {
   return { timeoutMs: Math.min(stored.timeoutMs, config.maxTimeoutMs), memoryMb: Math.min(stored.memoryMb, config.maxMemoryMb) };
+}
+
+/** The console text, capped, with stack positions in the agent's lines (map-console.ts). */
+function consoleOf(text: string, maxBytes: number, ctx: FailureContext): string | Promise<string> {
+  const capped = capConsole(text, maxBytes);
+  if (!consoleNeedsMapping(capped)) return capped;
+  return mapConsoleText(capped, { persona: ctx.persona, resolveVersion: ctx.resolveVersion, cache: ctx.sourceMaps });
 }
 
 /** The console cap is in bytes; the prelude's own cut counts UTF-16 characters. */

@@ -1,4 +1,4 @@
-import type { ExecutionRecord, Failure, Frame, Language, VersionRecord } from '../model.js';
+import type { ExecutionRecord, Failure, FailureFacts, Frame, Language, VersionRecord } from '../model.js';
 import type { VersionSuccesses, VersionSummary } from '../store/index.js';
 
 /** A tool as the agent sees it: the active version's metadata plus its history. */
@@ -54,7 +54,7 @@ export interface LastErrorView {
   arguments: unknown;
   status: 'FAILURE';
   operation: ExecutionRecord['operation'];
-  error: {
+  error: FailureFacts & {
     kind: Failure['kind'];
     name: string;
     message: string;

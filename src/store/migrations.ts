@@ -103,6 +103,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX executions_failures_by_tool ON executions (persona, tool_name, timestamp) WHERE status = 'FAILURE';
     `,
   },
+  {
+    version: 3,
+    description: 'keep what a failure says beyond its frames: thrown value, properties, cause, members',
+    // JSON text (model.ts FailureFacts), NULL for successes and for failures with nothing more
+    // to say. Rows written before this migration read as NULL.
+    sql: `
+      ALTER TABLE executions ADD COLUMN error_facts_json TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,6 +5,7 @@
 import type {
   ExecutionRecord,
   ExecutionStatus,
+  FailureFacts,
   FailureKind,
   Frame,
   Language,
@@ -64,6 +65,7 @@ export interface ExecutionRow {
   frames_json: string | null;
   raw_stack: string | null;
   code_frame: string | null;
+  error_facts_json: string | null;
   console_output: string;
   duration_ms: number;
   cpu_ms: number | null;
@@ -160,6 +162,7 @@ export function executionToRow(record: ExecutionRecord): ExecutionRow {
     frames_json: framesToJson(record.frames),
     raw_stack: wellFormedOrNull(record.rawStack),
     code_frame: wellFormedOrNull(record.codeFrame),
+    error_facts_json: factsToJson(record.errorFacts),
     console_output: wellFormed(record.consoleOutput),
     // A NaN or Infinity measurement would violate NOT NULL / STRICT typing and lose the whole
     // row; the log row matters more than one broken number.
@@ -187,6 +190,7 @@ export function executionFromRow(row: ExecutionRow): ExecutionRecord {
     frames: framesFromJson(row.frames_json),
     rawStack: row.raw_stack,
     codeFrame: row.code_frame,
+    errorFacts: factsFromJson(row.error_facts_json),
     consoleOutput: row.console_output,
     durationMs: row.duration_ms,
     cpuMs: row.cpu_ms,
@@ -211,6 +215,28 @@ function framesFromJson(text: string | null): Frame[] | null {
     return Array.isArray(parsed) ? (parsed as Frame[]) : null;
   } catch {
     // A damaged log row should still be readable; its frames are simply lost.
+    return null;
+  }
+}
+
+function factsToJson(facts: FailureFacts | null): string | null {
+  if (facts === null) return null;
+  try {
+    const json = JSON.stringify(facts);
+    return json === undefined ? null : wellFormed(json);
+  } catch {
+    // Facts are host-built plain data; this only guards the log against a future bug.
+    return null;
+  }
+}
+
+function factsFromJson(text: string | null): FailureFacts | null {
+  if (text === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed) : null;
+  } catch {
+    // A damaged log row should still be readable; its facts are simply lost.
     return null;
   }
 }

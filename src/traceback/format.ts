@@ -8,6 +8,7 @@
  */
 import type { Failure, FailureKind, Frame } from '../model.js';
 import { capText, singleLine } from './display-text.js';
+import { factsLines } from './format-facts.js';
 
 export interface TracebackInput {
   tool: string;
@@ -61,6 +62,7 @@ export function formatTraceback(input: TracebackInput): string {
   out.push(errorLine(failure));
 
   if (typeof failure.codeFrame === 'string' && failure.codeFrame !== '') out.push('', failure.codeFrame);
+  out.push(...factsLines(failure));
   if (!failure.mapped && typeof failure.rawStack === 'string' && failure.rawStack !== '') {
     out.push('', RAW_STACK_MARKER, multiline(failure.rawStack, MAX_RAW_STACK));
   }

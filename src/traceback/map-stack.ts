@@ -8,7 +8,7 @@
 import type { Frame, Language } from '../model.js';
 import { singleLine } from './display-text.js';
 import { MAX_FUNCTION_NAME_LENGTH, parseV8Stack, type RawFrame } from './parse-stack.js';
-import { toOneBasedColumn, toZeroBasedColumn, type OneBasedLine, type ZeroBasedColumn } from './positions.js';
+import { oneBasedColumn, oneBasedLine, toOneBasedColumn, toZeroBasedColumn, type OneBasedLine, type ZeroBasedColumn } from './positions.js';
 import { refinePosition } from './refine-position.js';
 import { sourceMapKey, type OriginalPosition, type SourceMapCache } from './source-maps.js';
 import { sourceLines } from './source-lines.js';
@@ -97,10 +97,15 @@ export async function mapRawFrames(
     located.push(await locate(frame, file, resolve, input.cache));
   }
 
-  const frames: Frame[] = [];
+  // In stack order: the tool's frames, and the combinators (`Promise.all (index 2)`) between them.
+  const items: (Frame | string)[] = [];
   located.forEach((here, i) => {
-    if (here === null) return;
-    frames.push({
+    if (here === null) {
+      const combinator = combinatorLabel(raw[i]);
+      if (combinator !== null) items.push(combinator);
+      return;
+    }
+    items.push({
       function: (positions === 'call-sites' ? functionName(raw, located, i) : ownName(raw[i]?.functionName ?? null, here)) ?? '<anonymous>',
       tool: here.file.tool,
       version: here.file.version,
@@ -109,7 +114,65 @@ export async function mapRawFrames(
       column: toOneBasedColumn(here.position.column0),
     });
   });
-  return { frames, mapped: toolFrames === 0 || frames.length > 0 };
+  const frames = withCombinators(items);
+  return { frames, mapped: toolFrames === 0 || items.some((item) => typeof item !== 'string') };
+}
+
+/**
+ * `at async Promise.all (index 2)`: which element of a Promise.all (allSettled, any) the
+ * error came from. V8 gives such a frame no position; it stands in the frames at the position
+ * of the tool's frame that awaited the combinator (the next one out), or failing that of the
+ * element's own frame (the one before it).
+ */
+const COMBINATOR = /^Promise\.(?:all|allSettled|any)$/;
+const COMBINATOR_INDEX = /^index \d{1,10}$/;
+
+function combinatorLabel(frame: RawFrame | undefined): string | null {
+  if (frame === undefined || !frame.isAsync || frame.functionName === null || frame.fileName === null) return null;
+  return COMBINATOR.test(frame.functionName) && COMBINATOR_INDEX.test(frame.fileName) ? `${frame.functionName} (${frame.fileName})` : null;
+}
+
+function withCombinators(items: (Frame | string)[]): Frame[] {
+  const frames: Frame[] = [];
+  let inner: Frame | undefined;
+  items.forEach((item, i) => {
+    if (typeof item !== 'string') {
+      frames.push(item);
+      inner = item;
+      return;
+    }
+    const outer = items.slice(i + 1).find((x): x is Frame => typeof x !== 'string');
+    const at = outer ?? inner;
+    if (at !== undefined) frames.push({ ...at, function: item });
+  });
+  return frames;
+}
+
+/**
+ * Where a position in one of the persona's tool scripts (`chameleon/default/fib@3.js`, 1-based
+ * line and column) is in the agent's source, or null when it is not one of theirs or has no
+ * mapping.
+ */
+export async function sourcePosition(
+  input: Pick<MapStackInput, 'persona' | 'resolveVersion' | 'cache'>,
+  fileName: string,
+  line: number,
+  column: number,
+): Promise<{ file: string; line: number; column: number; agentsName: (v8Name: string) => string } | null> {
+  const line1 = oneBasedLine(line);
+  const column1 = oneBasedColumn(column);
+  if (line1 === null || column1 === null) return null;
+  const frame: RawFrame = { functionName: null, fileName, line1, column1, isAsync: false, isConstructor: false, isEval: false };
+  const file = toolFile(frame, input.persona);
+  if (file === null) return null;
+  const here = await locate(frame, file, (f) => input.resolveVersion(f.tool, f.version), input.cache);
+  if (here === null) return null;
+  return {
+    file: `${file.tool}.${here.language === 'typescript' ? 'ts' : 'js'}`,
+    line: here.position.line1,
+    column: toOneBasedColumn(here.position.column0),
+    agentsName: (name) => withoutGeneratedDefaultName(name, here),
+  };
 }
 
 /** The tool script a frame ran in, when it is one of this persona's and has a position. */

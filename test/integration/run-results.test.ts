@@ -50,7 +50,7 @@ describe('runTool() results', () => {
 
   it('captures console output and ctx.log in the record, not on the host streams', async () => {
     const out = await runOnce('export default (_a: unknown, ctx: any) => { console.log("hello", { a: 1 }); console.error("bad"); ctx.log("via ctx"); return 1; };');
-    expect(out.console).toBe('hello {"a":1}\n[error] bad\nvia ctx');
+    expect(out.console).toBe("hello { a: 1 }\n[error] bad\nvia ctx");
     const row = scope.getExecution(out.executionId);
     expect(row.consoleOutput).toBe(out.console);
   });
@@ -81,15 +81,16 @@ describe('runTool() results', () => {
   });
 
   it.each([
-    ['a string', 'throw "boom";', 'thrown string', 'boom'],
+    ['a string', 'throw "boom";', 'thrown string', '"boom"'],
     ['a plain object', 'throw { code: 42 };', 'thrown object', '{"code":42}'],
     ['null', 'throw null;', 'thrown null', 'null'],
     ['a number', 'throw 7;', 'thrown number', '7'],
-  ])('reports a thrown %s faithfully', async (_label, statement, name, message) => {
+  ])('reports a thrown %s faithfully, as JSON', async (_label, statement, name, json) => {
     const out = await runOnce(`export default () => { ${statement} };`);
     expect(out.ok).toBe(false);
     if (out.ok) return;
-    expect(out.failure).toMatchObject({ kind: 'exception', name, message });
+    expect(out.failure).toMatchObject({ kind: 'exception', name, thrown: { type: name.slice('thrown '.length), json } });
+    expect(out.failure.message.startsWith(`${json}. The tool threw`)).toBe(true);
   });
 
   it('keeps a custom Error subclass name', async () => {

@@ -41,13 +41,13 @@ export default function handler(args: any, ctx: any) {
   tryIt('sloppy.handler.caller', () => sloppyClimb());
   tryIt('ctx.log.caller', () => (ctx.log as any).caller);
   tryIt('ctx.log.arguments', () => (ctx.log as any).arguments);
-  // From inside a callback the prelude makes (toJSON during ctx.log): who is calling?
+  // From inside a callback the prelude makes (a Proxy's trap while ctx.log renders it): who is calling?
   let fromLog = 'not called';
-  ctx.log({ toJSON: function toJSON() { fromLog = describe((toJSON as any).caller); return 1; } });
+  ctx.log(new Proxy({}, { ownKeys: function ownKeys(t: object) { fromLog = describe((ownKeys as any).caller); return Reflect.ownKeys(t); } }));
   r.fromLog = fromLog;
   let sloppyFromLog = 'not called';
-  const sloppyToJSON = Function('report', 'return function toJSON() { report(toJSON.caller); return 1; }');
-  ctx.log({ toJSON: sloppyToJSON((c: unknown) => { sloppyFromLog = describe(c); }) });
+  const sloppyTrap = Function('report', 'return function ownKeys(t) { report(ownKeys.caller); return Reflect.ownKeys(t); }');
+  ctx.log(new Proxy({}, { ownKeys: sloppyTrap((c: unknown) => { sloppyFromLog = describe(c); }) }));
   r['sloppy.fromLog'] = sloppyFromLog;
   r.ownArguments = String(arguments.length);
   return r;
@@ -69,7 +69,7 @@ it('caller/arguments climbs from guest code stop before the prelude', async () =
     // had are not on the allow-list (SES's permits): lockdown removed them.
     'ctx.log.caller': 'undefined',
     'ctx.log.arguments': 'undefined',
-    // The guest's toJSON is strict (undefined); a sloppy one sees no caller (null).
+    // The guest's trap is strict (undefined); a sloppy one sees no caller (null).
     fromLog: 'undefined',
     'sloppy.fromLog': 'null',
     ownArguments: '2',

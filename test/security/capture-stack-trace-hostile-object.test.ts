@@ -38,9 +38,9 @@ export default (_a: unknown, ctx: any) => {
   capture('hideConsole', {}, console.log);
   capture('hideRequire', {}, require);
   capture('hideUnrelated', {}, () => 0);
-  // ctx.log renders its arguments, calling back into guest code (toJSON): capture a stack from inside it.
+  // ctx.log renders its arguments, calling back into guest code (a Proxy's traps): capture a stack from inside it.
   let fromInsideLog = '';
-  ctx.log({ toJSON() { const o: any = {}; Error.captureStackTrace(o); fromInsideLog = o.stack; return 1; } });
+  ctx.log(new Proxy({}, { ownKeys(t: object) { const o: any = {}; Error.captureStackTrace(o); fromInsideLog = o.stack; return Reflect.ownKeys(t); } }));
   out.fromInsideLog = fromInsideLog;
   out.trapLog = trapLog;
   out.setterCalls = setterCalls;

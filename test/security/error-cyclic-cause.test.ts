@@ -2,8 +2,10 @@
  * Attack: throw errors that refer to themselves: a cause chain that loops (a -> b -> a), an
  * AggregateError that lists itself, and a plain object that contains itself. Any code that
  * follows cause or errors, or serialises the thrown value naively, never ends or overflows its
- * stack. The prelude reads only name, message and stack of an Error and renders other values
- * with a cycle guard, so each is described once, as an exception.
+ * stack. The prelude follows cause and errors with a set of the errors it has described (one
+ * seen again is named and marked `circular`, not described again) and within a budget of 16
+ * linked errors, and renders other values with a cycle guard, so each is described once, as an
+ * exception.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stallBound } from './helpers/noise.js';
@@ -39,11 +41,14 @@ it('errors with cyclic cause, errors and self references are described once, as 
   await createOk(server, 'cyclic_error', code, { timeout_ms: 1_000 });
   const m = await measureCall(server, 'cyclic_error', { shape: 'cause' });
   recordAndCheck(m, { attack: 'error-cyclic-cause', class: 'denial-of-service', expectKind: 'exception' });
-  expect(m.structured.error).toMatchObject({ name: 'Error', message: 'first' });
+  expect(m.structured.error).toMatchObject({ name: 'Error', message: 'first', cause: { message: 'second', cause: { message: 'first', circular: true } } });
 
   const agg = await measureCall(server, 'cyclic_error', { shape: 'aggregate' });
   expect(agg.kind).toBe('exception');
-  expect(agg.structured.error).toMatchObject({ name: 'AggregateError', message: 'aggregate of itself' });
+  expect(agg.structured.error).toMatchObject({ name: 'AggregateError', message: 'aggregate of itself', cause: { message: 'first' } });
+  // Its members: first and second were described under its cause already; itself is a cycle too.
+  const members = (agg.structured.error as { errors?: { message: string; circular?: boolean }[] }).errors ?? [];
+  expect(members.map((e) => [e.message, e.circular === true])).toEqual([['first', true], ['second', true], ['aggregate of itself', true]]);
 
   const obj = await measureCall(server, 'cyclic_error', { shape: 'object' });
   expect(obj.kind).toBe('exception');

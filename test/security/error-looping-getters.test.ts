@@ -3,7 +3,8 @@
  * a thrown object whose toJSON never returns. Whoever reads them spins for ever: NOTES.md saw
  * isolated-vm read such a getter outside the time limit, and a thread that never stops. The
  * prelude reads them inside the isolate, under the call's CPU limit, so each is a timeout
- * within +50 ms; `cause`, which the prelude never reads, costs nothing at all.
+ * within +50 ms; a `cause` getter, which the prelude never calls (it reads an error's cause and
+ * properties only when they are data), costs nothing at all.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createOk, measureCall, recordAndCheck } from './helpers/bounds.js';
@@ -24,7 +25,7 @@ export default (a: { field: string }) => {
 };
 `;
 
-it('looping getters on name, message, stack (and toJSON) are stopped by the CPU limit; cause is never read', async () => {
+it('looping getters on name, message, stack (and toJSON) are stopped by the CPU limit; a cause getter is never called', async () => {
   await createOk(server, 'looping_getters', code, { timeout_ms: 300 });
   for (const field of ['stack', 'message', 'name', 'toJSON']) {
     const m = await measureCall(server, 'looping_getters', { field });

@@ -34,7 +34,7 @@ it('500,000 console lines are capped at 64 KB and make one log row', async () =>
   recordAndCheck(m, { attack: 'numerous-log-lines', class: 'denial-of-service', expectKind: null });
   const consoleText = m.structured.console ?? '';
   expect(consoleText.length).toBeLessThanOrEqual(CAP + 100);
-  expect(consoleText.startsWith('line 0\n{"i":0}\n[warn] warn 0\n[error] Error: e0')).toBe(true);
+  expect(consoleText.startsWith('line 0\n{ i: 0 }\n[warn] warn 0\n[error] Error: e0')).toBe(true);
   const listed = await server.call('list_executions', { tool_name: 'numerous_log_lines' });
   const rows = (listed.structuredContent as { executions: unknown[] }).executions;
   expect(rows.length, 'one call, one row (plus none per line)').toBeLessThanOrEqual(2);

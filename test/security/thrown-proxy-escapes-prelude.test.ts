@@ -41,7 +41,7 @@ it('a thrown Proxy whose getPrototypeOf trap throws is described inside the isol
   expect(out.error!.kind).toBe('exception');
   expect(out.error!.message).not.toMatch(/ESCAPED/);
   // The Proxy is rendered as the plain object it pretends to be; its trap's error is never read.
-  expect(out.error).toMatchObject({ name: 'thrown object', message: '{}' });
+  expect(out.error).toMatchObject({ name: 'thrown object', thrown: { type: 'object', json: '{}' } });
   expect(elapsed, 'the 5 s getter was never run').toBeLessThan(5_000);
   await lastErrorWithoutLeaks(server, 'thrown_proxy_trap');
   await expectContained(server, { tool: 'thrown_proxy_trap', kind: 'exception' });

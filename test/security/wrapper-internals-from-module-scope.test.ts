@@ -1,6 +1,7 @@
 /**
  * Integrity: valid code that pokes at the host's wrapper from inside: the wrapper function's
- * `arguments` (only module, exports, require), its `this`, `arguments.callee.caller` (the
+ * `arguments` (only module, exports, require and the throw-site recorder, which is frozen,
+ * has no prototype to hang state on, and only hands back what it is given), its `this`, `arguments.callee.caller` (the
  * prelude's entry, if reachable, would run other modules with forged call metadata), a
  * top-level `return` that leaves the wrapper early, and the prelude's two globals:
  * `__chameleon_bind` (re-entered to run a forged module with a forged persona, swapping the
@@ -26,6 +27,10 @@ var report = {};
 report.argumentCount = arguments.length;
 report.argumentTypes = Array.prototype.map.call(arguments, function (a) { return typeof a; });
 report.thisIsExports = this === exports;
+report.recorder = (function (r) {
+  try { r.x = 1; } catch (e) { /* frozen */ }
+  return { frozen: Object.isFrozen(r), prototype: typeof r.prototype, kept: r.x === undefined, returns: r(7) === 7 };
+})(arguments[3]);
 var outer;
 try { outer = arguments.callee; } catch (e) { outer = e.name; }
 report.wrapper = typeof outer === 'function' ? 'REACHED' : outer;
@@ -58,9 +63,10 @@ it('the wrapper and the prelude entry points give a tool nothing beyond its own 
   expect(out.isError, textOf(out)).toBeFalsy();
   const result = (out.structuredContent as { result: Record<string, any> }).result;
   expect(result['report']).toEqual({
-    argumentCount: 3,
-    argumentTypes: ['object', 'object', 'function'],
+    argumentCount: 4,
+    argumentTypes: ['object', 'object', 'function', 'function'],
     thisIsExports: true,
+    recorder: { frozen: true, prototype: 'undefined', kept: true, returns: true },
     wrapper: 'TypeError',
     sloppyInnerCaller: null,
     // A strict function has no caller of its own, and lockdown removed Function.prototype's.

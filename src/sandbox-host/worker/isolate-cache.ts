@@ -1,4 +1,5 @@
 import ivm from 'isolated-vm';
+import { MODULE_PARAMETERS } from '../../compiler/module-wrapper.js';
 import { createGuestTimers, type GuestTimers } from './guest-timers.js';
 import { warmUpRealm } from './warm-up.js';
 
@@ -105,7 +106,7 @@ const SYNC_COMPILE_MAX_CHARS = 64 * 1024;
  * <module>.
  */
 function wrapModule(compiledJs: string): string {
-  return `__chameleon_bind(function __chameleon_module(module, exports, require) {\n${compiledJs}\n})`;
+  return `__chameleon_bind(function __chameleon_module(${MODULE_PARAMETERS}) {\n${compiledJs}\n})`;
 }
 
 /**

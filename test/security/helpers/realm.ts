@@ -63,8 +63,12 @@ export function hostMarkers(): string[] {
   return [...new Set(markers.filter((m) => m.length > 1))];
 }
 
-/** The positions a V8 frame of guest-visible text may name: the tool's own script, the prelude, eval code. */
-const ALLOWED_POSITION = /^(chameleon\/[a-z][a-z0-9_]*\/[a-z][a-z0-9_]*@\d+\.js|chameleon-prelude\.js|<anonymous>):\d+:\d+$/;
+/**
+ * The positions a V8 frame of guest-visible text may name: the tool's own script, the prelude,
+ * eval code, or (in console output, mapped by the host) the tool's source file as the agent
+ * knows it (`fib.ts:9:22`).
+ */
+const ALLOWED_POSITION = /^(chameleon\/[a-z][a-z0-9_]*\/[a-z][a-z0-9_]*@\d+\.js|chameleon-prelude\.js|<anonymous>|[a-z][a-z0-9_]*\.(?:ts|js)):\d+:\d+$/;
 /** Frames without a position: natives and built-ins. */
 const POSITIONLESS = /\((<anonymous>|native|index \d+)\)$/;
 

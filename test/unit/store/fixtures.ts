@@ -76,6 +76,7 @@ export function execution(overrides: Partial<ExecutionRecord> = {}): ExecutionRe
     frames: null,
     rawStack: null,
     codeFrame: null,
+    errorFacts: null,
     consoleOutput: '',
     durationMs: 1.25,
     cpuMs: 0.5,
@@ -95,6 +96,7 @@ export function failure(overrides: Partial<ExecutionRecord> = {}): ExecutionReco
     frames: [{ function: 'main', tool: 'add', version: 1, file: 'add.ts', line: 3, column: 7 }],
     rawStack: 'TypeError: x is not a function\n    at main (tool:add@1:3:7)',
     codeFrame: '> 3 | x();\n    |       ^',
+    errorFacts: { properties: { code: 'E_X' }, cause: { name: 'Error', message: 'inner', frames: [{ function: 'inner', tool: 'add', version: 1, file: 'add.ts', line: 2, column: 3 }] } },
     ...overrides,
   });
 }
