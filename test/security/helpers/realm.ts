@@ -46,7 +46,7 @@ export const EXPECTED_GLOBALS = [
   'RegExp', 'Set', 'String', 'Symbol', 'SyntaxError', 'TypeError', 'URIError', 'Uint16Array', 'Uint32Array', 'Uint8Array',
   'Uint8ClampedArray', 'WeakMap', 'WeakSet', 'decodeURI', 'decodeURIComponent', 'encodeURI', 'encodeURIComponent',
   'escape', 'eval', 'globalThis', 'isFinite', 'isNaN', 'parseFloat', 'parseInt', 'undefined', 'unescape',
-  'console', '__chameleon_bind', '__chameleon_console',
+  'console', '__chameleon_bind', '__chameleon_console', 'setTimeout', 'clearTimeout',
 ].sort();
 
 /** Node and web globals a tool must not find, by any route. */
