@@ -35,7 +35,8 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
 
 interface RunningCall {
   fire: (id: number) => Promise<unknown>;
-  handles: Map<number, NodeJS.Timeout>;
+  /** Made on the first timer, like `ended`. */
+  handles: Map<number, NodeJS.Timeout> | null;
   /** Made on the first timer: a call that uses none pays for nothing. */
   ended: { promise: Promise<string>; resolve: (envelope: string) => void; reject: (error: unknown) => void } | null;
 }
@@ -45,7 +46,7 @@ export function createGuestTimers(): GuestTimers {
 
   const fireNow = (id: number): void => {
     const running = call;
-    if (!running?.handles.delete(id)) return;
+    if (!running?.handles?.delete(id)) return;
     running.fire(id).then(
       (envelope) => {
         if (call === running && typeof envelope === 'string') running.ended?.resolve(envelope);
@@ -60,6 +61,7 @@ export function createGuestTimers(): GuestTimers {
     (id: unknown, ms: unknown) => {
       const running = call;
       if (running === null || typeof id !== 'number' || typeof ms !== 'number') return;
+      running.handles ??= new Map();
       const existing = running.handles.get(id);
       if (existing !== undefined) {
         clearTimeout(existing);
@@ -76,14 +78,14 @@ export function createGuestTimers(): GuestTimers {
   return {
     hook,
     begin(fire) {
-      call = { fire, handles: new Map(), ended: null };
+      call = { fire, handles: null, ended: null };
     },
     ended() {
       return call?.ended?.promise ?? null;
     },
     end() {
       if (call === null) return;
-      for (const handle of call.handles.values()) clearTimeout(handle);
+      if (call.handles !== null) for (const handle of call.handles.values()) clearTimeout(handle);
       call = null;
     },
   };
