@@ -9,10 +9,19 @@
  * under the call's CPU limit. The host never copies a guest object and never reads a guest
  * getter, so a hostile object cannot run code outside the time limit (../shared/NOTES.md).
  *
- * One host function is placed in here, and taken by the prelude before any other code runs:
- * the timer hook (src/sandbox-host/worker/guest-timers.ts), which schedules or cancels a
- * wake-up of the running call and returns nothing. The guest never sees it.
+ * The guest can reach nothing but its own realm. The host gives the realm three functions,
+ * which the prelude takes off the global object before any tool code runs: the timer hook
+ * (src/sandbox-host/worker/guest-timers.ts), which schedules or cancels a wake-up of the
+ * running call and returns nothing, and two synchronous callbacks that take and return
+ * strings (random bytes; URL parsing: src/sandbox-host/worker/realm-hooks.ts), which tool code
+ * reaches only through crypto and URL (web/install.ts).
+ *
+ * scripts/build.mjs bundles this file and its imports (web/) into dist/sandbox/prelude.js.
  */
+import { installWebApis, type HostHooks } from './web/install.js';
+
+/** Globals the host sets before the prelude runs (realm-hooks.ts names them too). */
+const HOST_HOOK_GLOBALS = { random: '__chameleon_host_random', url: '__chameleon_host_url' } as const;
 
 interface CallMeta {
   persona: string;
@@ -567,6 +576,23 @@ interface GuestFailure {
       return envelope;
     });
   }
+
+  /** Takes the host's callbacks off the global object: from here on only this closure holds them. */
+  function takeHostHooks(): HostHooks {
+    const take = (name: string): ((...args: never[]) => unknown) => {
+      const hook: unknown = (global as unknown as Record<string, unknown>)[name];
+      if (typeof hook !== 'function' || !Reflect.deleteProperty(global, name) || name in global) {
+        throw new ErrorCtor(`Chameleon prelude: the host did not give the realm ${name}`);
+      }
+      return hook as (...args: never[]) => unknown;
+    };
+    const random = take(HOST_HOOK_GLOBALS.random) as (count: number) => unknown;
+    const url = take(HOST_HOOK_GLOBALS.url) as (op: string, a: string, b: string, c: string) => unknown;
+    return { random: (count) => random(count), url: (op, a, b, c) => url(op, a, b, c) };
+  }
+
+  // A listener that throws (EventTarget) is reported in the call's console, as a browser reports it in its own.
+  installWebApis(global, takeHostHooks(), (error) => current.write('[error] Uncaught exception in an event listener: ', [error]));
 
   defineProperty(global, 'console', { value: guestConsole, writable: false, configurable: false, enumerable: false });
   defineProperty(global, '__chameleon_bind', { value: bind, writable: false, configurable: false, enumerable: false });
