@@ -70,9 +70,10 @@ export async function bundleSandboxScripts(outDir) {
   const scripts = [
     // Every isolate compiles it: smaller source is less to parse. Its errors carry their messages.
     { name: 'lockdown', options: { minify: true } },
-    // Names kept (no identifier minification): URL.name, atob.name and the classes' names are API.
-    // Strict, so no function of the prelude is ever a sloppy caller a tool could reach through `caller`.
-    { name: 'prelude', options: { minifyWhitespace: true, minifySyntax: true, banner: { js: "'use strict';" } } },
+    // keepNames: URL.name, atob.name and the classes' names are API, and bundling renames a
+    // class that shares a global's name (URL becomes _URL). Strict, so no function of the
+    // prelude is ever a sloppy caller a tool could reach through `caller`.
+    { name: 'prelude', options: { minify: true, keepNames: true, banner: { js: "'use strict';" } } },
   ];
   fs.mkdirSync(path.join(outDir, 'sandbox'), { recursive: true });
   for (const { name, options } of scripts) {

@@ -8,7 +8,7 @@
  * aborts, before its `abort` event is fired, as the standard's "abort algorithms" do.
  */
 import { DOMException } from './dom-exception.js';
-import { Event, EventTarget, setEventHooks } from './events.js';
+import { EventTarget, setEventHooks, trustedEvent } from './events.js';
 import { defineTag } from './webidl.js';
 
 const TypeErrorCtor = TypeError;
@@ -87,7 +87,7 @@ export class AbortSignal extends EventTarget {
       const algorithms = signal.#algorithms;
       signal.#algorithms = [];
       for (const run of algorithms) run();
-      signal.dispatchEvent(new Event('abort'));
+      signal.dispatchEvent(trustedEvent('abort'));
     };
   }
 }

@@ -41,6 +41,8 @@ export function setEventHooks(set: typeof hooks): void {
 
 /** Runs the listeners of `target` for `event` (set in Event's static block: it reaches the private state). */
 let dispatch: (event: Event, target: EventTarget, listeners: Listener[]) => boolean;
+/** An event the realm itself fires (AbortSignal's abort): isTrusted, as the platform's own events are. */
+export let trustedEvent: (type: string) => Event;
 
 export class Event {
   static readonly NONE = 0;
@@ -61,6 +63,7 @@ export class Event {
   #stoppedImmediately = false;
   #inPassiveListener = false;
   #dispatching = false;
+  #trusted = false;
 
   constructor(type: unknown, init: unknown = undefined) {
     if (arguments.length === 0) throw new TypeErrorCtor('Event: 1 argument required, but only 0 present.');
@@ -109,7 +112,7 @@ export class Event {
     if (value) this.#stopped = true;
   }
   get isTrusted(): boolean {
-    return false;
+    return this.#trusted;
   }
   get timeStamp(): number {
     return this.#timeStamp;
@@ -129,6 +132,11 @@ export class Event {
   }
 
   static {
+    trustedEvent = (type) => {
+      const event = new Event(type);
+      event.#trusted = true;
+      return event;
+    };
     dispatch = (event, target, listeners) => {
       if (event.#dispatching) throw new DOMException('The event is already being dispatched.', 'InvalidStateError');
       event.#dispatching = true;

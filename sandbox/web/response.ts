@@ -34,10 +34,16 @@ interface Init {
   headers: unknown;
 }
 
+/** Web IDL `unsigned short`: truncated, modulo 2^16 (200.5 is 200). */
+function unsignedShort(value: unknown): number {
+  const n = Math.trunc(Number(value));
+  return Number.isFinite(n) ? ((n % 65536) + 65536) % 65536 : 0;
+}
+
 function initOf(init: unknown): Init {
   const options = dictionary(init, 'ResponseInit');
-  const status = options['status'] === undefined ? 200 : Number(options['status']);
-  if (!Number.isInteger(status) || status < 200 || status > 599) throw new RangeErrorCtor(`Response: the status must be an integer from 200 to 599, not ${String(options['status'])}`);
+  const status = options['status'] === undefined ? 200 : unsignedShort(options['status']);
+  if (status < 200 || status > 599) throw new RangeErrorCtor(`Response: the status must be an integer from 200 to 599, not ${String(options['status'])}`);
   const statusText = options['statusText'] === undefined ? '' : toByteString(options['statusText'], 'The status text');
   if (!/^[\t !-~\x80-\xff]*$/.test(statusText)) throw new TypeErrorCtor(`Response: invalid status text ${stringify(statusText.slice(0, 100))}`);
   return { status, statusText, headers: options['headers'] };
@@ -85,7 +91,7 @@ export class Response {
   static redirect(url: unknown, status: unknown = 302): Response {
     const parsed = URL.parse(url);
     if (parsed === null) throw new TypeErrorCtor(`Response.redirect: invalid URL ${stringify(String(url).slice(0, 200))}`);
-    const code = Number(status);
+    const code = unsignedShort(status);
     if (!REDIRECT_STATUSES.includes(code)) throw new RangeErrorCtor(`Response.redirect: the status must be one of ${REDIRECT_STATUSES.join(', ')}`);
     const response = new Response(null, { status: code, headers: { location: parsed.href } });
     freezeHeaders(response.#headers);
