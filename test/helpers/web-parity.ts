@@ -13,6 +13,8 @@ const attemptAsync = async (f) => { try { return { value: await f() }; } catch (
 const bytesOf = (b) => Array.from(b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
 `;
 
+// The constructor of async functions, to compile the body as the tool's handler is compiled.
+// eslint-disable-next-line @typescript-eslint/require-await
 const AsyncFunction = (async () => undefined).constructor as new (...params: string[]) => (args: unknown) => Promise<unknown>;
 
 export interface ParityRun {
