@@ -418,8 +418,8 @@ interface GuestFailure {
 
   /**
    * Calls whose handler returned a thenable: their envelope arrives in the microtask checkpoint
-   * that ends the host's call into `enter` (the realm has no timers and no host functions, so
-   * it arrives then or never). The host reads it with `take(token)`; if it is not there, it
+   * that ends the host's call into `enter` (the realm has no timers, and its only host
+   * functions answer synchronously, so it arrives then or never). The host reads it with `take(token)`; if it is not there, it
    * waits with `wait(token)` under its wall-clock deadline.
    */
   interface PendingCall {
@@ -462,8 +462,8 @@ interface GuestFailure {
    * returned a plain value, or with a token (a number) when it returned a thenable. Either way
    * the host's call is one synchronous entry into the isolate, with no promise crossing.
    *
-   * Calls of one realm never interleave: the realm has no timers and no host functions, so a
-   * call's promise settles (or never will) within the microtask checkpoint of its own entry.
+   * Calls of one realm never interleave: the realm has no timers, and its only host functions
+   * (crypto's entropy, URL's parser) answer synchronously, so a call's promise settles (or never will) within the microtask checkpoint of its own entry.
    * That is why one `current` console buffer is exact.
    */
   function bind(factory: ModuleFactory) {

@@ -23,9 +23,9 @@ function requireArgument(count: number, name: string): void {
   if (count === 0) throw new TypeErrorCtor(`${name}: 1 argument required, but only 0 present.`);
 }
 
-export function btoa(...args: unknown[]): string {
-  requireArgument(args.length, 'btoa');
-  const data = toDOMString(args[0]);
+export function btoa(input: unknown): string {
+  requireArgument(arguments.length, 'btoa');
+  const data = toDOMString(input);
   let out = '';
   let i = 0;
   const byte = (index: number): number => {
@@ -48,10 +48,10 @@ export function btoa(...args: unknown[]): string {
   return out;
 }
 
-export function atob(...args: unknown[]): string {
-  requireArgument(args.length, 'atob');
+export function atob(input: unknown): string {
+  requireArgument(arguments.length, 'atob');
   // Forgiving-base64 decode: ASCII whitespace is ignored, padding is optional.
-  let data = toDOMString(args[0]).replace(/[\t\n\f\r ]+/g, '');
+  let data = toDOMString(input).replace(/[\t\n\f\r ]+/g, '');
   if (data.length % 4 === 0) data = data.replace(/==?$/, '');
   if (data.length % 4 === 1) throw new DOMException('The string to be decoded is not correctly encoded.', 'InvalidCharacterError');
   const codes: number[] = [];

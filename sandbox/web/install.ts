@@ -1,8 +1,7 @@
 /*
  * Puts the Web APIs on the realm's global object, while the prelude builds the realm (before
- * lockdown freezes them with everything else, and before any tool code runs). Each global has
- * the attributes of a built-in (writable, configurable, not enumerable) until lockdown makes
- * it read-only; lockdown/permits.ts names them.
+ * lockdown freezes them with everything else, and before any tool code runs). Each global is
+ * writable and configurable until lockdown makes it read-only; lockdown/permits.ts names them.
  *
  * Module-level values in these files are constants (frozen tables, classes, captured
  * built-ins): once the realm is built, the only state is in objects a call makes (a URL,
@@ -72,7 +71,15 @@ export function installWebApis(global: typeof globalThis, hooks: HostHooks, repo
     performance: createPerformance(),
     structuredClone,
   };
-  for (const name of WEB_GLOBALS) Object.defineProperty(global, name, { value: values[name], writable: true, enumerable: false, configurable: true });
+  for (const name of WEB_GLOBALS) {
+    const value = values[name];
+    // The bundle renames a class that shares a global's name (URL is _URL inside it); its name is API.
+    if (typeof value === 'function' && value.name !== name) Object.defineProperty(value, 'name', { value: name, writable: false, enumerable: false, configurable: true });
+    // Web IDL: interface objects (the classes) are not enumerable; operations and attributes
+    // of the global (atob, crypto, ...) are, as in Node and browsers.
+    const isInterface = /^[A-Z]/.test(name);
+    Object.defineProperty(global, name, { value, writable: true, enumerable: !isInterface, configurable: true });
+  }
   // For the realm's own fetch (none of these is a global).
   return { Request, Response, Headers, AbortSignal, requestParts, networkResponse, onAbort };
 }
