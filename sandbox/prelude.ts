@@ -418,9 +418,9 @@ interface GuestFailure {
 
   /**
    * Calls whose handler returned a thenable: their envelope arrives in the microtask checkpoint
-   * that ends the host's call into `enter` (the realm has no timers, and its only host
-   * functions answer synchronously, so it arrives then or never). The host reads it with `take(token)`; if it is not there, it
-   * waits with `wait(token)` under its wall-clock deadline.
+   * that ends the host's call into `enter`, or in one that ends a timer's callback (`fire`);
+   * the realm's other host functions answer synchronously. The host reads it with
+   * `take(token)`; if it is not there, it waits with `wait(token)` under its wall-clock deadline.
    */
   interface PendingCall {
     envelope: string | undefined;
@@ -462,9 +462,10 @@ interface GuestFailure {
    * returned a plain value, or with a token (a number) when it returned a thenable. Either way
    * the host's call is one synchronous entry into the isolate, with no promise crossing.
    *
-   * Calls of one realm never interleave: the realm has no timers, and its only host functions
-   * (crypto's entropy, URL's parser) answer synchronously, so a call's promise settles (or never will) within the microtask checkpoint of its own entry.
-   * That is why one `current` console buffer is exact.
+   * Calls of one realm never interleave: the sandbox process runs one call per isolate at a
+   * time (a call waiting for a timer keeps its isolate), and the realm's other host functions
+   * (crypto's entropy, URL's parser) answer synchronously. That is why one `current` console
+   * buffer is exact.
    */
   function bind(factory: ModuleFactory) {
     // The factory object itself is shared by every call of this version: freeze it, so that
@@ -592,7 +593,10 @@ interface GuestFailure {
   }
 
   // A listener that throws (EventTarget) is reported in the call's console, as a browser reports it in its own.
-  installWebApis(global, takeHostHooks(), (error) => current.write('[error] Uncaught exception in an event listener: ', [error]));
+  installWebApis(global, takeHostHooks(), {
+    reportListenerError: (error) => current.write('[error] Uncaught exception in an event listener: ', [error]),
+    setTimeout,
+  });
 
   defineProperty(global, 'console', { value: guestConsole, writable: false, configurable: false, enumerable: false });
   defineProperty(global, '__chameleon_bind', { value: bind, writable: false, configurable: false, enumerable: false });

@@ -1,8 +1,9 @@
 /*
  * AbortController and AbortSignal (DOM standard): abort(reason), aborted, reason,
- * throwIfAborted, onabort, the `abort` event, AbortSignal.abort() and AbortSignal.any().
- * AbortSignal.timeout() needs timers and comes with them. Every signal is made by the call
- * that uses it, so no state outlives a call.
+ * throwIfAborted, onabort, the `abort` event, AbortSignal.abort(), AbortSignal.any() and
+ * AbortSignal.timeout(), whose timer is one of the call's own (setTimeout's: cancelled when
+ * the call ends, counted in its pending timers). Every signal is made by the call that uses
+ * it, so no state outlives a call.
  *
  * `onAbort` (not a global) lets the realm's own code, such as fetch, run a step when a signal
  * aborts, before its `abort` event is fired, as the standard's "abort algorithms" do.
@@ -17,6 +18,13 @@ const TypeErrorCtor = TypeError;
 let signalAbort: (signal: AbortSignal, reason: unknown) => void;
 let makeSignal: () => AbortSignal;
 let algorithmsOf: (signal: AbortSignal) => Array<() => void> | null;
+
+/** The prelude's setTimeout, given once while the realm is built (install.ts). */
+let abortTimer: ((callback: () => void, ms: number) => unknown) | null = null;
+export function setAbortTimer(timer: (callback: () => void, ms: number) => unknown): void {
+  if (abortTimer !== null) throw new TypeErrorCtor('Chameleon prelude: the abort timer is set twice');
+  abortTimer = timer;
+}
 
 /** Only the realm's own code holds it: `new AbortSignal()` is refused, as in the DOM. */
 const CONSTRUCT = Object.freeze({});
@@ -58,6 +66,16 @@ export class AbortSignal extends EventTarget {
   static abort(reason: unknown = undefined): AbortSignal {
     const signal = makeSignal();
     signalAbort(signal, reason);
+    return signal;
+  }
+
+  /** A signal that aborts with a TimeoutError after `ms` milliseconds (Web IDL: a whole number, not negative). */
+  static timeout(ms: unknown): AbortSignal {
+    const delay = Number(ms);
+    if (!Number.isFinite(delay) || delay < 0) throw new TypeErrorCtor(`AbortSignal.timeout: the delay must be a finite number of milliseconds, 0 or more, not ${String(ms)}`);
+    const signal = makeSignal();
+    if (abortTimer === null) throw new TypeErrorCtor('AbortSignal.timeout: timers are not available');
+    abortTimer(() => signalAbort(signal, new DOMException('The operation was aborted due to timeout', 'TimeoutError')), Math.trunc(delay));
     return signal;
   }
 

@@ -7,7 +7,7 @@
  * built-ins): once the realm is built, the only state is in objects a call makes (a URL,
  * a Headers, a TextDecoder's stream), which die with the call.
  */
-import { AbortController, AbortSignal, onAbort } from './abort.js';
+import { AbortController, AbortSignal, onAbort, setAbortTimer } from './abort.js';
 import { atob, btoa } from './base64.js';
 import { createCrypto } from './crypto.js';
 import { DOMException } from './dom-exception.js';
@@ -49,8 +49,17 @@ export const WEB_GLOBALS = Object.freeze([
   'structuredClone',
 ] as const);
 
-export function installWebApis(global: typeof globalThis, hooks: HostHooks, reportListenerError: (error: unknown) => void) {
-  setEventHooks({ report: reportListenerError });
+/** What the Web APIs take from the prelude itself. */
+export interface PreludeServices {
+  /** A listener that threw (EventTarget): the prelude writes it to the call's console. */
+  reportListenerError: (error: unknown) => void;
+  /** The prelude's setTimeout (timers of the running call), for AbortSignal.timeout(). */
+  setTimeout: (callback: () => void, ms: number) => unknown;
+}
+
+export function installWebApis(global: typeof globalThis, hooks: HostHooks, prelude: PreludeServices) {
+  setEventHooks({ report: prelude.reportListenerError });
+  setAbortTimer(prelude.setTimeout);
   setURLHook(hooks.url);
   const values: Record<(typeof WEB_GLOBALS)[number], unknown> = {
     AbortController,

@@ -102,6 +102,24 @@ describe('AbortController and AbortSignal', () => {
     expect(realm).toEqual(node);
   });
 
+  it('AbortSignal.timeout aborts with a TimeoutError after its delay, as Node\'s does', async () => {
+    const body = `
+      const s = AbortSignal.timeout(30);
+      const before = [s.aborted, s.reason];
+      const started = Date.now();
+      const event = await new Promise((resolve) => s.addEventListener('abort', resolve));
+      return [before, s.aborted, s.reason instanceof DOMException, s.reason.name, s.reason.code, event.type, Date.now() - started >= 25, AbortSignal.timeout(0) instanceof AbortSignal];`;
+    const { realm, node } = await parity.both(body);
+    expect(realm).toEqual(node);
+  });
+
+  it('a pending AbortSignal.timeout does not hold the call, and a delay that is no number of milliseconds is refused', async () => {
+    const started = Date.now();
+    const realm = await parity.inRealm(`AbortSignal.timeout(60000); return [attempt(() => AbortSignal.timeout(-1)).threw, attempt(() => AbortSignal.timeout(NaN)).threw, attempt(() => AbortSignal.timeout(Infinity)).threw];`);
+    expect(realm).toEqual(['TypeError', 'TypeError', 'TypeError']);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
   it('DOMException has the names, codes and shape Node gives it', async () => {
     const body = `
       const names = ['AbortError', 'TimeoutError', 'DataCloneError', 'QuotaExceededError', 'NotSupportedError', 'SyntaxError', 'Whatever'];
