@@ -10,8 +10,9 @@
  *
  * Hashes are @noble/hashes' (audited; SHA-1 is outside the audit's scope), run in the realm
  * under the call's CPU limit. The library is loaded on the first digest a realm makes, not
- * when the realm is built: built eagerly it cost every new tool's realm ~2-5 ms (measured
- * against ~40 ms for the whole realm), and most tools never hash. What stays behind after the
+ * when the realm is built: built eagerly it cost every new tool's realm ~2-5 ms (measured at
+ * load, against ~40 ms for the whole realm then), and most tools never hash; the first digest
+ * pays ~2 ms once instead. What stays behind after the
  * first digest is the library's own code and tables, reachable only from this module's
  * closure, never from tool code: a later call can tell only (by timing) that it was loaded.
  */

@@ -3,8 +3,9 @@ import type ivm from 'isolated-vm';
 /**
  * V8's code caches of the realm's own scripts (the prelude and the lockdown), made by the
  * first isolate of the process that compiles each and reused by every later one, so a new
- * tool's realm deserializes their compiled code instead of parsing and compiling ~100 KB.
- * Measured on these machines: ~3.3 ms of compiling per realm became ~0.5 ms.
+ * tool's realm deserializes their compiled code instead of parsing and compiling ~120 KB.
+ * Measured on these machines (at load): ~3 ms of compiling per realm became ~0.5 ms, more than
+ * the Web APIs (sandbox/web/) added to the realm's build.
  *
  * Only our scripts are cached, compiled from the files the process read at start, before any
  * tool code could run in the isolate that compiles them; tool code is never cached here. A
