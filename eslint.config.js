@@ -17,7 +17,7 @@ const restricted = (allowed) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'scratch/**', 'coverage/**', 'test/fixtures/**', 'scripts/**', 'bin/**', 'eslint.config.js', 'vitest.config.ts'] },
+  { ignores: ['dist/**', 'node_modules/**', 'scratch/**', 'coverage/**', 'test/fixtures/**', 'sandbox/**/*.js', 'scripts/**', 'bin/**', 'eslint.config.js', 'vitest.config.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -9,10 +9,19 @@
  * under the call's CPU limit. The host never copies a guest object and never reads a guest
  * getter, so a hostile object cannot run code outside the time limit (../shared/NOTES.md).
  *
- * One host function is placed in here, and taken by the prelude before any other code runs:
- * the timer hook (src/sandbox-host/worker/guest-timers.ts), which schedules or cancels a
- * wake-up of the running call and returns nothing. The guest never sees it.
+ * The guest can reach nothing but its own realm. The host gives the realm three functions,
+ * which the prelude takes off the global object before any tool code runs: the timer hook
+ * (src/sandbox-host/worker/guest-timers.ts), which schedules or cancels a wake-up of the
+ * running call and returns nothing, and two synchronous callbacks that take and return
+ * strings (random bytes; URL parsing: src/sandbox-host/worker/realm-hooks.ts), which tool code
+ * reaches only through crypto and URL (web/install.ts).
+ *
+ * scripts/build.mjs bundles this file and its imports (web/) into dist/sandbox/prelude.js.
  */
+import { installWebApis, type HostHooks } from './web/install.js';
+
+/** Globals the host sets before the prelude runs (realm-hooks.ts names them too). */
+const HOST_HOOK_GLOBALS = { random: '__chameleon_host_random', url: '__chameleon_host_url' } as const;
 
 import { failureEnvelope, LAST_RESORT } from './prelude/envelope.js';
 import { describeSafely, forgetThrows, recordThrow } from './prelude/describe.js';
@@ -158,9 +167,9 @@ type ModuleFactory = (
 
   /**
    * Calls whose handler returned a thenable: their envelope arrives in the microtask checkpoint
-   * that ends the host's call into `enter` (the realm has no timers and no host functions, so
-   * it arrives then or never). The host reads it with `take(token)`; if it is not there, it
-   * waits with `wait(token)` under its wall-clock deadline.
+   * that ends the host's call into `enter`, or in one that ends a timer's callback (`fire`);
+   * the realm's other host functions answer synchronously. The host reads it with
+   * `take(token)`; if it is not there, it waits with `wait(token)` under its wall-clock deadline.
    */
   interface PendingCall {
     envelope: string | undefined;
@@ -202,9 +211,10 @@ type ModuleFactory = (
    * returned a plain value, or with a token (a number) when it returned a thenable. Either way
    * the host's call is one synchronous entry into the isolate, with no promise crossing.
    *
-   * Calls of one realm never interleave: the realm has no timers and no host functions, so a
-   * call's promise settles (or never will) within the microtask checkpoint of its own entry.
-   * That is why one `current` console buffer is exact.
+   * Calls of one realm never interleave: the sandbox process runs one call per isolate at a
+   * time (a call waiting for a timer keeps its isolate), and the realm's other host functions
+   * (crypto's entropy, URL's parser) answer synchronously. That is why one `current` console
+   * buffer is exact.
    */
   function bind(factory: ModuleFactory) {
     // The factory object itself is shared by every call of this version: freeze it, so that
@@ -317,6 +327,26 @@ type ModuleFactory = (
       return envelope;
     });
   }
+
+  /** Takes the host's callbacks off the global object: from here on only this closure holds them. */
+  function takeHostHooks(): HostHooks {
+    const take = (name: string): ((...args: never[]) => unknown) => {
+      const hook: unknown = (global as unknown as Record<string, unknown>)[name];
+      if (typeof hook !== 'function' || !Reflect.deleteProperty(global, name) || name in global) {
+        throw new ErrorCtor(`Chameleon prelude: the host did not give the realm ${name}`);
+      }
+      return hook as (...args: never[]) => unknown;
+    };
+    const random = take(HOST_HOOK_GLOBALS.random) as (count: number) => unknown;
+    const url = take(HOST_HOOK_GLOBALS.url) as (op: string, a: string, b: string, c: string) => unknown;
+    return { random: (count) => random(count), url: (op, a, b, c) => url(op, a, b, c) };
+  }
+
+  // A listener that throws (EventTarget) is reported in the call's console, as a browser reports it in its own.
+  installWebApis(global, takeHostHooks(), {
+    reportListenerError: (error) => current.write('[error] Uncaught exception in an event listener: ', [error]),
+    setTimeout,
+  });
 
   defineProperty(global, 'console', { value: guestConsole, writable: false, configurable: false, enumerable: false });
   defineProperty(global, '__chameleon_bind', { value: bind, writable: false, configurable: false, enumerable: false });

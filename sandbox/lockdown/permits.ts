@@ -15,6 +15,9 @@
  *     (binds a tool module to the call entry) and __chameleon_console (the host reads what a
  *     call printed before it was stopped), setTimeout and clearTimeout (timers of the running
  *     call, cancelled when it ends). All are the prelude's own frozen functions.
+ *   - The Web APIs the prelude defines (sandbox/web/install.ts): URL, TextEncoder, crypto,
+ *     AbortController, Headers, ... Their code is the prelude's own; each is permitted as a
+ *     whole with the prototype its class has, then frozen like everything else.
  * Removed although SES permits them: nothing; SES's list already leaves out WeakRef,
  * FinalizationRegistry (they schedule code outside any call), SharedArrayBuffer, Atomics and
  * WebAssembly (memory the isolate's limit does not see), and RegExp's legacy statics (the last
@@ -38,6 +41,32 @@ function intlService(name: string): Record<string, Permit> {
 
 export const INTL_SERVICES = ['Collator', 'DateTimeFormat', 'DisplayNames', 'ListFormat', 'NumberFormat', 'PluralRules', 'RelativeTimeFormat', 'Segmenter', 'Locale', 'DurationFormat'];
 
+/**
+ * The Web APIs' globals (sandbox/web/install.ts) and the [[Proto]] of each: a class's is the
+ * class it extends, a function's Function.prototype, a namespace object's Object.prototype.
+ */
+const WEB_API_PROTOTYPES: Record<string, string> = {
+  AbortController: '%FunctionPrototype%',
+  AbortSignal: '%ChameleonEventTarget%',
+  DOMException: '%InitialError%',
+  Event: '%FunctionPrototype%',
+  EventTarget: '%FunctionPrototype%',
+  Headers: '%FunctionPrototype%',
+  Request: '%FunctionPrototype%',
+  Response: '%FunctionPrototype%',
+  TextDecoder: '%FunctionPrototype%',
+  TextEncoder: '%FunctionPrototype%',
+  URL: '%FunctionPrototype%',
+  URLSearchParams: '%FunctionPrototype%',
+  atob: '%FunctionPrototype%',
+  btoa: '%FunctionPrototype%',
+  structuredClone: '%FunctionPrototype%',
+  crypto: '%ObjectPrototype%',
+  performance: '%ObjectPrototype%',
+};
+
+const WEB_PERMITS: Record<string, Permit> = Object.fromEntries(Object.entries(WEB_API_PROTOTYPES).map(([name, proto]) => [`%Chameleon${name}%`, anyMembers(proto)]));
+
 const CHAMELEON_PERMITS: Record<string, Permit> = {
   Intl: {
     '@@toStringTag': 'string',
@@ -55,6 +84,7 @@ const CHAMELEON_PERMITS: Record<string, Permit> = {
   '%ChameleonConsoleText%': anyMembers('%FunctionPrototype%'),
   '%ChameleonSetTimeout%': anyMembers('%FunctionPrototype%'),
   '%ChameleonClearTimeout%': anyMembers('%FunctionPrototype%'),
+  ...WEB_PERMITS,
 };
 
 /** The prelude's globals and Intl, with the permit names they go by. */
@@ -65,6 +95,7 @@ export const CHAMELEON_GLOBAL_NAMES: Record<string, string> = {
   __chameleon_console: '%ChameleonConsoleText%',
   setTimeout: '%ChameleonSetTimeout%',
   clearTimeout: '%ChameleonClearTimeout%',
+  ...Object.fromEntries(Object.keys(WEB_API_PROTOTYPES).map((name) => [name, `%Chameleon${name}%`])),
 };
 
 /** SES's permits with Chameleon's additions. */

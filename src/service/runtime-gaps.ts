@@ -1,6 +1,6 @@
 /**
  * Failures that come from what the runtime lacks, not from a slip in the code: a global that
- * Node or a browser has (`fetch`, `setInterval`, `TextEncoder`, `Buffer`) and a tool's isolate
+ * Node or a browser has (`fetch`, `setInterval`, `Buffer`) and a tool's isolate
  * does not, or a module (`import x from 'lodash'`, `import('x')`). V8 says only "fetch is not
  * defined" or "Not supported"; the agent needs to hear what the runtime offers instead, as the
  * sandbox's `require()` stub already says.
@@ -12,8 +12,6 @@ import type { FailureContext } from './failures.js';
 const NO_NETWORK = 'Chameleon tools have no network: let the caller fetch the data and pass it in the arguments.';
 const ONLY_SET_TIMEOUT =
   'Of the timers, tools have setTimeout and clearTimeout: repeat work by setting the next setTimeout from its callback, and to run something right after the current job use `Promise.resolve().then(fn)`.';
-const NO_BASE64 = 'There is no base64 built-in: encode or decode it in your code, or have the caller pass the decoded data.';
-const NO_URL = 'There is no URL parser: split the string yourself; `encodeURIComponent` and `decodeURIComponent` are available.';
 const USE_GLOBAL_THIS = 'Use `globalThis`.';
 const NO_FILES = 'Chameleon tools have no file system: pass the data in the arguments.';
 
@@ -30,17 +28,8 @@ export const MISSING_GLOBALS: Readonly<Record<string, string>> = {
   clearInterval: ONLY_SET_TIMEOUT,
   clearImmediate: ONLY_SET_TIMEOUT,
   queueMicrotask: 'Use `Promise.resolve().then(fn)` to run fn after the current job.',
-  TextEncoder: 'There is no TextEncoder: `unescape(encodeURIComponent(s))` gives the UTF-8 bytes of s as the char codes of a string (`Uint8Array.from(b, (c) => c.charCodeAt(0))` makes them bytes).',
-  TextDecoder: 'There is no TextDecoder: `decodeURIComponent(escape(String.fromCharCode(...bytes)))` decodes UTF-8 bytes.',
-  atob: NO_BASE64,
-  btoa: NO_BASE64,
-  Buffer: 'There is no Buffer: use Uint8Array for bytes; `unescape(encodeURIComponent(s))` gives the UTF-8 bytes of a string as char codes.',
+  Buffer: 'There is no Buffer: use Uint8Array for bytes, TextEncoder and TextDecoder for UTF-8, atob and btoa for base64.',
   process: 'There is no process (no environment, no exit): `ctx` has the persona, the tool name and version and the execution id; settings belong in the arguments.',
-  structuredClone: 'For JSON data, `JSON.parse(JSON.stringify(value))` makes a deep copy.',
-  URL: NO_URL,
-  URLSearchParams: NO_URL,
-  crypto: 'There is no crypto: `Math.random()` gives randomness that need not be secret; anything else (hashes, keys) must be computed in your code or passed in.',
-  performance: 'Use `Date.now()` for timing (milliseconds).',
   global: USE_GLOBAL_THIS,
   window: USE_GLOBAL_THIS,
   self: USE_GLOBAL_THIS,

@@ -1,6 +1,6 @@
 /**
  * Attack: look for Node's and the web's ambient capabilities — process, require, Buffer,
- * module, timers, fetch, XMLHttpRequest, WebSocket, performance, crypto, the canary the
+ * module, timers, fetch, XMLHttpRequest, WebSocket, streams, workers, the canary the
  * sandbox process keeps on its own global (globalThis.chameleonCanary) — by every route a
  * name can be resolved: bare identifiers, globalThis, `this` of sloppy code, indirect eval,
  * Function, `with`, and the prototype chain of the global object.

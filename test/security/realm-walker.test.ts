@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ivm from 'isolated-vm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { installRealmHooks } from '../../src/sandbox-host/worker/realm-hooks.js';
 import { expectContained, ROOT, startSecurityServer, textOf, type SecurityServer } from './helpers/harness.js';
 import { attackResult } from './helpers/realm.js';
 import { REALM_WALKER_SOURCE } from './helpers/realm-walker-source.js';
@@ -111,6 +112,10 @@ module.exports = function (args, ctx) {
     ['%SegmentIteratorPrototype%', P(segments[Symbol.iterator]())],
     ['%ThrowTypeError%', Object.getOwnPropertyDescriptor(strictArgs, 'callee').get],
     ['globalThis', globalThis], ['Array', Array],
+    // The Web APIs (sandbox/web/): globals, prototypes, namespaces and the prototype of what they return.
+    ['URL', URL], ['URL.prototype', URL.prototype], ['crypto', crypto], ['crypto.subtle', crypto.subtle],
+    ['performance', performance], ['Headers.prototype.get', Headers.prototype.get], ['AbortSignal', AbortSignal],
+    ['TextDecoder.prototype', TextDecoder.prototype], ['%URLSearchParamsIterator%', P(new URLSearchParams('a=1').entries())],
     // The module factory (\`arguments.callee\` at module scope) was a place while tools
     // compiled to sloppy code; they compile strict now, where it cannot be read.
     ['ctx.log', ctx.log], ['require', require]
@@ -160,13 +165,14 @@ it('pairs: what version 1 writes on a shared place, version 2 does not read', as
 
 /**
  * The realm the sandbox builds (src/sandbox-host/worker/isolate-cache.ts buildRealm: a new
- * isolate and context, the prelude, its host-only hook deleted, then lockdown), here with the
+ * isolate and context, the host's callbacks, the prelude, its host-only hook deleted, then lockdown), here with the
  * pre-fix lockdown kept as a fixture instead of today's dist/sandbox/lockdown.js.
  */
 async function walkRealmLockedDownBy(lockdownFile: string): Promise<WalkReport> {
   const isolate = new ivm.Isolate({ memoryLimit: 64 });
   try {
     const context = await isolate.createContext();
+    await installRealmHooks(context);
     const run = async (source: string, filename: string): Promise<unknown> => (await isolate.compileScript(source, { filename })).run(context, { timeout: 5_000 });
     await run(fs.readFileSync(path.join(ROOT, 'dist/sandbox/prelude.js'), 'utf8'), 'chameleon-prelude.js');
     await context.global.delete('__chameleon_settle');

@@ -27,9 +27,11 @@ export default () => {
   const ab: any = new ArrayBuffer(8, { maxByteLength: 1 << 30 } as any);
   report.resizable = [ab.resizable === true, typeof ab.resize, typeof (ArrayBuffer.prototype as any).resize, ab.byteLength, 'maxByteLength' in ab];
   // A SharedArrayBuffer could otherwise be met as the buffer of a shared WebAssembly memory or
-  // through a structured clone; neither exists here.
+  // through a structured clone. There is no WebAssembly; structuredClone is the realm's own
+  // (sandbox/web/structured-clone.ts), which copies buffers into plain, fixed-length ArrayBuffers.
   report.viaTyped = Object.getPrototypeOf(new Int32Array(1).buffer) === ArrayBuffer.prototype;
-  report.structuredClone = typeof (globalThis as any).structuredClone;
+  const cloned: any = structuredClone({ b: new ArrayBuffer(8, { maxByteLength: 64 } as any), v: new Int32Array(2) });
+  report.structuredClone = [Object.getPrototypeOf(cloned.b) === ArrayBuffer.prototype, cloned.b.resizable === true, Object.getPrototypeOf(cloned.v.buffer) === ArrayBuffer.prototype];
   // Atomics.wait on a non-shared buffer would throw; without Atomics there is nothing to call.
   let waited = 'not reachable';
   try { (Function('return Atomics')() as any).wait(new Int32Array(4), 0, 0, 1); waited = 'WAITED'; } catch (e: any) { waited = e.constructor.name; }
@@ -46,7 +48,7 @@ it('WebAssembly, SharedArrayBuffer, Atomics, WeakRef, FinalizationRegistry and r
   // The sandbox process runs with --no-harmony-rab-gsab: no resize, a fixed-length buffer.
   expect(report.resizable).toEqual([false, 'undefined', 'undefined', 8, false]);
   expect(report.viaTyped).toBe(true);
-  expect(report.structuredClone).toBe('undefined');
+  expect(report.structuredClone).toEqual([true, false, true]);
   expect(report.wait).toBe('ReferenceError');
   await expectContained(server, { tool: 'wasm_sab_atomics' });
 });

@@ -1,6 +1,8 @@
 import ivm from 'isolated-vm';
 import { MODULE_PARAMETERS } from '../../compiler/module-wrapper.js';
 import { createGuestTimers, type GuestTimers } from './guest-timers.js';
+import { createRealmCodeCache, type RealmCodeCache } from './realm-code-cache.js';
+import { installRealmHooks } from './realm-hooks.js';
 import { warmUpRealm } from './warm-up.js';
 
 /**
@@ -113,12 +115,14 @@ function wrapModule(compiledJs: string): string {
  * Builds the hardened realm on isolated-vm's threads (async calls), so the sandbox process's
  * main thread stays free for calls while a spare is made.
  */
-async function buildRealm(isolate: ivm.Isolate, sources: IsolateCacheOptions['realmSources']): Promise<Realm> {
+async function buildRealm(isolate: ivm.Isolate, sources: IsolateCacheOptions['realmSources'], codeCache: RealmCodeCache): Promise<Realm> {
   const context = await isolate.createContext();
-  // The prelude takes the timer hook and deletes it from the global before any other code runs.
+  // The prelude takes the timer hook and the Web APIs' callbacks, and deletes them from the
+  // global before any other code runs.
   const timers = createGuestTimers();
   await context.global.set(TIMER_GLOBAL, timers.hook);
-  await runSource(isolate, context, sources.prelude);
+  await installRealmHooks(context);
+  await runSource(isolate, context, sources.prelude, codeCache);
   // The prelude's take/wait/abandon/fire: held by the host only, gone from the global before lockdown.
   const hooks = (await context.global.get(SETTLE_GLOBAL, { reference: true })) as ivm.Reference<Record<'take' | 'wait' | 'abandon' | 'fire', unknown>>;
   const take = (await hooks.get('take', { reference: true })) as Realm['take'];
@@ -127,18 +131,19 @@ async function buildRealm(isolate: ivm.Isolate, sources: IsolateCacheOptions['re
   const fire = (await hooks.get('fire', { reference: true })) as Realm['fire'];
   hooks.release();
   await context.global.delete(SETTLE_GLOBAL);
-  await runSource(isolate, context, sources.lockdown);
+  await runSource(isolate, context, sources.lockdown, codeCache);
   return { context, take, wait, abandon, fire, timers };
 }
 
-async function runSource(isolate: ivm.Isolate, context: ivm.Context, { filename, source }: RealmSource): Promise<void> {
-  const script = await isolate.compileScript(source, { filename });
+async function runSource(isolate: ivm.Isolate, context: ivm.Context, { filename, source }: RealmSource, codeCache: RealmCodeCache): Promise<void> {
+  const script = await codeCache.compile(isolate, filename, source);
   await script.run(context, { timeout: 2_000 });
   script.release();
 }
 
 export function createIsolateCache(options: IsolateCacheOptions) {
   const entries = new Map<string, IsolateEntry>();
+  const codeCache = createRealmCodeCache();
   let spare: Spare | null = null;
   let spareMemoryMb = options.spareMemoryMb;
   let closed = false;
@@ -150,7 +155,7 @@ export function createIsolateCache(options: IsolateCacheOptions) {
   function makeSpare(): void {
     if (closed || spare !== null) return;
     const isolate = newIsolate(spareMemoryMb);
-    const realm = buildRealm(isolate, options.realmSources);
+    const realm = buildRealm(isolate, options.realmSources, codeCache);
     const made: Spare = { isolate, memoryMb: spareMemoryMb, realm, ready: null };
     const discard = (): void => {
       if (spare === made) spare = null;
@@ -196,7 +201,7 @@ export function createIsolateCache(options: IsolateCacheOptions) {
       spare = null;
     } else {
       isolate = newIsolate(memoryMb);
-      realmReady = buildRealm(isolate, options.realmSources);
+      realmReady = buildRealm(isolate, options.realmSources, codeCache);
     }
     spareMemoryMb = memoryMb;
     realmReady.catch(() => undefined); // Disposed meanwhile: callers see the rejection.

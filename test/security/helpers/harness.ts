@@ -254,7 +254,8 @@ export interface ContainmentCheck {
 function classOf(attack: string): AttackClass {
   if (attack.startsWith('persist-')) return 'persistence';
   if (/^(host-paths|timing-|server-environment|forged-stack)/.test(attack)) return 'information-leak';
-  if (/^(host-prototype|sql-|terminal-|forged-jsonrpc|wrapper-|unicode-|overlong-)/.test(attack)) return 'integrity';
+  if (/^(host-prototype|sql-|terminal-|forged-jsonrpc|wrapper-|unicode-|overlong-|web-headers-)/.test(attack)) return 'integrity';
+  if (/^web-(random-values|structured-clone|url-oversize)/.test(attack)) return 'denial-of-service';
   return 'realm-escape';
 }
 

@@ -170,6 +170,24 @@ export const REALM_WALKER_SOURCE = `(function walkRealm(extraRoots) {
   });
   made('wrappers', function () { var w = [Object(Symbol('s')), Object(1n), Object('s'), Object(1), Object(true)]; return [w].concat(w); });
   made('collections', function () { var c = [new Map(), new Set(), new WeakMap(), new WeakSet(), new Date(0)]; return [c].concat(c); });
+  // The Web APIs the prelude defines (sandbox/web/): instances, and what their methods return.
+  made('Web API objects', function () {
+    if (typeof G.URL !== 'function') return [undefined];
+    var u = new G.URL('https://a.example/p?q=1#h'), sp = u.searchParams, h = new G.Headers([['a', '1']]);
+    var ac = new G.AbortController(), te = new G.TextEncoder(), td = new G.TextDecoder('utf-8', { fatal: true });
+    var req = new G.Request('https://a.example/', { method: 'POST', body: 'x', signal: ac.signal });
+    var res = new G.Response('{}', { headers: { 'x-a': '1' } });
+    var clone = G.structuredClone({ a: [new Map(), new Date(0)] });
+    var out = [u, sp, sp.entries(), sp.keys(), h, h.entries(), ac, ac.signal, G.AbortSignal.abort(), G.AbortSignal.any([ac.signal]),
+      new G.Event('x'), new G.EventTarget(), te, td, te.encode('a'), te.encodeInto('a', new Uint8Array(1)), td.decode(new Uint8Array(1)),
+      req, req.headers, req.signal, req.clone(), res, res.headers, res.clone(), G.Response.error(), G.Response.json({ a: 1 }),
+      G.Response.redirect('https://a.example/'), new G.DOMException('m', 'AbortError'), clone, clone.a, clone.a[0], clone.a[1],
+      G.crypto.getRandomValues(new Uint8Array(1)), G.crypto.randomUUID(), res.text(), G.crypto.subtle.digest('SHA-256', new Uint8Array(0)),
+      G.performance.now(), G.atob(G.btoa('a'))];
+    ac.abort();
+    out.push(ac.signal.reason);
+    return out;
+  });
   // What the caller adds: the tool's ctx, require, module, exports... (see the test).
   for (var e = 0; e < (extraRoots || []).length; e++) {
     var x = extraRoots[e];
