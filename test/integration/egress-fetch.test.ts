@@ -66,6 +66,19 @@ describe('egressFetch() to an allowed server', () => {
   });
 });
 
+describe('egressFetch() never throws', () => {
+  it('answers hostile or broken input with a refusal, and no host internals', async () => {
+    const inputs: unknown[] = [null, 42, {}, { ...get('http://a.test/'), headers: 'x' }, { ...get('http://a.test/'), body: 5 }, get(`http://a.test/${'x'.repeat(70_000)}`)];
+    for (const input of inputs) {
+      const { outcome, audit } = await egressFetch(input as never, policyFor(['*']), boundsFor());
+      expect(outcome, JSON.stringify(input)?.slice(0, 80)).toMatchObject({ refused: true, name: 'TypeError', message: expect.not.stringContaining('unexpected') });
+      expect(audit).toEqual([expect.objectContaining({ status: null, error: 'invalid request' })]);
+    }
+    const broken = await egressFetch(get('http://a.test/'), { tool: 'probe', manifest: undefined, ceiling: null } as never, boundsFor());
+    expect(broken.outcome).toEqual({ refused: true, name: 'TypeError', message: 'fetch failed: an unexpected error in the server (a bug in Chameleon)' });
+  });
+});
+
 describe('egressFetch() refuses what the manifest or the ceiling does not allow', () => {
   it('refuses a host outside the manifest, saying what to add and what the host allows', async () => {
     const server = await loopbackServer((_req, res) => res.end());

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { egressFetch, type GuestFetchResponse } from '../../src/capabilities/egress/egress-fetch.js';
 import { placeholderFor } from '../../src/capabilities/egress/secrets.js';
 import { boundsFor, get, loopbackServer, policyFor, type Handler } from '../helpers/loopback-server.js';
@@ -58,6 +58,18 @@ describe('egressFetch() follows redirects within the allow-list', () => {
     const error = await egressFetch({ ...get(server.url('/a')), redirect: 'error' }, policyFor([server.pattern]), boundsFor());
     expect(error.outcome).toMatchObject({ name: 'TypeError', message: expect.stringMatching(/answered 302 \(a redirect\) and the request's redirect mode is "error"/) });
     expect(server.received).toHaveLength(2);
+  });
+
+  it('leaves a redirect whose body never ends without reading it, and closes its socket', async () => {
+    const server = await loopbackServer((req, res) => {
+      if (req.url !== '/endless') return void res.end('arrived');
+      res.writeHead(302, { location: '/next' });
+      const timer = setInterval(() => res.write('.'), 10);
+      res.on('close', () => clearInterval(timer));
+    });
+    const { outcome } = await egressFetch(get(server.url('/endless')), policyFor([server.pattern]), boundsFor());
+    expect(ok(outcome).body).toBe('arrived');
+    await vi.waitFor(() => expect(server.openSockets()).toBe(0));
   });
 
   it('bounds a redirect loop by maxRedirects', async () => {

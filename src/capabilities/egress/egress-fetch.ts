@@ -88,17 +88,18 @@ async function fetchUnderPolicy(run: Run, request: GuestFetchRequest): Promise<G
   }
 }
 
-/** A request refused before it had a hop still leaves an audit entry. */
-function recordUnsent(run: Run, request: GuestFetchRequest, refused: FetchRefusal): void {
+/** A request refused before it had a hop still leaves an audit entry (the request may be malformed: read it as unknown). */
+function recordUnsent(run: Run, request: unknown, refused: FetchRefusal): void {
+  const fields = typeof request === 'object' && request !== null ? (request as Record<string, unknown>) : {};
   let url: URL | null = null;
   try {
-    url = new URL(request.url);
+    url = typeof fields.url === 'string' ? new URL(fields.url) : null;
   } catch {
     // No origin to record.
   }
   run.audit.push({
     op: 'fetch',
-    method: typeof request.method === 'string' ? request.method.slice(0, 16) : '',
+    method: typeof fields.method === 'string' ? fields.method.slice(0, 16) : '',
     origin: url?.origin ?? '',
     path: url ? auditPath(url) : '',
     status: null,

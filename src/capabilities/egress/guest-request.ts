@@ -15,6 +15,8 @@ const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 /** All header names and values together; servers refuse more long before this. */
 const MAX_HEADER_BYTES = 64 * 1024;
 const REDIRECT_MODES = new Set(['follow', 'manual', 'error']);
+/** Servers refuse request lines far shorter than this (8-16 KB is common); beyond it the guest is probing us. */
+const MAX_URL_LENGTH = 64 * 1024;
 
 export interface CheckedRequest {
   url: URL;
@@ -48,6 +50,7 @@ export function checkGuestRequest(request: GuestFetchRequest, maxRequestBytes: n
   if (NORMALISED_METHODS.has(method.toUpperCase())) method = method.toUpperCase();
   if (FORBIDDEN_METHODS.has(method.toUpperCase())) return typeError(`fetch failed: the method ${method} is forbidden`);
 
+  if (request.url.length > MAX_URL_LENGTH) return typeError(`fetch failed: the URL is longer than ${MAX_URL_LENGTH} characters`);
   let url: URL;
   try {
     url = new URL(request.url);

@@ -72,7 +72,9 @@ export function sendRequest(exchange: Exchange): SentRequest {
   return {
     result,
     close() {
-      response?.destroy();
+      // A response destroyed before its end may emit 'error' (ECONNRESET "aborted"); with no
+      // listener that would be an uncaught exception in the server.
+      response?.on('error', () => {}).destroy();
       request?.destroy();
     },
   };
