@@ -19,6 +19,9 @@
  * scripts/build.mjs bundles this file and its imports (web/) into dist/sandbox/prelude.js.
  */
 import { installWebApis, type HostHooks } from './web/install.js';
+import { beginRequests, deliver, setHostRequestHook } from './capabilities/host-requests.js';
+import { createFetch } from './capabilities/fetch.js';
+import { createKv, createSecret } from './capabilities/kv.js';
 
 /** Globals the host sets before the prelude runs (realm-hooks.ts names them too). */
 const HOST_HOOK_GLOBALS = { random: '__chameleon_host_random', url: '__chameleon_host_url' } as const;
@@ -37,6 +40,8 @@ interface CallMeta {
   maxConsoleChars: number;
   /** Load the module and check its default export, without calling it. */
   probe?: boolean;
+  /** What the server will do for the call (src/sandbox-host/protocol.ts CallCapabilities). */
+  capabilities?: { secrets: Array<[string, string]> };
 }
 
 type ModuleFactory = (
@@ -50,6 +55,9 @@ type ModuleFactory = (
   const globals = global as unknown as Record<string, unknown>;
   const hostTimer = globals['__chameleon_timer'] as ((id: number, ms: number) => void) | undefined;
   delete globals['__chameleon_timer'];
+  const hostRequestHook = globals['__chameleon_host_request'] as ((requestId: number, op: string, body: string) => void) | undefined;
+  delete globals['__chameleon_host_request'];
+  if (hostRequestHook !== undefined) setHostRequestHook((requestId, op, body) => hostRequestHook(requestId, op, body));
   // Frozen: it is the same function in every call of every version, and lockdown never
   // reaches it (it is no property of the global object), so anything hung on it would carry
   // from one call to the next (test/security/persist-require-stub-properties.test.ts).
@@ -154,6 +162,17 @@ type ModuleFactory = (
     }
   }
 
+  /** The meta of the call that is running (ctx.secret reads its placeholders). */
+  let callMeta: CallMeta | null = null;
+  // One of each per realm: they hold no state, every operation belongs to the running call.
+  const kv = createKv();
+  const secret = freeze(
+    createSecret(
+      () => callMeta?.capabilities?.secrets ?? [],
+      () => callMeta?.tool.name ?? 'this tool',
+    ),
+  );
+
   /** The console buffer of the call that is running. Calls of one realm never interleave (see below). */
   let current = createConsoleBuffer(0);
   const guestConsole = freeze({
@@ -226,6 +245,8 @@ type ModuleFactory = (
       const out = createConsoleBuffer(meta.maxConsoleChars);
       current = out;
       timers = { callbacks: null };
+      beginRequests();
+      callMeta = meta;
 
       const module = { exports: {} as unknown };
       let resolved: ReturnType<typeof resolveHandler>;
@@ -249,6 +270,8 @@ type ModuleFactory = (
         tool: freeze({ name: meta.tool.name, version: meta.tool.version }),
         executionId,
         log: (...a: unknown[]) => out.write('', a),
+        kv,
+        secret,
       });
       let value: unknown;
       let then: unknown;
@@ -343,15 +366,17 @@ type ModuleFactory = (
   }
 
   // A listener that throws (EventTarget) is reported in the call's console, as a browser reports it in its own.
-  installWebApis(global, takeHostHooks(), {
+  const web = installWebApis(global, takeHostHooks(), {
     reportListenerError: (error) => current.write('[error] Uncaught exception in an event listener: ', [error]),
     setTimeout,
   });
+  // Web IDL: fetch is an operation of the global object (enumerable), like atob.
+  defineProperty(global, 'fetch', { value: createFetch(web), writable: true, enumerable: true, configurable: true });
 
   defineProperty(global, 'console', { value: guestConsole, writable: false, configurable: false, enumerable: false });
   defineProperty(global, '__chameleon_bind', { value: bind, writable: false, configurable: false, enumerable: false });
   // Picked up by the host (isolate-cache.ts) and deleted before lockdown: no guest sees them.
-  defineProperty(global, '__chameleon_settle', { value: freeze({ take, wait, abandon, fire }), writable: false, configurable: true, enumerable: false });
+  defineProperty(global, '__chameleon_settle', { value: freeze({ take, wait, abandon, fire, deliver }), writable: false, configurable: true, enumerable: false });
   defineProperty(global, 'setTimeout', { value: freeze(setTimeout), writable: false, configurable: false, enumerable: false });
   defineProperty(global, 'clearTimeout', { value: freeze(clearTimeout), writable: false, configurable: false, enumerable: false });
   // Lets the host read what a call printed before it was stopped by its CPU limit.

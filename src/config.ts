@@ -1,5 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
+import { privateRangeProblem } from './capabilities/egress/address-ranges.js';
+import { patternProblem } from './capabilities/egress/host-patterns.js';
 import { AppError } from './errors.js';
 import { NAME_PATTERN } from './model.js';
 
@@ -65,6 +67,41 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * What tools may ask the server to do for them (issue 14). A tool's manifest
+     * (capabilities.fetch) must stay within `fetch.allow`; the default allows nothing, so an
+     * unconfigured server's tools reach no network.
+     */
+    capabilities: z
+      .object({
+        fetch: z
+          .object({
+            /** Host patterns tools may declare: `api.github.com`, `*.example.org`, `localhost:8080`, `*` (any public host). */
+            allow: z.array(z.string().min(1).max(300)).max(1_000).default([]),
+            /** Private address ranges (CIDR) tools may reach by a name that resolves there, e.g. `10.0.0.0/8`. */
+            privateRanges: z.array(z.string().min(1).max(100)).max(1_000).default([]),
+            maxRequestsPerCall: z.number().int().min(1).max(10_000).default(50),
+            maxRequestBytes: z.number().int().min(0).max(64 * MB).default(MB),
+            maxResponseBytes: z.number().int().min(KB).max(256 * MB).default(5 * MB),
+            /** Response bytes one call may receive over all its requests. */
+            maxBytesPerCall: z.number().int().min(KB).max(1024 * MB).default(20 * MB),
+            maxRedirects: z.number().int().min(0).max(20).default(5),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Secrets tools may use without seeing them: each is read from the server's environment
+     * (`env`) and put into requests to its `hosts` only (patterns as in capabilities.fetch.allow).
+     */
+    secrets: z
+      .record(
+        z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'secret names are upper case: letters, digits and underscores, starting with a letter'),
+        z.object({ env: z.string().min(1).max(200), hosts: z.array(z.string().min(1).max(300)).min(1).max(100) }).strict(),
+      )
+      .default({}),
     // `serve --http` only. Bounds what idle or hostile local clients can hold (issue 12).
     http: z
       .object({
@@ -84,6 +121,15 @@ export const ConfigSchema = z
       .prefault({}),
   })
   .strict()
+  .superRefine((c, ctx) => {
+    // Patterns and ranges in the egress's own terms (src/capabilities/egress/), each with its path.
+    const check = (path: Array<string | number>, problem: string | null) => {
+      if (problem !== null) ctx.addIssue({ code: 'custom', path, message: problem });
+    };
+    c.capabilities.fetch.allow.forEach((p, i) => check(['capabilities', 'fetch', 'allow', i], patternProblem(p)));
+    c.capabilities.fetch.privateRanges.forEach((r, i) => check(['capabilities', 'fetch', 'privateRanges', i], privateRangeProblem(r)));
+    for (const [name, secret] of Object.entries(c.secrets)) secret.hosts.forEach((p, i) => check(['secrets', name, 'hosts', i], patternProblem(p)));
+  })
   .refine((c) => c.http.headersTimeoutMs <= c.http.requestTimeoutMs, {
     message: 'http.headersTimeoutMs must not exceed http.requestTimeoutMs',
     path: ['http', 'headersTimeoutMs'],

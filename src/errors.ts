@@ -16,6 +16,7 @@ export const USER_ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'TOO_MANY_TOOLS',
   'INVALID_CONFIG',
+  'CAPABILITY_REFUSED',
 ] as const;
 
 export const SYSTEM_ERROR_CODES = [

@@ -8,6 +8,19 @@ export type Language = 'typescript' | 'javascript';
 /** `^[a-z][a-z0-9_]{0,63}$`, for tool names and persona names alike. */
 export const NAME_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 
+/**
+ * What a version may ask the server to do for it (issue 14), within the host's ceiling. Empty
+ * (`{}`) for a tool that needs nothing: it behaves as a pure function.
+ */
+export interface Capabilities {
+  /** Host patterns its fetch may reach: `api.github.com`, `*.example.org`, `localhost:8080`. */
+  fetch?: string[];
+  /** Names of secrets (configured by the host) whose placeholders its requests may carry. */
+  secrets?: string[];
+  /** ctx.kv's namespace: the tool's own (default) or one shared by the persona's tools. */
+  kv?: 'tool' | 'persona';
+}
+
 export interface ToolLimits {
   timeoutMs: number;
   memoryMb: number;
@@ -25,6 +38,7 @@ export interface VersionSnapshot {
   compiledJs: string;
   /** Source map (JSON text, version 3) from compiledJs back to source. */
   sourceMap: string;
+  capabilities: Capabilities;
 }
 
 export type VersionOrigin =

@@ -63,6 +63,8 @@ const WEB_API_PROTOTYPES: Record<string, string> = {
   structuredClone: '%FunctionPrototype%',
   crypto: '%ObjectPrototype%',
   performance: '%ObjectPrototype%',
+  // Defined by the prelude itself (sandbox/capabilities/fetch.ts), beside the Web APIs.
+  fetch: '%FunctionPrototype%',
 };
 
 const WEB_PERMITS: Record<string, Permit> = Object.fromEntries(Object.entries(WEB_API_PROTOTYPES).map(([name, proto]) => [`%Chameleon${name}%`, anyMembers(proto)]));

@@ -54,6 +54,7 @@ const FIGURES = [
   ['compile', async () => (await import('./figures/compile.mjs')).compileFigures],
   ['mcp', async () => (await import('./figures/mcp.mjs')).mcpFigures],
   ['parallel', async () => (await import('./figures/parallel.mjs')).parallelFigures],
+  ['fetch', async () => (await import('./figures/fetch.mjs')).fetchFigures],
   ['startup', async () => (await import('./figures/startup.mjs')).startupFigures],
   ['memory', async () => (await import('./figures/memory.mjs')).memoryFigures],
 ];

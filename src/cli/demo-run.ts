@@ -10,6 +10,8 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { checkPersona } from './store-access.js';
 import { createStory } from './demo-story.js';
 import { DemoStepFailed, runDemoSteps, type DemoSession } from './demo-steps.js';
+import { startForecastService } from './demo-world-script.js';
+import { runWorldSteps } from './demo-world-steps.js';
 import type { DemoEnvironment, DemoOptions } from './demo.js';
 import type { Runtime } from './runtime.js';
 import { createPalette, wantsColour } from './table.js';
@@ -21,13 +23,18 @@ const STDERR_TAIL_CHARS = 8_000;
 export async function runDemo(opts: DemoOptions, runtime: Runtime, env: DemoEnvironment = {}): Promise<number> {
   const persona = checkPersona(opts.persona);
   const palette = createPalette(wantsColour(runtime.stdout, runtime.env));
-  const story = createStory(runtime.stdout, palette, 7);
+  const story = createStory(runtime.stdout, palette, 9);
   const tempDir = opts.db === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-demo-')) : null;
   const dbPath = path.resolve(opts.db ?? path.join(tempDir!, 'demo.db'));
   // The composition root may pass these; the defaults are this very node and package.
   const execPath = env.execPath ?? process.execPath;
   const binPath = env.binPath ?? fileURLToPath(new URL('../../bin/chameleon.js', import.meta.url));
-  const serverArgs = [binPath, 'serve', '--db', dbPath, '--persona', persona];
+  // The second act's forecast service, and a config that lets tools fetch from it alone.
+  const service = await startForecastService();
+  const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-demo-config-'));
+  const configPath = path.join(configDir, 'config.json');
+  fs.writeFileSync(configPath, JSON.stringify({ capabilities: { fetch: { allow: [`localhost:${service.port}`] } } }));
+  const serverArgs = [binPath, 'serve', '--db', dbPath, '--persona', persona, '--config', configPath];
 
   const transport = new StdioClientTransport({ command: execPath, args: serverArgs, stderr: 'pipe' });
   let serverLog = '';
@@ -62,6 +69,7 @@ export async function runDemo(opts: DemoOptions, runtime: Runtime, env: DemoEnvi
       serverPid: () => transport.pid,
     };
     await runDemoSteps(session);
+    await runWorldSteps(session, service);
   } catch (err) {
     code = 1;
     story.blank();
@@ -76,11 +84,13 @@ export async function runDemo(opts: DemoOptions, runtime: Runtime, env: DemoEnvi
     // Closing stdin asks the server to shut down; the SDK escalates to SIGTERM/SIGKILL if needed.
     await client.close().catch(() => undefined);
     await transport.close().catch(() => undefined);
+    await service.close();
+    fs.rmSync(configDir, { recursive: true, force: true });
   }
 
   if (code === 0) {
     story.blank();
-    story.ok(palette.paint('bold', 'The tool healed: same name, new version, right answer, full audit trail.'));
+    story.ok(palette.paint('bold', 'Both tools healed: same names, new versions, right answers, every call and effect on record.'));
   }
   if (tempDir !== null && !opts.keep) {
     fs.rmSync(tempDir, { recursive: true, force: true });

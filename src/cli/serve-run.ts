@@ -61,7 +61,7 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
   // loaded: serve.ts). Each is a node start plus isolated-vm, the longest step before a first
   // call can be answered, so they boot while this process loads the MCP layer (the SDK and zod
   // schemas, ~150-250 ms) instead of after it.
-  const chameleon = createChameleon({ config, logger, sandboxEnv: sandboxExtraEnv(runtime.env) });
+  const chameleon = createChameleon({ config, logger, sandboxEnv: sandboxExtraEnv(runtime.env), secretEnv: runtime.env });
   let mcp: typeof McpLayer;
   try {
     mcp = await import('../mcp/index.js');

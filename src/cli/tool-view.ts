@@ -74,6 +74,7 @@ export function renderToolDetails(version: VersionRecord, versions: readonly Ver
     field('Persona', safe(version.persona)),
     field('Language', version.language),
     field('Limits', `${version.limits.timeoutMs} ms, ${version.limits.memoryMb} MB`),
+    field('Capabilities', Object.keys(version.capabilities).length === 0 ? 'none' : safe(JSON.stringify(version.capabilities), 2000)),
     field('Hash', version.hash),
     field('Created', version.createdAt),
     field('Description', terminalSafe(version.description, { max: 4000 })),

@@ -58,6 +58,7 @@ export function toolOut(t: ToolView): Out<typeof ToolOut> {
     input_schema: t.inputSchema,
     timeout_ms: t.timeoutMs,
     memory_mb: t.memoryMb,
+    capabilities: t.capabilities,
     version: t.activeVersion,
     hash: t.hash,
     created_at: t.createdAt,

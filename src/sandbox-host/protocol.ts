@@ -39,6 +39,17 @@ export interface CallMeta {
   maxConsoleChars: number;
   /** Load the module and check its default export, without calling it. */
   probe: boolean;
+  /**
+   * What the version's manifest lets it ask the server for; absent when nothing. Names only:
+   * secrets' values never reach the sandbox process.
+   */
+  capabilities?: CallCapabilities;
+}
+
+/** What the prelude needs of a call's capabilities (the server does the rest). */
+export interface CallCapabilities {
+  /** The secrets `ctx.secret(name)` gives a placeholder for: [name, placeholder]. */
+  secrets: Array<[string, string]>;
 }
 
 /** The JSON text of a call's meta (RunJob.metaJson). */
@@ -59,8 +70,31 @@ export interface WorkerSettings {
   spareMemoryMb: number;
 }
 
+/**
+ * A running call asks the server process for a capability (fetch, kv): `op` names it, `body`
+ * is its text (JSON, or latin1 bytes inside JSON). The sandbox process only carries it.
+ */
+export interface CapabilityRequest {
+  type: 'request';
+  /** The job (call) that asks. */
+  id: number;
+  /** The prelude's number for this request, unique within the call. */
+  requestId: number;
+  op: string;
+  body: string;
+}
+
+/** The server's answer to a CapabilityRequest: `body` is the result, or (ok false) a JSON `{name, message}` to throw. */
+export interface CapabilityResponse {
+  type: 'response';
+  id: number;
+  requestId: number;
+  ok: boolean;
+  body: string;
+}
+
 /** `runs`: the jobs that reached the supervisor together while others were in flight. */
-export type WorkerRequest = { type: 'configure'; settings: WorkerSettings } | { type: 'run'; job: RunJob } | { type: 'runs'; jobs: RunJob[] };
+export type WorkerRequest = { type: 'configure'; settings: WorkerSettings } | { type: 'run'; job: RunJob } | { type: 'runs'; jobs: RunJob[] } | CapabilityResponse;
 
 /** A fault the worker saw from outside the guest: the guest produced no envelope. */
 export interface WorkerFault {
@@ -124,7 +158,7 @@ export interface SampledFrame {
 }
 
 /** `results`: replies of jobs that finished together while others were running. */
-export type WorkerReply = RunReply | { type: 'results'; replies: RunReply[] } | { type: 'ready'; pid: number; rssBytes: number };
+export type WorkerReply = RunReply | { type: 'results'; replies: RunReply[] } | { type: 'ready'; pid: number; rssBytes: number } | CapabilityRequest;
 
 /**
  * Why a worker ended itself. It writes `${FATAL_MARKER}<code> <text>` to stderr, then kills

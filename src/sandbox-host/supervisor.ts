@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import { takeEarlySandbox } from './early-start.js';
 import { forkSandboxWorker } from './fork-worker.js';
 import { deathFault, faultReply, overloadedFault, spawnReason, startFault } from './pool-faults.js';
-import { EXIT_CATASTROPHIC, FATAL_MARKER, type RunJob, type RunReply, type WorkerFault, type WorkerReply, type WorkerRequest } from './protocol.js';
+import { EXIT_CATASTROPHIC, FATAL_MARKER, type CapabilityRequest, type RunJob, type RunReply, type WorkerFault, type WorkerReply, type WorkerRequest } from './protocol.js';
 import { laneIsolateKey, ToolLanes, type ToolLaneState } from './tool-lanes.js';
 
 export interface SandboxPoolOptions {
@@ -28,15 +28,26 @@ export interface SandboxPoolOptions {
 
 export type JobInput = Omit<RunJob, 'id'>;
 
+/**
+ * The server's side of one call's capabilities: answers the requests its guest makes (fetch,
+ * kv) in the server process, which holds the secrets and connections the sandbox must not.
+ */
+export interface CallHost {
+  /** Never rejects: a refusal or failure is `{ ok: false, body: JSON {name, message} }`. */
+  request(op: string, body: string): Promise<{ ok: boolean; body: string }>;
+}
+
 /** A call waiting in the server for a lane of its tool: no deadline runs while it waits. */
 interface Waiting {
   job: RunJob;
   resolve: (reply: RunReply) => void;
+  host: CallHost | undefined;
 }
 
 interface Pending {
   job: RunJob;
   resolve: (reply: RunReply) => void;
+  host: CallHost | undefined;
   /** The deadline's kill timer; armed once the process is ready, so its start-up is not billed to the call. */
   timer: NodeJS.Timeout | null;
   /**
@@ -117,7 +128,7 @@ export class SandboxPool {
   }
 
   /** Runs one job. Resolves with the worker's reply or a fault; never rejects for guest faults. */
-  run(input: JobInput): Promise<RunReply> {
+  run(input: JobInput, host?: CallHost): Promise<RunReply> {
     if (this.closed) return Promise.reject(new AppError('SANDBOX_UNAVAILABLE', 'The sandbox pool is shut down.'));
     // Assigned, not spread: `{ ...input, id }` takes V8's slow path (~7 us a call here).
     const job: RunJob = Object.assign({ id: this.nextId++ }, input);
@@ -126,13 +137,13 @@ export class SandboxPool {
     return new Promise<RunReply>((resolve) => {
       const lane = this.lanes.choose(tool, probe);
       if (lane === 'overloaded') resolve(faultReply(job.id, overloadedFault(tool.waiting.length)));
-      else if (lane === 'wait') this.lanes.wait(tool, { job, resolve }, probe);
-      else this.dispatch(tool, lane, job, resolve);
+      else if (lane === 'wait') this.lanes.wait(tool, { job, resolve, host }, probe);
+      else this.dispatch(tool, lane, job, resolve, host);
     });
   }
 
   /** Sends a job to its lane's isolate, on the lane's process; the lane is free again when it is answered. */
-  private dispatch(tool: ToolLaneState<Waiting>, lane: number, job: RunJob, resolve: (reply: RunReply) => void): void {
+  private dispatch(tool: ToolLaneState<Waiting>, lane: number, job: RunJob, resolve: (reply: RunReply) => void, host: CallHost | undefined): void {
     tool.inFlight[lane]!++;
     const answered = (reply: RunReply): void => {
       const hitLimit = reply.fault?.kind === 'timeout' || reply.fault?.kind === 'memory';
@@ -151,7 +162,7 @@ export class SandboxPool {
       answered(faultReply(job.id, startFault(slot.startFailure?.reason ?? 'unknown')));
       return;
     }
-    const pending: Pending = { job, resolve: answered, timer: null };
+    const pending: Pending = { job, resolve: answered, host, timer: null };
     slot.pending.set(job.id, pending);
     if (slot.ready) this.armDeadline(slot, pending);
     this.send(slot, child, job);
@@ -161,7 +172,7 @@ export class SandboxPool {
   private drain(tool: ToolLaneState<Waiting>): void {
     if (this.closed) return; // close() answered them.
     for (let next = this.lanes.next(tool, isProbe); next !== null; next = this.lanes.next(tool, isProbe)) {
-      this.dispatch(tool, next.lane, next.call.job, next.call.resolve);
+      this.dispatch(tool, next.lane, next.call.job, next.call.resolve, next.call.host);
     }
   }
 
@@ -304,7 +315,8 @@ export class SandboxPool {
         setTimeout(() => this.spawnRest(), REST_START_DELAY_MS).unref();
         return;
       }
-      if (message?.type === 'results') for (const reply of message.replies) this.received(slot, child, reply);
+      if (message?.type === 'request') this.serveRequest(slot, child, message);
+      else if (message?.type === 'results') for (const reply of message.replies) this.received(slot, child, reply);
       else if (message?.type === 'result') this.received(slot, child, message);
     });
     // 'close', not 'exit': by then stderr is drained, so an announced exit code has been read.
@@ -333,6 +345,23 @@ export class SandboxPool {
         }, delay);
     slot.startFailure = { reason, attempts, retry };
     for (const id of [...slot.pending.keys()]) this.settle(slot, id, faultReply(id, startFault(reason)));
+  }
+
+  /**
+   * A running call asks for a capability: its host answers, and the answer goes back to the
+   * process the call runs in, if the call still runs there. The sandbox process's message is
+   * untrusted: only a call of that process, with a host, is served.
+   */
+  private serveRequest(slot: WorkerSlot, child: ChildProcess, request: CapabilityRequest): void {
+    const pending = slot.pending.get(request.id);
+    if (!pending || slot.child !== child || typeof request.requestId !== 'number' || typeof request.op !== 'string' || typeof request.body !== 'string') return;
+    const answer = pending.host
+      ? pending.host.request(request.op, request.body)
+      : Promise.resolve({ ok: false, body: JSON.stringify({ name: 'Error', message: 'This call has no capabilities (a load check runs none).' }) });
+    void answer.then(({ ok, body }) => {
+      if (slot.child !== child || slot.pending.get(request.id) !== pending || !child.connected) return;
+      child.send({ type: 'response', id: request.id, requestId: request.requestId, ok, body } satisfies WorkerRequest, () => undefined);
+    });
   }
 
   private received(slot: WorkerSlot, child: ChildProcess, reply: RunReply): void {

@@ -1,6 +1,7 @@
 import { compile } from '../compiler/compile.js';
 import { AppError } from '../errors.js';
-import type { Failure, Language, VersionSnapshot } from '../model.js';
+import { assertManifestAllowed, CapabilitiesSchema, normaliseCapabilities, type CapabilitiesInput } from '../capabilities/manifest.js';
+import type { Capabilities, Failure, Language, VersionSnapshot } from '../model.js';
 import { hashSnapshot, tooManyTools, whenUnlocked, type ListedTool, type ToolPage } from '../store/index.js';
 import { SourceMapCache } from '../traceback/source-maps.js';
 import type { ServiceDeps } from './deps.js';
@@ -18,6 +19,8 @@ export interface CreateToolInput {
   inputSchema?: Record<string, unknown>;
   timeoutMs?: number;
   memoryMb?: number;
+  /** Checked against the host's config and normalised (manifest.ts). */
+  capabilities?: CapabilitiesInput;
 }
 
 export interface UpdateToolInput {
@@ -27,6 +30,8 @@ export interface UpdateToolInput {
   inputSchema?: Record<string, unknown>;
   timeoutMs?: number;
   memoryMb?: number;
+  /** Replaces the manifest when given (`{}` removes every capability); kept otherwise. */
+  capabilities?: CapabilitiesInput;
 }
 
 /** A write either makes a version, or is refused with the failure (and its log row's id). */
@@ -48,6 +53,7 @@ export async function createTool(deps: ServiceDeps, persona: string, input: Crea
     language: input.language ?? 'typescript',
     limits: checkLimits(deps, { timeoutMs: input.timeoutMs, memoryMb: input.memoryMb }),
     source: checkSource(deps, input.code),
+    capabilities: checkCapabilities(deps, input.capabilities ?? {}),
   };
   const nextVersion = nextVersionNumber(deps, persona, input.name);
   const built = await buildSnapshot(deps, persona, input.name, nextVersion, draft, 'create', input);
@@ -68,6 +74,10 @@ export async function updateTool(deps: ServiceDeps, persona: string, input: Upda
       memoryMb: input.memoryMb ?? current.limits.memoryMb,
     }),
     source: input.code === undefined ? current.source : checkSource(deps, input.code),
+    // A kept manifest is not checked again: the config may have narrowed since, and calls
+    // are refused then (call-host.ts) with what to change; an update of the code alone must
+    // still be possible.
+    capabilities: input.capabilities === undefined ? current.capabilities : checkCapabilities(deps, input.capabilities),
   };
   const nextVersion = nextVersionNumber(deps, persona, input.name);
   let snapshot: VersionSnapshot;
@@ -256,6 +266,17 @@ function nextVersionNumber(deps: ServiceDeps, persona: string, name: string): nu
     if (err instanceof AppError && err.code === 'TOOL_NOT_FOUND') return 1;
     throw err;
   }
+}
+
+function checkCapabilities(deps: ServiceDeps, input: CapabilitiesInput): Capabilities {
+  const parsed = CapabilitiesSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `capabilities${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`);
+    throw new AppError('INVALID_ARGUMENT', `${problems.join('; ')}.`);
+  }
+  const capabilities = normaliseCapabilities(parsed.data);
+  assertManifestAllowed(capabilities, deps.config);
+  return capabilities;
 }
 
 function checkDescription(description: unknown): string {

@@ -14,13 +14,20 @@ import { createLogWriter } from './log-writer.js';
 import { newExecutionId } from './ids.js';
 import { assertPersonaName } from './names.js';
 import { runTool } from './running.js';
+import { loadSecretValues } from './secrets.js';
 import { createToolWriteTurns } from './tool-writes.js';
 
 /**
  * The engine: one store, one pool of sandbox processes, and the rules. Everything a client
  * does goes through a persona scope, so a persona can only ever touch its own tools and log.
  */
-export function createChameleon(options: { config: Readonly<Config>; logger: Logger; sandboxEnv?: Record<string, string> }) {
+export function createChameleon(options: {
+  config: Readonly<Config>;
+  logger: Logger;
+  sandboxEnv?: Record<string, string>;
+  /** Where the secrets' values are read from (config `secrets`): the server's environment. */
+  secretEnv?: Readonly<Record<string, string | undefined>>;
+}) {
   const { config, logger } = options;
   // No busy timeout: SQLite would sleep on the event loop for a lock another process holds.
   // Writes wait for it on timers instead (whenUnlocked, the log writer); reads never wait in WAL.
@@ -41,6 +48,7 @@ export function createChameleon(options: { config: Readonly<Config>; logger: Log
     now: () => new Date(),
     newExecutionId: () => newExecutionId(),
     activeVersions: new Map(),
+    secrets: loadSecretValues(config.secrets, options.secretEnv ?? {}, logger),
     log: createLogWriter(store, { lockWaitMs: config.store.lockWaitMs }),
     closing: () => closing !== null,
   };

@@ -6,6 +6,7 @@ import type { Store } from '../store/index.js';
 import type { SourceMapCache } from '../traceback/source-maps.js';
 import type { ArgumentValidator } from './arguments.js';
 import type { LogWriter } from './log-writer.js';
+import type { SecretValues } from './secrets.js';
 
 /** What the service rules work with; made once by createChameleon and shared by every persona. */
 export interface ServiceDeps {
@@ -21,6 +22,8 @@ export interface ServiceDeps {
   log: LogWriter;
   /** True once the engine has begun to close: calls still running are being stopped. */
   closing(): boolean;
+  /** The host's secrets, for the capabilities of calls (call-host.ts). */
+  secrets: SecretValues;
   /** Verified active versions by `persona/tool`, checked against the tool row on every call. */
   activeVersions: Map<string, VersionRecord>;
 }

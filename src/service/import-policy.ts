@@ -11,6 +11,7 @@
  * first call instead, as a guest fault, which harms no one but its caller.
  */
 import { compile } from '../compiler/compile.js';
+import { manifestProblems } from '../capabilities/manifest.js';
 import type { Config } from '../config.js';
 import type { ImportedTool, ImportedVersion } from '../store/index.js';
 import type { ArgumentValidator } from './arguments.js';
@@ -24,7 +25,7 @@ import type { ArgumentValidator } from './arguments.js';
 export const MAX_IMPORTED_VERSION = 1_000_000;
 
 /** The part of the configuration an import is held to. */
-export type ImportPolicy = Pick<Config, 'limits' | 'payload'>;
+export type ImportPolicy = Pick<Config, 'limits' | 'payload' | 'capabilities' | 'secrets'>;
 
 /**
  * What is wrong with `v` under `policy`, each problem naming the tool, the version and what to
@@ -49,6 +50,7 @@ export function versionPolicyProblems(tool: ImportedTool, v: ImportedVersion, po
   if (bytes > payload.maxSourceBytes) {
     problems.push(`${where}: the source is ${bytes} bytes; this server's payload.maxSourceBytes is ${payload.maxSourceBytes}. Raise it in the config given with --config, or leave the tool out of the export.`);
   }
+  for (const problem of manifestProblems(v.capabilities, policy)) problems.push(`${where}: ${problem}; or leave the tool out of the export.`);
   try {
     validator.checkSchema(v.inputSchema);
   } catch (err) {

@@ -5,6 +5,7 @@ import type { ServiceDeps } from './deps.js';
 import { plainFailure, FAULT_NAMES, type FailureContext } from './failures.js';
 import { assertToolName } from './names.js';
 import { argumentsText, failureRecord, successRecord, type RecordInput } from './records.js';
+import { createCallHost } from './call-host.js';
 import { callSandbox, effectiveLimits } from './sandbox-call.js';
 
 const REFUSED_ARGUMENTS_LOG_CHARS = 2_000;
@@ -61,12 +62,18 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
   }
   record.argumentsJson = checked.json;
 
+  const limits = effectiveLimits(version.limits, deps.config.limits);
+  const host = createCallHost(deps, deps.secrets, { persona, toolName: name, executionId, capabilities: version.capabilities, timeoutMs: limits.timeoutMs });
   const outcome = await callSandbox(
     deps,
     { persona, toolName: name, version: version.version, hash: version.hash, snapshot: version },
-    { argsJson: checked.json, executionId },
+    { argsJson: checked.json, executionId, host },
     failureContext(deps, persona, version),
   );
+  const { effects, kvWrites } = host.finish();
+  if (effects.length > 0) record.effects = effects;
+  // A call that failed leaves no state behind: its writes are dropped with it.
+  if (outcome.ok && kvWrites.length > 0) record.kvWrites = kvWrites;
   record.console = outcome.console;
   record.cpuMs = outcome.cpuMs;
   record.heapUsedBytes = outcome.heapUsedBytes;

@@ -1,7 +1,7 @@
 /**
  * Failures that come from what the runtime lacks, not from a slip in the code: a global that
- * Node or a browser has (`fetch`, `setInterval`, `Buffer`) and a tool's isolate
- * does not, or a module (`import x from 'lodash'`, `import('x')`). V8 says only "fetch is not
+ * Node or a browser has (`XMLHttpRequest`, `setInterval`, `Buffer`) and a tool's isolate
+ * does not, or a module (`import x from 'lodash'`, `import('x')`). V8 says only "Buffer is not
  * defined" or "Not supported"; the agent needs to hear what the runtime offers instead, as the
  * sandbox's `require()` stub already says.
  */
@@ -9,7 +9,7 @@ import type { Failure } from '../model.js';
 import { sourceLines } from '../traceback/source-lines.js';
 import type { FailureContext } from './failures.js';
 
-const NO_NETWORK = 'Chameleon tools have no network: let the caller fetch the data and pass it in the arguments.';
+const USE_FETCH = 'Tools reach the network with fetch only, to the hosts in their capabilities.fetch.';
 const ONLY_SET_TIMEOUT =
   'Of the timers, tools have setTimeout and clearTimeout: repeat work by setting the next setTimeout from its callback, and to run something right after the current job use `Promise.resolve().then(fn)`.';
 const USE_GLOBAL_THIS = 'Use `globalThis`.';
@@ -20,9 +20,8 @@ const NO_FILES = 'Chameleon tools have no file system: pass the data in the argu
  * what to use instead. When the runtime gains one, delete its row: the rest keep working.
  */
 export const MISSING_GLOBALS: Readonly<Record<string, string>> = {
-  fetch: NO_NETWORK,
-  XMLHttpRequest: NO_NETWORK,
-  WebSocket: NO_NETWORK,
+  XMLHttpRequest: USE_FETCH,
+  WebSocket: `There are no sockets. ${USE_FETCH}`,
   setInterval: ONLY_SET_TIMEOUT,
   setImmediate: ONLY_SET_TIMEOUT,
   clearInterval: ONLY_SET_TIMEOUT,

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { Failure, VersionSnapshot } from '../model.js';
 import { callMetaJson } from '../sandbox-host/protocol.js';
+import type { CallHost } from '../sandbox-host/supervisor.js';
 import { consoleNeedsMapping, mapConsoleText } from '../traceback/map-console.js';
 import { virtualFilename } from '../traceback/virtual-filename.js';
 import type { ServiceDeps } from './deps.js';
@@ -14,7 +15,7 @@ export interface SandboxTarget {
   toolName: string;
   version: number;
   hash: string;
-  snapshot: Pick<VersionSnapshot, 'compiledJs' | 'limits'>;
+  snapshot: Pick<VersionSnapshot, 'compiledJs' | 'limits' | 'capabilities'>;
 }
 
 export const SHUT_DOWN_MID_CALL =
@@ -31,7 +32,7 @@ export type SandboxOutcome =
 export async function callSandbox(
   deps: ServiceDeps,
   target: SandboxTarget,
-  call: { argsJson: string; executionId: string; probe?: boolean },
+  call: { argsJson: string; executionId: string; probe?: boolean; host?: CallHost },
   failureContext: FailureContext,
 ): Promise<SandboxOutcome> {
   const { payload } = deps.config;
@@ -53,8 +54,9 @@ export async function callSandbox(
       maxResultChars: payload.maxResultBytes,
       maxConsoleChars: payload.maxConsoleBytes,
       probe: call.probe === true,
+      ...(target.snapshot.capabilities.secrets === undefined ? {} : { capabilities: { secrets: deps.secrets.placeholders(target.snapshot.capabilities.secrets) } }),
     }),
-  });
+  }, call.host);
   const usage = { cpuMs: reply.cpuMs, heapUsedBytes: reply.heapUsedBytes };
   if (reply.fault || reply.envelope === null) {
     const fault = reply.fault ?? { kind: 'internal' as const, message: 'The sandbox returned nothing.' };

@@ -16,6 +16,7 @@
 import { z } from 'zod';
 
 import { AppError } from '../errors.js';
+import { CapabilitiesSchema, normaliseCapabilities } from '../capabilities/manifest.js';
 import type { VersionRecord } from '../model.js';
 import { hashSnapshot, tooManyTools, type ImportedTool, type ImportedVersion, type Store } from '../store/index.js';
 import { singleLine } from '../traceback/display-text.js';
@@ -92,7 +93,11 @@ export function parseExport(text: string): ToolExport {
     const more = parsed.error.issues.length > 10 ? ` (and ${parsed.error.issues.length - 10} more)` : '';
     throw new AppError('INVALID_ARGUMENT', `The file is not a valid Chameleon tool export: ${problems.join('; ')}${more}.`, { cause: parsed.error });
   }
-  return parsed.data;
+  // A version written without capabilities has none: the hash of such a version never had them.
+  return {
+    ...parsed.data,
+    tools: parsed.data.tools.map((t) => ({ ...t, versions: t.versions.map((v) => ({ ...v, capabilities: normaliseCapabilities(v.capabilities) })) })),
+  };
 }
 
 /**
@@ -200,6 +205,7 @@ function exportedVersion(v: VersionRecord): ImportedVersion {
     source: v.source,
     compiledJs: v.compiledJs,
     sourceMap: v.sourceMap,
+    capabilities: v.capabilities,
   };
 }
 
@@ -235,6 +241,8 @@ const VersionSchema = z
     source: z.string().min(1).max(16 * 1024 * 1024),
     compiledJs: z.string(),
     sourceMap: z.string(),
+    // Absent in files written before capabilities existed, and for versions without any.
+    capabilities: CapabilitiesSchema.optional(),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-import type { ExecutionRecord, Failure, FailureFacts, Frame, Language, VersionRecord } from '../model.js';
+import type { Capabilities, ExecutionRecord, Failure, FailureFacts, Frame, Language, VersionRecord } from '../model.js';
 import type { VersionSuccesses, VersionSummary } from '../store/index.js';
 
 /** A tool as the agent sees it: the active version's metadata plus its history. */
@@ -10,6 +10,7 @@ export interface ToolView {
   inputSchema: Record<string, unknown>;
   timeoutMs: number;
   memoryMb: number;
+  capabilities: Capabilities;
   activeVersion: number;
   hash: string;
   createdAt: string;
@@ -33,6 +34,7 @@ export function toolView(version: VersionRecord, tool: { createdAt: string; upda
     inputSchema: version.inputSchema,
     timeoutMs: version.limits.timeoutMs,
     memoryMb: version.limits.memoryMb,
+    capabilities: version.capabilities,
     activeVersion: version.version,
     hash: version.hash,
     createdAt: tool.createdAt,

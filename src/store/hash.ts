@@ -9,7 +9,7 @@ import type { VersionSnapshot } from '../model.js';
 
 /**
  * SHA-256 (hex) of `[language, source, compiledJs, sourceMap, description, inputSchema,
- * timeoutMs, memoryMb]` as JSON, with the schema's object keys sorted recursively so that key
+ * timeoutMs, memoryMb]`, plus the capabilities when the version has any, as JSON, with the schema's object keys sorted recursively so that key
  * order does not change the hash. A JSON array of JSON strings is unambiguous, unlike plain
  * concatenation ("ab" + "c" vs "a" + "bc").
  */
@@ -23,8 +23,15 @@ export function hashSnapshot(snapshot: VersionSnapshot): string {
     canonicalJsonValue(snapshot.inputSchema),
     snapshot.limits.timeoutMs,
     snapshot.limits.memoryMb,
+    // Only when there are some: a version without capabilities (every version saved before
+    // they existed) keeps the hash it was stored with.
+    ...(hasCapabilities(snapshot.capabilities) ? [canonicalJsonValue(snapshot.capabilities)] : []),
   ]);
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
+}
+
+export function hasCapabilities(capabilities: VersionSnapshot['capabilities'] | undefined): boolean {
+  return capabilities !== undefined && Object.keys(capabilities).length > 0;
 }
 
 /**

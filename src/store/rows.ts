@@ -13,6 +13,7 @@ import type {
   VersionOrigin,
   VersionSnapshot,
 } from '../model.js';
+import { hasCapabilities } from './hash.js';
 
 export interface ToolRow {
   id: number;
@@ -40,6 +41,8 @@ export interface VersionRow {
   origin_kind: string;
   origin_from_version: number | null;
   created_at: string;
+  /** JSON of the version's Capabilities; NULL when it has none. */
+  capabilities_json: string | null;
 }
 
 /** What `listVersions` selects: everything but the code. */
@@ -121,6 +124,7 @@ export function storableSnapshot(snapshot: VersionSnapshot): VersionSnapshot {
     source: wellFormed(snapshot.source),
     compiledJs: wellFormed(snapshot.compiledJs),
     sourceMap: wellFormed(snapshot.sourceMap),
+    capabilities: snapshot.capabilities,
   };
 }
 
@@ -137,6 +141,7 @@ export function snapshotFromRow(row: VersionRow): VersionSnapshot {
     source: row.source,
     compiledJs: row.compiled_js,
     sourceMap: row.source_map,
+    capabilities: row.capabilities_json === null ? {} : (JSON.parse(row.capabilities_json) as VersionSnapshot['capabilities']),
   };
 }
 
@@ -273,5 +278,6 @@ export function versionRow(
     origin_kind: origin.kind,
     origin_from_version: origin.kind === 'rollback' ? origin.fromVersion : null,
     created_at: createdAt,
+    capabilities_json: hasCapabilities(stored.capabilities) ? JSON.stringify(stored.capabilities) : null,
   };
 }

@@ -242,6 +242,7 @@ function summaryFromRow(tool: ToolRow, row: VersionSummaryRow): VersionSummary {
     inputSchema: parseObjectOrEmpty(row.input_schema),
     language: row.language as VersionSummary['language'],
     limits: { timeoutMs: row.timeout_ms, memoryMb: row.memory_mb },
+    capabilities: parseObjectOrEmpty(row.capabilities_json ?? '{}'),
   };
 }
 

@@ -13,12 +13,13 @@ export interface TestEngine {
 }
 
 /** A real engine (sandbox processes, SQLite file in a temp dir). Call close() in afterAll. */
-export function startEngine(overrides: Partial<ConfigInput> = {}): TestEngine {
+export function startEngine(overrides: Partial<ConfigInput> = {}, options: { secretEnv?: Record<string, string> } = {}): TestEngine {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-engine-'));
   const dbPath = path.join(dir, 'chameleon.db');
   const app = createChameleon({
     config: parseConfig({ dbPath, sandbox: { processes: 1 }, ...overrides }),
     logger: silentLogger,
+    ...(options.secretEnv ? { secretEnv: options.secretEnv } : {}),
   });
   return {
     app,

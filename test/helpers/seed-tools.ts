@@ -34,6 +34,7 @@ export async function seedTools(dbPath: string, count: number, options: { person
     source: SOURCE,
     compiledJs: compiled.compiledJs,
     sourceMap: compiled.sourceMap,
+    capabilities: {},
   };
   const hash = hashSnapshot(snapshot);
   const at = new Date().toISOString();

@@ -9,25 +9,35 @@ import { ROOT, runCli } from '../unit/cli/program.js';
 
 // The story's milestones, in order: each must appear after the previous one.
 const MILESTONES = [
-  '[1/7] Start the server',
+  '[1/9] Start the server',
   'Connected to chameleon',
-  '[2/7] Create a TypeScript tool `fibonacci`',
+  '[2/9] Create a TypeScript tool `fibonacci`',
   '>  9 |   return memo[n + 1].value;',
   'Saved as version 1',
-  '[3/7] Call fibonacci {"n":30}',
+  '[3/9] Call fibonacci {"n":30}',
   "TypeError: Cannot read properties of undefined (reading 'value')",
   'at fibonacci (fibonacci.ts:9:',
-  '[4/7] Ask what went wrong: get_last_error',
+  '[4/9] Ask what went wrong: get_last_error',
   'The bug is on line 9',
-  '[5/7] Patch it: update_tool',
+  '[5/9] Patch it: update_tool',
   '+ return memo[n].value;',
   'Version 2 is active',
-  '[6/7] Call fibonacci {"n":30} again',
+  '[6/9] Call fibonacci {"n":30} again',
   'fibonacci(30) = 832040, as expected.',
-  '[7/7] The audit trail: list_executions',
+  '[7/9] The audit trail: list_executions',
   'fibonacci@1  FAILURE',
   'fibonacci@2  SUCCESS',
-  'The tool healed',
+  '[8/9] A tool that reaches the world: `weather`, allowed to fetch from localhost:',
+  '>  7 |   const celsius = data.current.temperature.toFixed(1);',
+  "TypeError: Cannot read properties of undefined (reading 'toFixed')",
+  'at weather (weather.ts:7:',
+  '[9/9] Patch the field and call again',
+  '+ const celsius = data.current.temp_c.toFixed(1);',
+  'Lyon: 7.5 °C, lookup 1',
+  'fetch GET http://localhost:',
+  '/forecast?city= -> 200',
+  'kv.set lookups:Lyon',
+  'Both tools healed',
 ];
 
 function expectStory(out: string): void {
@@ -57,7 +67,10 @@ describe('chameleon demo (in process, real server over stdio)', () => {
     const store = openStore(db);
     try {
       expect(store.tools.listVersions('demo_agent', 'fibonacci').map((v) => v.origin.kind)).toEqual(['create', 'update']);
-      expect(store.executions.list('demo_agent').map((r) => `${r.status}@${r.version}`)).toEqual(['SUCCESS@2', 'FAILURE@1']);
+      expect(store.executions.list('demo_agent', { toolName: 'fibonacci' }).map((r) => `${r.status}@${r.version}`)).toEqual(['SUCCESS@2', 'FAILURE@1']);
+      expect(store.executions.list('demo_agent', { toolName: 'weather' }).map((r) => `${r.status}@${r.version}`)).toEqual(['SUCCESS@2', 'FAILURE@1']);
+      // The healed call's effects are in its row: the request and the kv write it committed.
+      expect(store.executions.list('demo_agent', { toolName: 'weather' })[0]?.effects?.map((e) => e.op)).toEqual(['fetch', 'kv.get', 'kv.set']);
     } finally {
       store.close();
     }

@@ -84,7 +84,7 @@ describe('tools export', () => {
     ]);
     const v5 = add.versions[4]!;
     expect(v5).toMatchObject({ source: ADD_V2, description: 'Adds two numbers.', limits: { timeoutMs: 2000 }, language: 'typescript' });
-    expect(Object.keys(v5)).toEqual(['version', 'createdAt', 'origin', 'hash', 'language', 'description', 'inputSchema', 'limits', 'source', 'compiledJs', 'sourceMap']);
+    expect(Object.keys(v5)).toEqual(['version', 'createdAt', 'origin', 'hash', 'language', 'description', 'inputSchema', 'limits', 'source', 'compiledJs', 'sourceMap', 'capabilities']);
     expect(v5.compiledJs).toContain('a + b');
     expect(JSON.parse(v5.sourceMap)).toMatchObject({ version: 3 });
   });

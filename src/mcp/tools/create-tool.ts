@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineMetaTool } from '../meta-tool.js';
-import { code, description, inputSchema, memoryMb, timeoutMs, toolName } from './fields.js';
+import { capabilities, code, description, inputSchema, memoryMb, timeoutMs, toolName } from './fields.js';
 import { WRITE_OUTPUT, writeResult } from './write-result.js';
 
 export const createToolTool = defineMetaTool({
@@ -20,6 +20,7 @@ export const createToolTool = defineMetaTool({
       input_schema: inputSchema.optional(),
       timeout_ms: timeoutMs.optional(),
       memory_mb: memoryMb.optional(),
+      capabilities: capabilities.optional(),
     })
     .strict(),
   output: WRITE_OUTPUT,
@@ -33,6 +34,7 @@ export const createToolTool = defineMetaTool({
       ...(args.input_schema === undefined ? {} : { inputSchema: args.input_schema }),
       ...(args.timeout_ms === undefined ? {} : { timeoutMs: args.timeout_ms }),
       ...(args.memory_mb === undefined ? {} : { memoryMb: args.memory_mb }),
+      ...(args.capabilities === undefined ? {} : { capabilities: args.capabilities }),
     });
     return writeResult(outcome, ctx, args.name, null, (v) => `Created ${args.name} (version ${v}). Call it as the tool \`${args.name}\`, or with run_tool.`);
   },

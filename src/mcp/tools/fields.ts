@@ -13,8 +13,9 @@ export const code = z
   .describe(
     'The complete source of a module whose default export is the handler: `export default function (args, ctx) { ... return result; }` (may be async). ' +
       '`args` are the call arguments (already checked against input_schema); the return value must be JSON-serialisable. ' +
-      'The code runs in a sandbox: no require/import, network, file system or process; console.log output is captured into the execution log. ' +
-      '`ctx` has `persona`, `tool: {name, version}`, `executionId` and `log(...)`.',
+      'The code runs in a sandbox: no require/import, file system or process; console.log output is captured into the execution log. ' +
+      'It has the Web APIs (URL, TextEncoder, crypto, setTimeout, Headers, ...) and `fetch`, which reaches only the hosts in the tool\'s capabilities.fetch. ' +
+      '`ctx` has `persona`, `tool: {name, version}`, `executionId`, `log(...)`, `kv` (get/set/delete/list of JSON values, kept across calls; writes of a failed call are dropped) and `secret(name)` (a placeholder for a secret in capabilities.secrets, to put in a request header).',
   );
 
 export const inputSchema = z
@@ -23,4 +24,6 @@ export const inputSchema = z
 
 export const timeoutMs = z.number().int().min(10).describe('Time limit of one call in milliseconds (default 5000). A call that runs longer is stopped.');
 export const memoryMb = z.number().int().min(8).describe('Memory limit of the tool in MB (default 64, at least 8).');
+export { CapabilitiesSchema as capabilities } from '../../capabilities/manifest.js';
+
 export const description = z.string().describe('What the tool does and when to use it; shown to agents in the tool list.');

@@ -40,6 +40,7 @@ export const getToolTool = defineMetaTool({
       `${t.name} — ${t.language}, active version ${t.version}, timeout ${t.timeout_ms} ms, memory ${t.memory_mb} MB`,
       `Description: ${t.description}`,
       `Input schema: ${JSON.stringify(t.input_schema)}`,
+      `Capabilities: ${Object.keys(t.capabilities).length === 0 ? 'none' : JSON.stringify(t.capabilities)}`,
       `Versions: ${history}`,
       '',
       `Source of version ${details.version}:`,

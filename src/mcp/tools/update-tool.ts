@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { defineMetaTool } from '../meta-tool.js';
-import { code, description, inputSchema, memoryMb, timeoutMs, toolName } from './fields.js';
+import { capabilities, code, description, inputSchema, memoryMb, timeoutMs, toolName } from './fields.js';
 import { WRITE_OUTPUT, writeResult } from './write-result.js';
 
 export const updateToolTool = defineMetaTool({
   name: 'update_tool',
   title: 'Update (hot-patch) a tool',
   description:
-    'Hot-patch a tool: save a new version with the fields you pass (code, description, input_schema, limits); the others are kept from the active version. ' +
+    'Hot-patch a tool: save a new version with the fields you pass (code, description, input_schema, limits, capabilities); the others are kept from the active version. ' +
     'The new version is active at once; calls already running finish on the version they started with. ' +
     'If the new code does not compile or throws while loading, nothing is saved, the previous version keeps serving, and the result gives line, column and code frame. ' +
     'Typical loop: a call fails -> get_last_error -> update_tool with the fix -> call again. Undo with rollback_tool.',
@@ -19,6 +19,7 @@ export const updateToolTool = defineMetaTool({
       input_schema: inputSchema.optional(),
       timeout_ms: timeoutMs.optional(),
       memory_mb: memoryMb.optional(),
+      capabilities: capabilities.optional(),
     })
     .strict(),
   output: WRITE_OUTPUT,
@@ -31,6 +32,7 @@ export const updateToolTool = defineMetaTool({
       ...(args.input_schema === undefined ? {} : { inputSchema: args.input_schema }),
       ...(args.timeout_ms === undefined ? {} : { timeoutMs: args.timeout_ms }),
       ...(args.memory_mb === undefined ? {} : { memoryMb: args.memory_mb }),
+      ...(args.capabilities === undefined ? {} : { capabilities: args.capabilities }),
     });
     const active = outcome.ok ? null : ctx.scope.getTool(args.name).tool.activeVersion;
     return writeResult(outcome, ctx, args.name, active, (v) => `Updated ${args.name}: version ${v} is now active.`);

@@ -25,6 +25,16 @@ export interface GuestTimers {
   ended(): Promise<string> | null;
   /** The call ended: every timer it left pending is cancelled. */
   end(): void;
+  /**
+   * The running call waits on the host (a capability request, guest-requests.ts): from now on
+   * `ended()` is not null, so a failure in what runs when the answer comes ends the call.
+   */
+  expectWake(): void;
+  /**
+   * Runs `step` (one entry into the realm for the running call, e.g. delivering a host's
+   * answer) as a timer's callback runs: an envelope it returns, or what stops it, ends the call.
+   */
+  wake(step: () => Promise<unknown>): void;
 }
 
 /** Timers one call may have pending at once: each holds a host timer and a guest closure. */
@@ -44,10 +54,8 @@ interface RunningCall {
 export function createGuestTimers(): GuestTimers {
   let call: RunningCall | null = null;
 
-  const fireNow = (id: number): void => {
-    const running = call;
-    if (!running?.handles?.delete(id)) return;
-    running.fire(id).then(
+  const settleWake = (running: RunningCall, woken: Promise<unknown>): void => {
+    woken.then(
       (envelope) => {
         if (call === running && typeof envelope === 'string') running.ended?.resolve(envelope);
       },
@@ -55,6 +63,12 @@ export function createGuestTimers(): GuestTimers {
         if (call === running) running.ended?.reject(error);
       },
     );
+  };
+
+  const fireNow = (id: number): void => {
+    const running = call;
+    if (!running?.handles?.delete(id)) return;
+    settleWake(running, running.fire(id));
   };
 
   const hook = new ivm.Callback(
@@ -82,6 +96,15 @@ export function createGuestTimers(): GuestTimers {
     },
     ended() {
       return call?.ended?.promise ?? null;
+    },
+    expectWake() {
+      if (call !== null) call.ended ??= deferred();
+    },
+    wake(step) {
+      const running = call;
+      if (running === null) return;
+      running.ended ??= deferred();
+      settleWake(running, step());
     },
     end() {
       if (call === null) return;

@@ -1,5 +1,6 @@
 import ivm from 'isolated-vm';
 import { MODULE_PARAMETERS } from '../../compiler/module-wrapper.js';
+import { createGuestRequests, type GuestRequests } from './guest-requests.js';
 import { createGuestTimers, type GuestTimers } from './guest-timers.js';
 import { createRealmCodeCache, type RealmCodeCache } from './realm-code-cache.js';
 import { installRealmHooks } from './realm-hooks.js';
@@ -61,6 +62,9 @@ export interface Realm {
   /** Runs the callback of timer `id` of the running call (guest-timers.ts). */
   fire: ivm.Reference<(id: number) => void>;
   timers: GuestTimers;
+  /** Hands the server's answer to request `requestId` of the running call to the prelude (guest-requests.ts). */
+  deliver: ivm.Reference<(requestId: number, ok: boolean, body: string) => void>;
+  requests: GuestRequests;
 }
 
 export interface IsolateCacheOptions {
@@ -93,6 +97,7 @@ interface VersionEntry {
 
 const SETTLE_GLOBAL = '__chameleon_settle';
 const TIMER_GLOBAL = '__chameleon_timer';
+const REQUEST_GLOBAL = '__chameleon_host_request';
 
 /**
  * Up to this much compiled JS is compiled on the sandbox process's own thread (V8 pre-parses
@@ -121,18 +126,21 @@ async function buildRealm(isolate: ivm.Isolate, sources: IsolateCacheOptions['re
   // global before any other code runs.
   const timers = createGuestTimers();
   await context.global.set(TIMER_GLOBAL, timers.hook);
+  const requests = createGuestRequests(timers);
+  await context.global.set(REQUEST_GLOBAL, requests.hook);
   await installRealmHooks(context);
   await runSource(isolate, context, sources.prelude, codeCache);
-  // The prelude's take/wait/abandon/fire: held by the host only, gone from the global before lockdown.
-  const hooks = (await context.global.get(SETTLE_GLOBAL, { reference: true })) as ivm.Reference<Record<'take' | 'wait' | 'abandon' | 'fire', unknown>>;
+  // The prelude's take/wait/abandon/fire/deliver: held by the host only, gone from the global before lockdown.
+  const hooks = (await context.global.get(SETTLE_GLOBAL, { reference: true })) as ivm.Reference<Record<'take' | 'wait' | 'abandon' | 'fire' | 'deliver', unknown>>;
   const take = (await hooks.get('take', { reference: true })) as Realm['take'];
   const wait = (await hooks.get('wait', { reference: true })) as Realm['wait'];
   const abandon = (await hooks.get('abandon', { reference: true })) as Realm['abandon'];
   const fire = (await hooks.get('fire', { reference: true })) as Realm['fire'];
+  const deliver = (await hooks.get('deliver', { reference: true })) as Realm['deliver'];
   hooks.release();
   await context.global.delete(SETTLE_GLOBAL);
   await runSource(isolate, context, sources.lockdown, codeCache);
-  return { context, take, wait, abandon, fire, timers };
+  return { context, take, wait, abandon, fire, timers, deliver, requests };
 }
 
 async function runSource(isolate: ivm.Isolate, context: ivm.Context, { filename, source }: RealmSource, codeCache: RealmCodeCache): Promise<void> {

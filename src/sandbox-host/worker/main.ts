@@ -9,6 +9,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { EXIT_CATASTROPHIC, EXIT_RSS_CAP, EXIT_WATCHDOG, FATAL_MARKER, type RunJob, type RunReply, type WorkerReply, type WorkerRequest, type WorkerSettings } from '../protocol.js';
 import { createFastPathPolicy } from './fast-path.js';
+import { deliverResponse, setRequestSender } from './request-routing.js';
 import { startRssWatchdog } from './rss-watchdog.js';
 
 const MB = 1024 * 1024;
@@ -55,6 +56,7 @@ if (process.env['CHAMELEON_CANARY']) (globalThis as { chameleonCanary?: string }
 function send(message: WorkerReply): void {
   if (process.connected) process.send?.(message);
 }
+setRequestSender(send);
 
 function dieNow(code: number, why: string): never {
   // A synchronous line on stderr tells the supervisor why (an IPC message may never flush),
@@ -95,6 +97,10 @@ process.on('message', (raw: WorkerRequest) => {
   if (raw?.type === 'configure') {
     configure?.(raw.settings);
     configure = null;
+    return;
+  }
+  if (raw?.type === 'response') {
+    deliverResponse(raw.id, raw.requestId, raw.ok, raw.body);
     return;
   }
   const jobs = raw?.type === 'run' ? [raw.job] : raw?.type === 'runs' && Array.isArray(raw.jobs) ? raw.jobs : null;

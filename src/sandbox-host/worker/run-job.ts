@@ -92,14 +92,21 @@ function call(
 ): MaybePromise<RunReply> {
   // The call's timers (guest-timers.ts): each fires under the call's CPU limit, and all end with it.
   realm.timers.begin((id) => realm.fire.apply(undefined, [id], { timeout: job.timeoutMs }));
+  // Its capability requests (guest-requests.ts): each answer enters the realm as a timer does.
+  realm.requests.begin(job.id, (requestId, ok, body) => realm.deliver.apply(undefined, [requestId, ok, body], { timeout: job.timeoutMs }));
   // Not while a call profiles this isolate: a synchronous entry would start a profiler on this thread.
   const sync = run.policy.allows(job.scriptKey) && !run.sampler.profiling(entry.isolate);
   const out = sync ? callSync(entry, realm, enter, job, run) : callAsync(entry, realm, enter, job, run);
   if (!(out instanceof Promise)) {
-    realm.timers.end();
+    endCall(realm);
     return out;
   }
-  return out.finally(() => realm.timers.end());
+  return out.finally(() => endCall(realm));
+}
+
+function endCall(realm: Realm): void {
+  realm.timers.end();
+  realm.requests.end();
 }
 
 /** One synchronous entry; a call that returned a promise is taken, or waited for. */

@@ -50,6 +50,7 @@ export function snapshot(overrides: Partial<VersionSnapshot> = {}): VersionSnaps
     source: 'export default ({ a, b }: { a: number; b: number }) => a + b;\n',
     compiledJs: 'module.exports.default = ({ a, b }) => a + b;\n',
     sourceMap: '{"version":3,"sources":["add.ts"],"names":[],"mappings":"AAAA"}',
+    capabilities: {},
     ...overrides,
   };
 }

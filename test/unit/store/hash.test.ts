@@ -23,6 +23,12 @@ describe('hashSnapshot()', () => {
     expect(hashSnapshot(s)).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('appends the capabilities, keys sorted, only when the version has some (older versions keep their hashes)', () => {
+    const s = snapshot({ capabilities: { secrets: ['TOKEN'], fetch: ['a.example'] } });
+    const canonical = JSON.stringify([s.language, s.source, s.compiledJs, s.sourceMap, s.description, { properties: s.inputSchema['properties'], required: s.inputSchema['required'], type: 'object' }, s.limits.timeoutMs, s.limits.memoryMb, { fetch: ['a.example'], secrets: ['TOKEN'] }]);
+    expect(hashSnapshot(s)).toBe(createHash('sha256').update(canonical).digest('hex'));
+  });
+
   it('returns the same hash when schema keys are in another order at any depth', () => {
     const one = snapshot({ inputSchema: { type: 'object', properties: { a: { type: 'number', minimum: 0 } } } });
     const two = snapshot({ inputSchema: { properties: { a: { minimum: 0, type: 'number' } }, type: 'object' } });
@@ -44,6 +50,8 @@ describe('hashSnapshot()', () => {
     ['inputSchema', { inputSchema: { type: 'object' } }],
     ['limits.timeoutMs', { limits: { timeoutMs: 1001, memoryMb: 64 } }],
     ['limits.memoryMb', { limits: { timeoutMs: 1000, memoryMb: 65 } }],
+    ['capabilities', { capabilities: { fetch: ['api.example.com'] } }],
+    ['capabilities.kv', { capabilities: { kv: 'persona' } }],
   ];
   it.each(changes)('returns a different hash when %s changes', (_field, change) => {
     expect(hashSnapshot(snapshot(change))).not.toBe(hashSnapshot(snapshot()));

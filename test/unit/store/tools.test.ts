@@ -142,7 +142,7 @@ describe('tools.listVersions()', () => {
     ]);
     for (const v of versions) {
       expect(Object.keys(v).sort()).toEqual(
-        ['createdAt', 'description', 'hash', 'inputSchema', 'language', 'limits', 'origin', 'persona', 'toolName', 'version'],
+        ['capabilities', 'createdAt', 'description', 'hash', 'inputSchema', 'language', 'limits', 'origin', 'persona', 'toolName', 'version'],
       );
     }
     expect(versions[0]?.inputSchema).toEqual(snapshot().inputSchema);

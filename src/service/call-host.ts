@@ -1,0 +1,159 @@
+import { egressFetch, type EgressAuditEntry, type GuestFetchRequest } from '../capabilities/egress/egress-fetch.js';
+import { createKvSession, type KvSession } from '../capabilities/kv/kv-session.js';
+import type { Capabilities, Effect, KvWrite } from '../model.js';
+import type { CallHost } from '../sandbox-host/supervisor.js';
+import type { ServiceDeps } from './deps.js';
+import type { SecretValues } from './secrets.js';
+
+/**
+ * The server's side of one call's capabilities (issue 14): the sandbox process forwards each
+ * request the tool makes (fetch, kv) and this answers it, in the server process, which holds
+ * the secrets and the database. Each request is checked against the version's manifest and
+ * the host's config as they are now, counted against the call's bounds, and recorded as an
+ * effect of the call (never a body or a header value). When the call ends, `finish()` stops
+ * what is still running and hands over the effects and the kv writes to commit with the log
+ * row (a failed call's writes are dropped by the caller).
+ */
+export interface CallHostHandle extends CallHost {
+  finish(): { effects: Effect[]; kvWrites: KvWrite[] };
+}
+
+export interface HostedCall {
+  persona: string;
+  toolName: string;
+  executionId: string;
+  capabilities: Capabilities;
+  timeoutMs: number;
+}
+
+const KV_OPS = new Set(['kv.get', 'kv.set', 'kv.delete', 'kv.list']);
+
+export function createCallHost(deps: ServiceDeps, secrets: SecretValues, call: HostedCall): CallHostHandle {
+  return new HostedCallState(deps, secrets, call);
+}
+
+class HostedCallState implements CallHostHandle {
+  private readonly effects: Effect[] = [];
+  private kv: KvSession | null = null;
+  private fetches = 0;
+  private receivedBytes = 0;
+  /** Made on the first fetch: aborted when the call ends, or at its deadline at the latest. */
+  private abort: AbortController | null = null;
+  private deadline: NodeJS.Timeout | null = null;
+  private ended = false;
+
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly secrets: SecretValues,
+    private readonly call: HostedCall,
+  ) {}
+
+  request(op: string, body: string): Promise<{ ok: boolean; body: string }> {
+    if (this.ended) return Promise.resolve(refusal('Error', 'The call has ended; its requests are no longer served.'));
+    if (op === 'fetch') return this.fetch(body);
+    if (KV_OPS.has(op)) return Promise.resolve(this.kvRequest(op as 'kv.get', body));
+    return Promise.resolve(refusal('Error', `Unknown request ${JSON.stringify(op.slice(0, 40))}.`));
+  }
+
+  finish(): { effects: Effect[]; kvWrites: KvWrite[] } {
+    this.ended = true;
+    this.abort?.abort();
+    if (this.deadline) clearTimeout(this.deadline);
+    const kvEffects = this.kv?.effects() ?? [];
+    return { effects: kvEffects.length === 0 ? this.effects : [...this.effects, ...kvEffects], kvWrites: this.kv?.writes() ?? [] };
+  }
+
+  private kvRequest(op: 'kv.get' | 'kv.set' | 'kv.delete' | 'kv.list', body: string): { ok: boolean; body: string } {
+    const { persona, toolName, executionId, capabilities } = this.call;
+    this.kv ??= createKvSession(this.deps.store, {
+      persona,
+      namespace: capabilities.kv === 'persona' ? 'persona' : `tool:${toolName}`,
+      executionId,
+      quotas: this.deps.config.kv,
+      now: this.deps.now,
+    });
+    const answer = this.kv.handle(op, body);
+    return answer.ok ? { ok: true, body: answer.body } : refusal(answer.name, answer.message);
+  }
+
+  private async fetch(body: string): Promise<{ ok: boolean; body: string }> {
+    const { toolName, capabilities } = this.call;
+    const config = this.deps.config.capabilities.fetch;
+    const manifest = capabilities.fetch ?? [];
+    if (manifest.length === 0) {
+      return refusal(
+        'CapabilityError',
+        `fetch is not available to tool ${toolName}: it declares no capabilities.fetch. Add the hosts it needs with update_tool, e.g. capabilities: { fetch: ["api.example.com"] } ` +
+          `(${config.allow.length === 0 ? 'this server allows no fetch at all: the host must first add hosts to capabilities.fetch.allow in its config' : `this server allows: ${config.allow.join(', ')}`}).`,
+      );
+    }
+    if (this.fetches >= config.maxRequestsPerCall) {
+      return refusal('CapabilityError', `fetch: this call has made ${this.fetches} requests, the most one call may make (capabilities.fetch.maxRequestsPerCall in the host's config). Fetch less per call, or page the work over several calls.`);
+    }
+    const left = config.maxBytesPerCall - this.receivedBytes;
+    if (left <= 0) {
+      return refusal('CapabilityError', `fetch: this call has received ${this.receivedBytes} bytes, the most one call may (capabilities.fetch.maxBytesPerCall in the host's config). Ask for less data (filters, pages).`);
+    }
+    const request = parseGuestRequest(body);
+    if (request === null) return refusal('TypeError', 'fetch: the request could not be read.');
+    this.fetches++;
+    this.abort ??= this.startDeadline();
+    const { outcome, audit } = await egressFetch(
+      request,
+      {
+        tool: toolName,
+        manifest,
+        ceiling: config.allow,
+        privateRanges: config.privateRanges,
+        secrets: this.secrets.forTool(capabilities.secrets ?? []),
+        declaredSecrets: capabilities.secrets ?? [],
+      },
+      {
+        maxResponseBytes: Math.min(config.maxResponseBytes, left),
+        maxRedirects: config.maxRedirects,
+        maxRequestBytes: config.maxRequestBytes,
+        signal: this.abort.signal,
+      },
+    );
+    this.effects.push(...audit.map(effectOf));
+    if ('refused' in outcome) return refusal(outcome.name, outcome.message);
+    this.receivedBytes += outcome.body.length;
+    return { ok: true, body: JSON.stringify(outcome) };
+  }
+
+  /** The requests of a call never outlive it: aborted at finish(), or after its time limit if that never comes. */
+  private startDeadline(): AbortController {
+    const controller = new AbortController();
+    this.deadline = setTimeout(() => controller.abort(), this.call.timeoutMs + this.deps.config.sandbox.killGraceMs);
+    this.deadline.unref();
+    return controller;
+  }
+}
+
+function refusal(name: string, message: string): { ok: false; body: string } {
+  return { ok: false, body: JSON.stringify({ name, message }) };
+}
+
+function effectOf(entry: EgressAuditEntry): Effect {
+  return { ...entry };
+}
+
+/** The prelude's request (sandbox/capabilities/fetch.ts), checked field by field: it comes from the sandbox. */
+function parseGuestRequest(text: string): GuestFetchRequest | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (raw === null || typeof raw !== 'object') return null;
+  const r = raw as Record<string, unknown>;
+  const headers = r['headers'];
+  if (typeof r['url'] !== 'string' || typeof r['method'] !== 'string' || !Array.isArray(headers)) return null;
+  if (!headers.every((h): h is [string, string] => Array.isArray(h) && h.length === 2 && typeof h[0] === 'string' && typeof h[1] === 'string')) return null;
+  const body = r['body'];
+  if (body !== null && typeof body !== 'string') return null;
+  const redirect = r['redirect'];
+  if (redirect !== 'follow' && redirect !== 'manual' && redirect !== 'error') return null;
+  return { url: r['url'], method: r['method'], headers, body, redirect };
+}
