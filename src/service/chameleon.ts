@@ -24,7 +24,7 @@ export function createChameleon(options: { config: Readonly<Config>; logger: Log
   const { config, logger } = options;
   // No busy timeout: SQLite would sleep on the event loop for a lock another process holds.
   // Writes wait for it on timers instead (whenUnlocked, the log writer); reads never wait in WAL.
-  const store = openStore(config.dbPath, { busyTimeoutMs: 0 });
+  const store = openStore(config.dbPath, { busyTimeoutMs: 0, kvQuotas: config.kv });
   const pool = new SandboxPool({
     ...config.sandbox,
     spareMemoryMb: config.limits.defaultMemoryMb,
