@@ -215,6 +215,21 @@ describe('kv quotas, each with its message', () => {
     expect(k.set('c', 'z'.repeat(20))).toEqual({});
   });
 
+  it('two calls that each saw room: the second to commit is failed by the store and keeps nothing', () => {
+    const store = openStore(path.join(tempDir('chameleon-kv-race-'), 'chameleon.db'), { backgroundCheckpoints: false, kvQuotas: { maxKeysPerNamespace: 3, maxBytesPerNamespace: 1_000_000 } });
+    onTestFinished(() => store.close());
+    seed(store, { a: 1 });
+    const [one, two] = [session(store, { maxKeysPerNamespace: 3 }), session(store, { maxKeysPerNamespace: 3 })];
+    expect([kv(one).set('b', 1), kv(one).set('c', 1)]).toEqual([{}, {}]);
+    expect([kv(two).set('d', 1), kv(two).set('e', 1)]).toEqual([{}, {}]);
+    const first = store.executions.insert(execution({ id: 'ex_one', kvWrites: one.writes(), effects: one.effects() }));
+    const second = store.executions.insert(execution({ id: 'ex_two', kvWrites: two.writes(), effects: two.effects() }));
+    expect(first.status).toBe('SUCCESS');
+    expect(second).toMatchObject({ status: 'FAILURE', errorName: 'KvQuotaError', effects: two.effects() });
+    expect(second.errorMessage).toContain('holds 3 keys and would hold 5; the limit is 3');
+    expect(store.kv.list('alice', NS, { limit: 10 }).map((e) => e.key)).toEqual(['a', 'b', 'c']);
+  });
+
   it('maxOperationsPerCall: counts every request, audits the first refusal and counts the rest', () => {
     const store = storeFile();
     const s = session(store, { maxOperationsPerCall: 3 });
