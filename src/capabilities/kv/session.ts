@@ -40,13 +40,10 @@ export interface KvSession {
   end(): void;
 }
 
-/** A key this call wrote: its value now (null: deleted) and its committed size, read once. */
+/** A key this call wrote: its value now (null: deleted) and its entry bytes (undefined: absent). */
 interface Overlaid {
   valueJson: string | null;
-  /** Entry bytes now (undefined: absent). */
   bytes: number | undefined;
-  /** Entry bytes as committed when first touched (undefined: absent). */
-  committed: number | undefined;
   at: string;
 }
 
@@ -69,12 +66,14 @@ export function createKvSession(store: Pick<KvStore, 'get' | 'list' | 'entryByte
     return { ok: false, name: refusal.name, message: refusal.message };
   }
 
-  /** The key's entry bytes now, as this call sees it. */
-  function current(key: string): { bytes: number | undefined; committed: number | undefined } {
+  /**
+   * The key's entry bytes now, as this call sees it (undefined: absent). Read from the table
+   * when the call first touches the key; another call may commit between two such reads, which
+   * the check at commit catches.
+   */
+  function current(key: string): number | undefined {
     const own = overlay.get(key);
-    if (own !== undefined) return own;
-    const bytes = store.entryBytes(persona, namespace, key);
-    return { bytes, committed: bytes };
+    return own !== undefined ? own.bytes : store.entryBytes(persona, namespace, key);
   }
 
   function run(request: KvRequest): KvAnswer {
@@ -93,10 +92,11 @@ export function createKvSession(store: Pick<KvStore, 'get' | 'list' | 'entryByte
       case 'kv.set':
         return set(request.key, request.valueJson, request.valueBytes);
       case 'kv.delete': {
-        const now = current(request.key);
-        write(request.key, null, now);
-        effects.push({ op: 'kv.delete', namespace, key: request.key, found: now.bytes !== undefined });
-        return { ok: true, body: `{"deleted":${String(now.bytes !== undefined)}}` };
+        const before = current(request.key);
+        const found = before !== undefined;
+        write(request.key, null, before);
+        effects.push({ op: 'kv.delete', namespace, key: request.key, found });
+        return { ok: true, body: `{"deleted":${String(found)}}` };
       }
       case 'kv.list':
         return list(request.prefix, request.limit);
@@ -107,11 +107,11 @@ export function createKvSession(store: Pick<KvStore, 'get' | 'list' | 'entryByte
     const now = current(key);
     const next = entryBytes(key, valueJson);
     committed ??= store.usage(persona, namespace);
-    const keys = committed.keys + change.keys + (now.bytes === undefined ? 1 : 0);
-    const bytes = committed.bytes + change.bytes + next - (now.bytes ?? 0);
+    const keys = committed.keys + change.keys + (now === undefined ? 1 : 0);
+    const bytes = committed.bytes + change.bytes + next - (now ?? 0);
     const at = `kv.set(${keyLabel(key)})`;
     // Only growth past a limit is refused: a namespace over a lowered limit may still shrink.
-    if (now.bytes === undefined && keys > quotas.maxKeysPerNamespace) {
+    if (now === undefined && keys > quotas.maxKeysPerNamespace) {
       return refuse('kv.set', {
         name: 'KvQuotaError',
         reason: 'maxKeysPerNamespace',
@@ -119,7 +119,7 @@ export function createKvSession(store: Pick<KvStore, 'get' | 'list' | 'entryByte
         message: `${at}: namespace ${JSON.stringify(namespace)} holds ${thousands(keys - 1)} keys; the limit is ${thousands(quotas.maxKeysPerNamespace)} (kv.maxKeysPerNamespace in the host's config). Delete keys you no longer need, or keep more in each value.`,
       });
     }
-    if (next > (now.bytes ?? 0) && bytes > quotas.maxBytesPerNamespace) {
+    if (next > (now ?? 0) && bytes > quotas.maxBytesPerNamespace) {
       return refuse('kv.set', {
         name: 'KvQuotaError',
         reason: 'maxBytesPerNamespace',
@@ -132,11 +132,12 @@ export function createKvSession(store: Pick<KvStore, 'get' | 'list' | 'entryByte
     return { ok: true, body: '{}' };
   }
 
-  function write(key: string, valueJson: string | null, now: { bytes: number | undefined; committed: number | undefined }): void {
+  /** Lays the write over the table; `before` is current(key), read once by the caller. */
+  function write(key: string, valueJson: string | null, before: number | undefined): void {
     const bytes = valueJson === null ? undefined : entryBytes(key, valueJson);
-    change.keys += (bytes === undefined ? 0 : 1) - (now.bytes === undefined ? 0 : 1);
-    change.bytes += (bytes ?? 0) - (now.bytes ?? 0);
-    overlay.set(key, { valueJson, bytes, committed: now.committed, at: options.now().toISOString() });
+    change.keys += (bytes === undefined ? 0 : 1) - (before === undefined ? 0 : 1);
+    change.bytes += (bytes ?? 0) - (before ?? 0);
+    overlay.set(key, { valueJson, bytes, at: options.now().toISOString() });
   }
 
   function list(prefix: string, limit: number): KvAnswer {
