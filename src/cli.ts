@@ -11,6 +11,7 @@ import os from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { registerBackup } from './cli/backup.js';
 import { registerDemo } from './cli/demo.js';
+import { registerKv } from './cli/kv.js';
 import { registerLogs } from './cli/logs.js';
 import { registerServe } from './cli/serve.js';
 import { registerTools } from './cli/tools.js';
@@ -62,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
   registerServe(program, runtime, version, done);
   registerLogs(program, runtime, done);
   registerTools(program, runtime, done);
+  registerKv(program, runtime, done);
   registerBackup(program, runtime, done);
   registerDemo(program, runtime, done);
   try {

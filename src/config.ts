@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { privateRangeProblem } from './capabilities/egress/address-ranges.js';
 import { patternProblem } from './capabilities/egress/host-patterns.js';
 import { AppError } from './errors.js';
-import { NAME_PATTERN } from './model.js';
+import { DEFAULT_KV_QUOTAS, NAME_PATTERN } from './model.js';
 
 /** The machine's cores, between 2 and 8: the default parallelism of one tool's calls. */
 const DEFAULT_PARALLEL_CALLS = Math.min(8, Math.max(2, os.availableParallelism()));
@@ -102,6 +102,17 @@ export const ConfigSchema = z
         z.object({ env: z.string().min(1).max(200), hosts: z.array(z.string().min(1).max(300)).min(1).max(100) }).strict(),
       )
       .default({}),
+    // ctx.kv (issue 14): what one tool's namespace may hold and one call may do. An entry
+    // counts its key's and its value's UTF-8 bytes (model.ts KvQuotas).
+    kv: z
+      .object({
+        maxValueBytes: z.number().int().min(KB).max(16 * MB).default(DEFAULT_KV_QUOTAS.maxValueBytes),
+        maxKeysPerNamespace: z.number().int().min(1).max(10_000_000).default(DEFAULT_KV_QUOTAS.maxKeysPerNamespace),
+        maxBytesPerNamespace: z.number().int().min(KB).max(16 * 1024 * MB).default(DEFAULT_KV_QUOTAS.maxBytesPerNamespace),
+        maxOperationsPerCall: z.number().int().min(1).max(1_000_000).default(DEFAULT_KV_QUOTAS.maxOperationsPerCall),
+      })
+      .strict()
+      .prefault({}),
     // `serve --http` only. Bounds what idle or hostile local clients can hold (issue 12).
     http: z
       .object({
@@ -137,6 +148,10 @@ export const ConfigSchema = z
   .refine((c) => c.limits.defaultTimeoutMs <= c.limits.maxTimeoutMs, {
     message: 'limits.defaultTimeoutMs must not exceed limits.maxTimeoutMs',
     path: ['limits', 'defaultTimeoutMs'],
+  })
+  .refine((c) => c.kv.maxValueBytes <= c.kv.maxBytesPerNamespace, {
+    message: 'kv.maxValueBytes must not exceed kv.maxBytesPerNamespace',
+    path: ['kv', 'maxValueBytes'],
   })
   .refine((c) => c.limits.defaultMemoryMb <= c.limits.maxMemoryMb, {
     message: 'limits.defaultMemoryMb must not exceed limits.maxMemoryMb',

@@ -182,7 +182,60 @@ export interface ExecutionRecord {
   durationMs: number;
   cpuMs: number | null;
   heapUsedBytes: number | null;
+  /**
+   * What the call did outside itself (fetch requests, kv operations), in order; null when it
+   * did nothing. The log keeps the first MAX_EFFECTS_PER_ROW and an `omitted` marker (rows.ts).
+   */
+  effects: Effect[] | null;
+  /**
+   * The call's kv writes, applied to the kv table in the transaction that inserts this row (so
+   * they commit with it, or not at all). Never stored as such, never read back. A FAILURE row's
+   * writes are never applied: the caller gives a failed call none, and the store ignores any.
+   */
+  kvWrites?: KvWrite[];
 }
+
+/**
+ * One thing a call did outside itself, for the audit. Never values, bodies or header values:
+ * names, sizes, statuses and counts only. `refused` says why the host refused the operation.
+ */
+export type Effect =
+  | { op: 'fetch'; method: string; origin: string; path: string; status: number | null; bytes: number; ms: number; refused?: string; error?: string; redirects?: number }
+  | { op: KvOperation; namespace: string; key?: string; prefix?: string; bytes?: number; found?: boolean; count?: number; refused?: string }
+  /** Stands for `count` effects left out of a log row (see MAX_EFFECTS_PER_ROW in rows.ts). */
+  | { op: 'omitted'; count: number };
+
+export type KvOperation = 'kv.get' | 'kv.set' | 'kv.delete' | 'kv.list';
+
+/** The final state of one key after a call: `valueJson` null deletes it. */
+export interface KvWrite {
+  namespace: string;
+  key: string;
+  /** The value as JSON text (validated), or null to delete the key. */
+  valueJson: string | null;
+  /** When the call wrote it (ISO 8601). */
+  at: string;
+}
+
+/**
+ * The bounds of kv storage (config `kv.*`). Entry size = UTF-8 bytes of its key plus its
+ * value's JSON text; a namespace's bytes are the sum over its entries.
+ */
+export interface KvQuotas {
+  /** Largest value, as UTF-8 bytes of its JSON text. */
+  maxValueBytes: number;
+  maxKeysPerNamespace: number;
+  maxBytesPerNamespace: number;
+  /** get/set/delete/list calls one tool call may make. */
+  maxOperationsPerCall: number;
+}
+
+export const DEFAULT_KV_QUOTAS: Readonly<KvQuotas> = Object.freeze({
+  maxValueBytes: 64 * 1024,
+  maxKeysPerNamespace: 10_000,
+  maxBytesPerNamespace: 10 * 1024 * 1024,
+  maxOperationsPerCall: 1_000,
+});
 
 export interface ExecutionQuery {
   toolName?: string;

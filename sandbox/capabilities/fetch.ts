@@ -35,9 +35,11 @@ export function createFetch(web: FetchParts): (input: unknown, init?: unknown) =
     try {
       parts = requestParts(new Request(input, init));
     } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what Request threw, as thrown
       return PromiseCtor.reject(error);
     }
     const { signal } = parts;
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- fetch rejects with the signal's reason, whatever it is
     if (signal.aborted) return PromiseCtor.reject(signal.reason);
     const body = stringify({ url: parts.url, method: parts.method, headers: parts.headers, body: parts.body === null ? null : toLatin1(parts.body), redirect: parts.redirect });
     const answer = hostRequest('fetch', body).then((text) => {
@@ -47,6 +49,7 @@ export function createFetch(web: FetchParts): (input: unknown, init?: unknown) =
     // An aborted fetch rejects at once with the signal's reason; the server's answer, when it
     // comes, finds the request forgotten only when the call has ended, so it is read and dropped.
     return new PromiseCtor((resolve, reject) => {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the signal's reason, as the standard says
       onAbort(signal, () => reject(signal.reason));
       answer.then(resolve, reject);
     });

@@ -29,6 +29,7 @@ function attempt<T>(body: () => Promise<T>): Promise<T> {
   try {
     return body();
   } catch (error) {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what the argument checks threw, as thrown
     return PromiseCtor.reject(error);
   }
 }

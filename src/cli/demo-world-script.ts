@@ -1,9 +1,9 @@
 /**
  * The demo's second act (issue 14): a tool that reaches the world. The scripted agent writes a
  * `weather` tool that fetches a forecast from a small HTTP server the demo runs on loopback,
- * with `capabilities.fetch` naming that server, and a ctx.kv counter of lookups. The tool reads
- * a field the service does not send (`temperature`; it sends `temp_c`), fails at that line,
- * and is healed by a one-line patch. Kept apart from the runner so tests can quote it.
+ * with `capabilities.fetch` naming that server, and a ctx.kv counter of lookups. The tool counts
+ * the lookup, then reads a field the service does not send (`temperature`; it sends `temp_c`)
+ * and fails at that line: its kv write is dropped with it. A one-line patch heals it. Kept apart from the runner so tests can quote it.
  */
 import http from 'node:http';
 
@@ -20,20 +20,20 @@ export const WORLD_SCHEMA = {
 
 export const WORLD_BUGGY_LINE = '  const celsius = data.current.temperature.toFixed(1);';
 export const WORLD_FIXED_LINE = '  const celsius = data.current.temp_c.toFixed(1);';
-export const WORLD_BUG_LINE_NUMBER = 7;
+export const WORLD_BUG_LINE_NUMBER = 9;
 
 /** The source, for the forecast service at `origin` (http://localhost:<port>). */
 export function worldSource(origin: string, line = WORLD_BUGGY_LINE): string {
   return [
     `const SERVICE = ${JSON.stringify(origin)};`,
     '',
-    'export default async function ({ city }: { city: string }, ctx: any) {',
+    'export default async function weather({ city }: { city: string }, ctx: any) {',
     '  const res = await fetch(`${SERVICE}/forecast?city=${encodeURIComponent(city)}`);',
     '  if (!res.ok) throw new Error(`forecast service answered ${res.status}`);',
     '  const data = await res.json();',
-    line,
     '  const lookups = ((await ctx.kv.get(`lookups:${city}`)) ?? 0) + 1;',
     '  await ctx.kv.set(`lookups:${city}`, lookups);',
+    line,
     '  return { city, celsius: Number(celsius), lookups };',
     '}',
     '',

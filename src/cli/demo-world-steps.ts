@@ -49,7 +49,7 @@ export async function runWorldSteps(s: DemoSession, service: { origin: string; p
   const top = obj(Array.isArray(error['frames']) ? error['frames'][0] : undefined);
   check(failed.isError === true && error['name'] === 'TypeError' && top['line'] === WORLD_BUG_LINE_NUMBER, `the first call should fail with a TypeError at line ${WORLD_BUG_LINE_NUMBER}`, f);
   story.show(`${str(error['name'])}: ${str(error['message'])}\n  at ${str(top['function'] || '<anonymous>')} (${str(top['file'])}:${str(top['line'])}:${str(top['column'])})`);
-  story.fail(`The request went through (the service answered), then the tool read \`data.current.temperature\`, which is not there.`);
+  story.fail('The request went through and the lookup was counted, then the tool read `data.current.temperature`, which is not there. The failed call\'s kv write is dropped with it.');
 
   story.step('Patch the field and call again');
   story.say(diffLines(WORLD_BUGGY_LINE, WORLD_FIXED_LINE, palette));
@@ -59,8 +59,8 @@ export async function runWorldSteps(s: DemoSession, service: { origin: string; p
   const h = obj(healed.structuredContent);
   const result = obj(h['result']);
   check(!healed.isError && result['celsius'] === WORLD_EXPECTED_CELSIUS && result['lookups'] === 1, `the call should return ${WORLD_EXPECTED_CELSIUS} °C and 1 lookup`, h);
-  story.ok(`${WORLD_ARGUMENTS.city}: ${WORLD_EXPECTED_CELSIUS} °C, lookup 1 (the failed call's writes were never kept).`);
-  const execution = await call('get_execution', { execution_id: str(h['execution_id']) });
+  story.ok(`${WORLD_ARGUMENTS.city}: ${WORLD_EXPECTED_CELSIUS} °C, lookup 1: the count the failed call wrote was never kept.`);
+  const execution = await call('get_execution', { id: str(h['execution_id']) });
   const effects = Array.isArray(obj(execution.structuredContent)['effects']) ? (obj(execution.structuredContent)['effects'] as unknown[]).map(obj) : [];
   check(effects.some((e) => e['op'] === 'fetch' && e['status'] === 200) && effects.some((e) => e['op'] === 'kv.set'), 'get_execution should list the fetch and the kv write of the call', effects);
   story.say('What the call did outside itself, from get_execution (no bodies, no values, no query values):');

@@ -3,7 +3,7 @@
  * execution in full. Everything guest-controlled goes through terminalSafe (table cells are
  * made safe by renderTable).
  */
-import type { ExecutionRecord, Frame } from '../model.js';
+import type { Effect, ExecutionRecord, Frame } from '../model.js';
 import { formatTraceback, sourceLineAt } from '../traceback/index.js';
 import { failureOfRecord } from '../service/records.js';
 import { renderTable, type Column, type Palette } from './table.js';
@@ -131,8 +131,35 @@ export function renderExecution(row: ExecutionRecord, palette: Palette, sourceOf
     }
     if (row.rawStack !== null && row.rawStack !== '') out.push(...block('Raw stack', row.rawStack));
   }
+  if (row.effects !== null && row.effects.length > 0) out.push(...block('Effects (fetch, kv; in order)', row.effects.map(effectLine).join('\n')));
   out.push(...block('Console output', row.consoleOutput === '' ? '(none)' : row.consoleOutput));
   return out.join('\n');
+}
+
+/**
+ * One line per effect: what the call did outside itself. Key names, sizes and statuses only,
+ * as the log holds them; renderExecution makes the lines terminal-safe (keys and paths are
+ * guest-chosen).
+ */
+export function effectLine(effect: Effect): string {
+  if (effect.op === 'omitted') return `… ${effect.count} more not kept in the log`;
+  if (effect.op === 'fetch') {
+    const outcome = effect.refused !== undefined ? `refused: ${effect.refused}` : effect.error !== undefined ? `error: ${effect.error}` : `${effect.status ?? '-'}, ${formatBytes(effect.bytes)}, ${formatDuration(effect.ms)}`;
+    const redirects = effect.redirects ? ` (${effect.redirects} redirect${effect.redirects === 1 ? '' : 's'})` : '';
+    return `fetch ${effect.method} ${effect.origin}${effect.path} -> ${outcome}${redirects}`;
+  }
+  const target = `${effect.op} ${effect.namespace}${effect.key === undefined ? '' : ` ${JSON.stringify(effect.key)}`}${effect.prefix === undefined ? '' : ` prefix ${JSON.stringify(effect.prefix)}`}`;
+  if (effect.refused !== undefined) return `${target} -> refused: ${effect.refused}`;
+  switch (effect.op) {
+    case 'kv.get':
+      return `${target} -> ${effect.found ? `found, ${formatBytes(effect.bytes ?? null)}` : 'not found'}`;
+    case 'kv.set':
+      return `${target} -> ${formatBytes(effect.bytes ?? null)}`;
+    case 'kv.delete':
+      return `${target} -> ${effect.found ? 'deleted' : 'was absent'}`;
+    case 'kv.list':
+      return `${target} -> ${effect.count ?? 0} key${effect.count === 1 ? '' : 's'}`;
+  }
 }
 
 /** Pretty JSON when the text parses (a cut summary does not), else the text itself. */

@@ -3,7 +3,7 @@
  * This file is the one place that maps between them.
  */
 import type { z } from 'zod';
-import type { ExecutionRecord, Failure, FailureFacts, Frame, LinkedError } from '../model.js';
+import type { Effect, ExecutionRecord, Failure, FailureFacts, Frame, LinkedError } from '../model.js';
 import type { LastErrorView, RunOutcome, ToolListing, ToolView, VersionView } from '../service/index.js';
 import type { FailureOut, FrameOut, LinkedErrorOut, RunFailureOut, RunSuccessOut, ToolOut, VersionOut } from './schemas.js';
 
@@ -138,7 +138,19 @@ export function executionOut(row: ExecutionRecord) {
     duration_ms: row.durationMs,
     cpu_ms: row.cpuMs,
     heap_used_bytes: row.heapUsedBytes,
+    ...(row.effects === null || row.effects.length === 0 ? {} : { effects: row.effects.map(effectOut) }),
   };
+}
+
+/** The fields an effect may show (single words: no renaming needed). Nothing else is copied out. */
+const EFFECT_FIELDS = ['op', 'method', 'origin', 'path', 'status', 'bytes', 'ms', 'redirects', 'namespace', 'key', 'prefix', 'found', 'count', 'refused', 'error'] as const;
+
+/** An effect as the audit shows it: the known fields only, so a stray field never reaches the agent. */
+export function effectOut(effect: Effect): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const fields = effect as Readonly<Record<string, unknown>>;
+  for (const name of EFFECT_FIELDS) if (fields[name] !== undefined) out[name] = fields[name];
+  return out;
 }
 
 /** One line per execution for list_executions: enough to choose which one to open. */

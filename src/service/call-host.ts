@@ -1,5 +1,5 @@
 import { egressFetch, type EgressAuditEntry, type GuestFetchRequest } from '../capabilities/egress/egress-fetch.js';
-import { createKvSession, type KvSession } from '../capabilities/kv/kv-session.js';
+import { createKvSession, kvNamespace, type KvSession } from '../capabilities/kv/index.js';
 import type { Capabilities, Effect, KvWrite } from '../model.js';
 import type { CallHost } from '../sandbox-host/supervisor.js';
 import type { ServiceDeps } from './deps.js';
@@ -57,6 +57,7 @@ class HostedCallState implements CallHostHandle {
 
   finish(): { effects: Effect[]; kvWrites: KvWrite[] } {
     this.ended = true;
+    this.kv?.end();
     this.abort?.abort();
     if (this.deadline) clearTimeout(this.deadline);
     const kvEffects = this.kv?.effects() ?? [];
@@ -65,12 +66,13 @@ class HostedCallState implements CallHostHandle {
 
   private kvRequest(op: 'kv.get' | 'kv.set' | 'kv.delete' | 'kv.list', body: string): { ok: boolean; body: string } {
     const { persona, toolName, executionId, capabilities } = this.call;
-    this.kv ??= createKvSession(this.deps.store, {
+    this.kv ??= createKvSession(this.deps.store.kv, {
       persona,
-      namespace: capabilities.kv === 'persona' ? 'persona' : `tool:${toolName}`,
+      namespace: kvNamespace(toolName, capabilities.kv === 'persona'),
       executionId,
       quotas: this.deps.config.kv,
       now: this.deps.now,
+      onHostFault: (error) => this.deps.logger.error('kv store fault', { persona, tool: toolName, error: error instanceof Error ? error.message : String(error) }),
     });
     const answer = this.kv.handle(op, body);
     return answer.ok ? { ok: true, body: answer.body } : refusal(answer.name, answer.message);

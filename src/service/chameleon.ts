@@ -31,7 +31,7 @@ export function createChameleon(options: {
   const { config, logger } = options;
   // No busy timeout: SQLite would sleep on the event loop for a lock another process holds.
   // Writes wait for it on timers instead (whenUnlocked, the log writer); reads never wait in WAL.
-  const store = openStore(config.dbPath, { busyTimeoutMs: 0 });
+  const store = openStore(config.dbPath, { busyTimeoutMs: 0, kvQuotas: config.kv });
   const pool = new SandboxPool({
     ...config.sandbox,
     spareMemoryMb: config.limits.defaultMemoryMb,

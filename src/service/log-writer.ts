@@ -3,7 +3,8 @@ import { isLockBusy, lockWaitExpired, retryDelayMs, type Store } from '../store/
 
 interface PendingRow {
   record: ExecutionRecord;
-  resolve: () => void;
+  /** With the record as logged (see ExecutionStore.insert: kv quotas may have failed it). */
+  resolve: (logged: ExecutionRecord) => void;
   reject: (err: unknown) => void;
   /** performance.now() when the row was handed in: its wait for a lock counts from here. */
   since: number;
@@ -40,11 +41,10 @@ export function createLogWriter(store: Store, options: { lockWaitMs: number }) {
       const rows = queue;
       queue = [];
       try {
-        if (rows.length === 1) store.executions.insert(rows[0]!.record);
-        else store.executions.insertMany(rows.map((p) => p.record));
+        const logged = rows.length === 1 ? [store.executions.insert(rows[0]!.record)] : store.executions.insertMany(rows.map((p) => p.record));
         failing = null;
         retry = 0;
-        for (const row of rows) row.resolve();
+        rows.forEach((row, i) => row.resolve(logged[i]!));
       } catch (err) {
         if (!isLockBusy(err)) {
           fail(rows, () => err);
@@ -72,9 +72,14 @@ export function createLogWriter(store: Store, options: { lockWaitMs: number }) {
     failing(): LogFailure | null {
       return failing;
     },
-    /** Resolves when `record` is committed; rejects with the store's error if it could not be. */
-    write(record: ExecutionRecord): Promise<void> {
-      return new Promise<void>((resolve, reject) => {
+    /**
+     * Resolves when `record` is committed, with the record as logged: the same, or a failure
+     * when its kv writes were refused at commit (a namespace quota, another call having
+     * committed first). The caller replies from what this gives, so the reply matches the log.
+     * Rejects with the store's error if it could not be committed.
+     */
+    write(record: ExecutionRecord): Promise<ExecutionRecord> {
+      return new Promise<ExecutionRecord>((resolve, reject) => {
         queue.push({ record, resolve, reject, since: performance.now() });
         if (draining) return;
         draining = true;

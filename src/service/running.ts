@@ -4,7 +4,7 @@ import { adviceFor } from './advice.js';
 import type { ServiceDeps } from './deps.js';
 import { plainFailure, FAULT_NAMES, type FailureContext } from './failures.js';
 import { assertToolName } from './names.js';
-import { argumentsText, failureRecord, successRecord, type RecordInput } from './records.js';
+import { argumentsText, failureOfRecord, failureRecord, successRecord, type RecordInput } from './records.js';
 import { createCallHost } from './call-host.js';
 import { callSandbox, effectiveLimits } from './sandbox-call.js';
 
@@ -45,11 +45,12 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
     const common = { executionId, tool: name, version: version.version, console: record.console, durationMs: record.durationMs };
     if ('failure' in outcome) {
       await commit(deps, failureRecord(record, outcome.failure));
-      const limits = effectiveLimits(version.limits, deps.config.limits);
-      const advice = adviceFor(outcome.failure.kind, { tool: name, operation: 'call', limits, maxima: deps.config.limits });
-      return { ok: false, ...common, failure: outcome.failure, advice };
+      return failed(deps, common, outcome.failure, version);
     }
-    await commit(deps, successRecord(record, outcome.resultJson));
+    const logged = await commit(deps, successRecord(record, outcome.resultJson));
+    // The log turned the success into a failure (its kv writes would pass a namespace quota
+    // that another call reached first): the reply says what the log says.
+    if (logged.status === 'FAILURE') return failed(deps, common, failureOfRecord(logged), version);
     return { ok: true, ...common, result: outcome.result, resultJson: outcome.resultJson };
   };
 
@@ -117,10 +118,19 @@ function failureContext(deps: ServiceDeps, persona: string, running: VersionReco
   };
 }
 
-/** The row is committed before the caller sees the result; a store failure is a host fault. */
-async function commit(deps: ServiceDeps, record: ExecutionRecord): Promise<void> {
+function failed(deps: ServiceDeps, common: Omit<Extract<RunOutcome, { ok: false }>, 'ok' | 'failure' | 'advice'>, failure: Failure, version: VersionRecord): RunOutcome {
+  const limits = effectiveLimits(version.limits, deps.config.limits);
+  const advice = adviceFor(failure.kind, { tool: common.tool, operation: 'call', limits, maxima: deps.config.limits });
+  return { ok: false, ...common, failure, advice };
+}
+
+/**
+ * The row is committed before the caller sees the result; a store failure is a host fault.
+ * Resolves with the record as logged (the log writer may have turned a success into a failure).
+ */
+async function commit(deps: ServiceDeps, record: ExecutionRecord): Promise<ExecutionRecord> {
   try {
-    await deps.log.write(record);
+    return await deps.log.write(record);
   } catch (err) {
     // The store's message, written for the agent, says why (a lock another process holds, a
     // full disk) and what to do; anything else stays in the server log.

@@ -8,16 +8,21 @@ import type Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import type { ExecutionQuery, ExecutionRecord, ExecutionStatus } from '../model.js';
 import { guard } from './guard.js';
+import { quotaRefusedRecord, type KvWriter } from './kv-writes.js';
 import { executionFromRow, executionToRow, type ExecutionRow } from './rows.js';
 
 export const DEFAULT_EXECUTION_LIMIT = 50;
 export const MAX_EXECUTION_LIMIT = 1000;
 
 export interface ExecutionStore {
-  /** Appends one row, committed before this returns. */
-  insert(record: ExecutionRecord): void;
-  /** Appends several rows in one transaction (group commit), committed before this returns. */
-  insertMany(records: readonly ExecutionRecord[]): void;
+  /**
+   * Appends one row, with its kv writes (record.kvWrites) in the same transaction, committed
+   * before this returns. Returns the record as logged: the same one, or, when its writes would
+   * take a namespace past a quota (another call committed first), a failure that kept nothing.
+   */
+  insert(record: ExecutionRecord): ExecutionRecord;
+  /** Appends several rows in one transaction (group commit), committed before this returns; each as insert() would. */
+  insertMany(records: readonly ExecutionRecord[]): ExecutionRecord[];
   get(persona: string, id: string): ExecutionRecord | undefined;
   /** Up to `limit` rows whose id starts with `prefix`, in id order (the short ids people copy). */
   withIdPrefix(persona: string, prefix: string, limit: number): ExecutionRecord[];
@@ -67,11 +72,11 @@ function prepareExecutionStatements(db: Database.Database) {
       `INSERT INTO executions (id, timestamp, persona, tool_name, operation, version, hash,
                                arguments_json, status, error_kind, error_name, error_message,
                                result_summary, frames_json, raw_stack, code_frame, error_facts_json,
-                               console_output, duration_ms, cpu_ms, heap_used_bytes)
+                               effects_json, console_output, duration_ms, cpu_ms, heap_used_bytes)
        VALUES (@id, @timestamp, @persona, @tool_name, @operation, @version, @hash,
                @arguments_json, @status, @error_kind, @error_name, @error_message,
                @result_summary, @frames_json, @raw_stack, @code_frame, @error_facts_json,
-               @console_output, @duration_ms, @cpu_ms, @heap_used_bytes)`,
+               @effects_json, @console_output, @duration_ms, @cpu_ms, @heap_used_bytes)`,
     ),
     get: db.prepare<[persona: string, id: string], ExecutionRow>(
       'SELECT * FROM executions WHERE persona = ? AND id = ?',
@@ -113,10 +118,11 @@ function prepareExecutionStatements(db: Database.Database) {
 }
 
 /**
- * `afterWrite` is told of every committed write (the WAL checkpointer counts them);
- * `beforeWrite` may refuse a write by throwing (the database file is gone: index.ts).
+ * `kv` applies a record's kv writes inside its insert. `afterWrite` is told of every committed
+ * write (the WAL checkpointer counts them); `beforeWrite` may refuse a write by throwing (the
+ * database file is gone: index.ts).
  */
-export function createExecutionStore(db: Database.Database, afterWrite: () => void = () => {}, beforeWrite: () => void = () => {}): ExecutionStore {
+export function createExecutionStore(db: Database.Database, kv: KvWriter, afterWrite: () => void = () => {}, beforeWrite: () => void = () => {}): ExecutionStore {
   const s = prepareExecutionStatements(db);
 
   function list(persona: string, query: ExecutionQuery = {}): ExecutionRecord[] {
@@ -137,9 +143,21 @@ export function createExecutionStore(db: Database.Database, afterWrite: () => vo
     return rows.map(executionFromRow);
   }
 
-  const insertAll = db.transaction((records: readonly ExecutionRecord[]) => {
-    for (const record of records) s.insert.run(executionToRow(record));
-  });
+  /** Inside a transaction: the record's writes (a success's only), then its row. */
+  function insertWithWrites(record: ExecutionRecord): ExecutionRecord {
+    let logged = record;
+    if (record.status === 'SUCCESS' && record.kvWrites !== undefined && record.kvWrites.length > 0) {
+      const refusal = kv.apply(record.persona, record.id, record.kvWrites);
+      if (refusal !== null) logged = quotaRefusedRecord(record, refusal);
+    }
+    s.insert.run(executionToRow(logged));
+    return logged;
+  }
+  // IMMEDIATE: the write lock is taken before the quota check reads the usage, so what it
+  // reads is what the writes land on. (A DEFERRED transaction that read first could also fail
+  // to upgrade its snapshot, SQLITE_BUSY_SNAPSHOT, after another process's commit.)
+  const insertAll = db.transaction((records: readonly ExecutionRecord[]) => records.map(insertWithWrites));
+  const insertOneWithWrites = db.transaction(insertWithWrites);
 
   return {
     // Outside a transaction SQLite runs each statement in its own implicit transaction, and
@@ -147,17 +165,22 @@ export function createExecutionStore(db: Database.Database, afterWrite: () => vo
     // synchronous=NORMAL in WAL mode, i.e. it survives a crash of this process, while a power
     // loss may drop the last commits). Everything is a bound parameter, so no content can
     // break the statement; odd numbers are normalised in executionToRow.
+    // A row without kv writes (most calls) is one statement, as before kv existed.
     insert: guard('record the execution', (record: ExecutionRecord) => {
       beforeWrite();
-      s.insert.run(executionToRow(record));
+      let logged = record;
+      if (record.kvWrites === undefined || record.kvWrites.length === 0) s.insert.run(executionToRow(record));
+      else logged = insertOneWithWrites.immediate(record);
       afterWrite();
+      return logged;
     }),
     // One transaction for calls that finished together: ~20-30 us a row instead of ~100-130
     // (NOTES.md). All or nothing, and committed when this returns.
     insertMany: guard('record the executions', (records: readonly ExecutionRecord[]) => {
       beforeWrite();
-      insertAll(records);
+      const logged = insertAll.immediate(records);
       afterWrite();
+      return logged;
     }),
     get: guard('read the execution', (persona: string, id: string) => {
       const row = s.get.get(persona, id);

@@ -1,5 +1,5 @@
 /**
- * The store: tools, their versions and the execution log in one SQLite file. This folder is
+ * The store: tools, their versions, the execution log and the tools' kv entries in one SQLite file. This folder is
  * the only importer of better-sqlite3. The API is synchronous, like better-sqlite3 itself;
  * each Store owns one connection and its prepared statements (no module-level state).
  */
@@ -7,16 +7,21 @@ import fs from 'node:fs';
 
 import type Database from 'better-sqlite3';
 
+import { DEFAULT_KV_QUOTAS } from '../model.js';
 import { createCheckpointer, type Checkpointer } from './checkpointer.js';
 import { openDatabase } from './connection.js';
 import { createExecutionStore, type ExecutionStore } from './executions.js';
 import { createFileGuard } from './file-identity.js';
 import { toStoreError } from './guard.js';
+import { createKvStore, type KvStore } from './kv.js';
+import { createKvWriter, type NamespaceQuotas } from './kv-writes.js';
 import { migrate } from './migrations.js';
 import { createToolStore, type ToolStore } from './tools.js';
 
 export { DEFAULT_EXECUTION_LIMIT, MAX_EXECUTION_LIMIT, type ExecutionStore, type VersionSuccesses } from './executions.js';
 export { hashSnapshot } from './hash.js';
+export { compareKeys, MAX_KV_LIST_LIMIT, prefixUpperBound, type KvEntry, type KvListedEntry, type KvListQuery, type KvStore, type KvUsage } from './kv.js';
+export { entryBytes, type NamespaceQuotas } from './kv-writes.js';
 export { isLockBusy, lockWaitExpired, retryDelayMs, whenUnlocked } from './lock-wait.js';
 export { LATEST_SCHEMA_VERSION } from './migrations.js';
 export type { ImportedTool, ImportedVersion } from './tool-import.js';
@@ -28,6 +33,8 @@ export interface Store {
   readonly path: string;
   readonly tools: ToolStore;
   readonly executions: ExecutionStore;
+  /** Reads of the kv table; writes go in with a call's log row (executions.insert). */
+  readonly kv: KvStore;
   /**
    * Copies the database, WAL included, into `destination` with SQLite's online backup API:
    * consistent while other connections write. Writes a temporary file beside it and renames
@@ -54,6 +61,11 @@ export interface StoreOptions {
    * and migrating always use the default: nothing is served yet.
    */
   busyTimeoutMs?: number;
+  /**
+   * The namespace quotas a call's kv writes are checked against again when they commit (config
+   * `kv.*`; default DEFAULT_KV_QUOTAS). Commands that never insert log rows need not pass them.
+   */
+  kvQuotas?: NamespaceQuotas;
 }
 
 /**
@@ -83,7 +95,8 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     return {
       path: file,
       tools: createToolStore(db, now, wrote, fileGuard),
-      executions: createExecutionStore(db, wrote, fileGuard),
+      executions: createExecutionStore(db, createKvWriter(db, options.kvQuotas ?? DEFAULT_KV_QUOTAS), wrote, fileGuard),
+      kv: createKvStore(db),
       backup: (destination) => backupTo(db, destination),
       close: () => {
         checkpointer?.close();

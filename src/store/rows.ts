@@ -3,6 +3,7 @@
  * back (snake_case, JSON as text); records are the shapes in model.ts.
  */
 import type {
+  Effect,
   ExecutionRecord,
   ExecutionStatus,
   FailureFacts,
@@ -69,6 +70,7 @@ export interface ExecutionRow {
   raw_stack: string | null;
   code_frame: string | null;
   error_facts_json: string | null;
+  effects_json: string | null;
   console_output: string;
   duration_ms: number;
   cpu_ms: number | null;
@@ -168,6 +170,7 @@ export function executionToRow(record: ExecutionRecord): ExecutionRow {
     raw_stack: wellFormedOrNull(record.rawStack),
     code_frame: wellFormedOrNull(record.codeFrame),
     error_facts_json: factsToJson(record.errorFacts),
+    effects_json: effectsToJson(record.effects),
     console_output: wellFormed(record.consoleOutput),
     // A NaN or Infinity measurement would violate NOT NULL / STRICT typing and lose the whole
     // row; the log row matters more than one broken number.
@@ -200,6 +203,7 @@ export function executionFromRow(row: ExecutionRow): ExecutionRecord {
     durationMs: row.duration_ms,
     cpuMs: row.cpu_ms,
     heapUsedBytes: row.heap_used_bytes,
+    effects: effectsFromJson(row.effects_json),
   };
 }
 
@@ -242,6 +246,47 @@ function factsFromJson(text: string | null): FailureFacts | null {
     return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed) : null;
   } catch {
     // A damaged log row should still be readable; its facts are simply lost.
+    return null;
+  }
+}
+
+/**
+ * Effects a log row keeps: a call may make up to kv.maxOperationsPerCall kv operations (and
+ * its fetches), and the log must not grow by the call's whim. The first 200 are kept, then
+ * one `omitted` marker counts the rest (markers already in the list are added up into it).
+ */
+export const MAX_EFFECTS_PER_ROW = 200;
+
+export function capEffects(effects: readonly Effect[]): Effect[] {
+  const kept: Effect[] = [];
+  let omitted = 0;
+  for (const effect of effects) {
+    if (effect.op === 'omitted') omitted += effect.count;
+    else if (kept.length < MAX_EFFECTS_PER_ROW) kept.push(effect);
+    else omitted += 1;
+  }
+  if (omitted > 0) kept.push({ op: 'omitted', count: omitted });
+  return kept;
+}
+
+function effectsToJson(effects: readonly Effect[] | null): string | null {
+  if (effects === null || effects.length === 0) return null;
+  try {
+    const json = JSON.stringify(capEffects(effects));
+    return json === undefined ? null : wellFormed(json);
+  } catch {
+    // Effects are host-built plain data; this only guards the log against a future bug.
+    return null;
+  }
+}
+
+function effectsFromJson(text: string | null): Effect[] | null {
+  if (text === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? (parsed as Effect[]) : null;
+  } catch {
+    // A damaged log row should still be readable; its effects are simply lost.
     return null;
   }
 }

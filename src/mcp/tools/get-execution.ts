@@ -20,12 +20,18 @@ const ExecutionOut = z.object({
   duration_ms: z.number(),
   cpu_ms: z.number().nullable(),
   heap_used_bytes: z.number().nullable(),
+  effects: z
+    .array(z.record(z.string(), z.unknown()))
+    .optional()
+    .describe(
+      'What the call did outside itself, in order; absent when nothing. `{op: "fetch", method, origin, path (query values removed), status, bytes, ms, refused?, error?, redirects?}` or `{op: "kv.get"|"kv.set"|"kv.delete"|"kv.list", namespace, key?, prefix?, bytes?, found?, count?, refused?}`; past 200, one `{op: "omitted", count}`. Never values, bodies or header values.',
+    ),
 });
 
 export const getExecutionTool = defineMetaTool({
   name: 'get_execution',
   title: 'Get one execution',
-  description: 'One execution from the log in full: arguments, result summary or error with frames and code frame, console output, duration and the exact version that ran.',
+  description: 'One execution from the log in full: arguments, result summary or error with frames and code frame, console output, duration, the exact version that ran, and what it did outside itself (fetch requests, kv operations).',
   input: z
     .object({
       id: z

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { registerDemo } from '../../../src/cli/demo.js';
+import { registerKv } from '../../../src/cli/kv.js';
 import { registerLogs } from '../../../src/cli/logs.js';
 import { registerTools } from '../../../src/cli/tools.js';
 import { fakeRuntime, type FakeRuntime } from './fake-runtime.js';
@@ -18,6 +19,7 @@ export async function runCli(args: string[], runtime: FakeRuntime = fakeRuntime(
   registerLogs(program, runtime, (c) => (code = c));
   registerTools(program, runtime, (c) => (code = c));
   registerDemo(program, runtime, (c) => (code = c));
+  registerKv(program, runtime, (c) => (code = c));
   await program.parseAsync(['node', 'chameleon', ...args]);
   return { code, rt: runtime };
 }

@@ -27,7 +27,7 @@ function writerWithLock(lockWaitMs: number) {
 
 type State = 'pending' | 'committed' | Error;
 
-function watch(promise: Promise<void>): () => State {
+function watch(promise: Promise<unknown>): () => State {
   let state: State = 'pending';
   promise.then(
     () => (state = 'committed'),

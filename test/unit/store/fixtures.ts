@@ -82,6 +82,7 @@ export function execution(overrides: Partial<ExecutionRecord> = {}): ExecutionRe
     durationMs: 1.25,
     cpuMs: 0.5,
     heapUsedBytes: 1_048_576,
+    effects: null,
     ...overrides,
   };
 }

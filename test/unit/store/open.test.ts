@@ -18,7 +18,7 @@ describe('openStore()', () => {
     const db = rawConnection(file);
     expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['executions', 'tools', 'versions']);
+    expect(tables).toEqual(['executions', 'kv', 'kv_usage', 'tools', 'versions']);
   });
 
   it('leaves the file in WAL mode when it has opened it', () => {
@@ -148,6 +148,31 @@ describe('migration 2 (failures indexed alone)', () => {
       .prepare("EXPLAIN QUERY PLAN SELECT * FROM executions WHERE persona = 'alice' AND status = 'FAILURE' AND timestamp >= '' ORDER BY timestamp DESC, seq DESC LIMIT 1")
       .all() as Array<{ detail: string }>;
     expect(plan.map((p) => p.detail).join(' ')).toContain('executions_failures');
+  });
+});
+
+describe('migration 4 (capabilities, effects, kv)', () => {
+  it('brings a version 3 database up to date, keeping its rows, which read back with no effects', () => {
+    const file = path.join(tempDir(), 'chameleon.db');
+    const v3 = openDatabase(file);
+    for (const m of MIGRATIONS.slice(0, 3)) v3.exec(m.sql);
+    v3.pragma('user_version = 3');
+    v3.prepare(
+      `INSERT INTO executions (id, timestamp, persona, tool_name, operation, arguments_json, status, console_output, duration_ms)
+       VALUES ('old', '2026-11-30T20:00:00.000Z', 'alice', 'add', 'call', '{}', 'SUCCESS', '', 1)`,
+    ).run();
+    v3.close();
+
+    const store = openStore(file, { backgroundCheckpoints: false });
+    onTestFinished(() => {
+      store.close();
+    });
+    expect(rawConnection(file).pragma('user_version', { simple: true })).toBe(4);
+    expect(store.executions.get('alice', 'old')).toMatchObject({ id: 'old', effects: null });
+    const columns = (table: string) => (rawConnection(file).prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name);
+    expect(columns('versions')).toContain('capabilities_json');
+    expect(columns('executions')).toContain('effects_json');
+    expect(store.kv.usage('alice', 'tool:add')).toEqual({ keys: 0, bytes: 0 });
   });
 });
 
