@@ -35,6 +35,7 @@ async function sandboxSide(closers, code) {
   const { createIsolateCache } = await code.import('sandbox-host/worker/isolate-cache.js');
   const { runJob } = await code.import('sandbox-host/worker/run-job.js');
   const { createFastPathPolicy } = await code.import('sandbox-host/worker/fast-path.js');
+  const { createCpuSampler } = await code.import('sandbox-host/worker/cpu-profile.js');
   const { compile } = await code.import('compiler/compile.js');
   const source = (name, filename) => ({ filename, source: fs.readFileSync(path.join(code.dist, 'sandbox', name), 'utf8') });
   const cache = createIsolateCache({
@@ -50,6 +51,9 @@ async function sandboxSide(closers, code) {
   // The worker's settings (src/sandbox-host/worker/main.ts), as they are once its RSS watchdog
   // thread is up (a warm call's case; this process has no such thread to wait for).
   const policy = createFastPathPolicy({ fastCpuMs: 20, retryAfter: 50, syncAllowed: () => true });
+  // What runJob keeps across calls besides its isolates: the policy, and a CPU sampler (it
+  // samples only calls after a CPU timeout, which no call here has).
+  const run = { policy, sampler: createCpuSampler({ budget: 32 }) };
   const argsJson = JSON.stringify(ADD_ARGS);
   let id = 0;
   const variant = async (tool, label) => {
@@ -70,7 +74,7 @@ async function sandboxSide(closers, code) {
       const envelope = reply instanceof Promise ? (await reply).envelope : reply.envelope;
       if (typeof envelope !== 'string' || !envelope.includes('"sum":3')) throw new Error(`sandbox call of ${tool} answered ${JSON.stringify(reply).slice(0, 200)}`);
     };
-    for (let i = 0; i < 20; i++) await check(runJob(cache, job(i === 0), policy));
+    for (let i = 0; i < 20; i++) await check(runJob(cache, job(i === 0), run));
     const warmJob = job(false);
     return {
       id: `sandbox-${tool}`,
@@ -78,7 +82,7 @@ async function sandboxSide(closers, code) {
       target: { ratio: { op: '<=', value: 6 } },
       run(batch) {
         let last;
-        for (let i = 0; i < batch; i++) last = runJob(cache, warmJob, policy);
+        for (let i = 0; i < batch; i++) last = runJob(cache, warmJob, run);
         // A warm call of a quick version answers synchronously; if it ever did not, await it.
         return last instanceof Promise ? check(last) : check(last);
       },
@@ -136,7 +140,7 @@ async function parts(closers, code) {
   const record = () => ({
     id: `ex_bench_${seq++}`, timestamp: new Date().toISOString(), persona: 'bench', toolName: 'add', operation: 'call', version: 1, hash: 'h'.repeat(64),
     argumentsJson: argsJson, status: 'SUCCESS', errorKind: null, errorName: null, errorMessage: null, resultSummary: '{"sum":3}', frames: null, rawStack: null,
-    codeFrame: null, consoleOutput: '', durationMs: 0.3, cpuMs: 0.05, heapUsedBytes: 2_000_000,
+    codeFrame: null, consoleOutput: '', durationMs: 0.3, cpuMs: 0.05, heapUsedBytes: 2_000_000, effects: null,
   });
 
   return [

@@ -10,6 +10,7 @@ export const createToolTool = defineMetaTool({
     'Create a new tool from TypeScript or JavaScript source and save it as version 1. ' +
     'Once saved it is listed as a tool under its own name (clients are notified with tools/list_changed) and can also be called with run_tool. ' +
     'If the code does not compile, or throws while loading, nothing is saved and the result gives the line, column and code frame of the problem. ' +
+    'A tool that needs the network declares `capabilities: { fetch: ["api.example.com"] }` (and `secrets: ["NAME"]` for a secret the server holds); the server refuses hosts its config does not allow. ' +
     'Example code: `export default function ({ a, b }: { a: number; b: number }) { return { sum: a + b }; }`.',
   input: z
     .object({
