@@ -13,6 +13,8 @@ export interface AdviceContext {
   /** The limits the call ran with (the config's maxima applied); null when unknown. */
   limits: ToolLimits | null;
   maxima: Pick<Config['limits'], 'maxTimeoutMs' | 'maxMemoryMb'>;
+  /** The error's name: a refusal of the host's policy or a quota is not a bug to fix in the code. */
+  errorName?: string | null;
 }
 
 export function adviceFor(kind: FailureKind, ctx: AdviceContext): string {
@@ -60,6 +62,15 @@ export function adviceFor(kind: FailureKind, ctx: AdviceContext): string {
     case 'invalid_result':
       return 'The tool ran, but what it returned is not JSON that can be sent: change what it returns with update_tool.';
     case 'exception':
+      if (ctx.operation === 'call' && ctx.errorName === 'CapabilityError') {
+        return (
+          "The server refused a request of the tool under its policy; its message says which rule and who can change it. For a host or secret the server allows, declare it in the tool's capabilities with update_tool; " +
+          "for one it does not, only the server's operator can allow it (capabilities.fetch.allow, secrets in its config), or the tool must do without."
+        );
+      }
+      if (ctx.operation === 'call' && ctx.errorName === 'KvQuotaError') {
+        return "A kv quota stopped the call and none of its kv writes were kept: store less (smaller values, fewer keys, delete what is no longer needed), or ask the server's operator to raise the kv.* limit its message names.";
+      }
       if (ctx.operation === 'create') return 'Nothing was saved: fix the code and call create_tool again.';
       if (ctx.operation === 'update') return 'Nothing was saved and the active version keeps serving: fix the code and call update_tool again.';
       return "Fix the tool's code with update_tool.";

@@ -36,7 +36,7 @@ const MAX_SUCCESSES_COUNTED = 1_000;
 export function lastErrorView(deps: ServiceDeps, row: ExecutionRecord): LastErrorView {
   const failure = failureOfRecord(row);
   const sinceFailure = whatHappenedSince(deps, row);
-  const advice = adviceFor(failure.kind, { tool: row.toolName, operation: row.operation, limits: limitsOf(deps, row), maxima: deps.config.limits });
+  const advice = adviceFor(failure.kind, { tool: row.toolName, operation: row.operation, limits: limitsOf(deps, row), maxima: deps.config.limits, errorName: failure.name });
   const traceback = formatTraceback({
     tool: row.toolName,
     version: row.version,

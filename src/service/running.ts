@@ -120,7 +120,7 @@ function failureContext(deps: ServiceDeps, persona: string, running: VersionReco
 
 function failed(deps: ServiceDeps, common: Omit<Extract<RunOutcome, { ok: false }>, 'ok' | 'failure' | 'advice'>, failure: Failure, version: VersionRecord): RunOutcome {
   const limits = effectiveLimits(version.limits, deps.config.limits);
-  const advice = adviceFor(failure.kind, { tool: common.tool, operation: 'call', limits, maxima: deps.config.limits });
+  const advice = adviceFor(failure.kind, { tool: common.tool, operation: 'call', limits, maxima: deps.config.limits, errorName: failure.name });
   return { ok: false, ...common, failure, advice };
 }
 

@@ -80,6 +80,8 @@ describe('a call', () => {
     expect(out.failure.message).toMatch(/fetch is not available to tool undeclared: it declares no capabilities\.fetch/);
     expect(out.failure.message).toContain('this server allows: api.example.com, *.example.org, localhost:8080');
     expect(out.failure.frames[0]).toMatchObject({ tool: 'undeclared', line: 3 });
+    // The advice is for whoever can change the policy, not "fix the code".
+    expect(out.advice).toMatch(/^The server refused a request of the tool under its policy/);
   });
 
   it('gives a declared secret as a placeholder, never its value', async () => {
