@@ -22,6 +22,7 @@ import { installWebApis, type HostHooks } from './web/install.js';
 import { beginRequests, deliver, setHostRequestHook } from './capabilities/host-requests.js';
 import { createFetch } from './capabilities/fetch.js';
 import { createKv, createSecret } from './capabilities/kv.js';
+import { createMcp } from './capabilities/mcp.js';
 
 /** Globals the host sets before the prelude runs (realm-hooks.ts names them too). */
 const HOST_HOOK_GLOBALS = { random: '__chameleon_host_random', url: '__chameleon_host_url' } as const;
@@ -41,7 +42,7 @@ interface CallMeta {
   /** Load the module and check its default export, without calling it. */
   probe?: boolean;
   /** What the server will do for the call (src/sandbox-host/protocol.ts CallCapabilities). */
-  capabilities?: { secrets: Array<[string, string]> };
+  capabilities?: { secrets?: Array<[string, string]>; mcp?: string[] };
 }
 
 type ModuleFactory = (
@@ -166,6 +167,7 @@ type ModuleFactory = (
   let callMeta: CallMeta | null = null;
   // One of each per realm: they hold no state, every operation belongs to the running call.
   const kv = createKv();
+  const noMcp = createMcp([]);
   const secret = freeze(
     createSecret(
       () => callMeta?.capabilities?.secrets ?? [],
@@ -272,6 +274,7 @@ type ModuleFactory = (
         log: (...a: unknown[]) => out.write('', a),
         kv,
         secret,
+        mcp: meta.capabilities?.mcp === undefined ? noMcp : createMcp(meta.capabilities.mcp),
       });
       let value: unknown;
       let then: unknown;

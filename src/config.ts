@@ -5,6 +5,9 @@ import { patternProblem } from './capabilities/egress/host-patterns.js';
 import { AppError } from './errors.js';
 import { DEFAULT_KV_QUOTAS, NAME_PATTERN } from './model.js';
 
+/** A value of an upstream's env or headers: text, or the name of one of `secrets`. */
+const CONFIG_VALUE = z.union([z.string().max(65_536), z.object({ secret: z.string().min(1).max(64) }).strict()]);
+
 /** The machine's cores, between 2 and 8: the default parallelism of one tool's calls. */
 const DEFAULT_PARALLEL_CALLS = Math.min(8, Math.max(2, os.availableParallelism()));
 
@@ -113,6 +116,27 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Upstream MCP servers tools may call (`capabilities.mcp`, issue 15): a command to start
+     * over stdio, or a Streamable HTTP URL. Values of `env` and `headers` are text or
+     * `{ "secret": NAME }`, one of `secrets` (its value never reaches a tool).
+     */
+    upstreams: z
+      .record(
+        z.string().regex(NAME_PATTERN, 'upstream names must match ^[a-z][a-z0-9_]{0,63}$'),
+        z.union([
+          z
+            .object({
+              command: z.string().min(1).max(4_096),
+              args: z.array(z.string().max(4_096)).max(256).optional(),
+              env: z.record(z.string().min(1).max(256), CONFIG_VALUE).optional(),
+              cwd: z.string().min(1).max(4_096).optional(),
+            })
+            .strict(),
+          z.object({ url: z.url({ protocol: /^https?$/ }), headers: z.record(z.string().min(1).max(256), CONFIG_VALUE).optional() }).strict(),
+        ]),
+      )
+      .default({}),
     // `serve --http` only. Bounds what idle or hostile local clients can hold (issue 12).
     http: z
       .object({
@@ -140,6 +164,18 @@ export const ConfigSchema = z
     c.capabilities.fetch.allow.forEach((p, i) => check(['capabilities', 'fetch', 'allow', i], patternProblem(p)));
     c.capabilities.fetch.privateRanges.forEach((r, i) => check(['capabilities', 'fetch', 'privateRanges', i], privateRangeProblem(r)));
     for (const [name, secret] of Object.entries(c.secrets)) secret.hosts.forEach((p, i) => check(['secrets', name, 'hosts', i], patternProblem(p)));
+    // ctx.mcp.call(server, tool, args) takes that name.
+    if (Object.hasOwn(c.upstreams, 'call')) check(['upstreams', 'call'], 'the name call is taken by ctx.mcp.call: choose another');
+    for (const [name, upstream] of Object.entries(c.upstreams)) {
+      const values = 'command' in upstream ? { env: upstream.env } : { headers: upstream.headers };
+      for (const [field, record] of Object.entries(values)) {
+        for (const [key, value] of Object.entries(record ?? {})) {
+          if (typeof value !== 'string' && !Object.hasOwn(c.secrets, value.secret)) {
+            check(['upstreams', name, field, key], `names the secret ${value.secret}, which is not in secrets`);
+          }
+        }
+      }
+    }
   })
   .refine((c) => c.http.headersTimeoutMs <= c.http.requestTimeoutMs, {
     message: 'http.headersTimeoutMs must not exceed http.requestTimeoutMs',

@@ -17,6 +17,8 @@ export interface Capabilities {
   fetch?: string[];
   /** Names of secrets (configured by the host) whose placeholders its requests may carry. */
   secrets?: string[];
+  /** Upstream MCP servers (the host's `upstreams`) it calls through ctx.mcp. */
+  mcp?: string[];
   /** ctx.kv's namespace: the tool's own (default) or one shared by the persona's tools. */
   kv?: 'tool' | 'persona';
 }
@@ -202,6 +204,8 @@ export interface ExecutionRecord {
 export type Effect =
   | { op: 'fetch'; method: string; origin: string; path: string; status: number | null; bytes: number; ms: number; refused?: string; error?: string; redirects?: number }
   | { op: KvOperation; namespace: string; key?: string; prefix?: string; bytes?: number; found?: boolean; count?: number; refused?: string }
+  /** A call to an upstream MCP server (ctx.mcp): which server and tool, how it ended; never arguments or results. */
+  | { op: 'mcp.call' | 'mcp.list'; server: string; tool?: string; status: 'ok' | 'error'; ms: number; refused?: string }
   /** Stands for `count` effects left out of a log row (see MAX_EFFECTS_PER_ROW in rows.ts). */
   | { op: 'omitted'; count: number };
 

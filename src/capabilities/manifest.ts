@@ -27,6 +27,11 @@ export const CapabilitiesSchema = z
       .max(MAX_PATTERNS)
       .optional()
       .describe('Secrets (configured by the server) the tool uses: ctx.secret("NAME") gives a placeholder to put in a request header, and the server puts the value in only on requests to the secret\'s hosts.'),
+    mcp: z
+      .array(z.string().max(64))
+      .max(MAX_PATTERNS)
+      .optional()
+      .describe('Upstream MCP servers (configured by the server) the tool calls with ctx.mcp.<name>.callTool(tool, args).'),
     kv: z.enum(['tool', 'persona']).optional().describe('ctx.kv namespace: "tool" (default, the tool\'s own) or "persona" (shared by the persona\'s tools).'),
   })
   .strict();
@@ -39,12 +44,13 @@ export function normaliseCapabilities(input: z.infer<typeof CapabilitiesSchema> 
   const unique = (list: readonly string[]) => [...new Set(list)].sort();
   if (input?.fetch !== undefined && input.fetch.length > 0) out.fetch = unique(input.fetch.map((p) => p.trim().toLowerCase()));
   if (input?.secrets !== undefined && input.secrets.length > 0) out.secrets = unique(input.secrets);
+  if (input?.mcp !== undefined && input.mcp.length > 0) out.mcp = unique(input.mcp);
   if (input?.kv === 'persona') out.kv = 'persona';
   return out;
 }
 
 /** Why the host's config does not allow this manifest, one sentence each (empty: it does). */
-export function manifestProblems(capabilities: Capabilities, config: Pick<Config, 'capabilities' | 'secrets'>): string[] {
+export function manifestProblems(capabilities: Capabilities, config: Pick<Config, 'capabilities' | 'secrets' | 'upstreams'>): string[] {
   const problems: string[] = [];
   const ceiling = config.capabilities.fetch.allow;
   for (const pattern of capabilities.fetch ?? []) {
@@ -62,11 +68,17 @@ export function manifestProblems(capabilities: Capabilities, config: Pick<Config
       problems.push(`capabilities.secrets: ${name} is not a secret this server has (${known.length === 0 ? 'it has none' : `it has: ${known.join(', ')}`}); the host must configure it under secrets in its config`);
     }
   }
+  for (const name of capabilities.mcp ?? []) {
+    if (!Object.hasOwn(config.upstreams, name)) {
+      const known = Object.keys(config.upstreams);
+      problems.push(`capabilities.mcp: ${name} is not an upstream MCP server this server has (${known.length === 0 ? 'it has none' : `it has: ${known.join(', ')}`}); the host must configure it under upstreams in its config`);
+    }
+  }
   return problems;
 }
 
 /** Refuses a manifest the host's config does not allow, with every problem and what to change. */
-export function assertManifestAllowed(capabilities: Capabilities, config: Pick<Config, 'capabilities' | 'secrets'>): void {
+export function assertManifestAllowed(capabilities: Capabilities, config: Pick<Config, 'capabilities' | 'secrets' | 'upstreams'>): void {
   const problems = manifestProblems(capabilities, config);
   if (problems.length > 0) throw new AppError('CAPABILITY_REFUSED', `The tool's capabilities are not allowed here: ${problems.join('; ')}.`);
 }

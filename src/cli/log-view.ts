@@ -148,6 +148,10 @@ export function effectLine(effect: Effect): string {
     const redirects = effect.redirects ? ` (${effect.redirects} redirect${effect.redirects === 1 ? '' : 's'})` : '';
     return `fetch ${effect.method} ${effect.origin}${effect.path} -> ${outcome}${redirects}`;
   }
+  if ('server' in effect) {
+    const target = `${effect.op} ${effect.server}${effect.tool === undefined ? '' : ` ${JSON.stringify(effect.tool)}`}`;
+    return `${target} -> ${effect.refused !== undefined ? `refused: ${effect.refused}` : `${effect.status}, ${formatDuration(effect.ms)}`}`;
+  }
   const target = `${effect.op} ${effect.namespace}${effect.key === undefined ? '' : ` ${JSON.stringify(effect.key)}`}${effect.prefix === undefined ? '' : ` prefix ${JSON.stringify(effect.prefix)}`}`;
   if (effect.refused !== undefined) return `${target} -> refused: ${effect.refused}`;
   switch (effect.op) {

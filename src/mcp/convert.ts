@@ -143,7 +143,7 @@ export function executionOut(row: ExecutionRecord) {
 }
 
 /** The fields an effect may show (single words: no renaming needed). Nothing else is copied out. */
-const EFFECT_FIELDS = ['op', 'method', 'origin', 'path', 'status', 'bytes', 'ms', 'redirects', 'namespace', 'key', 'prefix', 'found', 'count', 'refused', 'error'] as const;
+const EFFECT_FIELDS = ['op', 'method', 'origin', 'path', 'status', 'bytes', 'ms', 'redirects', 'namespace', 'key', 'prefix', 'found', 'count', 'server', 'tool', 'refused', 'error'] as const;
 
 /** An effect as the audit shows it: the known fields only, so a stray field never reaches the agent. */
 export function effectOut(effect: Effect): Record<string, unknown> {

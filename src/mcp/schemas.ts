@@ -80,7 +80,7 @@ export const ToolOut = z.object({
   timeout_ms: z.number().int(),
   memory_mb: z.number().int(),
   capabilities: z
-    .object({ fetch: z.array(z.string()).optional(), secrets: z.array(z.string()).optional(), kv: z.enum(['tool', 'persona']).optional() })
+    .object({ fetch: z.array(z.string()).optional(), secrets: z.array(z.string()).optional(), mcp: z.array(z.string()).optional(), kv: z.enum(['tool', 'persona']).optional() })
     .describe('What the tool may ask the server for ({} when nothing): hosts to fetch from, secrets, its kv namespace.'),
   version: z.number().int().describe('The active version.'),
   hash: z.string(),

@@ -49,7 +49,9 @@ export interface CallMeta {
 /** What the prelude needs of a call's capabilities (the server does the rest). */
 export interface CallCapabilities {
   /** The secrets `ctx.secret(name)` gives a placeholder for: [name, placeholder]. */
-  secrets: Array<[string, string]>;
+  secrets?: Array<[string, string]>;
+  /** The upstream MCP servers ctx.mcp has a member for. */
+  mcp?: string[];
 }
 
 /** The JSON text of a call's meta (RunJob.metaJson). */

@@ -41,6 +41,8 @@ class HostedCallState implements CallHostHandle {
   private abort: AbortController | null = null;
   private deadline: NodeJS.Timeout | null = null;
   private ended = false;
+  /** When the call's host was made (the call started): what is left of its deadline is measured from here. */
+  private readonly startedAt = performance.now();
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -52,6 +54,7 @@ class HostedCallState implements CallHostHandle {
     if (this.ended) return Promise.resolve(refusal('Error', 'The call has ended; its requests are no longer served.'));
     if (op === 'fetch') return this.fetch(body);
     if (KV_OPS.has(op)) return Promise.resolve(this.kvRequest(op as 'kv.get', body));
+    if (op === 'mcp.call' || op === 'mcp.list') return this.mcpRequest(op, body);
     return Promise.resolve(refusal('Error', `Unknown request ${JSON.stringify(op.slice(0, 40))}.`));
   }
 
@@ -76,6 +79,37 @@ class HostedCallState implements CallHostHandle {
     });
     const answer = this.kv.handle(op, body);
     return answer.ok ? { ok: true, body: answer.body } : refusal(answer.name, answer.message);
+  }
+
+  private async mcpRequest(op: 'mcp.call' | 'mcp.list', body: string): Promise<{ ok: boolean; body: string }> {
+    const { toolName, capabilities } = this.call;
+    let request: { server?: unknown; tool?: unknown; args?: unknown };
+    try {
+      request = JSON.parse(body) as typeof request;
+    } catch {
+      return refusal('TypeError', 'ctx.mcp: the request could not be read.');
+    }
+    const { server, tool, args } = request;
+    if (typeof server !== 'string' || (op === 'mcp.call' && (typeof tool !== 'string' || args === null || typeof args !== 'object' || Array.isArray(args)))) {
+      return refusal('TypeError', 'ctx.mcp: callTool(name, args) takes a tool name and an object of arguments.');
+    }
+    const effect = { op, server, ...(op === 'mcp.call' ? { tool: tool as string } : {}) };
+    if (!(capabilities.mcp ?? []).includes(server)) {
+      this.effects.push({ ...effect, status: 'error', ms: 0, refused: 'not declared' });
+      const known = Object.keys(this.deps.config.upstreams);
+      return refusal(
+        'CapabilityError',
+        `ctx.mcp.${server} is not available to tool ${toolName}: add "${server}" to its capabilities.mcp with update_tool (${known.length === 0 ? 'this server has no upstream MCP servers: the host must configure one under upstreams in its config' : `this server has: ${known.join(', ')}`}).`,
+      );
+    }
+    const t0 = performance.now();
+    const left = this.call.timeoutMs - (t0 - this.startedAt);
+    const answer =
+      op === 'mcp.call'
+        ? await this.deps.upstreams.callTool(server, tool as string, args as Record<string, unknown>, left)
+        : await this.deps.upstreams.listTools(server, left);
+    this.effects.push({ ...effect, status: answer.ok ? 'ok' : 'error', ms: Math.round(performance.now() - t0) });
+    return answer.ok ? { ok: true, body: answer.json } : refusal(answer.name, answer.message);
   }
 
   private async fetch(body: string): Promise<{ ok: boolean; body: string }> {

@@ -15,6 +15,7 @@ import { newExecutionId } from './ids.js';
 import { assertPersonaName } from './names.js';
 import { runTool } from './running.js';
 import { loadSecretValues } from './secrets.js';
+import { createUpstreams } from '../capabilities/mcp/upstreams.js';
 import { createToolWriteTurns } from './tool-writes.js';
 
 /**
@@ -38,6 +39,7 @@ export function createChameleon(options: {
     logger,
     ...(options.sandboxEnv ? { extraEnv: options.sandboxEnv } : {}),
   });
+  const secrets = loadSecretValues(config.secrets, options.secretEnv ?? {}, logger);
   const deps: ServiceDeps = {
     config,
     store,
@@ -48,7 +50,8 @@ export function createChameleon(options: {
     now: () => new Date(),
     newExecutionId: () => newExecutionId(),
     activeVersions: new Map(),
-    secrets: loadSecretValues(config.secrets, options.secretEnv ?? {}, logger),
+    secrets,
+    upstreams: createUpstreams(config.upstreams, (name) => secrets.value(name), logger),
     log: createLogWriter(store, { lockWaitMs: config.store.lockWaitMs }),
     closing: () => closing !== null,
   };
@@ -105,6 +108,7 @@ export function createChameleon(options: {
       closing ??= pool
         .close()
         .then(() => Promise.allSettled([...inFlight]))
+        .then(() => deps.upstreams.close())
         .then(() => store.close());
       return closing;
     },

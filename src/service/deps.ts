@@ -1,3 +1,4 @@
+import type { Upstreams } from '../capabilities/mcp/upstreams.js';
 import type { Config } from '../config.js';
 import type { VersionRecord } from '../model.js';
 import type { Logger } from '../logger.js';
@@ -22,6 +23,8 @@ export interface ServiceDeps {
   log: LogWriter;
   /** True once the engine has begun to close: calls still running are being stopped. */
   closing(): boolean;
+  /** Connections to the upstream MCP servers of the config, made on first use. */
+  upstreams: Upstreams;
   /** The host's secrets, for the capabilities of calls (call-host.ts). */
   secrets: SecretValues;
   /** Verified active versions by `persona/tool`, checked against the tool row on every call. */

@@ -25,7 +25,7 @@ import type { ArgumentValidator } from './arguments.js';
 export const MAX_IMPORTED_VERSION = 1_000_000;
 
 /** The part of the configuration an import is held to. */
-export type ImportPolicy = Pick<Config, 'limits' | 'payload' | 'capabilities' | 'secrets'>;
+export type ImportPolicy = Pick<Config, 'limits' | 'payload' | 'capabilities' | 'secrets' | 'upstreams'>;
 
 /**
  * What is wrong with `v` under `policy`, each problem naming the tool, the version and what to

@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import type { Failure, VersionSnapshot } from '../model.js';
-import { callMetaJson } from '../sandbox-host/protocol.js';
+import { callMetaJson, type CallCapabilities } from '../sandbox-host/protocol.js';
 import type { CallHost } from '../sandbox-host/supervisor.js';
 import { consoleNeedsMapping, mapConsoleText } from '../traceback/map-console.js';
 import { virtualFilename } from '../traceback/virtual-filename.js';
@@ -54,7 +54,7 @@ export async function callSandbox(
       maxResultChars: payload.maxResultBytes,
       maxConsoleChars: payload.maxConsoleBytes,
       probe: call.probe === true,
-      ...(target.snapshot.capabilities.secrets === undefined ? {} : { capabilities: { secrets: deps.secrets.placeholders(target.snapshot.capabilities.secrets) } }),
+      ...callCapabilities(deps, target.snapshot.capabilities),
     }),
   }, call.host);
   const usage = { cpuMs: reply.cpuMs, heapUsedBytes: reply.heapUsedBytes };
@@ -89,6 +89,13 @@ export async function callSandbox(
     return { ok: false, failure: plainFailure('invalid_result', FAULT_NAMES.invalid_result, message), console, ...usage };
   }
   return { ok: true, result: envelope.result, resultJson, console, ...usage };
+}
+
+/** What the prelude must know of the version's capabilities (names only), or nothing. */
+function callCapabilities(deps: ServiceDeps, capabilities: VersionSnapshot['capabilities']): { capabilities?: CallCapabilities } {
+  const { secrets, mcp } = capabilities;
+  if (secrets === undefined && mcp === undefined) return {};
+  return { capabilities: { ...(secrets === undefined ? {} : { secrets: deps.secrets.placeholders(secrets) }), ...(mcp === undefined ? {} : { mcp }) } };
 }
 
 /**

@@ -10,6 +10,8 @@ import type { Logger } from '../logger.js';
 export interface SecretValues {
   /** The secrets a tool declared that the host has a value for, with the hosts each may go to. */
   forTool(declared: readonly string[]): ReadonlyMap<string, { value: string; hosts: readonly string[] }>;
+  /** A secret's value for the server's own use (an upstream's env or headers), never a tool's. */
+  value(name: string): string | undefined;
   /** `[name, placeholder]` for each declared secret: what ctx.secret(name) returns. */
   placeholders(declared: readonly string[]): Array<[string, string]>;
 }
@@ -34,6 +36,7 @@ export function loadSecretValues(secrets: Config['secrets'], env: Readonly<Recor
       }
       return granted;
     },
+    value: (name) => values.get(name)?.value,
     placeholders: (declared) => declared.map((name) => [name, placeholderFor(name)]),
   };
 }
