@@ -15,7 +15,7 @@ export const code = z
       '`args` are the call arguments (already checked against input_schema); the return value must be JSON-serialisable. ' +
       'The code runs in a sandbox: no require/import, file system or process; console.log output is captured into the execution log. ' +
       'It has the Web APIs (URL, TextEncoder, crypto, setTimeout, Headers, ...) and `fetch`, which reaches only the hosts in the tool\'s capabilities.fetch. ' +
-      '`ctx` has `persona`, `tool: {name, version}`, `executionId`, `log(...)`, `kv` (get/set/delete/list of JSON values, kept across calls; writes of a failed call are dropped) and `secret(name)` (a placeholder for a secret in capabilities.secrets, to put in a request header).',
+      '`ctx` has `persona`, `tool: {name, version}`, `executionId`, `log(...)`, `kv` (get/set/delete/list of JSON values, kept across calls; writes of a failed call are dropped) `secret(name)` (a placeholder for a secret in capabilities.secrets, to put in a request header) and `mcp.<server>.callTool(name, args)` for the upstream MCP servers in capabilities.mcp.',
   );
 
 export const inputSchema = z
