@@ -12,10 +12,14 @@ export interface TestEngine {
   close(): Promise<void>;
 }
 
-/** A real engine (sandbox processes, SQLite file in a temp dir). Call close() in afterAll. */
-export function startEngine(overrides: Partial<ConfigInput> = {}, options: { secretEnv?: Record<string, string> } = {}): TestEngine {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-engine-'));
-  const dbPath = path.join(dir, 'chameleon.db');
+/**
+ * A real engine (sandbox processes, SQLite file in a temp dir). Call close() in afterAll.
+ * With `dbPath`, the engine opens that database instead (a restart, or a second server with
+ * another config on the same file), and close() leaves the file where it is.
+ */
+export function startEngine(overrides: Partial<ConfigInput> = {}, options: { secretEnv?: Record<string, string>; dbPath?: string } = {}): TestEngine {
+  const dir = options.dbPath === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-engine-')) : path.dirname(options.dbPath);
+  const dbPath = options.dbPath ?? path.join(dir, 'chameleon.db');
   const app = createChameleon({
     config: parseConfig({ dbPath, sandbox: { processes: 1 }, ...overrides }),
     logger: silentLogger,
@@ -27,7 +31,7 @@ export function startEngine(overrides: Partial<ConfigInput> = {}, options: { sec
     dir,
     async close() {
       await app.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (options.dbPath === undefined) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

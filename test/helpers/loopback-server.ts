@@ -34,6 +34,13 @@ export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, rece
  * handing it to `handler`. Closed, with its connections, when the current test finishes.
  */
 export async function loopbackServer(handler: Handler, tls?: { key: string; cert: string }): Promise<LoopbackServer> {
+  const server = await startLoopbackServer(handler, tls);
+  onTestFinished(server.close);
+  return server;
+}
+
+/** The same, for a whole file (beforeAll): the caller closes it. */
+export async function startLoopbackServer(handler: Handler, tls?: { key: string; cert: string }): Promise<LoopbackServer> {
   const received: Received[] = [];
   const sockets = new Set<Socket>();
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -65,7 +72,6 @@ export async function loopbackServer(handler: Handler, tls?: { key: string; cert
       for (const socket of sockets) socket.destroy();
       server.close(() => resolve());
     });
-  onTestFinished(close);
   return {
     port,
     url: (path = '/') => `${tls ? 'https' : 'http'}://127.0.0.1:${port}${path}`,
