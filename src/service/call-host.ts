@@ -145,7 +145,8 @@ class HostedCallState implements CallHostHandle {
         declaredSecrets: capabilities.secrets ?? [],
       },
       {
-        maxResponseBytes: Math.min(config.maxResponseBytes, left),
+        maxResponseBytes: config.maxResponseBytes,
+        perCall: { maxBytes: config.maxBytesPerCall, received: this.receivedBytes },
         maxRedirects: config.maxRedirects,
         maxRequestBytes: config.maxRequestBytes,
         signal: this.abort.signal,

@@ -37,6 +37,17 @@ describe('egressFetch() bounds the response body', () => {
     }
   });
 
+  it("holds a response to what is left of the call's bytes, naming maxBytesPerCall when that is the smaller bound", async () => {
+    const server = await loopbackServer((_req, res) => res.end(Buffer.alloc(2 * KB, 0x61)));
+    const policy = policyFor([server.pattern]);
+    const roomy = { maxBytes: 10 * KB, received: 8 * KB };
+    expect(ok((await egressFetch(get(server.url()), policy, boundsFor({ maxResponseBytes: 4 * KB, perCall: roomy }))).outcome).body).toHaveLength(2 * KB);
+    const { outcome } = await egressFetch(get(server.url()), policy, boundsFor({ maxResponseBytes: 4 * KB, perCall: { ...roomy, received: 8 * KB + 1 } }));
+    expect(outcome).toMatchObject({ name: 'CapabilityError', message: expect.stringContaining('larger than the 2047 bytes this call may still receive') });
+    expect((outcome as { message: string }).message).toContain("(the host's capabilities.fetch.maxBytesPerCall)");
+    expect((outcome as { message: string }).message).not.toContain('maxResponseBytes');
+  });
+
   it('decodes gzip, deflate and brotli, capping the decoded size', async () => {
     const text = 'hello '.repeat(1000);
     const server = await loopbackServer((req, res) => {

@@ -202,18 +202,16 @@ async function oneHop(run: Run, url: URL, current: RedirectableRequest, hop: num
       return { kind: 'redirect', status, location: next };
     }
 
+    const cap = responseCap(bounds);
     const declared = Number(response.headers['content-length']);
     const encoded = (response.headers['content-encoding'] ?? 'identity') !== 'identity';
-    const body = !encoded && declared > bounds.maxResponseBytes ? ({ ok: false, kind: 'too-large', bytes: 0 } as const) : await untilAborted(readBody(response, bounds.maxResponseBytes), bounds.signal);
+    const body = !encoded && declared > cap.bytes ? ({ ok: false, kind: 'too-large', bytes: 0 } as const) : await untilAborted(readBody(response, cap.bytes), bounds.signal);
     if (body === ABORTED) return aborted('the response body');
     if (!body.ok) {
       const fields = { status, bytes: body.bytes };
       if (body.kind === 'too-large') {
         record({ ...fields, refused: 'too large' });
-        const message =
-          `the response from ${url.origin}${url.pathname} is larger than ${bounds.maxResponseBytes} bytes (the host's capabilities.fetch.maxResponseBytes): ` +
-          'ask for less (a page, a range, a filter), or the host must raise capabilities.fetch.maxResponseBytes in its config';
-        return { kind: 'done', outcome: located(refusal('CapabilityError', message), url, via) };
+        return { kind: 'done', outcome: located(refusal('CapabilityError', cap.tooLarge(url)), url, via) };
       }
       record({ ...fields, error: body.message });
       return { kind: 'done', outcome: located(refusal('TypeError', `fetch failed: ${body.message}`), url, via) };
@@ -233,6 +231,27 @@ async function oneHop(run: Run, url: URL, current: RedirectableRequest, hop: num
   } finally {
     sent.close();
   }
+}
+
+/** The most one response may hold, and the refusal when it holds more, naming the bound that is the smaller. */
+function responseCap(bounds: EgressBounds): { bytes: number; tooLarge(url: URL): string } {
+  const { maxResponseBytes, perCall } = bounds;
+  const left = perCall ? Math.max(0, perCall.maxBytes - perCall.received) : Infinity;
+  if (perCall === undefined || left >= maxResponseBytes) {
+    return {
+      bytes: maxResponseBytes,
+      tooLarge: (url) =>
+        `the response from ${url.origin}${url.pathname} is larger than ${maxResponseBytes} bytes (the host's capabilities.fetch.maxResponseBytes): ` +
+        'ask for less (a page, a range, a filter), or the host must raise capabilities.fetch.maxResponseBytes in its config',
+    };
+  }
+  return {
+    bytes: left,
+    tooLarge: (url) =>
+      `the response from ${url.origin}${url.pathname} is larger than the ${left} bytes this call may still receive: its fetches have received ${perCall.received} bytes ` +
+      `of the ${perCall.maxBytes} one call may (the host's capabilities.fetch.maxBytesPerCall): fetch less per call (a page, a range, a filter), ` +
+      'or the host must raise capabilities.fetch.maxBytesPerCall in its config',
+  };
 }
 
 function withoutFragment(url: URL): string {

@@ -53,6 +53,12 @@ export interface EgressPolicy {
 
 export interface EgressBounds {
   maxResponseBytes: number;
+  /**
+   * The call's own bound (capabilities.fetch.maxBytesPerCall) and what its earlier fetches
+   * received: a response may not take the call past it, and a refusal names whichever bound
+   * was the smaller. Absent: only maxResponseBytes applies.
+   */
+  perCall?: { maxBytes: number; received: number };
   maxRedirects: number;
   maxRequestBytes: number;
   /** Aborted at the call's wall deadline: every wait (DNS, connect, headers, body) ends there. */
