@@ -11,11 +11,12 @@ import type { SecretValues } from './secrets.js';
  * the secrets and the database. Each request is checked against the version's manifest and
  * the host's config as they are now, counted against the call's bounds, and recorded as an
  * effect of the call (never a body or a header value). When the call ends, `finish()` stops
- * what is still running and hands over the effects and the kv writes to commit with the log
- * row (a failed call's writes are dropped by the caller).
+ * what is still running, waits for it to record itself (a fetch the deadline cut is audited
+ * too), and hands over the effects and the kv writes to commit with the log row (a failed
+ * call's writes are dropped by the caller).
  */
 export interface CallHostHandle extends CallHost {
-  finish(): { effects: Effect[]; kvWrites: KvWrite[] };
+  finish(): Promise<{ effects: Effect[]; kvWrites: KvWrite[] }>;
 }
 
 export interface HostedCall {
@@ -34,6 +35,8 @@ export function createCallHost(deps: ServiceDeps, secrets: SecretValues, call: H
 
 class HostedCallState implements CallHostHandle {
   private readonly effects: Effect[] = [];
+  /** Fetches still running; each settles soon after the abort (every wait in egressFetch races it). */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private kv: KvSession | null = null;
   private fetches = 0;
   private receivedBytes = 0;
@@ -52,17 +55,24 @@ class HostedCallState implements CallHostHandle {
 
   request(op: string, body: string): Promise<{ ok: boolean; body: string }> {
     if (this.ended) return Promise.resolve(refusal('Error', 'The call has ended; its requests are no longer served.'));
-    if (op === 'fetch') return this.fetch(body);
+    if (op === 'fetch') {
+      const answer = this.fetch(body);
+      this.inFlight.add(answer);
+      void answer.finally(() => this.inFlight.delete(answer));
+      return answer;
+    }
     if (KV_OPS.has(op)) return Promise.resolve(this.kvRequest(op as 'kv.get', body));
     if (op === 'mcp.call' || op === 'mcp.list') return this.mcpRequest(op, body);
     return Promise.resolve(refusal('Error', `Unknown request ${JSON.stringify(op.slice(0, 40))}.`));
   }
 
-  finish(): { effects: Effect[]; kvWrites: KvWrite[] } {
+  async finish(): Promise<{ effects: Effect[]; kvWrites: KvWrite[] }> {
     this.ended = true;
     this.kv?.end();
     this.abort?.abort();
     if (this.deadline) clearTimeout(this.deadline);
+    // Aborted, they end within a few turns; their audit entries are part of this call's row.
+    await Promise.all(this.inFlight);
     const kvEffects = this.kv?.effects() ?? [];
     return { effects: kvEffects.length === 0 ? this.effects : [...this.effects, ...kvEffects], kvWrites: this.kv?.writes() ?? [] };
   }
