@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig, type ConfigInput } from '../../src/config.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger, type Logger } from '../../src/logger.js';
 import { createChameleon, type Chameleon } from '../../src/service/index.js';
 
 export interface TestEngine {
@@ -15,14 +15,15 @@ export interface TestEngine {
 /**
  * A real engine (sandbox processes, SQLite file in a temp dir). Call close() in afterAll.
  * With `dbPath`, the engine opens that database instead (a restart, or a second server with
- * another config on the same file), and close() leaves the file where it is.
+ * another config on the same file), and close() leaves the file where it is. `logger` sees
+ * what the server would write to stderr (silent by default).
  */
-export function startEngine(overrides: Partial<ConfigInput> = {}, options: { secretEnv?: Record<string, string>; dbPath?: string } = {}): TestEngine {
+export function startEngine(overrides: Partial<ConfigInput> = {}, options: { secretEnv?: Record<string, string>; dbPath?: string; logger?: Logger } = {}): TestEngine {
   const dir = options.dbPath === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-engine-')) : path.dirname(options.dbPath);
   const dbPath = options.dbPath ?? path.join(dir, 'chameleon.db');
   const app = createChameleon({
     config: parseConfig({ dbPath, sandbox: { processes: 1 }, ...overrides }),
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     ...(options.secretEnv ? { secretEnv: options.secretEnv } : {}),
   });
   return {
