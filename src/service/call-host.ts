@@ -1,4 +1,4 @@
-import { egressFetch, type EgressAuditEntry, type GuestFetchRequest } from '../capabilities/egress/egress-fetch.js';
+import { callBytesMessage, egressFetch, type EgressAuditEntry, type GuestFetchRequest } from '../capabilities/egress/egress-fetch.js';
 import { createKvSession, kvNamespace, type KvSession } from '../capabilities/kv/index.js';
 import type { Capabilities, Effect, KvWrite } from '../model.js';
 import type { CallHost } from '../sandbox-host/supervisor.js';
@@ -162,6 +162,15 @@ class HostedCallState implements CallHostHandle {
         signal: this.abort.signal,
       },
     );
+    if (!('refused' in outcome) && this.receivedBytes + outcome.body.length > config.maxBytesPerCall) {
+      // Fetches made in parallel each started with the room left then: the one that lands past
+      // the call's bound is refused here, so the call never receives more than it.
+      audit[audit.length - 1] = { ...audit[audit.length - 1]!, refused: 'too large' };
+      this.effects.push(...audit.map(effectOf));
+      const at = URL.canParse(outcome.url) ? new URL(outcome.url) : null;
+      const where = at ? `${at.origin}${at.pathname}` : 'the server';
+      return refusal('CapabilityError', callBytesMessage(where, { maxBytes: config.maxBytesPerCall, received: this.receivedBytes }));
+    }
     this.effects.push(...audit.map(effectOf));
     if ('refused' in outcome) return refusal(outcome.name, outcome.message);
     this.receivedBytes += outcome.body.length;

@@ -12,7 +12,7 @@ import { checkGuestRequest } from './guest-request.js';
 import { destinationOf, namesHostExactly, parsePatterns, patternMatches, suggestedPattern, type HostPattern } from './host-patterns.js';
 import { redactor, type Redact } from './redaction.js';
 import { REDIRECT_STATUSES, redirectedRequest, type RedirectableRequest } from './redirects.js';
-import { addressMessage, notAllowedMessage, refusal } from './refusal.js';
+import { addressMessage, callBytesMessage, notAllowedMessage, refusal } from './refusal.js';
 import { outgoingHeaders } from './request-headers.js';
 import { readBody } from './response-body.js';
 import { substituteSecrets } from './secret-substitution.js';
@@ -20,6 +20,7 @@ import { sendRequest, type Exchange } from './send-request.js';
 import type { EgressAuditEntry, EgressBounds, EgressPolicy, EgressResult, FetchRefusal, GuestFetchRequest, GuestFetchResponse } from './types.js';
 import { ABORTED, untilAborted } from './until-aborted.js';
 
+export { callBytesMessage } from './refusal.js';
 export type { EgressAuditEntry, EgressBounds, EgressPolicy, EgressResult, FetchRefusal, GuestFetchRequest, GuestFetchResponse } from './types.js';
 
 /** What tests (and a host with a private CA) may replace. */
@@ -245,13 +246,7 @@ function responseCap(bounds: EgressBounds): { bytes: number; tooLarge(url: URL):
         'ask for less (a page, a range, a filter), or the host must raise capabilities.fetch.maxResponseBytes in its config',
     };
   }
-  return {
-    bytes: left,
-    tooLarge: (url) =>
-      `the response from ${url.origin}${url.pathname} is larger than the ${left} bytes this call may still receive: its fetches have received ${perCall.received} bytes ` +
-      `of the ${perCall.maxBytes} one call may (the host's capabilities.fetch.maxBytesPerCall): fetch less per call (a page, a range, a filter), ` +
-      'or the host must raise capabilities.fetch.maxBytesPerCall in its config',
-  };
+  return { bytes: left, tooLarge: (url) => callBytesMessage(`${url.origin}${url.pathname}`, perCall) };
 }
 
 function withoutFragment(url: URL): string {

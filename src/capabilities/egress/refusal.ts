@@ -38,3 +38,13 @@ export function addressMessage(target: string, tool: string, host: string, addre
     `or name the host exactly as an IP address or localhost in capabilities.fetch.allow (not through a wildcard)`
   );
 }
+
+/** Why a response (from `where`: origin and path) does not fit in what is left of the call's capabilities.fetch.maxBytesPerCall. */
+export function callBytesMessage(where: string, perCall: { maxBytes: number; received: number }): string {
+  const left = Math.max(0, perCall.maxBytes - perCall.received);
+  return (
+    `the response from ${where} is larger than the ${left} bytes this call may still receive: its fetches have received ${perCall.received} bytes ` +
+    `of the ${perCall.maxBytes} one call may (the host's capabilities.fetch.maxBytesPerCall): fetch less per call (a page, a range, a filter), ` +
+    'or the host must raise capabilities.fetch.maxBytesPerCall in its config'
+  );
+}
