@@ -77,6 +77,26 @@ describe('one call', () => {
     );
   });
 
+  it('may not pass capabilities.fetch.maxBytesPerCall with requests made in parallel either', async () => {
+    const server = await loopbackServer((_req, res) => res.end('y'.repeat(3_000)));
+    const tool: ToolFixture = {
+      name: 'bytes_in_parallel',
+      capabilities: { fetch: [server.pattern] },
+      lines: [
+        'export default async ({ url }: { url: string }) => {',
+        '  const all = await Promise.allSettled([1, 2, 3, 4].map(() => fetch(url).then((r) => r.arrayBuffer())));',
+        '  return all.map((s) => (s.status === "fulfilled" ? s.value.byteLength : (s.reason as Error).message));',
+        '};',
+      ],
+    };
+    // Each started when the call had received nothing; together they would bring 12,000 bytes.
+    const out = await runFixture(scope, tool, { url: server.url() });
+    const got = resultOf(out) as Array<number | string>;
+    expect(got.filter((g) => g === 3_000)).toHaveLength(3);
+    expect(got.find((g) => typeof g === 'string')).toMatch(/this call may still receive: its fetches have received 9000 bytes of the 10000 one call may \(the host's capabilities\.fetch\.maxBytesPerCall\)/);
+    expect(scope.getExecution(out.executionId).effects?.map((e) => ('refused' in e ? e.refused : 'ok'))).toEqual(['ok', 'ok', 'ok', 'too large']);
+  });
+
   it('may make capabilities.fetch.maxRequestsPerCall requests: the next is refused where it is made', async () => {
     const server = await loopbackServer((_req, res) => res.end('z'));
     const tool = repeater('requests_per_call', [server.pattern]);
