@@ -16,7 +16,13 @@ import type { SecretValues } from './secrets.js';
  * call's writes are dropped by the caller).
  */
 export interface CallHostHandle extends CallHost {
-  finish(): Promise<{ effects: Effect[]; kvWrites: KvWrite[] }>;
+  /** Synchronous when nothing is still running (every call that used no fetch or ctx.mcp). */
+  finish(): CallEffects | Promise<CallEffects>;
+}
+
+export interface CallEffects {
+  effects: Effect[];
+  kvWrites: KvWrite[];
 }
 
 export interface HostedCall {
@@ -35,7 +41,7 @@ export function createCallHost(deps: ServiceDeps, secrets: SecretValues, call: H
 
 class HostedCallState implements CallHostHandle {
   private readonly effects: Effect[] = [];
-  /** Fetches still running; each settles soon after the abort (every wait in egressFetch races it). */
+  /** Fetches and ctx.mcp calls still running; each settles soon after the abort (every wait races it). */
   private readonly inFlight = new Set<Promise<unknown>>();
   private kv: KvSession | null = null;
   private fetches = 0;
@@ -55,26 +61,32 @@ class HostedCallState implements CallHostHandle {
 
   request(op: string, body: string): Promise<{ ok: boolean; body: string }> {
     if (this.ended) return Promise.resolve(refusal('Error', 'The call has ended; its requests are no longer served.'));
-    if (op === 'fetch') {
-      const answer = this.fetch(body);
-      this.inFlight.add(answer);
-      void answer.finally(() => this.inFlight.delete(answer));
-      return answer;
-    }
+    if (op === 'fetch') return this.tracked(this.fetch(body));
     if (KV_OPS.has(op)) return Promise.resolve(this.kvRequest(op as 'kv.get', body));
-    if (op === 'mcp.call' || op === 'mcp.list') return this.mcpRequest(op, body);
+    if (op === 'mcp.call' || op === 'mcp.list') return this.tracked(this.mcpRequest(op, body));
     return Promise.resolve(refusal('Error', `Unknown request ${JSON.stringify(op.slice(0, 40))}.`));
   }
 
-  async finish(): Promise<{ effects: Effect[]; kvWrites: KvWrite[] }> {
+  finish(): CallEffects | Promise<CallEffects> {
     this.ended = true;
     this.kv?.end();
     this.abort?.abort();
     if (this.deadline) clearTimeout(this.deadline);
     // Aborted, they end within a few turns; their audit entries are part of this call's row.
-    await Promise.all(this.inFlight);
+    // No await otherwise: a warm call that used none pays for no microtask turn.
+    if (this.inFlight.size > 0) return Promise.all(this.inFlight).then(() => this.collected());
+    return this.collected();
+  }
+
+  private collected(): CallEffects {
     const kvEffects = this.kv?.effects() ?? [];
     return { effects: kvEffects.length === 0 ? this.effects : [...this.effects, ...kvEffects], kvWrites: this.kv?.writes() ?? [] };
+  }
+
+  private tracked(answer: Promise<{ ok: boolean; body: string }>): Promise<{ ok: boolean; body: string }> {
+    this.inFlight.add(answer);
+    void answer.finally(() => this.inFlight.delete(answer));
+    return answer;
   }
 
   private kvRequest(op: 'kv.get' | 'kv.set' | 'kv.delete' | 'kv.list', body: string): { ok: boolean; body: string } {
@@ -114,10 +126,11 @@ class HostedCallState implements CallHostHandle {
     }
     const t0 = performance.now();
     const left = this.call.timeoutMs - (t0 - this.startedAt);
+    this.abort ??= this.startDeadline();
     const answer =
       op === 'mcp.call'
-        ? await this.deps.upstreams.callTool(server, tool as string, args as Record<string, unknown>, left)
-        : await this.deps.upstreams.listTools(server, left);
+        ? await this.deps.upstreams.callTool(server, tool as string, args as Record<string, unknown>, left, this.abort.signal)
+        : await this.deps.upstreams.listTools(server, left, this.abort.signal);
     this.effects.push({ ...effect, status: answer.ok ? 'ok' : 'error', ms: Math.round(performance.now() - t0) });
     return answer.ok ? { ok: true, body: answer.json } : refusal(answer.name, answer.message);
   }

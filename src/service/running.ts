@@ -71,7 +71,8 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
     { argsJson: checked.json, executionId, host },
     failureContext(deps, persona, version),
   );
-  const { effects, kvWrites } = await host.finish();
+  const finished = host.finish();
+  const { effects, kvWrites } = finished instanceof Promise ? await finished : finished;
   if (effects.length > 0) record.effects = effects;
   // A call that failed leaves no state behind: its writes are dropped with it.
   if (outcome.ok && kvWrites.length > 0) record.kvWrites = kvWrites;

@@ -21,8 +21,9 @@ export type UpstreamAnswer = { ok: true; json: string } | { ok: false; name: 'Mc
 
 export interface Upstreams {
   /** Calls `tool` on upstream `server`; never rejects. */
-  callTool(server: string, tool: string, args: Record<string, unknown>, timeoutMs: number): Promise<UpstreamAnswer>;
-  listTools(server: string, timeoutMs: number): Promise<UpstreamAnswer>;
+  /** `stop` aborts the call early (its caller ended); `timeoutMs` bounds it anyway. */
+  callTool(server: string, tool: string, args: Record<string, unknown>, timeoutMs: number, stop?: AbortSignal): Promise<UpstreamAnswer>;
+  listTools(server: string, timeoutMs: number, stop?: AbortSignal): Promise<UpstreamAnswer>;
   close(): Promise<void>;
 }
 
@@ -100,12 +101,12 @@ export function createUpstreams(config: Config['upstreams'], secretValue: (name:
     return conn as Connection;
   }
 
-  async function request(server: string, timeoutMs: number, run: (client: Client, options: { timeout: number; signal: AbortSignal }) => Promise<UpstreamAnswer>): Promise<UpstreamAnswer> {
+  async function request(server: string, timeoutMs: number, stop: AbortSignal | undefined, run: (client: Client, options: { timeout: number; signal: AbortSignal }) => Promise<UpstreamAnswer>): Promise<UpstreamAnswer> {
     if (closed) return { ok: false, name: 'McpError', message: 'The server is shutting down.' };
     const conn = connect(server);
     if (typeof conn === 'string') return { ok: false, name: 'McpError', message: `ctx.mcp.${server}: ${conn}.` };
     const ms = Math.max(1, Math.floor(timeoutMs));
-    const signal = AbortSignal.timeout(ms);
+    const signal = stop ? AbortSignal.any([AbortSignal.timeout(ms), stop]) : AbortSignal.timeout(ms);
     try {
       await Promise.race([conn.ready, new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)))]);
     } catch (error) {
@@ -125,8 +126,8 @@ export function createUpstreams(config: Config['upstreams'], secretValue: (name:
   }
 
   return {
-    callTool(server, tool, args, timeoutMs) {
-      return request(server, timeoutMs, async (client, options) => {
+    callTool(server, tool, args, timeoutMs, stop) {
+      return request(server, timeoutMs, stop, async (client, options) => {
         const result = await client.callTool({ name: tool, arguments: args }, undefined, options);
         if (result.isError === true) {
           return { ok: false, name: 'McpToolError', message: cap(`ctx.mcp.${server}.callTool(${JSON.stringify(tool)}) failed: ${textOf(result.content) || 'the upstream gave no message'}`) };
@@ -135,8 +136,8 @@ export function createUpstreams(config: Config['upstreams'], secretValue: (name:
         return { ok: true, json: JSON.stringify(value) ?? 'null' };
       });
     },
-    listTools(server, timeoutMs) {
-      return request(server, timeoutMs, async (client, options) => {
+    listTools(server, timeoutMs, stop) {
+      return request(server, timeoutMs, stop, async (client, options) => {
         const listed = await client.listTools(undefined, options);
         return { ok: true, json: JSON.stringify(listed.tools.map((t) => ({ name: t.name, description: t.description ?? '', inputSchema: t.inputSchema }))) };
       });
