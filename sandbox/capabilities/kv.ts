@@ -35,7 +35,9 @@ function attempt<T>(body: () => Promise<T>): Promise<T> {
 }
 
 export function createKv(): Kv {
-  return freeze({
+  // The object and each function are frozen: one serves every call of the realm, so a property
+  // a tool hung on `ctx.kv.get` would reach the next call.
+  const kv: Kv = {
     get: (key: string) =>
       attempt(() =>
         hostRequest('kv.get', stringify({ key: keyOf('get', key) })).then((text) => {
@@ -66,7 +68,12 @@ export function createKv(): Kv {
           return freeze({ keys: answer.keys, truncated: answer.truncated === true });
         });
       }),
-  });
+  };
+  freeze(kv.get);
+  freeze(kv.set);
+  freeze(kv.delete);
+  freeze(kv.list);
+  return freeze(kv);
 }
 
 /**

@@ -30,14 +30,16 @@ export function createMcp(servers: readonly string[]): Readonly<Record<string, u
   const out: Record<string, unknown> = {};
   for (const server of servers) {
     out[server] = freeze({
-      callTool: (tool: unknown, args: unknown = {}) => request('mcp.call', () => callBody(server, tool, args)),
-      listTools: () => request('mcp.list', () => stringify({ server })),
+      callTool: freeze((tool: unknown, args: unknown = {}) => request('mcp.call', () => callBody(server, tool, args))),
+      listTools: freeze(() => request('mcp.list', () => stringify({ server }))),
     });
   }
-  out['call'] = (server: unknown, tool: unknown, args: unknown = {}) =>
+  // Frozen, functions included: the object without servers serves every call of the realm.
+  out['call'] = freeze((server: unknown, tool: unknown, args: unknown = {}) =>
     request('mcp.call', () => {
       if (typeof server !== 'string') throw new TypeErrorCtor('ctx.mcp.call(server, name, args): the server must be a string.');
       return callBody(server, tool, args);
-    });
+    }),
+  );
   return freeze(out);
 }

@@ -37,7 +37,7 @@ export async function attackResult<T = Record<string, unknown>>(server: Security
  * Every global the guest realm has: the ES builtins V8 11.3 (Node 20) gives a fresh
  * isolated-vm context, minus what lockdown removes (WeakRef, FinalizationRegistry,
  * WebAssembly, SharedArrayBuffer, Atomics), plus the prelude's console, its two entry points,
- * its timers and the Web APIs it defines (sandbox/web/install.ts).
+ * its timers, the Web APIs it defines (sandbox/web/install.ts) and fetch.
  * Anything else — a Reference, an ExternalCopy, `ivm`, a Node global, a host callback — is a leak.
  */
 export const EXPECTED_GLOBALS = [
@@ -50,13 +50,15 @@ export const EXPECTED_GLOBALS = [
   'console', '__chameleon_bind', '__chameleon_console', 'setTimeout', 'clearTimeout',
   'AbortController', 'AbortSignal', 'DOMException', 'Event', 'EventTarget', 'Headers', 'Request', 'Response', 'TextDecoder',
   'TextEncoder', 'URL', 'URLSearchParams', 'atob', 'btoa', 'crypto', 'performance', 'structuredClone',
+  // Issue 14: made by the server process under the tool's manifest (sandbox/capabilities/fetch.ts).
+  'fetch',
 ].sort();
 
 /** Node and web globals a tool must not find, by any route (the Web APIs of sandbox/web/ are in EXPECTED_GLOBALS). */
 export const AMBIENT_NAMES = [
   'process', 'require', 'module', 'exports', 'Buffer', 'global', '__dirname', '__filename', 'setInterval',
   'setImmediate', 'queueMicrotask', '__chameleon_timer', '__chameleon_settle', '__chameleon_host_random', '__chameleon_host_url',
-  'fetch', 'XMLHttpRequest', 'WebSocket', 'Blob', 'FormData', 'ReadableStream', 'MessageChannel', 'BroadcastChannel', 'Worker',
+  '__chameleon_host_request', 'XMLHttpRequest', 'WebSocket', 'Blob', 'FormData', 'ReadableStream', 'MessageChannel', 'BroadcastChannel', 'Worker',
   'navigator', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'WeakRef',
   'FinalizationRegistry', 'ivm', '_ivm', 'Reference', 'ExternalCopy', 'Callback', 'Isolate', 'Context', 'chameleonCanary',
 ];
