@@ -107,7 +107,7 @@ print(widths.map((w) => '-'.repeat(w)));
 for (const r of table.slice(1)) print(r);
 
 const worst = (pick, filter = () => true) => rows.filter(filter).reduce((best, a) => (pick(a) !== null && (best === null || pick(a) > pick(best)) ? a : best), null);
-const escapeClasses = new Set(['realm-escape', 'information-leak', 'persistence', 'integrity']);
+const escapeClasses = new Set(['realm-escape', 'information-leak', 'persistence', 'integrity', 'capability']);
 const notContained = rows.filter((a) => !a.contained);
 const hostDied = files.filter((f) => f.failures.some((m) => /server process is alive|no reply with id|ECONNREFUSED|EPIPE/.test(m)));
 const withoutFigures = files.filter((f) => !attacks.has(f.name) && ![...attacks.keys()].some((k) => k.startsWith(f.name)));

@@ -9,7 +9,12 @@
  */
 import fs from 'node:fs';
 
-export type AttackClass = 'realm-escape' | 'information-leak' | 'persistence' | 'integrity' | 'denial-of-service' | 'process-fault' | 'protocol';
+/**
+ * `capability`: an attempt to do more than a tool's capabilities allow (issue 14): reach an
+ * address or host the policy refuses (SSRF), another tool's or persona's kv namespace, or the
+ * channel the sandbox forwards requests through.
+ */
+export type AttackClass = 'realm-escape' | 'information-leak' | 'persistence' | 'integrity' | 'capability' | 'denial-of-service' | 'process-fault' | 'protocol';
 
 export interface Figure {
   /** The attack, usually the test file's name without `.test.ts`. */

@@ -43,6 +43,21 @@ export interface ToolOptions {
   timeout_ms?: number;
   memory_mb?: number;
   description?: string;
+  /** What the tool may ask the server for (issue 14): hosts to fetch from, secrets, its kv namespace. */
+  capabilities?: { fetch?: string[]; secrets?: string[]; kv?: 'tool' | 'persona' };
+}
+
+/** How a file's server is started, beyond the defaults. */
+export interface ServerOptions {
+  persona?: string;
+  extraArgs?: string[];
+  /**
+   * Settings written to a `--config` file (capabilities, secrets, kv, ...): the capability
+   * attacks need a host that allows some fetch, holds a secret and sets kv quotas.
+   */
+  config?: Record<string, unknown>;
+  /** More environment for the server process, e.g. the variable a configured secret is read from. */
+  env?: Record<string, string>;
 }
 
 export interface Diagnostics {
@@ -126,16 +141,22 @@ function childrenOf(pid: number): number[] {
 
 export const HEALTHY_TOOL = 'healthy_canary_check';
 
-export async function startSecurityServer(options: { persona?: string; extraArgs?: string[] } = {}): Promise<SecurityServer> {
+export async function startSecurityServer(options: ServerOptions = {}): Promise<SecurityServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-sec-'));
   const dbPath = path.join(dir, 'sec.db');
   const canary = `CANARY_${randomBytes(12).toString('hex')}`;
+  const configArgs: string[] = [];
+  if (options.config) {
+    const configPath = path.join(dir, 'config.json');
+    fs.writeFileSync(configPath, JSON.stringify(options.config));
+    configArgs.push('--config', configPath);
+  }
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: ['--no-node-snapshot', '--no-harmony-rab-gsab', CLI, 'serve', '--db', dbPath, ...(options.persona ? ['--persona', options.persona] : []), ...(options.extraArgs ?? [])],
+    args: ['--no-node-snapshot', '--no-harmony-rab-gsab', CLI, 'serve', '--db', dbPath, ...(options.persona ? ['--persona', options.persona] : []), ...configArgs, ...(options.extraArgs ?? [])],
     cwd: ROOT,
     stderr: 'pipe',
-    env: { ...(process.env as Record<string, string>), CHAMELEON_CANARY: canary, CHAMELEON_DIAGNOSTICS: '1', SECRET_TOKEN: canary },
+    env: { ...(process.env as Record<string, string>), ...options.env, CHAMELEON_CANARY: canary, CHAMELEON_DIAGNOSTICS: '1', SECRET_TOKEN: canary },
   });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -245,6 +266,8 @@ export interface ContainmentCheck {
   memoryMb?: number;
   /** Floor of the event-loop stall bound (default noise.ts's floor); raised only for the 1 MB payload tests. */
   stallBoundMs?: number;
+  /** What the attack tried and what held, in numbers, for the figures (e.g. "11 forms refused, 0 connections"). */
+  note?: string;
 }
 
 /**
@@ -256,6 +279,11 @@ function classOf(attack: string): AttackClass {
   if (/^(host-paths|timing-|server-environment|forged-stack)/.test(attack)) return 'information-leak';
   if (/^(host-prototype|sql-|terminal-|forged-jsonrpc|wrapper-|unicode-|overlong-|web-headers-)/.test(attack)) return 'integrity';
   if (/^web-(random-values|structured-clone|url-oversize)/.test(attack)) return 'denial-of-service';
+  // Issue 14's surface: floods and bombs are denial of service, a secret leaving is a leak,
+  // the rest tries to exceed a tool's capabilities.
+  if (/^(egress-|kv-quota-|kv-operation-)/.test(attack)) return 'denial-of-service';
+  if (attack.startsWith('secret-')) return 'information-leak';
+  if (/^(ssrf-|kv-|channel-)/.test(attack)) return 'capability';
   return 'realm-escape';
 }
 
@@ -280,6 +308,7 @@ export async function expectContained(server: SecurityServer, check: Containment
       limitMs: null,
       sandboxPeakRssMb: Math.max(0, ...[...server.sandboxRss().values()].map((r) => r.peak / MB)) || null,
       worstStallMs: worstStall,
+      ...(check.note ? { note: check.note } : {}),
     },
     async () => {
       // The server is up, and a good tool still works.
