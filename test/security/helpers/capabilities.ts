@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { startSecurityServer, textOf, type SecurityServer } from './harness.js';
-import { baitTarget, httpTarget, type HttpTarget } from './http-target.js';
+import { baitTarget, goodHandler, httpTarget, type HttpTarget } from './http-target.js';
 
 /** One fetch as FETCH_EACH reports it. */
 export interface FetchOutcome {
@@ -106,7 +106,8 @@ export function expectTextNowhere(server: SecurityServer, text: string, what: st
 /**
  * The scene of most SSRF attacks: a bait listening dual-stack on loopback (it must never see a
  * connection), a good target the ceiling names exactly (the control: the same call fetches it,
- * so a refusal is the policy's, not a broken fetch), and the server, whose ceiling also allows
+ * so a refusal is the policy's, not a broken fetch; it also redirects on request, see
+ * http-target.ts goodHandler), and the server, whose ceiling also allows
  * any public host on any port (`*`, `*:*`) unless `allow` says otherwise.
  */
 export interface SsrfScene {
@@ -118,7 +119,7 @@ export interface SsrfScene {
 
 export async function startSsrfScene(options: { allow?: (good: HttpTarget, bait: HttpTarget) => string[]; privateRanges?: string[]; fetch?: Record<string, number> } = {}): Promise<SsrfScene> {
   const bait = await baitTarget();
-  const good = await httpTarget((_req, res) => res.end('good'));
+  const good = await httpTarget(goodHandler);
   const allow = options.allow ? options.allow(good, bait) : ['*', '*:*', good.pattern];
   const server = await startSecurityServer({ config: capabilitiesConfig({ allow, privateRanges: options.privateRanges ?? [], fetch: options.fetch ?? {} }) });
   return {

@@ -106,3 +106,23 @@ export async function httpTarget(handler: TargetHandler, options: { host?: strin
 export function baitTarget(host = '::'): Promise<HttpTarget> {
   return httpTarget((_req, res) => res.end('BAIT REACHED: the request went to an address the policy refuses'), { host });
 }
+
+/**
+ * The good target's handler: `good` for any path, except
+ *   /redirect?to=URL&status=N   answers N (302 by default) with Location: URL;
+ *   /loop?n=N                   redirects to /loop?n=N+1, without end;
+ *   /pingpong?via=A&back=B      redirects to A/pingpong?via=B&back=A (two targets, without end).
+ */
+export const goodHandler: TargetHandler = (req, res) => {
+  const url = new URL(req.url ?? '/', 'http://target.invalid');
+  const q = (name: string) => url.searchParams.get(name) ?? '';
+  if (url.pathname === '/redirect') {
+    res.writeHead(Number(q('status') || 302), { location: q('to') }).end();
+  } else if (url.pathname === '/loop') {
+    res.writeHead(302, { location: `/loop?n=${Number(q('n')) + 1}` }).end();
+  } else if (url.pathname === '/pingpong') {
+    res.writeHead(307, { location: `${q('via')}/pingpong?via=${encodeURIComponent(q('back'))}&back=${encodeURIComponent(q('via'))}` }).end();
+  } else {
+    res.end('good');
+  }
+};
