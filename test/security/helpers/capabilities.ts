@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { startSecurityServer, textOf, type SecurityServer } from './harness.js';
+import { rssOf, startSecurityServer, textOf, type SecurityServer } from './harness.js';
 import { baitTarget, goodHandler, httpTarget, type HttpTarget } from './http-target.js';
 
 /** One fetch as FETCH_EACH reports it. */
@@ -142,4 +142,20 @@ export function expectRefusedThenControl(outcomes: FetchOutcome[], expected: { n
   const control = outcomes[outcomes.length - 1];
   expect(control, 'the control fetch of the good target').toMatchObject({ ok: true, status: 200, body: 'good' });
   for (const outcome of outcomes.slice(0, -1)) expect(outcome, outcome.url).toMatchObject({ ok: false, name: expected.name, message: expect.stringMatching(expected.message) });
+}
+
+/**
+ * Samples a process's resident memory every 5 ms while `during` runs: its baseline just before
+ * and its peak (MB). For the server process, whose memory a response bomb would fill.
+ */
+export async function sampleRss<T>(pid: number, during: () => Promise<T>): Promise<{ value: T; baselineMb: number; peakMb: number }> {
+  const baseline = rssOf(pid);
+  let peak = baseline;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 5);
+  try {
+    const value = await during();
+    return { value, baselineMb: baseline / 2 ** 20, peakMb: Math.max(peak, rssOf(pid)) / 2 ** 20 };
+  } finally {
+    clearInterval(sampler);
+  }
 }
