@@ -16,6 +16,12 @@ const parseJSON = JSON.parse;
 
 /** In flight at once per call: the host's own bound (guest-requests.ts) is the same. */
 export const MAX_REQUESTS_IN_FLIGHT = 64;
+/**
+ * The longest request text that crosses: the sandbox process drops a longer one without an
+ * answer (guest-requests.ts, the same figure), so it is refused here, where the tool can be
+ * told, instead of leaving the call to wait for its deadline.
+ */
+export const MAX_REQUEST_CHARS = 16 * 1024 * 1024;
 
 type HostRequestHook = (requestId: number, op: string, body: string) => void;
 
@@ -46,6 +52,11 @@ export function beginRequests(): void {
 export function hostRequest(op: string, body: string): Promise<string> {
   const site = new ErrorCtor();
   if (hook === null) return PromiseCtor.reject(located(site, 'Error', 'This runtime has no host to ask.'));
+  if (body.length > MAX_REQUEST_CHARS) {
+    return PromiseCtor.reject(
+      located(site, 'RangeError', `The request to the host is ${body.length} characters; at most ${MAX_REQUEST_CHARS} can be sent (a fetch body or a kv value). Send less per request.`),
+    );
+  }
   pending ??= new MapCtor();
   if (pending.size >= MAX_REQUESTS_IN_FLIGHT) {
     return PromiseCtor.reject(located(site, 'RangeError', `A call may have at most ${MAX_REQUESTS_IN_FLIGHT} requests (fetch, kv) waiting at once; await some before starting more.`));
