@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import { rssOf, startSecurityServer, textOf, type SecurityServer } from './harness.js';
 import { baitTarget, goodHandler, httpTarget, type HttpTarget } from './http-target.js';
@@ -158,4 +159,27 @@ export async function sampleRss<T>(pid: number, during: () => Promise<T>): Promi
   } finally {
     clearInterval(sampler);
   }
+}
+
+export interface KvRow {
+  persona: string;
+  namespace: string;
+  key: string;
+  value_json: string;
+  bytes: number;
+}
+
+/** Every kv entry in the database, read directly (read-only; WAL lets it sit beside the server). */
+export function kvRows(dbPath: string): KvRow[] {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT persona, namespace, key, value_json, bytes FROM kv ORDER BY persona, namespace, key').all() as KvRow[];
+  } finally {
+    db.close();
+  }
+}
+
+/** Bytes the database holds on disk: the file and its WAL. */
+export function databaseBytes(dbPath: string): number {
+  return [dbPath, `${dbPath}-wal`].reduce((n, f) => n + (fs.existsSync(f) ? fs.statSync(f).size : 0), 0);
 }
