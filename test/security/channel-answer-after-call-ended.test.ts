@@ -63,9 +63,10 @@ it("a request left running by one call never answers into the next", async () =>
   expect(kvRows(server.dbPath)).toEqual([]);
   const row = await server.call('get_execution', { id: first.executionId });
   expect(JSON.stringify(row.structuredContent)).not.toContain('LATE');
-  // The kv read was answered (the server recorded it with the call) and its answer dropped in
-  // the sandbox process: its continuation never ran. (The aborted fetch is not in the call's
-  // audit: it ended after the row was taken; SECURITY.md lists that.)
-  expect(await effectsOf(server, first.executionId)).toContainEqual({ op: 'kv.get', namespace: 'tool:channel_late', key: 'anything', found: false });
+  // Both are in the first call's audit: the kv read answered (its answer then dropped in the
+  // sandbox process: the continuation never ran), the fetch cut at the call's end.
+  const effects = await effectsOf(server, first.executionId);
+  expect(effects).toContainEqual(expect.objectContaining({ op: 'fetch', path: '/slow', status: null, error: 'deadline' }));
+  expect(effects).toContainEqual({ op: 'kv.get', namespace: 'tool:channel_late', key: 'anything', found: false });
   await expectContained(server, { tool: 'channel_late', note: 'a fetch and a kv read left running by one call: the fetch aborted at the call end (socket closed before the host answered), nothing of either reached the next call (console empty, 0 kv writes)' });
 });
