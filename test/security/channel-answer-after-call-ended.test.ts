@@ -38,8 +38,8 @@ const code = (base: string) => `
 export default async (a: { mode: string }, ctx: any) => {
   if (a.mode === 'leave') {
     fetch('${base}/slow').then((r) => r.text()).then((t) => { console.log('LATE fetch: ' + t); return ctx.kv.set('late-fetch', t); }, (e) => console.log('LATE rejection: ' + e.message));
-    // Long enough for the slow host to have the request, far shorter than its answer.
-    await new Promise((r) => setTimeout(r, 200));
+    // Long enough for the slow host to have the request, well short of its answer (800 ms).
+    await new Promise((r) => setTimeout(r, 400));
     // Asked as the call returns: its answer can only come back after the call has ended.
     ctx.kv.get('anything').then(() => { console.log('LATE kv answer'); return ctx.kv.set('late-kv', 1); });
     return 'left requests running';
