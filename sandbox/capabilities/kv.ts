@@ -69,10 +69,7 @@ export function createKv(): Kv {
         });
       }),
   };
-  freeze(kv.get);
-  freeze(kv.set);
-  freeze(kv.delete);
-  freeze(kv.list);
+  for (const method of Object.values(kv)) freeze(method);
   return freeze(kv);
 }
 
