@@ -84,7 +84,8 @@ export const ConfigSchema = z
             /** Private address ranges (CIDR) tools may reach by a name that resolves there, e.g. `10.0.0.0/8`. */
             privateRanges: z.array(z.string().min(1).max(100)).max(1_000).default([]),
             maxRequestsPerCall: z.number().int().min(1).max(10_000).default(50),
-            maxRequestBytes: z.number().int().min(0).max(64 * MB).default(MB),
+            // The channel from the sandbox carries at most 16 MiB characters a request (sandbox/capabilities/host-requests.ts).
+            maxRequestBytes: z.number().int().min(0).max(16 * MB).default(MB),
             maxResponseBytes: z.number().int().min(KB).max(256 * MB).default(5 * MB),
             /** Response bytes one call may receive over all its requests. */
             maxBytesPerCall: z.number().int().min(KB).max(1024 * MB).default(20 * MB),
