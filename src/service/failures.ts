@@ -22,7 +22,8 @@ export async function failureFromGuest(guest: GuestFailure, ctx: FailureContext)
     cache: ctx.sourceMaps,
     message: guest.message,
   });
-  const top = frames[0];
+  // The agent's own code first: a failure inside a package is shown at the line that called it.
+  const top = firstOwnFrame(frames);
   let frame: string | null = null;
   if (top) {
     const version = ctx.resolveVersion(top.tool, top.version);
@@ -41,6 +42,15 @@ export async function failureFromGuest(guest: GuestFailure, ctx: FailureContext)
     codeFrame: frame,
     ...(guest.subkind === undefined ? {} : { subkind: guest.subkind }),
   };
+}
+
+/**
+ * The innermost frame in code the agent wrote (the tool or one of its libraries): a package's
+ * frames (Frame.package) come first in a stack that failed inside it, but its source is not
+ * kept, and the line to change is the one that called into it.
+ */
+export function firstOwnFrame<F extends { package?: string }>(frames: readonly F[]): F | undefined {
+  return frames.find((f) => f.package === undefined);
 }
 
 /**

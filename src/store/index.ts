@@ -25,6 +25,7 @@ export { entryBytes, type NamespaceQuotas } from './kv-writes.js';
 export { isLockBusy, lockWaitExpired, retryDelayMs, whenUnlocked } from './lock-wait.js';
 export { LATEST_SCHEMA_VERSION } from './migrations.js';
 export type { ImportedTool, ImportedVersion } from './tool-import.js';
+export type { Importer } from './importers.js';
 export type { ListedTool } from './tool-listing.js';
 export { tooManyTools, type ToolPage, type ToolStore, type VersionSummary } from './tools.js';
 
