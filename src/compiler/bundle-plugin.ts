@@ -86,7 +86,8 @@ export function bundlePlugin(entry: BundleEntry, context: ImportContext, folder:
         const name = (args.pluginData as { name?: string } | undefined)?.name ?? '';
         const lib = state.libraries.get(name);
         if (lib === undefined) return { errors: [{ text: `library \`${name}\` could not be loaded` }] };
-        return { contents: lib.source, loader: loaderOf(lib.language), resolveDir };
+        // The name comes back as the pluginData of this file's own imports (the library graph's edges).
+        return { contents: lib.source, loader: loaderOf(lib.language), resolveDir, pluginData: { name } };
       });
 
       build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => {
