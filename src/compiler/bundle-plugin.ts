@@ -94,7 +94,8 @@ export function bundlePlugin(entry: BundleEntry, context: ImportContext, folder:
         const pluginData = args.pluginData as { root?: string } | undefined;
         const file = realFile(args.path);
         const inFolder = file === null ? null : folder.packageOf(file);
-        if (file === null || inFolder === null) return { errors: [{ text: `"${args.path}" is outside the packages folder (packages.dir): only packages installed there can be bundled` }] };
+        // No path in the message: it is the server's disk, not the agent's business.
+        if (file === null || inFolder === null) return { errors: [{ text: 'a file outside the packages folder (packages.dir) cannot be bundled: only packages installed there are' }] };
         const native = folder.nativeProblem(inFolder.root, inFolder.name);
         if (native !== null) return { errors: [{ text: native }] };
         const loader = LOADERS[path.extname(file)];

@@ -19,7 +19,7 @@ import { migrate } from './migrations.js';
 import { createToolStore, type ToolStore } from './tools.js';
 
 export { DEFAULT_EXECUTION_LIMIT, MAX_EXECUTION_LIMIT, type ExecutionStore, type VersionSuccesses } from './executions.js';
-export { hashSnapshot } from './hash.js';
+export { canonicalJsonValue, hashSnapshot } from './hash.js';
 export { compareKeys, MAX_KV_LIST_LIMIT, prefixUpperBound, type KvEntry, type KvListedEntry, type KvListQuery, type KvStore, type KvUsage } from './kv.js';
 export { entryBytes, type NamespaceQuotas } from './kv-writes.js';
 export { isLockBusy, lockWaitExpired, retryDelayMs, whenUnlocked } from './lock-wait.js';

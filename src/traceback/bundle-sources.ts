@@ -36,11 +36,17 @@ export function packageSourceName(name: string, version: string, pathInPackage: 
   return `pkg:${name}@${version}/${pathInPackage}`;
 }
 
-/** What a map's source stands for; null when it is neither `ownFile` nor a name above. */
+/**
+ * What a map's source stands for; null for a `lib:` or `pkg:` name that is not well formed.
+ * Any other name is the tool's own file: the compiler refuses a map with another source
+ * (compile.ts), and maps saved before bundles existed name the tool's file only.
+ */
 export function parseBundleSource(source: string | null, ownFile: string): BundleSource | null {
-  // Maps of unbundled versions name the tool's file only; a null source is a segment without one.
+  // A null source is a segment without one.
   if (source === null || source === ownFile) return { kind: 'own' };
-  if (typeof source !== 'string' || source.length > MAX_SOURCE_NAME) return null;
+  if (typeof source !== 'string') return null;
+  if (!source.startsWith('lib:') && !source.startsWith('pkg:')) return { kind: 'own' };
+  if (source.length > MAX_SOURCE_NAME) return null;
   const library = LIBRARY.exec(source);
   if (library !== null) {
     const [, name, version, ext] = library;
