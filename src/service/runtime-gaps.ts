@@ -54,7 +54,7 @@ export function explainRuntimeGap(failure: Failure, ctx: FailureContext): Failur
     if (inPackage !== undefined) {
       // The package expects Node (or a browser); the agent cannot change its code, only which entry it imports.
       const at = failure.frames[0]!;
-      return { ...failure, message: `${failure.message}: package ${inPackage} uses it (${at.file}:${at.line}), and tools run without it. Import an entry of the package built for browsers if it has one (often \`/browser\` or \`/dist/esm\`), or another package. ${MISSING_GLOBALS[missing]}` };
+      return { ...failure, message: `${failure.message}: package ${inPackage} uses it (${at.file}:${at.line}), and tools run without it. Import an entry of the package built for browsers if it has one (look for \`browser\` in the exports of its package.json), or another package. ${MISSING_GLOBALS[missing]}` };
     }
     return { ...failure, message: `${failure.message}. ${MISSING_GLOBALS[missing]}` };
   }

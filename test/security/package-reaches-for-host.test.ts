@@ -79,7 +79,7 @@ it('a package that reaches for process fails located in its own file, the agentâ
   expect(out.status).toBe('FAILURE');
   expect(out.error).toMatchObject({ kind: 'exception', name: 'ReferenceError' });
   expect(out.error!.message).toMatch(/^process is not defined: package hostile-pkg@1\.0\.0 uses it \(hostile-pkg\/index\.js:\d+\)/);
-  expect(out.error!.frames[0]).toMatchObject({ package: 'hostile-pkg@1.0.0', file: 'hostile-pkg/index.js', function: 'exit' });
+  expect(out.error!.frames[0]).toMatchObject({ package: 'hostile-pkg@1.0.0', file: 'hostile-pkg/index.js', function: expect.stringMatching(/exit$/) });
   expect(out.error!.frames[1]).toMatchObject({ file: 'pkg_exit.ts', line: 4 });
   expect(out.error!.code_frame).toContain('exit();');
   await lastErrorWithoutLeaks(server, 'pkg_exit');
