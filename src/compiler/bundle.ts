@@ -137,7 +137,8 @@ function bundleFailure(input: BundleInput, file: string, messages: Message[], st
   const frame = place?.frame ?? null;
   return {
     kind: 'compile',
-    name: /could not resolve|refused|cannot|is a Node built-in|native addon|cycle|no library|is a tool/i.test(first.text) ? 'ImportError' : 'SyntaxError',
+    // The plugin's refusals, and esbuild's own failures to resolve, are about imports; the rest is syntax.
+    name: first.pluginName === 'chameleon-imports' || /^Could not resolve/.test(first.text) ? 'ImportError' : 'SyntaxError',
     message: `${where}${first.text}${more}`,
     frames: frame === null ? [] : [frame.frame],
     rawStack: null,

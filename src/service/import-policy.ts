@@ -75,7 +75,13 @@ export async function recompile(
   const where = `version ${v.version} of tool \`${tool.name}\``;
   const out = await compile({ toolName: tool.name, version: v.version, language: v.language, source: v.source, ...(imports === undefined ? {} : { imports }) });
   if (!out.ok) {
-    return { ok: false, problem: `${where}: the source does not compile: ${out.failure.message} Fix the source on the server it came from and export again.` };
+    const packages = (v.dependencies ?? []).filter((d) => d.kind === 'package').map((d) => `${d.name}@${String(d.version)}`);
+    // What it imports is missing here, not wrong in the source: say what this server needs.
+    const fix =
+      out.failure.name === 'ImportError' && packages.length > 0
+        ? `It bundled ${packages.join(', ')}: install ${packages.length === 1 ? 'it' : 'them'} here (\`chameleon packages add ${packages[0]}\`${packages.length > 1 ? ', ...' : ''}) and allow ${packages.length === 1 ? 'it' : 'them'} in packages.allow, or leave the tool out of the export.`
+        : 'Fix the source on the server it came from and export again.';
+    return { ok: false, problem: `${where}: the source does not compile: ${out.failure.message} ${fix}` };
   }
   // A bundle is made again here from the pinned libraries (in the file or already in the
   // database) and this server's packages: each package must be the version the file's bundled.
