@@ -41,6 +41,8 @@ interface CallMeta {
   maxConsoleChars: number;
   /** Load the module and check its default export, without calling it. */
   probe?: boolean;
+  /** With `probe`: a library, loaded to see that it loads; it has no handler to check. */
+  library?: boolean;
   /** What the server will do for the call (src/sandbox-host/protocol.ts CallCapabilities). */
   capabilities?: { secrets?: Array<[string, string]>; mcp?: string[] };
 }
@@ -255,6 +257,7 @@ type ModuleFactory = (
       forgetThrows();
       try {
         factory.call(module.exports, module, module.exports, requireStub, recordThrow);
+        if (meta.probe === true && meta.library === true) return `{"ok":true,"console":${stringify(out.text())},"result":null}`;
         resolved = resolveHandler(module.exports);
       } catch (err) {
         return failureEnvelope(describeSafely(err), out.text());

@@ -13,6 +13,7 @@ import { registerBackup } from './cli/backup.js';
 import { registerDemo } from './cli/demo.js';
 import { registerKv } from './cli/kv.js';
 import { registerLogs } from './cli/logs.js';
+import { registerPackages } from './cli/packages.js';
 import { registerServe } from './cli/serve.js';
 import { registerTools } from './cli/tools.js';
 import type { Runtime } from './cli/runtime.js';
@@ -64,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
   registerLogs(program, runtime, done);
   registerTools(program, runtime, done);
   registerKv(program, runtime, done);
+  registerPackages(program, runtime, done);
   registerBackup(program, runtime, done);
   registerDemo(program, runtime, done);
   try {

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 import { privateRangeProblem } from './capabilities/egress/address-ranges.js';
 import { patternProblem } from './capabilities/egress/host-patterns.js';
@@ -138,6 +139,23 @@ export const ConfigSchema = z
         ]),
       )
       .default({}),
+    /**
+     * npm packages tools may import (issue 15). The compiler bundles what a tool imports from
+     * `dir` (default: `<folder of dbPath>/packages/node_modules`, where `chameleon packages add`
+     * installs), for packages named in `allow` only; their own dependencies come with them.
+     */
+    packages: z
+      .object({
+        dir: z.string().min(1).max(4_096).optional(),
+        allow: z
+          .array(z.string().regex(/^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/, 'must be an npm package name, e.g. `csv-parse` or `@scope/name`').max(214))
+          .max(1_000)
+          .default([]),
+        /** The largest compiled bundle: the tool's code with its libraries and packages, in bytes. */
+        maxBundleBytes: z.number().int().min(KB).max(64 * MB).default(2 * MB),
+      })
+      .strict()
+      .prefault({}),
     // `serve --http` only. Bounds what idle or hostile local clients can hold (issue 12).
     http: z
       .object({
@@ -196,6 +214,11 @@ export const ConfigSchema = z
   });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** The packages folder: `packages.dir` as an absolute path, or the default beside the database. */
+export function packagesDir(config: Pick<Config, 'dbPath' | 'packages'>): string {
+  return path.resolve(config.packages.dir ?? path.join(path.dirname(path.resolve(config.dbPath)), 'packages', 'node_modules'));
+}
 export type ConfigInput = z.input<typeof ConfigSchema>;
 
 /** Parses and freezes configuration; every problem is reported with its path. */

@@ -23,6 +23,27 @@ export interface Capabilities {
   kv?: 'tool' | 'persona';
 }
 
+/**
+ * `tool`: called (an MCP tool with a default-export handler). `library`: imported by the
+ * persona's other tools (`import { x } from "lib:name"`), never called; bundled into each
+ * importer at the importer's compile time.
+ */
+export type ToolKind = 'tool' | 'library';
+
+/**
+ * What a version's compiled code bundled, pinned when it was compiled (issue 15): a later
+ * update of a library or a later install of a package never changes a saved version.
+ */
+export type Dependency =
+  /** A library of the persona, at the version that was active when the importer compiled. */
+  | { kind: 'library'; name: string; version: number; hash: string }
+  /**
+   * A package from the host's packages folder. `integrity` is npm's (the tarball's SRI hash,
+   * read from the folder's lockfile) when `integrityOf` is `tarball`; otherwise (`files`) a
+   * `sha256-` hash over the package's files that went into the bundle, computed at compile.
+   */
+  | { kind: 'package'; name: string; version: string; integrity: string; integrityOf: 'tarball' | 'files' };
+
 export interface ToolLimits {
   timeoutMs: number;
   memoryMb: number;
@@ -41,6 +62,10 @@ export interface VersionSnapshot {
   /** Source map (JSON text, version 3) from compiledJs back to source. */
   sourceMap: string;
   capabilities: Capabilities;
+  /** Absent means `tool` (every version before libraries existed is one); the store always sets it. */
+  kind?: ToolKind;
+  /** Libraries and packages bundled into compiledJs, in a stable order; absent or [] for none. */
+  dependencies?: Dependency[];
 }
 
 export type VersionOrigin =
@@ -49,6 +74,8 @@ export type VersionOrigin =
   | { kind: 'rollback'; fromVersion: number };
 
 export interface VersionRecord extends VersionSnapshot {
+  kind: ToolKind;
+  dependencies: Dependency[];
   persona: string;
   toolName: string;
   /** 1, 2, 3, ... per tool, never reused. */
@@ -94,6 +121,12 @@ export interface Frame {
    * function the CPU was in, or one that called it, at the position where that function starts.
    */
   sampled?: true;
+  /**
+   * Set on a frame inside a package the host installed (`csv-parse@7.0.3`): `file` is the file
+   * in the package (`csv-parse/dist/esm/sync.js`), and `tool`/`version` are the importer's, the
+   * version whose bundle holds the package. Its source is not the agent's: no code frame.
+   */
+  package?: string;
 }
 
 /** A value thrown (or given as a cause) that is not an Error. */

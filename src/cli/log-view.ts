@@ -98,6 +98,8 @@ export function tracebackText(row: ExecutionRecord, sourceOf?: SourceOf): string
       ? {}
       : {
           sourceLineOf: (f: Frame) => {
+            // A package's source is not kept: its tool and version are the importer's.
+            if (f.package !== undefined) return undefined;
             const source = sourceOf(f.tool, f.version);
             return source === undefined ? undefined : sourceLineAt(source, f.line);
           },
@@ -126,7 +128,7 @@ export function renderExecution(row: ExecutionRecord, palette: Palette, sourceOf
   } else {
     out.push(...block('Traceback', tracebackText(row, sourceOf)));
     if (row.frames !== null && row.frames.length > 0) {
-      const frames = row.frames.map((f, i) => `#${i} ${f.function || '<anonymous>'} at ${f.file}:${f.line}:${f.column} (${f.tool}@${f.version})`);
+      const frames = row.frames.map((f, i) => `#${i} ${f.function || '<anonymous>'} at ${f.file}:${f.line}:${f.column} (${f.package ?? `${f.tool}@${f.version}`})`);
       out.push(...block('Frames (innermost first)', frames.join('\n')));
     }
     if (row.rawStack !== null && row.rawStack !== '') out.push(...block('Raw stack', row.rawStack));

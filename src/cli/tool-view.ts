@@ -72,9 +72,13 @@ export function renderToolDetails(version: VersionRecord, versions: readonly Ver
   const out = [
     palette.paint('bold', `${safe(version.toolName)} (version ${version.version}${version.version === activeVersion ? ', active' : `; active is ${activeVersion}`})`),
     field('Persona', safe(version.persona)),
+    ...(version.kind === 'library' ? [field('Kind', 'library (imported as lib:' + safe(version.toolName) + ', not callable)')] : []),
     field('Language', version.language),
     field('Limits', `${version.limits.timeoutMs} ms, ${version.limits.memoryMb} MB`),
     field('Capabilities', Object.keys(version.capabilities).length === 0 ? 'none' : safe(JSON.stringify(version.capabilities), 2000)),
+    ...(version.dependencies.length === 0
+      ? []
+      : [field('Bundles', safe(version.dependencies.map((d) => (d.kind === 'library' ? `lib:${d.name}@${d.version}` : `${d.name}@${d.version} (${d.integrity})`)).join(', '), 2000))]),
     field('Hash', version.hash),
     field('Created', version.createdAt),
     field('Description', terminalSafe(version.description, { max: 4000 })),

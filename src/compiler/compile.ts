@@ -1,9 +1,12 @@
 import { createRequire } from 'node:module';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Message, TransformFailure } from 'esbuild';
-import type { Failure, Language } from '../model.js';
+import type { Dependency, Failure, Frame, Language } from '../model.js';
+import { parseBundleSource } from '../traceback/bundle-sources.js';
 import { codeFrame } from '../traceback/code-frame.js';
+import { bundle } from './bundle.js';
 import { compiledSyntaxError, originalPosition } from './early-errors.js';
+import { mayImport, type ImportContext, type LibrarySource } from './imports.js';
 import { neutraliseMagicComments } from './magic-comments.js';
 import { swcTransform } from './swc-transform.js';
 import { recordThrowSites } from './throw-sites.js';
@@ -17,10 +20,15 @@ export interface CompileInput {
   version: number;
   language: Language;
   source: string;
+  /**
+   * What the source may import (libraries, packages). Without it nothing is bundled: an
+   * import compiles to a `require()` that the sandbox refuses at run time.
+   */
+  imports?: ImportContext;
 }
 
 export type CompileResult =
-  | { ok: true; compiledJs: string; sourceMap: string }
+  | { ok: true; compiledJs: string; sourceMap: string; dependencies: Dependency[] }
   | { ok: false; failure: Failure };
 
 export function sourceFileName(toolName: string, language: Language): string {
@@ -54,14 +62,24 @@ export async function compile(input: CompileInput): Promise<CompileResult> {
   // length, so every line and column of the source (and of the code frames quoting
   // `input.source`, the text as written) stays exact.
   const source = neutraliseMagicComments(input.source);
-  const fast = mayExportTwice(source) ? null : await swcTransform(source, input.language, file);
-  const out = fast !== null ? ({ ok: true, ...fast } as const) : await esbuildCompile(input, source, file);
+  // A source that imports is bundled with what it imports (bundle.ts, issue 15); the others,
+  // and one whose `import` was only a word, take the compilers below.
+  const bundled = input.imports !== undefined && mayImport(source) ? await bundle({ ...input, compileSource: source }, input.imports) : null;
+  if (bundled !== null && !bundled.ok) return bundled;
+  const withImports = bundled?.bundled ?? null;
+  let out: { ok: true; compiledJs: string; sourceMap: string } | { ok: false; failure: Failure };
+  if (withImports !== null) out = { ok: true, compiledJs: withImports.compiledJs, sourceMap: withImports.sourceMap };
+  else {
+    const fast = mayExportTwice(source) ? null : await swcTransform(source, input.language, file);
+    out = fast !== null ? ({ ok: true, ...fast } as const) : await esbuildCompile(input, source, file);
+  }
   if (!out.ok) return out;
   const strict = strictMode(out.compiledJs, out.sourceMap);
-  const early = await earlyError(input, file, strict.compiledJs, strict.sourceMap);
+  const libraries = new Map((withImports?.libraries ?? []).map((l) => [l.name, l]));
+  const early = await earlyError(input, file, strict.compiledJs, strict.sourceMap, libraries);
   if (early !== null) return early;
   const recorded = await recordThrowSites(strict);
-  return ownMapOnly(recorded.compiledJs, recorded.sourceMap, file);
+  return ownMapOnly(recorded.compiledJs, recorded.sourceMap, withImports?.sources ?? [file], withImports?.dependencies ?? []);
 }
 
 /**
@@ -95,24 +113,43 @@ function mayExportTwice(source: string): boolean {
  * The compiled code parsed by V8 as the sandbox will (early-errors.ts), so that its early
  * errors are `compile` failures located in the agent's source, and nothing is saved.
  */
-async function earlyError(input: CompileInput, file: string, compiledJs: string, sourceMap: string): Promise<CompileResult | null> {
+async function earlyError(
+  input: CompileInput,
+  file: string,
+  compiledJs: string,
+  sourceMap: string,
+  libraries: ReadonlyMap<string, LibrarySource>,
+): Promise<CompileResult | null> {
   const found = compiledSyntaxError(compiledJs);
   if (found === null) return null;
   const at = await originalPosition(sourceMap, found).catch(() => null);
   const text = found.message;
   const line = at?.line ?? null;
   const column = at?.column ?? null;
-  const where = line === null ? file : `${file}:${line}:${column}`;
+  // In a bundle the position may be in a library (its own file and version) or in a package
+  // (named, without a frame: its source is not the agent's).
+  const origin = parseBundleSource(at?.source ?? null, file);
+  let place: { label: string; frame: Frame | null; source: string | null } = { label: file, frame: null, source: input.source };
+  if (line !== null && column !== null) {
+    if (origin?.kind === 'library') {
+      place = { label: origin.file, frame: { function: '<module>', tool: origin.name, version: origin.version, file: origin.file, line, column }, source: libraries.get(origin.name)?.source ?? null };
+    } else if (origin?.kind === 'package') {
+      place = { label: origin.file, frame: null, source: null };
+    } else {
+      place = { label: file, frame: { function: '<module>', tool: input.toolName, version: input.version, file, line, column }, source: input.source };
+    }
+  }
+  const where = line === null ? place.label : `${place.label}:${line}:${column}`;
   return {
     ok: false,
     failure: {
       kind: 'compile',
       name: 'SyntaxError',
       message: `${where}: ${text}${hintFor(text)}`,
-      frames: line === null || column === null ? [] : [{ function: '<module>', tool: input.toolName, version: input.version, file, line, column }],
+      frames: place.frame === null ? [] : [place.frame],
       rawStack: null,
       mapped: line !== null,
-      codeFrame: line === null || column === null ? null : codeFrame(input.source, line, column) || null,
+      codeFrame: place.frame === null || place.source === null ? null : codeFrame(place.source, place.frame.line, place.frame.column) || null,
       details: [{ message: text, line, column }],
     },
   };
@@ -133,15 +170,16 @@ function hintFor(message: string): string {
 /**
  * The compiled code with no magic comment left (the compilers only keep the source's, already
  * neutralised: this is the last line of defence, same length so our map still fits), and a
- * check that the map is ours: no source but the tool's own file. Anything else is a bug.
+ * check that the map is ours: no source but the tool's own file, and in a bundle the names
+ * bundle.ts gave its libraries' and packages' files. Anything else is a bug.
  */
-function ownMapOnly(compiledJs: string, sourceMap: string, file: string): CompileResult {
+function ownMapOnly(compiledJs: string, sourceMap: string, allowed: readonly string[], dependencies: Dependency[]): CompileResult {
   const sources = (JSON.parse(sourceMap) as { sources?: unknown }).sources;
   // No sources at all is fine (an empty tool maps nothing).
-  if (!Array.isArray(sources) || sources.some((s) => s !== file)) {
-    throw new Error(`the compiler returned a source map of ${JSON.stringify(sources)}, not of ${file}`);
+  if (!Array.isArray(sources) || sources.some((s) => typeof s !== 'string' || !allowed.includes(s))) {
+    throw new Error(`the compiler returned a source map of ${JSON.stringify(sources)}, not of ${JSON.stringify(allowed)}`);
   }
-  return { ok: true, compiledJs: neutraliseMagicComments(compiledJs), sourceMap };
+  return { ok: true, compiledJs: neutraliseMagicComments(compiledJs), sourceMap, dependencies };
 }
 
 /**
@@ -176,7 +214,7 @@ async function esbuildCompile(input: CompileInput, source: string, file: string)
       sourcesContent: false,
       logLevel: 'silent',
     });
-    return { ok: true, compiledJs: out.code, sourceMap: out.map };
+    return { ok: true, compiledJs: out.code, sourceMap: out.map, dependencies: [] };
   } catch (err) {
     const messages = (err as Partial<TransformFailure>).errors;
     if (!Array.isArray(messages) || messages.length === 0) throw err;

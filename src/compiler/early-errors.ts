@@ -68,18 +68,21 @@ function positionInStack(stack: string): { line1: number; column0: number | null
   return { line1, column0: caret >= 0 && caret < 1000 ? caret : null };
 }
 
-/** 1-based line and column in the agent's source of a compiled position, or null when the map has none. */
+/**
+ * 1-based line and column in the agent's source of a compiled position, and the map's name of
+ * that source (a bundle has several: traceback/bundle-sources.ts), or null when the map has none.
+ */
 export async function originalPosition(
   sourceMap: string,
   at: { line1: number; column0: number | null },
-): Promise<{ line: number; column: number } | null> {
+): Promise<{ line: number; column: number; source: string | null } | null> {
   return SourceMapConsumer.with(sourceMap, null, (consumer) => {
     const column = at.column0 ?? 0;
     // The segment that spans the column; else the first one after it on that line (a caret
     // on text the compiler added, such as a `"use strict"` it wrote, has no segment of its own).
     for (const bias of [SourceMapConsumer.GREATEST_LOWER_BOUND, SourceMapConsumer.LEAST_UPPER_BOUND]) {
       const pos = consumer.originalPositionFor({ line: at.line1, column, bias });
-      if (pos.line !== null && pos.column !== null) return { line: pos.line, column: pos.column + 1 };
+      if (pos.line !== null && pos.column !== null) return { line: pos.line, column: pos.column + 1, source: pos.source };
     }
     return null;
   });

@@ -3,15 +3,21 @@
  * This file is the one place that maps between them.
  */
 import type { z } from 'zod';
-import type { Effect, ExecutionRecord, Failure, FailureFacts, Frame, LinkedError } from '../model.js';
+import type { Dependency, Effect, ExecutionRecord, Failure, FailureFacts, Frame, LinkedError } from '../model.js';
 import type { LastErrorView, RunOutcome, ToolListing, ToolView, VersionView } from '../service/index.js';
-import type { FailureOut, FrameOut, LinkedErrorOut, RunFailureOut, RunSuccessOut, ToolOut, VersionOut } from './schemas.js';
+import type { DependencyOut, FailureOut, FrameOut, LinkedErrorOut, RunFailureOut, RunSuccessOut, ToolOut, VersionOut } from './schemas.js';
 
 type Out<T extends z.ZodType> = z.infer<T>;
 
 export function frameOut(f: Frame): Out<typeof FrameOut> {
   const frame = { function: f.function, tool: f.tool, version: f.version, file: f.file, line: f.line, column: f.column };
-  return f.sampled === true ? { ...frame, sampled: true } : frame;
+  return { ...frame, ...(f.sampled === true ? { sampled: true } : {}), ...(typeof f.package === 'string' ? { package: f.package } : {}) };
+}
+
+export function dependencyOut(d: Dependency): Out<typeof DependencyOut> {
+  return d.kind === 'library'
+    ? { kind: 'library', name: d.name, version: d.version, hash: d.hash }
+    : { kind: 'package', name: d.name, version: d.version, integrity: d.integrity, integrity_of: d.integrityOf };
 }
 
 export function failureOut(f: Pick<Failure, 'kind' | 'name' | 'message' | 'frames' | 'codeFrame' | 'rawStack' | 'subkind'> & FailureFacts & { details?: unknown }): Out<typeof FailureOut> {
@@ -53,12 +59,14 @@ export function toolOut(t: ToolView): Out<typeof ToolOut> {
   return {
     name: t.name,
     persona: t.persona,
+    kind: t.kind,
     description: t.description,
     language: t.language,
     input_schema: t.inputSchema,
     timeout_ms: t.timeoutMs,
     memory_mb: t.memoryMb,
     capabilities: t.capabilities,
+    dependencies: t.dependencies.map(dependencyOut),
     version: t.activeVersion,
     hash: t.hash,
     created_at: t.createdAt,

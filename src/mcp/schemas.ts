@@ -15,13 +15,17 @@ export const FrameOut = z.object({
   function: z.string().describe('Function name; `<module>` for top-level code, `<anonymous>` for unnamed functions.'),
   tool: z.string(),
   version: z.number().int().describe('The version whose source the position is in; 0 for code that was refused and never saved.'),
-  file: z.string().describe('`<tool>.ts` or `<tool>.js`.'),
+  file: z.string().describe('`<tool>.ts` or `<tool>.js` (a library\'s frame: the library\'s own file, `tool` and `version`); in a package, the file inside it (`csv-parse/dist/esm/sync.js`).'),
   line: z.number().int().describe('1-based line in the source as written.'),
   column: z.number().int().describe('1-based column in the source as written.'),
   sampled: z
     .boolean()
     .optional()
     .describe('True for a frame from CPU samples of a timed-out call: the function the CPU was in (or a caller), at the position where that function starts, not a line it was on.'),
+  package: z
+    .string()
+    .optional()
+    .describe('Set on a frame inside a package the host installed (`csv-parse@7.0.3`): not your code; the frame after it is where your code called it.'),
 });
 
 export const ThrownValueOut = z.object({
@@ -71,9 +75,21 @@ export const RequestErrorOut = z.object({
   }),
 });
 
+export const DependencyOut = z
+  .object({
+    kind: z.enum(['library', 'package']),
+    name: z.string(),
+    version: z.union([z.number().int(), z.string()]).describe('A library version (number) or a package version (semver).'),
+    hash: z.string().optional().describe("A library version's hash."),
+    integrity: z.string().optional().describe("A package's integrity: npm's (`sha512-...`) or, for integrity_of `files`, a sha256 over the files bundled."),
+    integrity_of: z.enum(['tarball', 'files']).optional(),
+  })
+  .describe('A library or package bundled into a version, pinned when it compiled.');
+
 export const ToolOut = z.object({
   name: z.string(),
   persona: z.string(),
+  kind: z.enum(['tool', 'library']).describe('`library`: code other tools import as `lib:<name>`; it is not callable.'),
   description: z.string(),
   language: z.enum(['typescript', 'javascript']),
   input_schema: z.record(z.string(), z.unknown()),
@@ -82,6 +98,7 @@ export const ToolOut = z.object({
   capabilities: z
     .object({ fetch: z.array(z.string()).optional(), secrets: z.array(z.string()).optional(), mcp: z.array(z.string()).optional(), kv: z.enum(['tool', 'persona']).optional() })
     .describe('What the tool may ask the server for ({} when nothing): hosts to fetch from, secrets, its kv namespace.'),
+  dependencies: z.array(DependencyOut).describe('Libraries and packages the active version bundled, pinned when it compiled ([] for none).'),
   version: z.number().int().describe('The active version.'),
   hash: z.string(),
   created_at: z.string(),

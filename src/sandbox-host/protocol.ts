@@ -39,6 +39,8 @@ export interface CallMeta {
   maxConsoleChars: number;
   /** Load the module and check its default export, without calling it. */
   probe: boolean;
+  /** With `probe`: the module is a library (issue 15), which has no default export to check. */
+  library?: boolean;
   /**
    * What the version's manifest lets it ask the server for; absent when nothing. Names only:
    * secrets' values never reach the sandbox process.

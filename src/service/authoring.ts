@@ -1,11 +1,12 @@
 import { compile } from '../compiler/compile.js';
 import { AppError } from '../errors.js';
 import { assertManifestAllowed, CapabilitiesSchema, normaliseCapabilities, type CapabilitiesInput } from '../capabilities/manifest.js';
-import type { Capabilities, Failure, Language, VersionSnapshot } from '../model.js';
+import type { Capabilities, Dependency, Failure, Language, ToolKind, VersionSnapshot } from '../model.js';
 import { hashSnapshot, tooManyTools, whenUnlocked, type ListedTool, type ToolPage } from '../store/index.js';
 import { SourceMapCache } from '../traceback/source-maps.js';
 import type { ServiceDeps } from './deps.js';
 import { resolverFor } from './failures.js';
+import { importContext } from './imports.js';
 import { assertNewToolName, assertToolName } from './names.js';
 import { failureRecord } from './records.js';
 import { callSandbox } from './sandbox-call.js';
@@ -21,6 +22,8 @@ export interface CreateToolInput {
   memoryMb?: number;
   /** Checked against the host's config and normalised (manifest.ts). */
   capabilities?: CapabilitiesInput;
+  /** `library`: code other tools import (`lib:<name>`), never called. Default `tool`. */
+  kind?: ToolKind;
 }
 
 export interface UpdateToolInput {
@@ -47,13 +50,16 @@ export async function createTool(deps: ServiceDeps, persona: string, input: Crea
   const { maxToolsPerPersona } = deps.config.limits;
   const live = deps.store.tools.countLive(persona);
   if (live >= maxToolsPerPersona) throw tooManyTools(persona, live, maxToolsPerPersona);
-  const draft = {
+  const kind = input.kind ?? 'tool';
+  if (kind === 'library') refuseCallSettings(input);
+  const draft: Draft = {
     description: checkDescription(input.description),
     inputSchema: deps.validator.checkSchema(input.inputSchema ?? { type: 'object' }),
     language: input.language ?? 'typescript',
     limits: checkLimits(deps, { timeoutMs: input.timeoutMs, memoryMb: input.memoryMb }),
     source: checkSource(deps, input.code),
     capabilities: checkCapabilities(deps, input.capabilities ?? {}),
+    kind,
   };
   const nextVersion = nextVersionNumber(deps, persona, input.name);
   const built = await buildSnapshot(deps, persona, input.name, nextVersion, draft, 'create', input);
@@ -65,7 +71,9 @@ export async function createTool(deps: ServiceDeps, persona: string, input: Crea
 export async function updateTool(deps: ServiceDeps, persona: string, input: UpdateToolInput): Promise<WriteOutcome> {
   assertToolName(input.name);
   const current = deps.store.tools.getVersion(persona, input.name);
-  const draft = {
+  if (current.kind === 'library') refuseCallSettings(input);
+  const draft: Draft = {
+    kind: current.kind,
     description: input.description === undefined ? current.description : checkDescription(input.description),
     inputSchema: input.inputSchema === undefined ? current.inputSchema : deps.validator.checkSchema(input.inputSchema),
     language: current.language,
@@ -82,7 +90,10 @@ export async function updateTool(deps: ServiceDeps, persona: string, input: Upda
   const nextVersion = nextVersionNumber(deps, persona, input.name);
   let snapshot: VersionSnapshot;
   if (input.code === undefined) {
-    snapshot = { ...draft, compiledJs: current.compiledJs, sourceMap: current.sourceMap };
+    // The code as compiled, with the library and package versions it bundled: an update of the
+    // description or limits does not pick up newer libraries. Passing the code (even unchanged)
+    // compiles it again against the libraries' active versions.
+    snapshot = { ...draft, compiledJs: current.compiledJs, sourceMap: current.sourceMap, dependencies: current.dependencies };
   } else {
     const built = await buildSnapshot(deps, persona, input.name, nextVersion, draft, 'update', input);
     if (!built.ok) return built;
@@ -113,6 +124,10 @@ export interface ToolDetails {
   version: number;
   source: string;
   versions: VersionView[];
+  /** What the requested version bundled: libraries and packages, pinned. */
+  dependencies: Dependency[];
+  /** For a library: the live tools that bundle it, with the version each bundles. */
+  importers?: Array<{ name: string; activeVersion: number; libraryVersion: number; current: boolean }>;
 }
 
 export function getTool(deps: ServiceDeps, persona: string, name: string, version?: number): ToolDetails {
@@ -121,11 +136,17 @@ export function getTool(deps: ServiceDeps, persona: string, name: string, versio
   if (!tool) throw new AppError('TOOL_NOT_FOUND', `Tool \`${name}\` not found. Call \`list_tools\` to see the tools you have.`);
   const active = deps.store.tools.getVersion(persona, name);
   const requested = version === undefined ? active : deps.store.tools.getVersion(persona, name, version);
+  const importers =
+    active.kind === 'library'
+      ? deps.store.tools.importersOf(persona, name).map((i) => ({ ...i, current: i.libraryVersion === active.version }))
+      : undefined;
   return {
     tool: toolView(active, tool),
     version: requested.version,
     source: requested.source,
     versions: deps.store.tools.listVersions(persona, name).map((v) => versionView(v, tool.activeVersion)),
+    dependencies: requested.dependencies,
+    ...(importers === undefined ? {} : { importers }),
   };
 }
 
@@ -179,7 +200,7 @@ function decodeCursor(cursor: string): string {
   throw new AppError('INVALID_ARGUMENT', 'That cursor was not made by this server. Pass the next_cursor of the previous page unchanged, or leave it out to start from the first page.');
 }
 
-type Draft = Omit<VersionSnapshot, 'compiledJs' | 'sourceMap'>;
+type Draft = Omit<VersionSnapshot, 'compiledJs' | 'sourceMap' | 'dependencies' | 'kind'> & { kind: ToolKind };
 
 /**
  * Compiles the source and loads it once in the sandbox (without calling it), so that code
@@ -198,12 +219,13 @@ async function buildSnapshot(
   const started = deps.now();
   const t0 = performance.now();
   const executionId = deps.newExecutionId();
-  const compiled = await compile({ toolName: name, version, language: draft.language, source: draft.source });
+  const imports = importContext(deps.store, deps.config, persona, draft.kind);
+  const compiled = await compile({ toolName: name, version, language: draft.language, source: draft.source, imports });
   let failure: Failure;
   let usage = { cpuMs: null as number | null, heapUsedBytes: null as number | null, console: '' };
   let hash: string | null = null;
   if (compiled.ok) {
-    const snapshot: VersionSnapshot = { ...draft, compiledJs: compiled.compiledJs, sourceMap: compiled.sourceMap };
+    const snapshot: VersionSnapshot = { ...draft, compiledJs: compiled.compiledJs, sourceMap: compiled.sourceMap, dependencies: compiled.dependencies };
     hash = hashSnapshot(snapshot);
     // A throwaway map cache: this version number is not saved yet and may be reused.
     const probeMaps = new SourceMapCache({ maxEntries: 4 });
@@ -213,8 +235,9 @@ async function buildSnapshot(
     const probe = await callSandbox(
       deps,
       { persona, toolName: name, version, hash, snapshot },
-      { argsJson: '{}', executionId, probe: true },
-      { persona, sourceMaps: probeMaps, resolveVersion: resolverFor([{ ...snapshot, toolName: name, version }]) },
+      { argsJson: '{}', executionId, probe: draft.kind === 'library' ? 'library' : true },
+      // Frames in a bundled library name its saved version: read from the store.
+      { persona, sourceMaps: probeMaps, resolveVersion: resolverFor([{ ...snapshot, toolName: name, version }], (tool, v) => savedVersion(deps, persona, tool, v)) },
     ).finally(() => probeMaps.clear());
     if (probe.ok) return { ok: true, snapshot };
     failure = probe.failure.kind === 'exception' ? { ...probe.failure, message: `The module threw while loading: ${probe.failure.message}` } : probe.failure;
@@ -266,6 +289,34 @@ function nextVersionNumber(deps: ServiceDeps, persona: string, name: string): nu
     if (err instanceof AppError && err.code === 'TOOL_NOT_FOUND') return 1;
     throw err;
   }
+}
+
+function savedVersion(deps: ServiceDeps, persona: string, tool: string, version: number) {
+  try {
+    return deps.store.tools.getVersion(persona, tool, version);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A library is never called: it runs inside its importers, under their schemas, limits and
+ * capabilities. Settings that only a call would use are refused rather than kept unused.
+ */
+function refuseCallSettings(input: CreateToolInput | UpdateToolInput): void {
+  const given = (
+    [
+      ['input_schema', input.inputSchema],
+      ['timeout_ms', input.timeoutMs],
+      ['memory_mb', input.memoryMb],
+      ['capabilities', input.capabilities],
+    ] as const
+  ).filter(([, value]) => value !== undefined);
+  if (given.length === 0) return;
+  throw new AppError(
+    'INVALID_ARGUMENT',
+    `${given.map(([key]) => key).join(', ')} ${given.length === 1 ? 'is' : 'are'} for tools that are called; \`${input.name}\` is a library, which runs inside the tools that import it, under their input schema, limits and capabilities. Leave ${given.length === 1 ? 'it' : 'them'} out.`,
+  );
 }
 
 function checkCapabilities(deps: ServiceDeps, input: CapabilitiesInput): Capabilities {

@@ -1,4 +1,4 @@
-import type { Failure, FailureKind, ThrownValue, VersionRecord } from '../model.js';
+import type { Failure, FailureKind, Frame, ThrownValue, VersionRecord } from '../model.js';
 import { codeFrame } from '../traceback/code-frame.js';
 import { mapStack, type ResolvedVersion } from '../traceback/map-stack.js';
 import type { SourceMapCache } from '../traceback/source-maps.js';
@@ -15,14 +15,19 @@ export interface FailureContext {
 
 /** A failure the guest described (exception, invalid result), mapped into the agent's lines. */
 export async function failureFromGuest(guest: GuestFailure, ctx: FailureContext): Promise<Failure> {
-  const { frames, mapped } = await mapStack({
+  const { frames: stack, mapped } = await mapStack({
     stack: guest.stack,
     persona: ctx.persona,
     resolveVersion: ctx.resolveVersion,
     cache: ctx.sourceMaps,
     message: guest.message,
   });
-  const top = frames[0];
+  // A package's top-level code runs as the bundle loads, with no frame of the agent's below it:
+  // the agent's import of the package is where that code was asked for.
+  const importSite = firstOwnFrame(stack) === undefined ? packageImportSite(stack, ctx) : null;
+  const frames = importSite === null ? stack : [...stack, importSite];
+  // The agent's own code first: a failure inside a package is shown at the line that called it.
+  const top = firstOwnFrame(frames);
   let frame: string | null = null;
   if (top) {
     const version = ctx.resolveVersion(top.tool, top.version);
@@ -41,6 +46,32 @@ export async function failureFromGuest(guest: GuestFailure, ctx: FailureContext)
     codeFrame: frame,
     ...(guest.subkind === undefined ? {} : { subkind: guest.subkind }),
   };
+}
+
+/**
+ * The innermost frame in code the agent wrote (the tool or one of its libraries): a package's
+ * frames (Frame.package) come first in a stack that failed inside it, but its source is not
+ * kept, and the line to change is the one that called into it.
+ */
+export function firstOwnFrame<F extends { package?: string }>(frames: readonly F[]): F | undefined {
+  return frames.find((f) => f.package === undefined);
+}
+
+/** The tool's import of the package the innermost frame is in (`from "csv-parse/sync"`), as a frame; null when not found. */
+function packageImportSite(frames: readonly Frame[], ctx: FailureContext): Frame | null {
+  const top = frames[0];
+  if (top?.package === undefined) return null;
+  const name = top.package.slice(0, top.package.lastIndexOf('@'));
+  const version = ctx.resolveVersion(top.tool, top.version);
+  if (version === undefined || name === '') return null;
+  const lines = version.source.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const match = new RegExp(`(["'\`])${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?:\\1|/)`).exec(lines[i]!);
+    if (match !== null) {
+      return { function: '<module>', tool: top.tool, version: top.version, file: `${top.tool}.${version.language === 'typescript' ? 'ts' : 'js'}`, line: i + 1, column: match.index + 1 };
+    }
+  }
+  return null;
 }
 
 /**

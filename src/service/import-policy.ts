@@ -11,9 +11,11 @@
  * first call instead, as a guest fault, which harms no one but its caller.
  */
 import { compile } from '../compiler/compile.js';
+import type { ImportContext } from '../compiler/imports.js';
 import { manifestProblems } from '../capabilities/manifest.js';
 import type { Config } from '../config.js';
-import type { ImportedTool, ImportedVersion } from '../store/index.js';
+import type { Dependency } from '../model.js';
+import { canonicalJsonValue, type ImportedTool, type ImportedVersion } from '../store/index.js';
 import type { ArgumentValidator } from './arguments.js';
 
 /**
@@ -25,7 +27,7 @@ import type { ArgumentValidator } from './arguments.js';
 export const MAX_IMPORTED_VERSION = 1_000_000;
 
 /** The part of the configuration an import is held to. */
-export type ImportPolicy = Pick<Config, 'limits' | 'payload' | 'capabilities' | 'secrets' | 'upstreams'>;
+export type ImportPolicy = Pick<Config, 'limits' | 'payload' | 'capabilities' | 'secrets' | 'upstreams' | 'packages' | 'dbPath'>;
 
 /**
  * What is wrong with `v` under `policy`, each problem naming the tool, the version and what to
@@ -65,10 +67,33 @@ export function versionPolicyProblems(tool: ImportedTool, v: ImportedVersion, po
  * `changed` tells that the file's compiled code or map differed (another build of the compiler,
  * or an edited file); the stored version then has a new hash, computed by the caller.
  */
-export async function recompile(tool: ImportedTool, v: ImportedVersion): Promise<{ ok: true; compiledJs: string; sourceMap: string; changed: boolean } | { ok: false; problem: string }> {
-  const out = await compile({ toolName: tool.name, version: v.version, language: v.language, source: v.source });
+export async function recompile(
+  tool: ImportedTool,
+  v: ImportedVersion,
+  imports?: ImportContext,
+): Promise<{ ok: true; compiledJs: string; sourceMap: string; dependencies: Dependency[]; changed: boolean } | { ok: false; problem: string }> {
+  const where = `version ${v.version} of tool \`${tool.name}\``;
+  const out = await compile({ toolName: tool.name, version: v.version, language: v.language, source: v.source, ...(imports === undefined ? {} : { imports }) });
   if (!out.ok) {
-    return { ok: false, problem: `version ${v.version} of tool \`${tool.name}\`: the source does not compile: ${out.failure.message} Fix the source on the server it came from and export again.` };
+    const packages = (v.dependencies ?? []).filter((d) => d.kind === 'package').map((d) => `${d.name}@${String(d.version)}`);
+    // What it imports is missing here, not wrong in the source: say what this server needs.
+    const fix =
+      out.failure.name === 'ImportError' && packages.length > 0
+        ? `It bundled ${packages.join(', ')}: install ${packages.length === 1 ? 'it' : 'them'} here (\`chameleon packages add ${packages[0]}\`${packages.length > 1 ? ', ...' : ''}) and allow ${packages.length === 1 ? 'it' : 'them'} in packages.allow, or leave the tool out of the export.`
+        : 'Fix the source on the server it came from and export again.';
+    return { ok: false, problem: `${where}: the source does not compile: ${out.failure.message} ${fix}` };
   }
-  return { ok: true, compiledJs: out.compiledJs, sourceMap: out.sourceMap, changed: out.compiledJs !== v.compiledJs || out.sourceMap !== v.sourceMap };
+  // A bundle is made again here from the pinned libraries (in the file or already in the
+  // database) and this server's packages: each package must be the version the file's bundled.
+  const recorded = v.dependencies ?? [];
+  for (const dep of recorded) {
+    if (dep.kind !== 'package') continue;
+    const now = out.dependencies.find((d) => d.kind === 'package' && d.name === dep.name);
+    if (now === undefined || now.version !== dep.version) {
+      const found = now === undefined ? 'does not bundle it' : `has ${dep.name}@${String(now.version)}`;
+      return { ok: false, problem: `${where} bundled ${dep.name}@${dep.version}, and this server's packages folder ${found}. Install that version (\`chameleon packages add ${dep.name}@${dep.version}\`, and packages.allow), or leave the tool out of the export.` };
+    }
+  }
+  const sameDependencies = JSON.stringify(canonicalJsonValue(out.dependencies)) === JSON.stringify(canonicalJsonValue(recorded));
+  return { ok: true, compiledJs: out.compiledJs, sourceMap: out.sourceMap, dependencies: out.dependencies, changed: out.compiledJs !== v.compiledJs || out.sourceMap !== v.sourceMap || !sameDependencies };
 }

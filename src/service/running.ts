@@ -94,6 +94,9 @@ function activeVersion(deps: ServiceDeps, persona: string, name: string): Versio
   const cached = deps.activeVersions.get(key);
   if (cached && cached.version === tool.activeVersion) return cached;
   const version = deps.store.tools.getVersion(persona, name);
+  if (version.kind === 'library') {
+    throw new AppError('INVALID_ARGUMENT', `\`${name}\` is a library: it has no handler to call. Import it from a tool (\`import { ... } from "lib:${name}"\`) and call that tool.`);
+  }
   // Said once per version read (not per call): the cache keeps it until the active version changes.
   const applied = effectiveLimits(version.limits, deps.config.limits);
   if (applied.timeoutMs !== version.limits.timeoutMs || applied.memoryMb !== version.limits.memoryMb) {

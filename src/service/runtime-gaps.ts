@@ -50,6 +50,12 @@ export function explainRuntimeGap(failure: Failure, ctx: FailureContext): Failur
   if (failure.kind !== 'exception') return failure;
   const missing = failure.name === 'ReferenceError' ? NOT_DEFINED.exec(failure.message)?.[1] : undefined;
   if (missing !== undefined && Object.prototype.hasOwnProperty.call(MISSING_GLOBALS, missing)) {
+    const inPackage = failure.frames[0]?.package;
+    if (inPackage !== undefined) {
+      // The package expects Node (or a browser); the agent cannot change its code, only which entry it imports.
+      const at = failure.frames[0]!;
+      return { ...failure, message: `${failure.message}: package ${inPackage} uses it (${at.file}:${at.line}), and tools run without it. Import an entry of the package built for browsers if it has one (look for \`browser\` in the exports of its package.json), or another package. ${MISSING_GLOBALS[missing]}` };
+    }
     return { ...failure, message: `${failure.message}. ${MISSING_GLOBALS[missing]}` };
   }
   if (failure.name !== 'Error') return failure;
@@ -68,10 +74,10 @@ export function explainRuntimeGap(failure: Failure, ctx: FailureContext): Failur
   return failure;
 }
 
-/** The whole source line the innermost frame points at, or undefined. */
+/** The whole source line the innermost frame points at, or undefined (also when it is in a package). */
 function topSourceLine(failure: Failure, ctx: FailureContext): string | undefined {
   const top = failure.frames[0];
-  if (!top) return undefined;
+  if (!top || top.package !== undefined) return undefined;
   const source = ctx.resolveVersion(top.tool, top.version)?.source;
   return source === undefined ? undefined : sourceLines(source, top.line, top.line)[0];
 }

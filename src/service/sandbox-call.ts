@@ -32,12 +32,14 @@ export type SandboxOutcome =
 export async function callSandbox(
   deps: ServiceDeps,
   target: SandboxTarget,
-  call: { argsJson: string; executionId: string; probe?: boolean; host?: CallHost },
+  /** `probe`: a load check; `'library'` loads the module without looking for a handler. */
+  call: { argsJson: string; executionId: string; probe?: boolean | 'library'; host?: CallHost },
   failureContext: FailureContext,
 ): Promise<SandboxOutcome> {
   const { payload } = deps.config;
   const limits = effectiveLimits(target.snapshot.limits, deps.config.limits);
   const filename = virtualFilename(target.persona, target.toolName, target.version);
+  const probe = call.probe === true || call.probe === 'library';
   const reply = await deps.pool.run({
     isolateKey: `${target.persona}/${target.toolName}`,
     scriptKey: `${target.persona}/${target.toolName}@${target.version}#${target.hash}`,
@@ -47,13 +49,14 @@ export async function callSandbox(
     timeoutMs: limits.timeoutMs,
     argsJson: call.argsJson,
     executionId: call.executionId,
-    ...(call.probe === true ? { probe: true } : {}),
+    ...(probe ? { probe: true } : {}),
     metaJson: callMetaJson({
       persona: target.persona,
       tool: { name: target.toolName, version: target.version },
       maxResultChars: payload.maxResultBytes,
       maxConsoleChars: payload.maxConsoleBytes,
-      probe: call.probe === true,
+      probe,
+      ...(call.probe === 'library' ? { library: true } : {}),
       ...callCapabilities(deps, target.snapshot.capabilities),
     }),
   }, call.host);

@@ -2,7 +2,7 @@ import type { Failure } from '../model.js';
 import type { CpuSamples, NotSampled, WorkerFault } from '../sandbox-host/protocol.js';
 import { codeFrame } from '../traceback/code-frame.js';
 import { describeSamples, mapSamples } from '../traceback/map-samples.js';
-import { FAULT_NAMES, plainFailure, type FailureContext } from './failures.js';
+import { FAULT_NAMES, firstOwnFrame, plainFailure, type FailureContext } from './failures.js';
 
 /**
  * Said when a call stopped at its CPU limit was not sampled (see worker/cpu-profile.ts): what
@@ -30,7 +30,7 @@ export async function cpuTimeoutFailure(fault: WorkerFault, samples: CpuSamples 
   if ('notSampled' in samples) return { ...base, message: `${fault.message} ${NOT_SAMPLED[samples.notSampled] ?? NOT_SAMPLED.unreadable}` };
   const mapped = await mapSamples(samples, filename, { persona: ctx.persona, resolveVersion: ctx.resolveVersion, cache: ctx.sourceMaps });
   const where = describeSamples(mapped);
-  const top = mapped.hot[0]?.frames[0];
+  const top = firstOwnFrame(mapped.hot[0]?.frames ?? []);
   if (where === null || top === undefined) {
     const none = `None of the ${samples.total} CPU samples of its last ${samples.windowMs} ms were in a function of yours (code at the top level of the module, or only built-ins).`;
     return { ...base, message: `${fault.message} ${none}` };

@@ -17,11 +17,14 @@ import { z } from 'zod';
 
 import { AppError } from '../errors.js';
 import { CapabilitiesSchema, normaliseCapabilities } from '../capabilities/manifest.js';
+import type { ImportContext, LibrarySource } from '../compiler/imports.js';
+import { mayImport } from '../compiler/imports.js';
 import type { VersionRecord } from '../model.js';
 import { hashSnapshot, tooManyTools, type ImportedTool, type ImportedVersion, type Store } from '../store/index.js';
 import { singleLine } from '../traceback/display-text.js';
 import { createArgumentValidator } from './arguments.js';
 import { recompile, versionPolicyProblems, type ImportPolicy } from './import-policy.js';
+import { importContext } from './imports.js';
 import { assertNewToolName } from './names.js';
 
 export const EXPORT_FORMAT = 'chameleon-tools';
@@ -145,13 +148,13 @@ export async function importTools(store: Store, persona: string, data: ToolExpor
         problems.push({ code: 'INTEGRITY', text: `version ${v.version} of ${where} does not match its hash: the file was changed or damaged.` });
         continue;
       }
-      const built = await recompile(tool, v);
+      const built = await recompile(tool, v, mayImport(v.source) ? pinnedImports(store, persona, data, v, policy) : undefined);
       if (!built.ok) {
         problems.push({ code: 'INVALID_ARGUMENT', text: built.problem });
         continue;
       }
       if (built.changed) recompiled.set(tool.name, (recompiled.get(tool.name) ?? 0) + 1);
-      const stored = { ...v, compiledJs: built.compiledJs, sourceMap: built.sourceMap };
+      const stored = { ...v, compiledJs: built.compiledJs, sourceMap: built.sourceMap, dependencies: built.dependencies };
       versions.push({ ...stored, hash: built.changed ? hashSnapshot(stored) : v.hash });
     }
     tools.push({ ...tool, versions });
@@ -170,6 +173,36 @@ export async function importTools(store: Store, persona: string, data: ToolExpor
     persona,
     tools: tools.map((t) => ({ name: t.name, versions: t.versions.length, activeVersion: t.activeVersion, recompiled: recompiled.get(t.name) ?? 0 })),
   };
+}
+
+/**
+ * What a version of the file may import when it is compiled again: each library at the version
+ * it pinned (its source from the file, or from the database when the file does not carry it,
+ * either one only if its hash is the pinned one), and this server's packages.
+ */
+function pinnedImports(store: Store, persona: string, data: ToolExport, v: ImportedVersion, policy: ImportPolicy): ImportContext {
+  const base = importContext(store, policy, persona, v.kind ?? 'tool');
+  return {
+    ...base,
+    library(name): LibrarySource | { problem: string } {
+      const pin = (v.dependencies ?? []).find((d) => d.kind === 'library' && d.name === name);
+      if (pin === undefined || pin.kind !== 'library') return { problem: `import "lib:${name}": the version in the file bundled no library \`${name}\`, so there is no pinned version to bundle` };
+      const inFile = data.tools.find((t) => t.name === name)?.versions.find((x) => x.version === pin.version);
+      const found = inFile ?? savedVersion(store, persona, name, pin.version);
+      if (found === undefined || found.hash !== pin.hash || (found.kind ?? 'tool') !== 'library') {
+        return { problem: `import "lib:${name}": the version in the file bundled library \`${name}\` version ${pin.version}, which is neither in the file nor in this database with the same hash. Export the library with it` };
+      }
+      return { name, version: pin.version, hash: pin.hash, language: found.language, source: found.source };
+    },
+  };
+}
+
+function savedVersion(store: Store, persona: string, name: string, version: number): VersionRecord | undefined {
+  try {
+    return store.tools.getVersion(persona, name, version);
+  } catch {
+    return undefined;
+  }
 }
 
 interface Problem {
@@ -206,6 +239,10 @@ function exportedVersion(v: VersionRecord): ImportedVersion {
     compiledJs: v.compiledJs,
     sourceMap: v.sourceMap,
     capabilities: v.capabilities,
+    // Only when they differ from the defaults, so that a file of tools without them reads as
+    // before (and round-trips byte for byte).
+    ...(v.kind === 'library' ? { kind: 'library' as const } : {}),
+    ...(v.dependencies.length > 0 ? { dependencies: v.dependencies } : {}),
   };
 }
 
@@ -227,6 +264,13 @@ const Origin = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('rollback'), fromVersion: VersionNumber }).strict(),
 ]);
 
+const DependencySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('library'), name: z.string().max(64), version: VersionNumber, hash: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+  z
+    .object({ kind: z.literal('package'), name: z.string().max(214), version: z.string().max(100), integrity: z.string().max(200), integrityOf: z.enum(['tarball', 'files']) })
+    .strict(),
+]);
+
 // The configuration's outer bounds: a file cannot carry limits no server could be set to.
 const VersionSchema = z
   .object({
@@ -243,6 +287,9 @@ const VersionSchema = z
     sourceMap: z.string(),
     // Absent in files written before capabilities existed, and for versions without any.
     capabilities: CapabilitiesSchema.optional(),
+    // Absent for tools, and for versions that bundled nothing (issue 15).
+    kind: z.enum(['tool', 'library']).optional(),
+    dependencies: z.array(DependencySchema).max(10_000).optional(),
   })
   .strict();
 

@@ -1,16 +1,20 @@
-import type { Capabilities, ExecutionRecord, Failure, FailureFacts, Frame, Language, VersionRecord } from '../model.js';
+import type { Capabilities, Dependency, ExecutionRecord, Failure, FailureFacts, Frame, Language, ToolKind, VersionRecord } from '../model.js';
 import type { VersionSuccesses, VersionSummary } from '../store/index.js';
 
 /** A tool as the agent sees it: the active version's metadata plus its history. */
 export interface ToolView {
   name: string;
   persona: string;
+  /** `library`: imported by other tools (`lib:<name>`), never called. */
+  kind: ToolKind;
   description: string;
   language: Language;
   inputSchema: Record<string, unknown>;
   timeoutMs: number;
   memoryMb: number;
   capabilities: Capabilities;
+  /** The libraries and packages the active version bundled, pinned. */
+  dependencies: Dependency[];
   activeVersion: number;
   hash: string;
   createdAt: string;
@@ -29,12 +33,14 @@ export function toolView(version: VersionRecord, tool: { createdAt: string; upda
   return {
     name: version.toolName,
     persona: version.persona,
+    kind: version.kind,
     description: version.description,
     language: version.language,
     inputSchema: version.inputSchema,
     timeoutMs: version.limits.timeoutMs,
     memoryMb: version.limits.memoryMb,
     capabilities: version.capabilities,
+    dependencies: version.dependencies,
     activeVersion: version.version,
     hash: version.hash,
     createdAt: tool.createdAt,

@@ -9,9 +9,12 @@ import type { VersionSnapshot } from '../model.js';
 
 /**
  * SHA-256 (hex) of `[language, source, compiledJs, sourceMap, description, inputSchema,
- * timeoutMs, memoryMb]`, plus the capabilities when the version has any, as JSON, with the schema's object keys sorted recursively so that key
- * order does not change the hash. A JSON array of JSON strings is unambiguous, unlike plain
- * concatenation ("ab" + "c" vs "a" + "bc").
+ * timeoutMs, memoryMb]`, plus the capabilities when the version has any, plus the kind when it
+ * is `library`, plus the dependencies when there are some, as JSON, with the schema's object
+ * keys sorted recursively so that key order does not change the hash. A JSON array of JSON
+ * strings is unambiguous, unlike plain concatenation ("ab" + "c" vs "a" + "bc"); the optional
+ * tail stays unambiguous because each part has its own JSON type (capabilities an object, the
+ * kind a string, the dependencies an array).
  */
 export function hashSnapshot(snapshot: VersionSnapshot): string {
   const canonical = JSON.stringify([
@@ -26,12 +29,19 @@ export function hashSnapshot(snapshot: VersionSnapshot): string {
     // Only when there are some: a version without capabilities (every version saved before
     // they existed) keeps the hash it was stored with.
     ...(hasCapabilities(snapshot.capabilities) ? [canonicalJsonValue(snapshot.capabilities)] : []),
+    // The same for libraries and bundles (issue 15): every older version is a tool with none.
+    ...(snapshot.kind === 'library' ? ['library'] : []),
+    ...(hasDependencies(snapshot.dependencies) ? [canonicalJsonValue(snapshot.dependencies)] : []),
   ]);
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
 
 export function hasCapabilities(capabilities: VersionSnapshot['capabilities'] | undefined): boolean {
   return capabilities !== undefined && Object.keys(capabilities).length > 0;
+}
+
+export function hasDependencies(dependencies: VersionSnapshot['dependencies'] | undefined): boolean {
+  return dependencies !== undefined && dependencies.length > 0;
 }
 
 /**

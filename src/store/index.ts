@@ -19,12 +19,13 @@ import { migrate } from './migrations.js';
 import { createToolStore, type ToolStore } from './tools.js';
 
 export { DEFAULT_EXECUTION_LIMIT, MAX_EXECUTION_LIMIT, type ExecutionStore, type VersionSuccesses } from './executions.js';
-export { hashSnapshot } from './hash.js';
+export { canonicalJsonValue, hashSnapshot } from './hash.js';
 export { compareKeys, MAX_KV_LIST_LIMIT, prefixUpperBound, type KvEntry, type KvListedEntry, type KvListQuery, type KvStore, type KvUsage } from './kv.js';
 export { entryBytes, type NamespaceQuotas } from './kv-writes.js';
 export { isLockBusy, lockWaitExpired, retryDelayMs, whenUnlocked } from './lock-wait.js';
 export { LATEST_SCHEMA_VERSION } from './migrations.js';
 export type { ImportedTool, ImportedVersion } from './tool-import.js';
+export type { Importer } from './importers.js';
 export type { ListedTool } from './tool-listing.js';
 export { tooManyTools, type ToolPage, type ToolStore, type VersionSummary } from './tools.js';
 

@@ -166,6 +166,18 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 5,
+    description: 'libraries and the libraries and packages a version bundled (issue 15)',
+    // kind: 'library' for code that other tools import and nobody calls; every older version is
+    // a tool. dependencies_json: the version's pinned Dependency[] (model.ts), NULL = none, so
+    // that an importer's row says which library versions and package versions its compiled
+    // code holds. Both are in the version's hash only when they differ from these defaults.
+    sql: `
+      ALTER TABLE versions ADD COLUMN kind TEXT NOT NULL DEFAULT 'tool' CHECK (kind IN ('tool', 'library'));
+      ALTER TABLE versions ADD COLUMN dependencies_json TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -8,13 +8,14 @@ import type {
   ExecutionStatus,
   FailureFacts,
   FailureKind,
+  Dependency,
   Frame,
   Language,
   ToolRecord,
   VersionOrigin,
   VersionSnapshot,
 } from '../model.js';
-import { hasCapabilities } from './hash.js';
+import { hasCapabilities, hasDependencies } from './hash.js';
 
 export interface ToolRow {
   id: number;
@@ -44,6 +45,10 @@ export interface VersionRow {
   created_at: string;
   /** JSON of the version's Capabilities; NULL when it has none. */
   capabilities_json: string | null;
+  /** 'tool' or 'library' (migration 6); every older row reads 'tool'. */
+  kind: string;
+  /** JSON of the version's Dependency[]; NULL when it bundled nothing. */
+  dependencies_json: string | null;
 }
 
 /** What `listVersions` selects: everything but the code. */
@@ -127,6 +132,8 @@ export function storableSnapshot(snapshot: VersionSnapshot): VersionSnapshot {
     compiledJs: wellFormed(snapshot.compiledJs),
     sourceMap: wellFormed(snapshot.sourceMap),
     capabilities: snapshot.capabilities,
+    kind: snapshot.kind ?? 'tool',
+    dependencies: snapshot.dependencies ?? [],
   };
 }
 
@@ -134,7 +141,7 @@ export function storableSnapshot(snapshot: VersionSnapshot): VersionSnapshot {
  * The snapshot stored in a row. Throws (SyntaxError) when input_schema is not JSON; the caller
  * treats that as an integrity failure.
  */
-export function snapshotFromRow(row: VersionRow): VersionSnapshot {
+export function snapshotFromRow(row: VersionRow): VersionSnapshot & Required<Pick<VersionSnapshot, 'kind' | 'dependencies'>> {
   return {
     description: row.description,
     inputSchema: JSON.parse(row.input_schema) as Record<string, unknown>,
@@ -144,6 +151,8 @@ export function snapshotFromRow(row: VersionRow): VersionSnapshot {
     compiledJs: row.compiled_js,
     sourceMap: row.source_map,
     capabilities: row.capabilities_json === null ? {} : (JSON.parse(row.capabilities_json) as VersionSnapshot['capabilities']),
+    kind: row.kind === 'library' ? 'library' : 'tool',
+    dependencies: row.dependencies_json === null ? [] : (JSON.parse(row.dependencies_json) as Dependency[]),
   };
 }
 
@@ -324,5 +333,7 @@ export function versionRow(
     origin_from_version: origin.kind === 'rollback' ? origin.fromVersion : null,
     created_at: createdAt,
     capabilities_json: hasCapabilities(stored.capabilities) ? JSON.stringify(stored.capabilities) : null,
+    kind: stored.kind ?? 'tool',
+    dependencies_json: hasDependencies(stored.dependencies) ? JSON.stringify(stored.dependencies) : null,
   };
 }

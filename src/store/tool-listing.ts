@@ -29,7 +29,11 @@ export interface ListedTool {
 }
 
 export interface ToolListing {
-  /** At most `limit` live tools whose names sort after `after` ('' for the first), in name order. */
+  /**
+   * At most `limit` live tools whose names sort after `after` ('' for the first), in name
+   * order. Libraries are left out: they are imported, never called, so tools/list has no place
+   * for them (issue 15).
+   */
   page(persona: string, after: string, limit: number): { tools: readonly ListedTool[]; more: boolean };
   /** Live tools of the persona. */
   count(persona: string): number;
@@ -44,12 +48,13 @@ interface ListedRow {
   active_version: number;
   description: string;
   input_schema: string;
+  kind: string;
 }
 
 interface Table {
   /** Sorted; names are ASCII (NAME_PATTERN), so code-unit order is SQLite's BINARY order. */
   names: string[];
-  entries: Map<string, { tool: ListedTool; activeVersion: number }>;
+  entries: Map<string, { tool: ListedTool; activeVersion: number; library: boolean }>;
   seenDataVersion: number | null;
   seenSignature: string;
 }
@@ -63,7 +68,7 @@ const MAX_TABLES = 8;
 const MAX_PIECEWISE = 500;
 
 export function createToolListing(db: Database.Database): ToolListing {
-  const listedColumns = `SELECT t.name, t.active_version, v.description, v.input_schema
+  const listedColumns = `SELECT t.name, t.active_version, v.description, v.input_schema, v.kind
       FROM tools t JOIN versions v ON v.tool_id = t.id AND v.version = t.active_version
      WHERE t.persona = ? AND t.deleted_at IS NULL`;
   const allListed = db.prepare<[persona: string], ListedRow>(listedColumns);
@@ -125,9 +130,15 @@ export function createToolListing(db: Database.Database): ToolListing {
   return {
     page(persona, after, limit) {
       const table = current(persona);
-      const start = firstAfter(table.names, after);
-      const names = table.names.slice(start, start + limit);
-      return { tools: names.map((name) => table.entries.get(name)!.tool), more: start + limit < table.names.length };
+      const tools: ListedTool[] = [];
+      let i = firstAfter(table.names, after);
+      // Past the libraries one by one: a page costs its size plus the libraries in between.
+      for (; i < table.names.length && tools.length < limit; i++) {
+        const entry = table.entries.get(table.names[i]!)!;
+        if (!entry.library) tools.push(entry.tool);
+      }
+      while (i < table.names.length && table.entries.get(table.names[i]!)!.library) i++;
+      return { tools, more: i < table.names.length };
     },
     count: (persona) => current(persona).names.length,
     refresh(persona, name) {
@@ -152,8 +163,8 @@ function remove(table: Table, name: string): void {
   table.names.splice(firstAfter(table.names, name, true), 1);
 }
 
-function entryOf(row: ListedRow): { tool: ListedTool; activeVersion: number } {
-  return { tool: Object.freeze({ name: row.name, description: row.description, inputSchema: schemaOf(row.input_schema) }), activeVersion: row.active_version };
+function entryOf(row: ListedRow): { tool: ListedTool; activeVersion: number; library: boolean } {
+  return { tool: Object.freeze({ name: row.name, description: row.description, inputSchema: schemaOf(row.input_schema) }), activeVersion: row.active_version, library: row.kind === 'library' };
 }
 
 /** A damaged schema lists as an empty object schema; running the tool fails loudly on it. */

@@ -21,6 +21,7 @@ import {
   type VersionSummaryRow,
 } from './rows.js';
 import { createToolImporter, type ImportedTool } from './tool-import.js';
+import { createImporterQuery, type Importer } from './importers.js';
 import { createLiveToolCache } from './live-tool-cache.js';
 import { createToolListing, type ListedTool } from './tool-listing.js';
 import { prepareToolStatements, type ToolStatements } from './tool-statements.js';
@@ -62,6 +63,8 @@ export interface ToolStore {
    * that would give the persona more than `maxLive` live tools; then nothing is written.
    */
   importTools(persona: string, tools: readonly ImportedTool[], maxLive?: number): void;
+  /** The persona's live tools whose active version bundles library `name`, with the version it bundles. */
+  importersOf(persona: string, name: string): Importer[];
 }
 
 /** A page of tools in name order: those after the name `after`, at most `limit` of them. */
@@ -85,6 +88,7 @@ export function createToolStore(db: Database.Database, now: () => string, afterW
     return value;
   };
   const importTools = createToolImporter(db, s);
+  const importers = createImporterQuery(db);
   const countLive = (persona: string): number => s.countLive.get(persona) ?? 0;
 
   /** Inserts version max+1 of `tool`, activates it (reviving a deleted tool), returns it. */
@@ -193,6 +197,7 @@ export function createToolStore(db: Database.Database, now: () => string, afterW
       const tool = anyTool(persona, name);
       return s.listVersions.all(tool.id).map((row) => summaryFromRow(tool, row));
     }),
+    importersOf: guard('list the importers of the library', (persona, name) => importers(persona, name)),
     importTools: (persona, tools, maxLive = Infinity) => {
       beforeWrite();
       try {
@@ -220,6 +225,8 @@ function verifiedVersion(tool: ToolRow, row: VersionRow): VersionRecord {
   if (hashSnapshot(snapshot) !== row.hash) throw integrityFailure(tool.name, row.version);
   return {
     ...snapshot,
+    kind: snapshot.kind ?? 'tool',
+    dependencies: snapshot.dependencies ?? [],
     persona: tool.persona,
     toolName: tool.name,
     version: row.version,
@@ -243,7 +250,19 @@ function summaryFromRow(tool: ToolRow, row: VersionSummaryRow): VersionSummary {
     language: row.language as VersionSummary['language'],
     limits: { timeoutMs: row.timeout_ms, memoryMb: row.memory_mb },
     capabilities: parseObjectOrEmpty(row.capabilities_json ?? '{}'),
+    kind: row.kind === 'library' ? 'library' : 'tool',
+    dependencies: parseArrayOrEmpty(row.dependencies_json) as VersionSummary['dependencies'],
   };
+}
+
+function parseArrayOrEmpty(text: string | null): unknown[] {
+  if (text === null) return [];
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
+  }
 }
 
 function parseObjectOrEmpty(text: string): Record<string, unknown> {

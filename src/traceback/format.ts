@@ -43,7 +43,7 @@ const MAX_DETAILS = 4_000;
  * frame says so: `at collatz (collatz.ts:18:10) [sampled: where the function starts]`.
  */
 export function formatFrame(f: Frame): string {
-  const at = `at ${functionLabel(f)} (${singleLine(f.file, MAX_NAME)}:${f.line}:${f.column})`;
+  const at = `at ${functionLabel(f)} (${singleLine(f.file, MAX_NAME)}:${f.line}:${f.column})${packageNote(f)}`;
   return f.sampled === true ? `${at} [sampled: where the function starts]` : at;
 }
 
@@ -87,13 +87,19 @@ function functionLabel(f: Frame): string {
   return typeof f.function === 'string' && f.function !== '' ? singleLine(f.function, MAX_NAME) : '<anonymous>';
 }
 
+/** ` [package csv-parse@7.0.3]`: a frame in code the host installed, not the agent's. */
+function packageNote(f: Frame): string {
+  return typeof f.package === 'string' ? ` [package ${singleLine(f.package, MAX_NAME)}]` : '';
+}
+
 function frameLines(frame: Frame, sourceLineOf: TracebackInput['sourceLineOf']): string[] {
   // Compile errors have a place but no function: Python's `File "x", line n` form.
   const where = `  File "${singleLine(frame.file, MAX_NAME)}", line ${frame.line}, column ${frame.column}`;
-  const lines = [frame.function === '' ? where : `${where}, in ${functionLabel(frame)}`];
+  const lines = [`${frame.function === '' ? where : `${where}, in ${functionLabel(frame)}`}${packageNote(frame)}`];
   let source: string | undefined;
   try {
-    source = sourceLineOf?.(frame);
+    // A package's source is not kept (its tool and version are the importer's).
+    source = frame.package === undefined ? sourceLineOf?.(frame) : undefined;
   } catch {
     source = undefined;
   }

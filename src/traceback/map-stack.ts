@@ -9,6 +9,7 @@ import type { Frame, Language } from '../model.js';
 import { singleLine } from './display-text.js';
 import { MAX_FUNCTION_NAME_LENGTH, parseV8Stack, type RawFrame } from './parse-stack.js';
 import { oneBasedColumn, oneBasedLine, toOneBasedColumn, toZeroBasedColumn, type OneBasedLine, type ZeroBasedColumn } from './positions.js';
+import { parseBundleSource } from './bundle-sources.js';
 import { refinePosition } from './refine-position.js';
 import { sourceMapKey, type OriginalPosition, type SourceMapCache } from './source-maps.js';
 import { sourceLines } from './source-lines.js';
@@ -54,11 +55,18 @@ export async function mapStack(input: MapStackInput): Promise<MappedStack> {
 }
 
 interface Located {
+  /** The tool and version whose source the position is in: a bundled library's own, in a library. */
   file: VirtualFile;
+  /** The script's name (the running version's), as V8 gave it. */
   fileName: string;
   language: Language;
+  /** The source the position is in; '' for a package's (not kept). */
   source: string;
   position: OriginalPosition;
+  /** The file name the agent sees: `fib.ts`, a library's `text_utils.ts`, a package's `csv-parse/dist/esm/sync.js`. */
+  display: string;
+  /** `name@version` of the package the position is in. */
+  package?: string;
 }
 
 async function mapStackOrThrow(input: MapStackInput): Promise<MappedStack> {
@@ -109,9 +117,10 @@ export async function mapRawFrames(
       function: (positions === 'call-sites' ? functionName(raw, located, i) : ownName(raw[i]?.functionName ?? null, here)) ?? '<anonymous>',
       tool: here.file.tool,
       version: here.file.version,
-      file: `${here.file.tool}.${here.language === 'typescript' ? 'ts' : 'js'}`,
+      file: here.display,
       line: here.position.line1,
       column: toOneBasedColumn(here.position.column0),
+      ...(here.package === undefined ? {} : { package: here.package }),
     });
   });
   const frames = withCombinators(items);
@@ -168,7 +177,7 @@ export async function sourcePosition(
   const here = await locate(frame, file, (f) => input.resolveVersion(f.tool, f.version), input.cache);
   if (here === null) return null;
   return {
-    file: `${file.tool}.${here.language === 'typescript' ? 'ts' : 'js'}`,
+    file: here.display,
     line: here.position.line1,
     column: toOneBasedColumn(here.position.column0),
     agentsName: (name) => withoutGeneratedDefaultName(name, here),
@@ -192,9 +201,28 @@ async function locate(
 ): Promise<Located | null> {
   const version = resolve(file);
   if (version === undefined || frame.line1 === null || frame.column1 === null) return null;
-  const position = await originalPosition(cache, file, version, frame.line1, toZeroBasedColumn(frame.column1));
+  const ownFile = `${file.tool}.${version.language === 'typescript' ? 'ts' : 'js'}`;
+  // A bundled version's map has a source per file it holds (bundle-sources.ts): the text of each.
+  const textOf = (source: string | null): string | undefined => {
+    const origin = parseBundleSource(source, ownFile);
+    if (origin?.kind === 'own') return version.source;
+    if (origin?.kind === 'library') return resolve({ persona: file.persona, tool: origin.name, version: origin.version })?.source;
+    return undefined;
+  };
+  const position = await originalPosition(cache, file, version, frame.line1, toZeroBasedColumn(frame.column1), textOf);
   if (position === null) return null;
-  return { file, fileName: frame.fileName ?? '', language: version.language, source: version.source, position };
+  const origin = parseBundleSource(position.source, ownFile);
+  const fileName = frame.fileName ?? '';
+  if (origin === null) return null;
+  if (origin.kind === 'library') {
+    // The library's own source and version: what the agent wrote, at the version bundled.
+    const library = { persona: file.persona, tool: origin.name, version: origin.version };
+    return { file: library, fileName, language: origin.language, source: textOf(position.source) ?? '', position, display: origin.file };
+  }
+  if (origin.kind === 'package') {
+    return { file, fileName, language: version.language, source: '', position, display: origin.file, package: `${origin.name}@${origin.version}` };
+  }
+  return { file, fileName, language: version.language, source: version.source, position, display: ownFile };
 }
 
 async function originalPosition(
@@ -203,6 +231,7 @@ async function originalPosition(
   version: ResolvedVersion,
   line1: OneBasedLine,
   column0: ZeroBasedColumn,
+  textOf: (source: string | null) => string | undefined,
 ): Promise<OriginalPosition | null> {
   const key = sourceMapKey(file.persona, file.tool, file.version);
   const load = () => version.sourceMap;
@@ -210,11 +239,12 @@ async function originalPosition(
   if (typeof compiledJs !== 'string') return cache.originalPositionFor(key, load, line1, column0);
   const segments = await cache.segmentsAt(key, load, line1, column0);
   if (segments === null) return null;
+  const text = textOf((segments.at ?? segments.next)?.source ?? null);
   return refinePosition({
     segments,
     column0,
     generatedLine: sourceLines(compiledJs, line1, line1)[0] ?? '',
-    originalLine: (line) => sourceLines(version.source, line, line)[0],
+    originalLine: (line) => (text === undefined ? undefined : sourceLines(text, line, line)[0]),
   });
 }
 

@@ -41,18 +41,20 @@ export function refinePosition(input: RefineInput): OriginalPosition | null {
   const fallback = at ?? next;
   if (fallback === null) return null;
   const name = fallback.name;
+  const source = fallback.source;
 
   if (at !== null) {
     const offset = column0 - at.generatedColumn0;
-    if (offset === 0) return pastErasedNonNull(at.line1, at.column0, name, generatedLine[column0], originalLine(at.line1));
+    if (offset === 0) return pastErasedNonNull(at.line1, at.column0, name, source, generatedLine[column0], originalLine(at.line1));
     const generated = generatedLine.slice(at.generatedColumn0, column0 + 1);
     const original = originalLine(at.line1)?.slice(at.column0, at.column0 + offset + 1);
     if (generated.length === offset + 1 && generated === original) {
-      return position(at.line1, at.column0 + offset, name) ?? fallback;
+      return position(at.line1, at.column0 + offset, name, source) ?? fallback;
     }
   }
 
-  if (next !== null) {
+  // In a bundle the next segment may be in another file: its text says nothing of this one's.
+  if (next !== null && (at === null || next.source === at.source)) {
     const distance = next.generatedColumn0 - column0;
     const start = next.column0 - distance;
     const ordered = at === null || at.line1 !== next.line1 || start >= at.column0;
@@ -60,30 +62,31 @@ export function refinePosition(input: RefineInput): OriginalPosition | null {
       const generated = generatedLine.slice(column0, next.generatedColumn0);
       const original = originalLine(next.line1)?.slice(start, next.column0);
       if (generated.length === distance && generated === original) {
-        return position(next.line1, start, name) ?? fallback;
+        return position(next.line1, start, name, source) ?? fallback;
       }
     }
   }
 
-  return { line1: fallback.line1, column0: fallback.column0, name };
+  return { line1: fallback.line1, column0: fallback.column0, name, source };
 }
 
 function pastErasedNonNull(
   line1: OneBasedLine,
   column0: ZeroBasedColumn,
   name: string | null,
+  source: string | null,
   generatedChar: string | undefined,
   original: string | undefined,
 ): OriginalPosition | null {
   if (original === undefined || generatedChar === undefined || generatedChar === '!' || original[column0] !== '!') {
-    return { line1, column0, name };
+    return { line1, column0, name, source };
   }
   let column = column0 as number;
   while (original[column] === '!') column++;
-  return original[column] === generatedChar ? position(line1, column, name) ?? { line1, column0, name } : { line1, column0, name };
+  return original[column] === generatedChar ? position(line1, column, name, source) ?? { line1, column0, name, source } : { line1, column0, name, source };
 }
 
-function position(line1: OneBasedLine, column0: number, name: string | null): OriginalPosition | null {
+function position(line1: OneBasedLine, column0: number, name: string | null, source: string | null): OriginalPosition | null {
   const column = zeroBasedColumn(column0);
-  return column === null ? null : { line1, column0: column, name };
+  return column === null ? null : { line1, column0: column, name, source };
 }

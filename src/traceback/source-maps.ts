@@ -21,6 +21,11 @@ export interface OriginalPosition {
   column0: ZeroBasedColumn;
   /** The original identifier at this position when the map names it (renamed identifiers). */
   name: string | null;
+  /**
+   * The map's name of the source the position is in: the tool's own file, or in a bundle a
+   * library's or a package's (bundle-sources.ts). Null when the map gives none.
+   */
+  source: string | null;
 }
 
 /** A mapping segment: the generated column it starts at, and the original position it maps to. */
@@ -210,7 +215,7 @@ function originalAt(
   const line = oneBasedLine(found.line);
   const column = zeroBasedColumn(found.column);
   if (line === null || column === null) return null;
-  return { source: found.source, position: { line1: line, column0: column, name: found.name === '' ? null : found.name } };
+  return { source: found.source, position: { line1: line, column0: column, name: found.name === '' ? null : found.name, source: found.source } };
 }
 
 function segmentsAround(consumer: Consumer, line1: OneBasedLine, column0: ZeroBasedColumn): SegmentsAt {

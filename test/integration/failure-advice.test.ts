@@ -118,7 +118,9 @@ describe('what the runtime lacks', () => {
     const out = await mcp.call('create_tool', { name: 'uses_lodash', description: 'x', code: "import {\n  chunk,\n} from 'lodash';\nexport default () => chunk([1, 2], 1);" });
     expect(out.isError).toBe(true);
     const error = (out.structuredContent as { error: { message: string; frames: Array<{ line: number }> } }).error;
-    expect(error.message).toMatch(/import "lodash" is not available: Chameleon tools run in a sandbox without modules/);
+    // Refused by the compiler, at the import's line, naming the setting that decides (issue 15).
+    expect(error.message).toMatch(/^uses_lodash\.ts:3:8: import "lodash" is refused: package "lodash" is not in this server's packages\.allow \(it allows none\)\. Inline the code you need/);
+    expect(error.frames[0]?.line).toBe(3);
     expect(error.message).not.toMatch(/require/);
   });
 

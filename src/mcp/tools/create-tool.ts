@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineMetaTool } from '../meta-tool.js';
-import { capabilities, code, description, inputSchema, memoryMb, timeoutMs, toolName } from './fields.js';
+import { capabilities, code, description, inputSchema, kind, memoryMb, timeoutMs, toolName } from './fields.js';
 import { WRITE_OUTPUT, writeResult } from './write-result.js';
 
 export const createToolTool = defineMetaTool({
@@ -10,6 +10,7 @@ export const createToolTool = defineMetaTool({
     'Create a new tool from TypeScript or JavaScript source and save it as version 1. ' +
     'Once saved it is listed as a tool under its own name (clients are notified with tools/list_changed) and can also be called with run_tool. ' +
     'If the code does not compile, or throws while loading, nothing is saved and the result gives the line, column and code frame of the problem. ' +
+    'With `kind: "library"` it saves code for other tools to import (`import { x } from "lib:<name>"`) instead of a callable tool. ' +
     'A tool that needs the network declares `capabilities: { fetch: ["api.example.com"] }` (and `secrets: ["NAME"]` for a secret the server holds); the server refuses hosts its config does not allow. ' +
     'Example code: `export default function ({ a, b }: { a: number; b: number }) { return { sum: a + b }; }`.',
   input: z
@@ -22,6 +23,7 @@ export const createToolTool = defineMetaTool({
       timeout_ms: timeoutMs.optional(),
       memory_mb: memoryMb.optional(),
       capabilities: capabilities.optional(),
+      kind: kind.optional(),
     })
     .strict(),
   output: WRITE_OUTPUT,
@@ -36,7 +38,12 @@ export const createToolTool = defineMetaTool({
       ...(args.timeout_ms === undefined ? {} : { timeoutMs: args.timeout_ms }),
       ...(args.memory_mb === undefined ? {} : { memoryMb: args.memory_mb }),
       ...(args.capabilities === undefined ? {} : { capabilities: args.capabilities }),
+      ...(args.kind === undefined ? {} : { kind: args.kind }),
     });
-    return writeResult(outcome, ctx, args.name, null, (v) => `Created ${args.name} (version ${v}). Call it as the tool \`${args.name}\`, or with run_tool.`);
+    const saved =
+      args.kind === 'library'
+        ? (v: number) => `Created library ${args.name} (version ${v}). Import it from a tool: \`import { ... } from "lib:${args.name}"\`.`
+        : (v: number) => `Created ${args.name} (version ${v}). Call it as the tool \`${args.name}\`, or with run_tool.`;
+    return writeResult(outcome, ctx, args.name, null, saved);
   },
 });

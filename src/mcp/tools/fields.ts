@@ -13,7 +13,8 @@ export const code = z
   .describe(
     'The complete source of a module whose default export is the handler: `export default function (args, ctx) { ... return result; }` (may be async). ' +
       '`args` are the call arguments (already checked against input_schema); the return value must be JSON-serialisable. ' +
-      'The code runs in a sandbox: no require/import, file system or process; console.log output is captured into the execution log. ' +
+      'The code runs in a sandbox: no file system or process; console.log output is captured into the execution log. ' +
+      'It may import your libraries (`import { slugify } from "lib:text_utils"`, see kind "library") and the npm packages this server allows (`import { parse } from "csv-parse/browser/esm/sync"`; others are refused at create with the list of allowed ones); what it imports is bundled into the version, pinned. ' +
       'It has the Web APIs (URL, TextEncoder, crypto, setTimeout, Headers, ...) and `fetch`, which reaches only the hosts in the tool\'s capabilities.fetch. ' +
       '`ctx` has `persona`, `tool: {name, version}`, `executionId`, `log(...)`, `kv` (get/set/delete/list of JSON values, kept across calls; writes of a failed call are dropped) `secret(name)` (a placeholder for a secret in capabilities.secrets, to put in a request header) and `mcp.<server>.callTool(name, args)` for the upstream MCP servers in capabilities.mcp.',
   );
@@ -25,5 +26,12 @@ export const inputSchema = z
 export const timeoutMs = z.number().int().min(10).describe('Time limit of one call in milliseconds (default 5000). A call that runs longer is stopped.');
 export const memoryMb = z.number().int().min(8).describe('Memory limit of the tool in MB (default 64, at least 8).');
 export { CapabilitiesSchema as capabilities } from '../../capabilities/manifest.js';
+
+export const kind = z
+  .enum(['tool', 'library'])
+  .describe(
+    '`tool` (default): a callable tool with a default-export handler. `library`: code that your other tools import with `import { x } from "lib:<name>"` (named exports, no handler needed); it is not callable and not listed as an MCP tool. ' +
+      'Importers bundle the library version that is active when they compile: updating a library changes no importer until that importer is updated with its code (get_tool of the library lists importers on older versions).',
+  );
 
 export const description = z.string().describe('What the tool does and when to use it; shown to agents in the tool list.');

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { toolOut, versionOut } from '../convert.js';
+import { dependencyOut, toolOut, versionOut } from '../convert.js';
 import { defineMetaTool } from '../meta-tool.js';
 import { success } from '../results.js';
-import { ToolOut, VersionOut, outputSchemaOf } from '../schemas.js';
+import { DependencyOut, ToolOut, VersionOut, outputSchemaOf } from '../schemas.js';
 import { toolName } from './fields.js';
 
 const GetToolOut = z.object({
@@ -10,12 +10,25 @@ const GetToolOut = z.object({
   version: z.number().int().describe('The version whose source is returned.'),
   source: z.string().describe('The source of that version, exactly as written.'),
   versions: z.array(VersionOut).describe('Every version, oldest first.'),
+  dependencies: z.array(DependencyOut).describe('What that version bundled: libraries at the versions it pinned, packages with their version and integrity.'),
+  importers: z
+    .array(
+      z.object({
+        name: z.string(),
+        version: z.number().int().describe("The importer's active version."),
+        library_version: z.number().int().describe('The version of this library that importer bundles.'),
+        current: z.boolean().describe('False when it bundles an older version: update it with its code to pick up the active one.'),
+      }),
+    )
+    .optional()
+    .describe('For a library: the tools that import it.'),
 });
 
 export const getToolTool = defineMetaTool({
   name: 'get_tool',
   title: 'Read a tool',
-  description: "Read a tool: its source exactly as written (the active version, or the `version` you ask for), its description, input schema and limits, and the list of all its versions.",
+  description:
+    "Read a tool or library: its source exactly as written (the active version, or the `version` you ask for), its description, input schema and limits, the list of all its versions, and what that version bundled (libraries and packages, pinned). For a library, also the tools that import it and whether they bundle its active version.",
   input: z
     .object({
       name: toolName('The tool'),
@@ -31,16 +44,39 @@ export const getToolTool = defineMetaTool({
       version: details.version,
       source: details.source,
       versions: details.versions.map(versionOut),
+      dependencies: details.dependencies.map(dependencyOut),
+      ...(details.importers === undefined
+        ? {}
+        : { importers: details.importers.map((i) => ({ name: i.name, version: i.activeVersion, library_version: i.libraryVersion, current: i.current })) }),
     };
     const t = structured.tool;
     const history = structured.versions
       .map((v) => `${v.version} (${v.origin.kind}${v.origin.from_version ? ` of ${v.origin.from_version}` : ''}${v.active ? ', active' : ''})`)
       .join(', ');
+    const bundled = structured.dependencies.map((d) => (d.kind === 'library' ? `lib:${d.name}@${d.version}` : `${d.name}@${d.version}`)).join(', ');
+    const head =
+      t.kind === 'library'
+        ? [`${t.name} — library (${t.language}), active version ${t.version}; import it with \`import { ... } from "lib:${t.name}"\``]
+        : [
+            `${t.name} — ${t.language}, active version ${t.version}, timeout ${t.timeout_ms} ms, memory ${t.memory_mb} MB`,
+            `Description: ${t.description}`,
+            `Input schema: ${JSON.stringify(t.input_schema)}`,
+            `Capabilities: ${Object.keys(t.capabilities).length === 0 ? 'none' : JSON.stringify(t.capabilities)}`,
+          ];
+    if (t.kind === 'library') head.push(`Description: ${t.description}`);
+    if (bundled !== '') head.push(`Version ${details.version} bundles: ${bundled}`);
+    const importers = structured.importers;
+    if (importers !== undefined) {
+      const older = importers.filter((i) => !i.current);
+      head.push(
+        importers.length === 0
+          ? 'Imported by: no tool yet'
+          : `Imported by: ${importers.map((i) => `${i.name} (bundles version ${i.library_version}${i.current ? '' : ', older'})`).join(', ')}`,
+      );
+      if (older.length > 0) head.push(`To give ${older.map((i) => i.name).join(', ')} version ${t.version}: update_tool each with its code (unchanged is fine); they compile against the active version then.`);
+    }
     const text = [
-      `${t.name} — ${t.language}, active version ${t.version}, timeout ${t.timeout_ms} ms, memory ${t.memory_mb} MB`,
-      `Description: ${t.description}`,
-      `Input schema: ${JSON.stringify(t.input_schema)}`,
-      `Capabilities: ${Object.keys(t.capabilities).length === 0 ? 'none' : JSON.stringify(t.capabilities)}`,
+      ...head,
       `Versions: ${history}`,
       '',
       `Source of version ${details.version}:`,

@@ -167,7 +167,7 @@ describe('migration 4 (capabilities, effects, kv)', () => {
     onTestFinished(() => {
       store.close();
     });
-    expect(rawConnection(file).pragma('user_version', { simple: true })).toBe(4);
+    expect(rawConnection(file).pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
     expect(store.executions.get('alice', 'old')).toMatchObject({ id: 'old', effects: null });
     const columns = (table: string) => (rawConnection(file).prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name);
     expect(columns('versions')).toContain('capabilities_json');

@@ -11,6 +11,9 @@ describe('tools.create()', () => {
     const v1 = store.tools.create('alice', 'add', s);
     expect(v1).toEqual({
       ...s,
+      // Read back from the row: every version has a kind and a (here empty) list of dependencies.
+      kind: 'tool',
+      dependencies: [],
       persona: 'alice',
       toolName: 'add',
       version: 1,
@@ -142,7 +145,7 @@ describe('tools.listVersions()', () => {
     ]);
     for (const v of versions) {
       expect(Object.keys(v).sort()).toEqual(
-        ['capabilities', 'createdAt', 'description', 'hash', 'inputSchema', 'language', 'limits', 'origin', 'persona', 'toolName', 'version'],
+        ['capabilities', 'createdAt', 'dependencies', 'description', 'hash', 'inputSchema', 'kind', 'language', 'limits', 'origin', 'persona', 'toolName', 'version'],
       );
     }
     expect(versions[0]?.inputSchema).toEqual(snapshot().inputSchema);

@@ -11,7 +11,7 @@ function column0(n: number): ZeroBasedColumn {
   return zeroBasedColumn(n)!;
 }
 function segment(generated: number, line: number, column: number, name: string | null = null): Segment {
-  return { generatedColumn0: column0(generated), line1: line1(line), column0: column0(column), name };
+  return { generatedColumn0: column0(generated), line1: line1(line), column0: column0(column), name, source: null };
 }
 
 // Written on line 3; compiled onto line 1 with the `!`s erased and the indentation changed.
@@ -29,6 +29,7 @@ describe('refinePosition()', () => {
       line1: 3,
       column0: col(ORIGINAL[2]!, '.amount'),
       name: null,
+      source: null,
     });
   });
 
@@ -41,6 +42,7 @@ describe('refinePosition()', () => {
       line1: 1,
       column0: col(source[0]!, '!c'),
       name: null,
+      source: null,
     });
   });
 
@@ -50,6 +52,7 @@ describe('refinePosition()', () => {
       line1: 3,
       column0: at.column0,
       name: 'v',
+      source: null,
     });
   });
 
@@ -62,6 +65,7 @@ describe('refinePosition()', () => {
       line1: 3,
       column0: col(ORIGINAL[2]!, '(key'),
       name: 'g',
+      source: null,
     });
   });
 
@@ -82,6 +86,7 @@ describe('refinePosition()', () => {
       line1: 3,
       column0: col(ORIGINAL[2]!, '.amount'),
       name: 'kept',
+      source: null,
     });
   });
 
@@ -90,7 +95,7 @@ describe('refinePosition()', () => {
     const at = segment(0, 1, 0);
     const next = segment(2, 1, 9);
     const found = refinePosition({ segments: { at, next }, column0: column0(1), generatedLine: generated, originalLine: () => 'a <T> ( b )' });
-    expect(found).toEqual({ line1: 1, column0: 0, name: null });
+    expect(found).toEqual({ line1: 1, column0: 0, name: null, source: null });
   });
 
   it('never counts back past the start of the segment before', () => {
@@ -101,6 +106,7 @@ describe('refinePosition()', () => {
       line1: 1,
       column0: 5,
       name: null,
+      source: null,
     });
   });
 
@@ -110,11 +116,13 @@ describe('refinePosition()', () => {
       line1: 2,
       column0: 6,
       name: 'n',
+      source: null,
     });
     expect(refinePosition({ segments: { at: null, next }, column0: column0(0), generatedLine: '   .x', originalLine: () => 'x' })).toEqual({
       line1: 2,
       column0: 7,
       name: 'n',
+      source: null,
     });
   });
 
@@ -125,6 +133,7 @@ describe('refinePosition()', () => {
       line1: 9,
       column0: 0,
       name: null,
+      source: null,
     });
   });
 });

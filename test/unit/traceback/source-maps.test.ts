@@ -86,7 +86,7 @@ describe('SourceMapCache.segmentsAt()', () => {
     const dot = column0(valueOf.column - 2);
     const found = await cache.segmentsAt('k', () => map, line1(valueOf.line), dot);
     const original = positionOf(SOURCE, 'valueOf');
-    expect(found?.next).toEqual({ generatedColumn0: valueOf.column - 1, line1: original.line, column0: original.column - 1, name: null });
+    expect(found?.next).toEqual({ generatedColumn0: valueOf.column - 1, line1: original.line, column0: original.column - 1, name: null, source: expect.any(String) });
     expect(found?.at?.line1).toBe(original.line);
     expect(found?.at?.generatedColumn0).toBeLessThan(dot);
     expect(found?.at?.column0).toBeLessThan(original.column - 1);
@@ -115,7 +115,7 @@ describe('SourceMapCache.originalPositionFor() fallbacks and failures', () => {
 
   it('uses the closest mapping after the column when none starts before it (least upper bound)', async () => {
     const cache = new SourceMapCache();
-    expect(await cache.originalPositionFor('k', handMadeMap, line1(1), column0(2))).toEqual({ line1: 3, column0: 4, name: null });
+    expect(await cache.originalPositionFor('k', handMadeMap, line1(1), column0(2))).toEqual({ line1: 3, column0: 4, name: null, source: 'x.ts' });
   });
 
   it.each([
@@ -155,8 +155,8 @@ describe('SourceMapCache.originalPositionFor() fallbacks and failures', () => {
     ]);
     expect(load).toHaveBeenCalledTimes(1);
     expect(results).toEqual([
-      { line1: 3, column0: 4, name: null },
-      { line1: 3, column0: 4, name: null },
+      { line1: 3, column0: 4, name: null, source: 'x.ts' },
+      { line1: 3, column0: 4, name: null, source: 'x.ts' },
     ]);
   });
 });
@@ -199,8 +199,8 @@ describe('SourceMapCache eviction', () => {
     const pendingA = cache.originalPositionFor('a', map(7), line1(1), column0(0));
     const pendingB = cache.originalPositionFor('b', map(8), line1(1), column0(0)); // evicts a
     expect(cache.has('a')).toBe(false);
-    expect(await pendingA).toEqual({ line1: 7, column0: 0, name: null });
-    expect(await pendingB).toEqual({ line1: 8, column0: 0, name: null });
+    expect(await pendingA).toEqual({ line1: 7, column0: 0, name: null, source: 'x.ts' });
+    expect(await pendingB).toEqual({ line1: 8, column0: 0, name: null, source: 'x.ts' });
     await new Promise((resolve) => setImmediate(resolve));
     expect(destroy).toHaveBeenCalledTimes(1);
   });
