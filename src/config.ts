@@ -156,6 +156,19 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    // ctx.tools (issue 15): one tool calling another. Each callee is a call of its own (own
+    // isolate, limits, log row) that never outlives its caller's deadline; these bound a tree.
+    tools: z
+      .object({
+        /** How deep calls may nest: the agent's call is depth 0, a tool it calls depth 1. */
+        maxDepth: z.number().int().min(1).max(32).default(8),
+        /** Calls of other tools one agent call may lead to, at every depth together. */
+        maxCallsPerRoot: z.number().int().min(1).max(10_000).default(100),
+        /** Calls of other tools one call may have running at once (the sandbox's own bound on requests is 64). */
+        maxInFlightPerCall: z.number().int().min(1).max(64).default(16),
+      })
+      .strict()
+      .prefault({}),
     // `serve --http` only. Bounds what idle or hostile local clients can hold (issue 12).
     http: z
       .object({

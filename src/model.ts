@@ -21,6 +21,11 @@ export interface Capabilities {
   mcp?: string[];
   /** ctx.kv's namespace: the tool's own (default) or one shared by the persona's tools. */
   kv?: 'tool' | 'persona';
+  /**
+   * Tools of the same persona it may call with ctx.tools (issue 15): names, or `["*"]` for any.
+   * Names of tools that do not exist yet are allowed: a call to one is refused when it is made.
+   */
+  tools?: string[];
 }
 
 /**
@@ -152,6 +157,29 @@ export interface FailureFacts {
   errors?: LinkedError[];
   /** How many members `errors` leaves out. */
   errorsOmitted?: number;
+  /**
+   * Set on a ToolCallError (a tool this one called with ctx.tools failed): the callee's own
+   * failure, as the server logged it, not as the guest reported it.
+   */
+  callee?: CalleeFailure;
+}
+
+/**
+ * The failure of a tool called with ctx.tools, linked to the ToolCallError it became in its
+ * caller: its frames are in the callee's own source and version. `callee` goes one level down
+ * when the callee itself failed by a ToolCallError it did not catch.
+ */
+export interface CalleeFailure {
+  tool: string;
+  version: number;
+  executionId: string;
+  kind: FailureKind;
+  name: string;
+  message: string;
+  /** Innermost first, in the callee's source. */
+  frames: Frame[];
+  codeFrame: string | null;
+  callee?: CalleeFailure;
 }
 
 /** An error linked to a failure: its cause, or a member of an AggregateError. */
@@ -223,6 +251,12 @@ export interface ExecutionRecord {
    */
   effects: Effect[] | null;
   /**
+   * For a call made by another tool (ctx.tools): the execution that made it, and the root of
+   * the tree (the call an agent made). Absent on a call an agent made.
+   */
+  parentExecutionId?: string;
+  rootExecutionId?: string;
+  /**
    * The call's kv writes, applied to the kv table in the transaction that inserts this row (so
    * they commit with it, or not at all). Never stored as such, never read back. A FAILURE row's
    * writes are never applied: the caller gives a failed call none, and the store ignores any.
@@ -239,6 +273,8 @@ export type Effect =
   | { op: KvOperation; namespace: string; key?: string; prefix?: string; bytes?: number; found?: boolean; count?: number; refused?: string }
   /** A call to an upstream MCP server (ctx.mcp): which server and tool, how it ended; never arguments or results. */
   | { op: 'mcp.call' | 'mcp.list'; server: string; tool?: string; status: 'ok' | 'error'; ms: number; refused?: string }
+  /** A call of another tool (ctx.tools): its own execution row says the rest. `refused`: it never ran. */
+  | { op: 'tools.call'; tool: string; version?: number; executionId?: string; status?: ExecutionStatus; kind?: FailureKind; ms?: number; refused?: string }
   /** Stands for `count` effects left out of a log row (see MAX_EFFECTS_PER_ROW in rows.ts). */
   | { op: 'omitted'; count: number };
 
@@ -281,4 +317,6 @@ export interface ExecutionQuery {
   since?: string;
   /** Newest first; default 50, at most 1,000. */
   limit?: number;
+  /** Also calls made by other tools (ctx.tools); by default only the calls agents made (the roots). */
+  includeNested?: boolean;
 }

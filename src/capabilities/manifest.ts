@@ -7,13 +7,16 @@
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
-import type { Capabilities } from '../model.js';
+import { NAME_PATTERN, type Capabilities } from '../model.js';
 import { ceilingCovers, patternProblem } from './egress/host-patterns.js';
 
 /** Secret names as the config spells them: environment-variable style. */
 export const SECRET_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
 
 const MAX_PATTERNS = 100;
+
+/** In capabilities.tools: any tool of the persona. */
+export const ANY_TOOL = '*';
 
 export const CapabilitiesSchema = z
   .object({
@@ -33,6 +36,14 @@ export const CapabilitiesSchema = z
       .optional()
       .describe('Upstream MCP servers (configured by the server) the tool calls with ctx.mcp.<name>.callTool(tool, args).'),
     kv: z.enum(['tool', 'persona']).optional().describe('ctx.kv namespace: "tool" (default, the tool\'s own) or "persona" (shared by the persona\'s tools).'),
+    tools: z
+      .array(z.string().max(64).refine((name) => name === ANY_TOOL || NAME_PATTERN.test(name), 'use a tool name (lowercase letters, digits and underscores, starting with a letter) or "*"'))
+      .max(MAX_PATTERNS)
+      .optional()
+      .describe(
+        'Other tools of yours this tool may call: `await ctx.tools.call("name", args)` or `await ctx.tools.name(args)`; `["*"]` allows any (then only ctx.tools.call). ' +
+          'A tool that does not exist yet may be named; the call is refused until it does.',
+      ),
   })
   .strict();
 
@@ -46,6 +57,8 @@ export function normaliseCapabilities(input: z.infer<typeof CapabilitiesSchema> 
   if (input?.secrets !== undefined && input.secrets.length > 0) out.secrets = unique(input.secrets);
   if (input?.mcp !== undefined && input.mcp.length > 0) out.mcp = unique(input.mcp);
   if (input?.kv === 'persona') out.kv = 'persona';
+  // "*" covers every name: the list is just ["*"].
+  if (input?.tools !== undefined && input.tools.length > 0) out.tools = input.tools.includes(ANY_TOOL) ? [ANY_TOOL] : unique(input.tools);
   return out;
 }
 
@@ -75,6 +88,12 @@ export function manifestProblems(capabilities: Capabilities, config: Pick<Config
     }
   }
   return problems;
+}
+
+/** Whether a version with these capabilities may call `tool` with ctx.tools. */
+export function mayCall(capabilities: Capabilities, tool: string): boolean {
+  const declared = capabilities.tools;
+  return declared !== undefined && (declared.includes(ANY_TOOL) || declared.includes(tool));
 }
 
 /** Refuses a manifest the host's config does not allow, with every problem and what to change. */

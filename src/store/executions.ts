@@ -26,10 +26,17 @@ export interface ExecutionStore {
   get(persona: string, id: string): ExecutionRecord | undefined;
   /** Up to `limit` rows whose id starts with `prefix`, in id order (the short ids people copy). */
   withIdPrefix(persona: string, prefix: string, limit: number): ExecutionRecord[];
-  /** Newest first; `limit` defaults to 50 and is clamped to 1..1000. */
+  /** Newest first; `limit` defaults to 50 and is clamped to 1..1000. Roots only, unless `includeNested`. */
   list(persona: string, query?: ExecutionQuery): ExecutionRecord[];
-  /** The newest FAILURE row, of one tool or of any. Includes compile failures of create/update. */
+  /**
+   * The newest FAILURE row, of one tool (at any depth) or of any (roots only: a call an agent
+   * made). Includes compile failures of create/update.
+   */
   lastFailure(persona: string, toolName?: string): ExecutionRecord | undefined;
+  /** The calls made below the root `rootId` by other tools (ctx.tools), oldest first, at most `limit`. */
+  tree(persona: string, rootId: string, limit: number): ExecutionRecord[];
+  /** How many calls were made below each of the roots `rootIds` (every depth); roots without any are absent. */
+  nestedCounts(persona: string, rootIds: readonly string[]): Map<string, number>;
   /**
    * Status of the newest `call` of each live tool; tools never called are absent. Compile
    * failures of create/update are not counted: they leave the active version as it was.
@@ -63,20 +70,25 @@ const NEWEST_FIRST = 'ORDER BY timestamp DESC, seq DESC LIMIT @limit';
 function prepareExecutionStatements(db: Database.Database) {
   // One statement per filter combination (rather than `@x IS NULL OR col = @x`), so that
   // SQLite picks the matching index for each. `since` is always bound: '' matches every row.
-  const list = (filter: string) =>
-    db.prepare<ListParams, ExecutionRow>(
-      `SELECT * FROM executions WHERE persona = @persona ${filter} AND timestamp >= @since ${NEWEST_FIRST}`,
-    );
+  // Each filter twice: every row, or only the calls agents made (the roots of call trees).
+  const list = (filter: string) => ({
+    all: db.prepare<ListParams, ExecutionRow>(`SELECT * FROM executions WHERE persona = @persona ${filter} AND timestamp >= @since ${NEWEST_FIRST}`),
+    roots: db.prepare<ListParams, ExecutionRow>(
+      `SELECT * FROM executions WHERE persona = @persona ${filter} AND timestamp >= @since AND parent_execution_id IS NULL ${NEWEST_FIRST}`,
+    ),
+  });
   return {
     insert: db.prepare<ExecutionRow>(
       `INSERT INTO executions (id, timestamp, persona, tool_name, operation, version, hash,
                                arguments_json, status, error_kind, error_name, error_message,
                                result_summary, frames_json, raw_stack, code_frame, error_facts_json,
-                               effects_json, console_output, duration_ms, cpu_ms, heap_used_bytes)
+                               effects_json, parent_execution_id, root_execution_id,
+                               console_output, duration_ms, cpu_ms, heap_used_bytes)
        VALUES (@id, @timestamp, @persona, @tool_name, @operation, @version, @hash,
                @arguments_json, @status, @error_kind, @error_name, @error_message,
                @result_summary, @frames_json, @raw_stack, @code_frame, @error_facts_json,
-               @effects_json, @console_output, @duration_ms, @cpu_ms, @heap_used_bytes)`,
+               @effects_json, @parent_execution_id, @root_execution_id,
+               @console_output, @duration_ms, @cpu_ms, @heap_used_bytes)`,
     ),
     get: db.prepare<[persona: string, id: string], ExecutionRow>(
       'SELECT * FROM executions WHERE persona = ? AND id = ?',
@@ -96,6 +108,16 @@ function prepareExecutionStatements(db: Database.Database) {
             AND status = 'SUCCESS' AND operation = 'call' AND version >= @minVersion
           ORDER BY timestamp DESC LIMIT @cap)
         GROUP BY version ORDER BY version`,
+    ),
+    // The nested calls of one tree (partial index of migration 5), oldest first.
+    tree: db.prepare<{ persona: string; root: string; limit: number }, ExecutionRow>(
+      'SELECT * FROM executions WHERE root_execution_id = @root AND persona = @persona ORDER BY timestamp, seq LIMIT @limit',
+    ),
+    // Roots as a JSON array: one statement for any number of them, still on the partial index.
+    nestedCounts: db.prepare<{ persona: string; roots: string }, { root: string; count: number }>(
+      `SELECT root_execution_id AS root, COUNT(*) AS count FROM executions
+        WHERE root_execution_id IN (SELECT value FROM json_each(@roots)) AND persona = @persona
+        GROUP BY root_execution_id`,
     ),
     listAll: list(''),
     listByTool: list('AND tool_name = @toolName'),
@@ -128,17 +150,18 @@ export function createExecutionStore(db: Database.Database, kv: KvWriter, afterW
   function list(persona: string, query: ExecutionQuery = {}): ExecutionRecord[] {
     const base = { persona, since: normalizeSince(query.since), limit: clampLimit(query.limit) };
     const { toolName, status } = query;
+    const which = query.includeNested === true ? 'all' : 'roots';
     let rows: ExecutionRow[];
     if (status === 'FAILURE') {
-      rows = toolName !== undefined ? s.listFailuresByTool.all({ ...base, toolName }) : s.listFailures.all(base);
+      rows = toolName !== undefined ? s.listFailuresByTool[which].all({ ...base, toolName }) : s.listFailures[which].all(base);
     } else if (toolName !== undefined && status !== undefined) {
-      rows = s.listByToolAndStatus.all({ ...base, toolName, status });
+      rows = s.listByToolAndStatus[which].all({ ...base, toolName, status });
     } else if (toolName !== undefined) {
-      rows = s.listByTool.all({ ...base, toolName });
+      rows = s.listByTool[which].all({ ...base, toolName });
     } else if (status !== undefined) {
-      rows = s.listByStatus.all({ ...base, status });
+      rows = s.listByStatus[which].all({ ...base, status });
     } else {
-      rows = s.listAll.all(base);
+      rows = s.listAll[which].all(base);
     }
     return rows.map(executionFromRow);
   }
@@ -191,9 +214,18 @@ export function createExecutionStore(db: Database.Database, kv: KvWriter, afterW
     ),
     list: guard('list the executions', list),
     lastFailure: guard('find the last failure', (persona: string, toolName?: string) => {
+      // Of any tool: the calls agents made, whose failure shows the whole tree below them (a
+      // callee's failure is logged before its caller's). Of one tool: its calls at any depth.
       const query: ExecutionQuery = { status: 'FAILURE', limit: 1 };
-      if (toolName !== undefined) query.toolName = toolName;
+      if (toolName !== undefined) Object.assign(query, { toolName, includeNested: true });
       return list(persona, query)[0];
+    }),
+    tree: guard('read the call tree', (persona: string, rootId: string, limit: number) => s.tree.all({ persona, root: rootId, limit }).map(executionFromRow)),
+    nestedCounts: guard('count the nested calls', (persona: string, rootIds: readonly string[]) => {
+      const counts = new Map<string, number>();
+      if (rootIds.length === 0) return counts;
+      for (const row of s.nestedCounts.all({ persona, roots: JSON.stringify(rootIds) })) counts.set(row.root, row.count);
+      return counts;
     }),
     successesSince: guard('count the successes', (persona: string, toolName: string, after: string, minVersion: number, cap: number) => {
       const versions = s.successesSince.all({ persona, toolName, after, minVersion, cap }).map((r) => ({ version: r.version, count: r.count, lastAt: r.last_at }));

@@ -150,5 +150,7 @@ export function quotaRefusedRecord(record: ExecutionRecord, refusal: QuotaRefusa
     cpuMs: record.cpuMs,
     heapUsedBytes: record.heapUsedBytes,
     effects: record.effects,
+    ...(record.parentExecutionId === undefined ? {} : { parentExecutionId: record.parentExecutionId }),
+    ...(record.rootExecutionId === undefined ? {} : { rootExecutionId: record.rootExecutionId }),
   };
 }

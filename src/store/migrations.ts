@@ -178,6 +178,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE versions ADD COLUMN dependencies_json TEXT;
     `,
   },
+  {
+    version: 6,
+    description: 'calls made by other tools: their parent and root executions',
+    // NULL on a call an agent made (the root of a tree), so a root row, which is nearly every
+    // row, touches neither index: each is partial, and costs a WAL page only for nested rows
+    // (migration 2 says why that matters). root_execution_id gives a whole tree in one range
+    // read; a root's own row is found by its id.
+    sql: `
+      ALTER TABLE executions ADD COLUMN parent_execution_id TEXT;
+      ALTER TABLE executions ADD COLUMN root_execution_id TEXT;
+      CREATE INDEX executions_by_root ON executions (root_execution_id) WHERE root_execution_id IS NOT NULL;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

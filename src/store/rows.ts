@@ -76,6 +76,8 @@ export interface ExecutionRow {
   code_frame: string | null;
   error_facts_json: string | null;
   effects_json: string | null;
+  parent_execution_id: string | null;
+  root_execution_id: string | null;
   console_output: string;
   duration_ms: number;
   cpu_ms: number | null;
@@ -180,6 +182,8 @@ export function executionToRow(record: ExecutionRecord): ExecutionRow {
     code_frame: wellFormedOrNull(record.codeFrame),
     error_facts_json: factsToJson(record.errorFacts),
     effects_json: effectsToJson(record.effects),
+    parent_execution_id: record.parentExecutionId ?? null,
+    root_execution_id: record.rootExecutionId ?? null,
     console_output: wellFormed(record.consoleOutput),
     // A NaN or Infinity measurement would violate NOT NULL / STRICT typing and lose the whole
     // row; the log row matters more than one broken number.
@@ -190,6 +194,14 @@ export function executionToRow(record: ExecutionRecord): ExecutionRow {
 }
 
 export function executionFromRow(row: ExecutionRow): ExecutionRecord {
+  const record = executionFields(row);
+  // Only a nested call has them: a root's record has no such keys (as before migration 5).
+  if (row.parent_execution_id !== null) record.parentExecutionId = row.parent_execution_id;
+  if (row.root_execution_id !== null) record.rootExecutionId = row.root_execution_id;
+  return record;
+}
+
+function executionFields(row: ExecutionRow): ExecutionRecord {
   return {
     id: row.id,
     timestamp: row.timestamp,
