@@ -50,6 +50,14 @@ export function overloadedFault(waiting: number): WorkerFault {
   };
 }
 
+/** A call made by another tool that never ran: its caller ended, or reached its deadline, while it waited for a sandbox. */
+export function callerEndedFault(): WorkerFault {
+  return {
+    kind: 'timeout',
+    message: 'The call never ran: the tool that called it ended, or reached its own time limit, while this call waited for a free sandbox. Give the caller a longer timeout_ms, or make fewer calls at once.',
+  };
+}
+
 export function faultReply(id: number, fault: WorkerFault): RunReply {
   return { type: 'result', id, envelope: null, fault, console: '', cpuMs: null, heapUsedBytes: null };
 }

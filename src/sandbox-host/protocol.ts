@@ -54,6 +54,11 @@ export interface CallCapabilities {
   secrets?: Array<[string, string]>;
   /** The upstream MCP servers ctx.mcp has a member for. */
   mcp?: string[];
+  /**
+   * The tools it declares it may call (capabilities.tools): `ctx.tools.<name>` is made for
+   * each; `["*"]` makes none (ctx.tools.call only). The server checks every call again.
+   */
+  tools?: string[];
 }
 
 /** The JSON text of a call's meta (RunJob.metaJson). */

@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { takeEarlySandbox } from './early-start.js';
 import { forkSandboxWorker } from './fork-worker.js';
-import { deathFault, faultReply, overloadedFault, spawnReason, startFault } from './pool-faults.js';
+import { callerEndedFault, deathFault, faultReply, overloadedFault, spawnReason, startFault } from './pool-faults.js';
 import { EXIT_CATASTROPHIC, FATAL_MARKER, type CapabilityRequest, type RunJob, type RunReply, type WorkerFault, type WorkerReply, type WorkerRequest } from './protocol.js';
 import { laneIsolateKey, ToolLanes, type ToolLaneState } from './tool-lanes.js';
 
@@ -35,6 +35,18 @@ export type JobInput = Omit<RunJob, 'id'>;
 export interface CallHost {
   /** Never rejects: a refusal or failure is `{ ok: false, body: JSON {name, message} }`. */
   request(op: string, body: string): Promise<{ ok: boolean; body: string }>;
+  /** The call was sent to its sandbox process: its deadline runs from about now. */
+  dispatched?(): void;
+}
+
+/**
+ * Bounds of a call made by another tool (ctx.tools): it never runs past its caller's deadline
+ * (`deadlineAt`, performance.now() ms), however long it waited for a lane, and a call still
+ * waiting when its caller ends (`signal`) never starts.
+ */
+export interface RunBounds {
+  deadlineAt: number;
+  signal: AbortSignal;
 }
 
 /** A call waiting in the server for a lane of its tool: no deadline runs while it waits. */
@@ -42,6 +54,7 @@ interface Waiting {
   job: RunJob;
   resolve: (reply: RunReply) => void;
   host: CallHost | undefined;
+  bounds: RunBounds | undefined;
 }
 
 interface Pending {
@@ -81,6 +94,9 @@ interface WorkerSlot {
 
 /** How long after the first sandbox process is ready the others start. */
 const REST_START_DELAY_MS = 500;
+
+/** The shortest time limit a nested call is started with: less is no time to run in. */
+export const MIN_NESTED_TIMEOUT_MS = 10;
 
 /** How often a call past its deadline, queued behind an older call, is looked at again. */
 const OVERRUN_RECHECK_MS = 25;
@@ -128,22 +144,55 @@ export class SandboxPool {
   }
 
   /** Runs one job. Resolves with the worker's reply or a fault; never rejects for guest faults. */
-  run(input: JobInput, host?: CallHost): Promise<RunReply> {
+  run(input: JobInput, host?: CallHost, bounds?: RunBounds): Promise<RunReply> {
     if (this.closed) return Promise.reject(new AppError('SANDBOX_UNAVAILABLE', 'The sandbox pool is shut down.'));
     // Assigned, not spread: `{ ...input, id }` takes V8's slow path (~7 us a call here).
     const job: RunJob = Object.assign({ id: this.nextId++ }, input);
     const tool = this.lanes.stateOf(input.isolateKey);
     const probe = job.probe === true;
     return new Promise<RunReply>((resolve) => {
+      if (bounds?.signal.aborted === true) {
+        resolve(faultReply(job.id, callerEndedFault()));
+        return;
+      }
       const lane = this.lanes.choose(tool, probe);
       if (lane === 'overloaded') resolve(faultReply(job.id, overloadedFault(tool.waiting.length)));
-      else if (lane === 'wait') this.lanes.wait(tool, { job, resolve, host }, probe);
-      else this.dispatch(tool, lane, job, resolve, host);
+      else if (lane === 'wait') this.waitForLane(tool, { job, resolve, host, bounds }, probe);
+      else this.dispatch(tool, lane, job, resolve, host, bounds);
     });
   }
 
+  /** Holds a call for a lane; one whose caller ends meanwhile leaves the queue without running. */
+  private waitForLane(tool: ToolLaneState<Waiting>, call: Waiting, probe: boolean): void {
+    this.lanes.wait(tool, call, probe);
+    const { bounds } = call;
+    if (bounds === undefined) return;
+    const leave = (): void => {
+      if (this.lanes.remove(tool, call)) call.resolve(faultReply(call.job.id, callerEndedFault()));
+    };
+    bounds.signal.addEventListener('abort', leave, { once: true });
+    // Dispatched (or answered) first: the listener is no longer needed.
+    const resolve = call.resolve;
+    call.resolve = (reply) => {
+      bounds.signal.removeEventListener('abort', leave);
+      resolve(reply);
+    };
+  }
+
   /** Sends a job to its lane's isolate, on the lane's process; the lane is free again when it is answered. */
-  private dispatch(tool: ToolLaneState<Waiting>, lane: number, job: RunJob, resolve: (reply: RunReply) => void, host: CallHost | undefined): void {
+  private dispatch(tool: ToolLaneState<Waiting>, lane: number, job: RunJob, resolve: (reply: RunReply) => void, host: CallHost | undefined, bounds?: RunBounds): void {
+    if (bounds !== undefined) {
+      // A nested call gets what is left of its caller's time, counted from now: the time it
+      // waited for this lane is gone from its caller's deadline too.
+      const left = Math.floor(bounds.deadlineAt - performance.now());
+      if (left < MIN_NESTED_TIMEOUT_MS || bounds.signal.aborted) {
+        resolve(faultReply(job.id, callerEndedFault()));
+        if (tool.waiting.length > 0) queueMicrotask(() => this.drain(tool));
+        return;
+      }
+      if (left < job.timeoutMs) job.timeoutMs = left;
+    }
+    host?.dispatched?.();
     tool.inFlight[lane]!++;
     const answered = (reply: RunReply): void => {
       const hitLimit = reply.fault?.kind === 'timeout' || reply.fault?.kind === 'memory';
@@ -172,7 +221,7 @@ export class SandboxPool {
   private drain(tool: ToolLaneState<Waiting>): void {
     if (this.closed) return; // close() answered them.
     for (let next = this.lanes.next(tool, isProbe); next !== null; next = this.lanes.next(tool, isProbe)) {
-      this.dispatch(tool, next.lane, next.call.job, next.call.resolve, next.call.host);
+      this.dispatch(tool, next.lane, next.call.job, next.call.resolve, next.call.host, next.call.bounds);
     }
   }
 

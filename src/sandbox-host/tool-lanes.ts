@@ -80,6 +80,15 @@ export class ToolLanes<W> {
     return { call, lane };
   }
 
+  /** Takes one waiting call out of the queue (it will not run); false when it is not waiting. */
+  remove(state: ToolLaneState<W>, call: W): boolean {
+    const at = state.waiting.indexOf(call);
+    if (at < 0) return false;
+    state.waiting.splice(at, 1);
+    if (state.waiting.length === 0) this.withWaiting.delete(state);
+    return true;
+  }
+
   /** Every waiting call, taken out (the pool is shutting down). */
   takeAllWaiting(): W[] {
     const all = [...this.withWaiting].flatMap((state) => state.waiting.splice(0));
