@@ -23,6 +23,7 @@ import { beginRequests, deliver, setHostRequestHook } from './capabilities/host-
 import { createFetch } from './capabilities/fetch.js';
 import { createKv, createSecret } from './capabilities/kv.js';
 import { createMcp } from './capabilities/mcp.js';
+import { createToolCall, createToolsView } from './capabilities/tools.js';
 
 /** Globals the host sets before the prelude runs (realm-hooks.ts names them too). */
 const HOST_HOOK_GLOBALS = { random: '__chameleon_host_random', url: '__chameleon_host_url' } as const;
@@ -44,7 +45,7 @@ interface CallMeta {
   /** With `probe`: a library, loaded to see that it loads; it has no handler to check. */
   library?: boolean;
   /** What the server will do for the call (src/sandbox-host/protocol.ts CallCapabilities). */
-  capabilities?: { secrets?: Array<[string, string]>; mcp?: string[] };
+  capabilities?: { secrets?: Array<[string, string]>; mcp?: string[]; tools?: string[] };
 }
 
 type ModuleFactory = (
@@ -170,6 +171,8 @@ type ModuleFactory = (
   // One of each per realm: they hold no state, every operation belongs to the running call.
   const kv = createKv();
   const noMcp = createMcp([]);
+  const toolCall = createToolCall();
+  const noTools = createToolsView(toolCall, undefined);
   const secret = freeze(
     createSecret(
       () => callMeta?.capabilities?.secrets ?? [],
@@ -218,10 +221,14 @@ type ModuleFactory = (
    */
   let lastMetaJson = '';
   let lastMeta: CallMeta | null = null;
+  /** ctx.tools of the version whose meta that is (frozen, stateless: made again only when the meta changes). */
+  let lastTools = noTools;
   function metaOf(metaJson: string): CallMeta {
     if (lastMeta === null || metaJson !== lastMetaJson) {
       lastMeta = parse(metaJson) as CallMeta;
       lastMetaJson = metaJson;
+      const declared = lastMeta.capabilities?.tools;
+      lastTools = declared === undefined ? noTools : createToolsView(toolCall, declared);
     }
     return lastMeta;
   }
@@ -278,6 +285,7 @@ type ModuleFactory = (
         kv,
         secret,
         mcp: meta.capabilities?.mcp === undefined ? noMcp : createMcp(meta.capabilities.mcp),
+        tools: lastTools,
       });
       let value: unknown;
       let then: unknown;

@@ -5,6 +5,7 @@
  */
 import type { Effect, ExecutionRecord, Frame } from '../model.js';
 import { formatTraceback, sourceLineAt } from '../traceback/index.js';
+import type { CallNode } from '../service/call-trace.js';
 import { failureOfRecord } from '../service/records.js';
 import { renderTable, type Column, type Palette } from './table.js';
 import { indent, terminalSafe } from '../terminal-text.js';
@@ -28,10 +29,10 @@ export function formatBytes(bytes: number | null): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** `fibonacci@2`, with the operation when it was not a call: `fibonacci@3 (update)`. */
-export function toolLabel(row: Pick<ExecutionRecord, 'toolName' | 'version' | 'operation'>): string {
+/** `fibonacci@2`, with the operation when it was not a call: `fibonacci@3 (update)`; `↳ ` before a call another tool made. */
+export function toolLabel(row: Pick<ExecutionRecord, 'toolName' | 'version' | 'operation' | 'parentExecutionId'>): string {
   const at = row.version === null ? '' : `@${row.version}`;
-  return `${row.toolName}${at}${row.operation === 'call' ? '' : ` (${row.operation})`}`;
+  return `${row.parentExecutionId === undefined ? '' : '↳ '}${row.toolName}${at}${row.operation === 'call' ? '' : ` (${row.operation})`}`;
 }
 
 /** The one-line gist: `TypeError: ... (fibonacci.ts:7:10)` for a failure, the result for a success. */
@@ -107,8 +108,27 @@ export function tracebackText(row: ExecutionRecord, sourceOf?: SourceOf): string
   });
 }
 
-/** One execution with every field: the header facts, arguments, result or traceback, console. */
-export function renderExecution(row: ExecutionRecord, palette: Palette, sourceOf?: SourceOf): string {
+/**
+ * The calls an execution made of other tools (ctx.tools), as a tree under it, each with its
+ * status and duration. Tool names and ids come from the log; renderExecution makes them safe.
+ */
+export function callTreeLines(row: ExecutionRecord, calls: readonly CallNode[], cut: boolean): string[] {
+  const label = (r: ExecutionRecord) => `${toolLabel(r)}  ${r.status}${r.errorKind === null ? '' : ` (${r.errorKind})`}  ${formatDuration(r.durationMs)}  ${shortId(r.id)}`;
+  const out = [label(row)];
+  const walk = (nodes: readonly CallNode[], prefix: string): void => {
+    nodes.forEach((node, i) => {
+      const last = i === nodes.length - 1;
+      out.push(`${prefix}${last ? '└─ ' : '├─ '}${label(node.record)}`);
+      walk(node.calls, `${prefix}${last ? '   ' : '│  '}`);
+    });
+  };
+  walk(calls, '');
+  if (cut) out.push('… the tree has more calls than were read');
+  return out;
+}
+
+/** One execution with every field: the header facts, arguments, result or traceback, console, and the calls it made. */
+export function renderExecution(row: ExecutionRecord, palette: Palette, sourceOf?: SourceOf, tree?: { calls: readonly CallNode[]; cut: boolean }): string {
   const field = (label: string, value: string) => `${palette.paint('bold', `${label}:`.padEnd(11))} ${terminalSafe(value, { max: MAX_FIELD })}`;
   const block = (title: string, text: string) => [``, palette.paint('bold', `${title}:`), indent(terminalSafe(text, { multiline: true, max: MAX_BLOCK }))];
   const statusText = row.status === 'SUCCESS' ? palette.paint('green', 'SUCCESS') : palette.paint('red', `FAILURE (${terminalSafe(row.errorKind ?? 'internal', { max: 40 })})`);
@@ -118,6 +138,7 @@ export function renderExecution(row: ExecutionRecord, palette: Palette, sourceOf
     field('Persona', row.persona),
     field('Tool', `${row.toolName}${row.version === null ? '' : ` (version ${row.version})`}`),
     field('Operation', row.operation),
+    ...(row.parentExecutionId === undefined ? [] : [field('Called by', `${row.parentExecutionId} (root ${row.rootExecutionId ?? '-'})`)]),
     field('Hash', row.hash ?? '-'),
     `${palette.paint('bold', 'Status:'.padEnd(11))} ${statusText}`,
     field('Duration', `${formatDuration(row.durationMs)} (cpu ${formatDuration(row.cpuMs)}, heap ${formatBytes(row.heapUsedBytes)})`),
@@ -133,7 +154,8 @@ export function renderExecution(row: ExecutionRecord, palette: Palette, sourceOf
     }
     if (row.rawStack !== null && row.rawStack !== '') out.push(...block('Raw stack', row.rawStack));
   }
-  if (row.effects !== null && row.effects.length > 0) out.push(...block('Effects (fetch, kv; in order)', row.effects.map(effectLine).join('\n')));
+  if (tree !== undefined && tree.calls.length > 0) out.push(...block('Calls of other tools (tree, with durations)', callTreeLines(row, tree.calls, tree.cut).join('\n')));
+  if (row.effects !== null && row.effects.length > 0) out.push(...block('Effects (fetch, kv, tool calls; in order)', row.effects.map(effectLine).join('\n')));
   out.push(...block('Console output', row.consoleOutput === '' ? '(none)' : row.consoleOutput));
   return out.join('\n');
 }
@@ -149,6 +171,13 @@ export function effectLine(effect: Effect): string {
     const outcome = effect.refused !== undefined ? `refused: ${effect.refused}` : effect.error !== undefined ? `error: ${effect.error}` : `${effect.status ?? '-'}, ${formatBytes(effect.bytes)}, ${formatDuration(effect.ms)}`;
     const redirects = effect.redirects ? ` (${effect.redirects} redirect${effect.redirects === 1 ? '' : 's'})` : '';
     return `fetch ${effect.method} ${effect.origin}${effect.path} -> ${outcome}${redirects}`;
+  }
+  if (effect.op === 'tools.call') {
+    const callee = `tools.call ${effect.tool}${effect.version === undefined ? '' : `@${effect.version}`}`;
+    if (effect.refused !== undefined) return `${callee} -> refused: ${effect.refused}`;
+    const id = effect.executionId === undefined ? '' : ` ${shortId(effect.executionId)}`;
+    if (effect.status === undefined) return `${callee} -> not ended when this call's row was written${id}`;
+    return `${callee} -> ${effect.status}${effect.kind === undefined ? '' : ` (${effect.kind})`}, ${formatDuration(effect.ms ?? null)}${id}`;
   }
   if ('server' in effect) {
     const target = `${effect.op} ${effect.server}${effect.tool === undefined ? '' : ` ${JSON.stringify(effect.tool)}`}`;

@@ -7,6 +7,7 @@
 import { AppError } from '../errors.js';
 import type { ExecutionQuery, ExecutionRecord } from '../model.js';
 import { lookupExecution } from '../service/audit.js';
+import { callsBelow } from '../service/call-trace.js';
 import type { Store } from '../store/index.js';
 import { renderExecution, renderLogLines, renderLogTable, shortId } from './log-view.js';
 import type { LogsOptions } from './logs.js';
@@ -36,11 +37,13 @@ export async function logs(opts: LogsOptions, runtime: Runtime): Promise<number>
           return undefined; // a damaged or unknown version: the traceback stands without it
         }
       };
-      print(renderExecution(findExecution(store, persona, opts.id), palette, sourceOf));
+      const row = findExecution(store, persona, opts.id);
+      print(renderExecution(row, palette, sourceOf, row.operation === 'call' ? callsBelow(store.executions, persona, row) : undefined));
       return 0;
     }
     const query: ExecutionQuery = {
       limit: opts.limit,
+      ...(opts.nested === true ? { includeNested: true } : {}),
       ...(opts.tool === undefined ? {} : { toolName: opts.tool }),
       ...(opts.status === undefined ? {} : { status: opts.status }),
       ...(opts.since === undefined ? {} : { since: opts.since }),

@@ -21,6 +21,7 @@ export interface LogsOptions extends StoreOptions {
   limit: number;
   follow?: boolean;
   id?: string;
+  nested?: boolean;
   interval: number;
 }
 
@@ -34,7 +35,8 @@ export function registerLogs(program: Command, runtime: Runtime, done: (code: nu
     .option('--limit <n>', 'show at most this many rows (1-1000)', parseLimit, 20)
     .option('-f, --follow', 'keep printing new executions until Ctrl-C')
     .option('--interval <ms>', 'with --follow: how often to look for new rows', parseInterval, 1000)
-    .option('--id <id>', 'show one execution in full (an id, or the start of one as shown in the table)');
+    .option('--nested', 'also the calls tools made of other tools (ctx.tools), marked ↳; by default only the calls agents made')
+    .option('--id <id>', 'show one execution in full, with the tree of calls it made (an id, or the start of one as shown in the table)');
   addStoreOptions(command).action(async (opts: LogsOptions) => {
     const { logs } = await import('./logs-run.js');
     done(await logs(opts, runtime));

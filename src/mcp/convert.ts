@@ -3,8 +3,8 @@
  * This file is the one place that maps between them.
  */
 import type { z } from 'zod';
-import type { Dependency, Effect, ExecutionRecord, Failure, FailureFacts, Frame, LinkedError } from '../model.js';
-import type { LastErrorView, RunOutcome, ToolListing, ToolView, VersionView } from '../service/index.js';
+import type { CalleeFailure, Dependency, Effect, ExecutionRecord, Failure, FailureFacts, Frame, LinkedError } from '../model.js';
+import type { CallNode, LastErrorView, RunOutcome, ToolListing, ToolView, VersionView } from '../service/index.js';
 import type { DependencyOut, FailureOut, FrameOut, LinkedErrorOut, RunFailureOut, RunSuccessOut, ToolOut, VersionOut } from './schemas.js';
 
 type Out<T extends z.ZodType> = z.infer<T>;
@@ -35,13 +35,29 @@ export function failureOut(f: Pick<Failure, 'kind' | 'name' | 'message' | 'frame
 }
 
 /** Snake_case facts; each linked error carries its own, as deep as the failure has them. */
-function factsOut(f: FailureFacts): Pick<Out<typeof FailureOut>, 'thrown' | 'properties' | 'cause' | 'errors' | 'errors_omitted'> {
+function factsOut(f: FailureFacts): Pick<Out<typeof FailureOut>, 'callee' | 'thrown' | 'properties' | 'cause' | 'errors' | 'errors_omitted'> {
   return {
+    ...(f.callee === undefined ? {} : { callee: calleeOut(f.callee) }),
     ...(f.thrown === undefined ? {} : { thrown: { type: f.thrown.type, json: f.thrown.json } }),
     ...(f.properties === undefined ? {} : { properties: Object.fromEntries(Object.entries(f.properties)) }),
     ...(f.cause === undefined ? {} : { cause: linkedOut(f.cause) }),
     ...(f.errors === undefined ? {} : { errors: f.errors.map(linkedOut) }),
     ...(f.errorsOmitted === undefined ? {} : { errors_omitted: f.errorsOmitted }),
+  };
+}
+
+/** A callee's failure, snake_case, one level further down as deep as the chain goes. */
+export function calleeOut(c: CalleeFailure): Record<string, unknown> {
+  return {
+    tool: c.tool,
+    version: c.version,
+    execution_id: c.executionId,
+    kind: c.kind,
+    name: c.name,
+    message: c.message,
+    frames: c.frames.map(frameOut),
+    code_frame: c.codeFrame,
+    ...(c.callee === undefined ? {} : { callee: calleeOut(c.callee) }),
   };
 }
 
@@ -147,25 +163,47 @@ export function executionOut(row: ExecutionRecord) {
     cpu_ms: row.cpuMs,
     heap_used_bytes: row.heapUsedBytes,
     ...(row.effects === null || row.effects.length === 0 ? {} : { effects: row.effects.map(effectOut) }),
+    ...(row.parentExecutionId === undefined ? {} : { parent_execution_id: row.parentExecutionId }),
+    ...(row.rootExecutionId === undefined ? {} : { root_execution_id: row.rootExecutionId }),
   };
 }
 
-/** The fields an effect may show (single words: no renaming needed). Nothing else is copied out. */
-const EFFECT_FIELDS = ['op', 'method', 'origin', 'path', 'status', 'bytes', 'ms', 'redirects', 'namespace', 'key', 'prefix', 'found', 'count', 'server', 'tool', 'refused', 'error'] as const;
+/** One call of a tree with the calls it made, for get_execution's `calls`. */
+export function callNodeOut(node: CallNode): Record<string, unknown> {
+  const row = node.record;
+  return {
+    execution_id: row.id,
+    tool: row.toolName,
+    version: row.version,
+    status: row.status,
+    duration_ms: row.durationMs,
+    error: row.status === 'FAILURE' ? { kind: row.errorKind ?? 'internal', name: row.errorName ?? 'Error', message: row.errorMessage ?? '' } : null,
+    calls: node.calls.map(callNodeOut),
+  };
+}
+
+/** The fields an effect may show, as the audit names them (camelCase fields renamed). Nothing else is copied out. */
+const EFFECT_FIELDS = [
+  ['op', 'op'], ['method', 'method'], ['origin', 'origin'], ['path', 'path'], ['status', 'status'], ['bytes', 'bytes'], ['ms', 'ms'],
+  ['redirects', 'redirects'], ['namespace', 'namespace'], ['key', 'key'], ['prefix', 'prefix'], ['found', 'found'], ['count', 'count'],
+  ['server', 'server'], ['tool', 'tool'], ['version', 'version'], ['executionId', 'execution_id'], ['kind', 'kind'], ['refused', 'refused'], ['error', 'error'],
+] as const;
 
 /** An effect as the audit shows it: the known fields only, so a stray field never reaches the agent. */
 export function effectOut(effect: Effect): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const fields = effect as Readonly<Record<string, unknown>>;
-  for (const name of EFFECT_FIELDS) if (fields[name] !== undefined) out[name] = fields[name];
+  for (const [name, shown] of EFFECT_FIELDS) if (fields[name] !== undefined) out[shown] = fields[name];
   return out;
 }
 
 /** One line per execution for list_executions: enough to choose which one to open. */
-export function executionSummaryOut(row: ExecutionRecord) {
+export function executionSummaryOut(row: ExecutionRecord, nested?: number) {
   const top = row.frames?.[0];
   return {
     execution_id: row.id,
+    ...(row.parentExecutionId === undefined ? {} : { parent_execution_id: row.parentExecutionId }),
+    ...(nested === undefined ? {} : { nested_calls: nested }),
     timestamp: row.timestamp,
     tool: row.toolName,
     operation: row.operation,

@@ -7,6 +7,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Failure } from '../model.js';
 import type { RunOutcome } from '../service/index.js';
 import { formatFrame } from '../traceback/format.js';
+import { calleeChain, crossToolLine } from '../traceback/format-callees.js';
 import { singleLine, tailText } from '../traceback/display-text.js';
 import { runOut } from './convert.js';
 
@@ -34,10 +35,18 @@ export function json(value: unknown): string {
  * `TypeError: message`, the top frame as `at fn (tool.ts:L:C)`, the code frame: what an agent
  * needs to fix most bugs without another call.
  */
-export function failureText(f: Failure): string {
+export function failureText(f: Failure, tool?: string): string {
   const lines = [errorLine(f)];
   const top = f.frames[0];
   if (top) lines.push(`    ${formatFrame(top)}`);
+  // It came from a tool this one called: where it was raised, and the way up, in each tool's lines.
+  const chain = calleeChain(f);
+  const across = chain.length > 0 && tool !== undefined ? crossToolLine(tool, f) : null;
+  if (across !== null) {
+    const innermost = chain[chain.length - 1]!;
+    lines.push(`Raised in ${singleLine(innermost.tool, 200)} (version ${innermost.version}) [${innermost.kind}]: ${errorLine(innermost)}`, `    ${across}`);
+    if (innermost.codeFrame) lines.push('', innermost.codeFrame);
+  }
   // The first link of the chain: often the error that says what really went wrong.
   if (f.cause) lines.push(`Caused by: ${errorLine(f.cause)}`, ...f.cause.frames.slice(0, 1).map((frame) => `    ${formatFrame(frame)}`));
   if (f.codeFrame) lines.push('', f.codeFrame);
@@ -62,7 +71,7 @@ export function runResult(outcome: RunOutcome): CallToolResult {
   }
   const { kind } = outcome.failure;
   const text = [
-    failureText(outcome.failure),
+    failureText(outcome.failure, outcome.tool),
     '',
     `${outcome.tool} (version ${outcome.version}) failed [${kind}]. Execution id: ${outcome.executionId}.`,
     // Only a failure inside the tool's code has a traceback worth another call.

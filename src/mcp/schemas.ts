@@ -43,8 +43,19 @@ export const LinkedErrorOut = z
   .record(z.string(), z.unknown())
   .describe('An error linked to this one: { name, message, frames (as above), circular? } and, when it has them, thrown, properties, cause, errors, errors_omitted.');
 
+/**
+ * The failure of a tool called with ctx.tools (model.ts CalleeFailure), recursive like
+ * LinkedErrorOut and announced the same way.
+ */
+export const CalleeFailureOut = z
+  .record(z.string(), z.unknown())
+  .describe(
+    'Set on a ToolCallError: the failure of the tool it called, as that call was logged: { tool, version, execution_id, kind, name, message, frames (in that tool\'s source, as above), code_frame, callee? } (callee: one level further down, when that tool failed by a ToolCallError of its own).',
+  );
+
 /** The facts of an error beyond its message (model.ts FailureFacts). */
 const factsFields = {
+  callee: CalleeFailureOut.optional(),
   thrown: ThrownValueOut.optional().describe('Set when the tool threw something that is not an Error.'),
   properties: z.record(z.string(), z.unknown()).optional().describe("The error's own JSON-safe properties, e.g. `code`, `status`, `details`."),
   cause: LinkedErrorOut.optional().describe('`new Error(message, { cause })`: the cause, with its own frames.'),
@@ -96,8 +107,8 @@ export const ToolOut = z.object({
   timeout_ms: z.number().int(),
   memory_mb: z.number().int(),
   capabilities: z
-    .object({ fetch: z.array(z.string()).optional(), secrets: z.array(z.string()).optional(), mcp: z.array(z.string()).optional(), kv: z.enum(['tool', 'persona']).optional() })
-    .describe('What the tool may ask the server for ({} when nothing): hosts to fetch from, secrets, its kv namespace.'),
+    .object({ fetch: z.array(z.string()).optional(), secrets: z.array(z.string()).optional(), mcp: z.array(z.string()).optional(), kv: z.enum(['tool', 'persona']).optional(), tools: z.array(z.string()).optional() })
+    .describe('What the tool may ask the server for ({} when nothing): hosts to fetch from, secrets, upstream MCP servers, its kv namespace, the tools it may call.'),
   dependencies: z.array(DependencyOut).describe('Libraries and packages the active version bundled, pinned when it compiled ([] for none).'),
   version: z.number().int().describe('The active version.'),
   hash: z.string(),

@@ -10,6 +10,7 @@ import { importContext } from './imports.js';
 import { assertNewToolName, assertToolName } from './names.js';
 import { failureRecord } from './records.js';
 import { callSandbox } from './sandbox-call.js';
+import { callSignature, MAX_DECLARED_TOOLS, toolsDeclaration } from './tool-declarations.js';
 import { toolView, versionView, type ToolView, type VersionView } from './views.js';
 
 export interface CreateToolInput {
@@ -58,7 +59,7 @@ export async function createTool(deps: ServiceDeps, persona: string, input: Crea
     language: input.language ?? 'typescript',
     limits: checkLimits(deps, { timeoutMs: input.timeoutMs, memoryMb: input.memoryMb }),
     source: checkSource(deps, input.code),
-    capabilities: checkCapabilities(deps, input.capabilities ?? {}),
+    capabilities: checkCapabilities(deps, input.name, input.capabilities ?? {}),
     kind,
   };
   const nextVersion = nextVersionNumber(deps, persona, input.name);
@@ -85,7 +86,7 @@ export async function updateTool(deps: ServiceDeps, persona: string, input: Upda
     // A kept manifest is not checked again: the config may have narrowed since, and calls
     // are refused then (call-host.ts) with what to change; an update of the code alone must
     // still be possible.
-    capabilities: input.capabilities === undefined ? current.capabilities : checkCapabilities(deps, input.capabilities),
+    capabilities: input.capabilities === undefined ? current.capabilities : checkCapabilities(deps, input.name, input.capabilities),
   };
   const nextVersion = nextVersionNumber(deps, persona, input.name);
   let snapshot: VersionSnapshot;
@@ -128,6 +129,10 @@ export interface ToolDetails {
   dependencies: Dependency[];
   /** For a library: the live tools that bundle it, with the version each bundles. */
   importers?: Array<{ name: string; activeVersion: number; libraryVersion: number; current: boolean }>;
+  /** How another tool calls this one: `name(args: {...}): Promise<unknown>;` (ctx.tools); null for a library. */
+  callSignature: string | null;
+  /** TypeScript declaration of ctx.tools for the requested version, or null when it may call no tool. */
+  toolsDeclaration: string | null;
 }
 
 export function getTool(deps: ServiceDeps, persona: string, name: string, version?: number): ToolDetails {
@@ -147,6 +152,12 @@ export function getTool(deps: ServiceDeps, persona: string, name: string, versio
     versions: deps.store.tools.listVersions(persona, name).map((v) => versionView(v, tool.activeVersion)),
     dependencies: requested.dependencies,
     ...(importers === undefined ? {} : { importers }),
+    callSignature: active.kind === 'library' ? null : callSignature(active),
+    toolsDeclaration: toolsDeclaration(
+      requested.capabilities,
+      (callee) => (deps.store.tools.get(persona, callee) === undefined ? undefined : deps.store.tools.getVersion(persona, callee)),
+      () => deps.store.tools.list(persona, { after: '', limit: MAX_DECLARED_TOOLS + 1 }).map((t) => t.name).filter((n) => n !== name),
+    ),
   };
 }
 
@@ -319,13 +330,17 @@ function refuseCallSettings(input: CreateToolInput | UpdateToolInput): void {
   );
 }
 
-function checkCapabilities(deps: ServiceDeps, input: CapabilitiesInput): Capabilities {
+function checkCapabilities(deps: ServiceDeps, toolName: string, input: CapabilitiesInput): Capabilities {
   const parsed = CapabilitiesSchema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `capabilities${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`);
     throw new AppError('INVALID_ARGUMENT', `${problems.join('; ')}.`);
   }
   const capabilities = normaliseCapabilities(parsed.data);
+  // Every such call would be refused as a cycle: say so now rather than at the first call.
+  if (capabilities.tools?.includes(toolName) === true) {
+    throw new AppError('INVALID_ARGUMENT', `capabilities.tools: ${toolName} names itself; a tool may not call itself (a call of a tool already running is refused as a cycle). Loop or recurse inside its own code instead.`);
+  }
   assertManifestAllowed(capabilities, deps.config);
   return capabilities;
 }

@@ -1,13 +1,14 @@
 import { callBytesMessage, egressFetch, type EgressAuditEntry, type GuestFetchRequest } from '../capabilities/egress/egress-fetch.js';
 import { createKvSession, kvNamespace, type KvSession } from '../capabilities/kv/index.js';
-import type { Capabilities, Effect, KvWrite } from '../model.js';
+import type { CalleeFailure, Effect, KvWrite } from '../model.js';
 import type { CallHost } from '../sandbox-host/supervisor.js';
 import type { ServiceDeps } from './deps.js';
 import type { SecretValues } from './secrets.js';
+import { ToolCalls, type RunCallee, type ToolCallsOf } from './tool-calls.js';
 
 /**
- * The server's side of one call's capabilities (issue 14): the sandbox process forwards each
- * request the tool makes (fetch, kv) and this answers it, in the server process, which holds
+ * The server's side of one call's capabilities (issues 14 and 15): the sandbox process forwards
+ * each request the tool makes (fetch, kv, ctx.mcp, ctx.tools: see tool-calls.ts) and this answers it, in the server process, which holds
  * the secrets and the database. Each request is checked against the version's manifest and
  * the host's config as they are now, counted against the call's bounds, and recorded as an
  * effect of the call (never a body or a header value). When the call ends, `finish()` stops
@@ -16,6 +17,8 @@ import type { SecretValues } from './secrets.js';
  * call's writes are dropped by the caller).
  */
 export interface CallHostHandle extends CallHost {
+  /** Resolves when the tools this call called have ended (within its deadline); undefined when none runs. */
+  settled(): Promise<void> | undefined;
   /** Synchronous when nothing is still running (every call that used no fetch or ctx.mcp). */
   finish(): CallEffects | Promise<CallEffects>;
 }
@@ -23,15 +26,16 @@ export interface CallHostHandle extends CallHost {
 export interface CallEffects {
   effects: Effect[];
   kvWrites: KvWrite[];
+  /** The callees that failed, by execution id (callee-links.ts links a ToolCallError to one). */
+  callees: ReadonlyMap<string, CalleeFailure>;
 }
 
-export interface HostedCall {
-  persona: string;
-  toolName: string;
-  executionId: string;
-  capabilities: Capabilities;
-  timeoutMs: number;
+export interface HostedCall extends ToolCallsOf {
+  /** Runs a call this one makes of another tool (ctx.tools). */
+  runCallee: RunCallee;
 }
+
+const NO_CALLEES: ReadonlyMap<string, CalleeFailure> = new Map();
 
 const KV_OPS = new Set(['kv.get', 'kv.set', 'kv.delete', 'kv.list']);
 
@@ -50,8 +54,10 @@ class HostedCallState implements CallHostHandle {
   private abort: AbortController | null = null;
   private deadline: NodeJS.Timeout | null = null;
   private ended = false;
-  /** When the call's host was made (the call started): what is left of its deadline is measured from here. */
-  private readonly startedAt = performance.now();
+  /** Made on the first ctx.tools call. */
+  private tools: ToolCalls | null = null;
+  /** When the call was sent to its sandbox (until then, when this was made): what is left of its deadline is measured from here. */
+  private startedAt = performance.now();
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -64,13 +70,24 @@ class HostedCallState implements CallHostHandle {
     if (op === 'fetch') return this.tracked(this.fetch(body));
     if (KV_OPS.has(op)) return Promise.resolve(this.kvRequest(op as 'kv.get', body));
     if (op === 'mcp.call' || op === 'mcp.list') return this.tracked(this.mcpRequest(op, body));
+    if (op === 'tools.call') return (this.tools ??= new ToolCalls(this.deps, this.call, this.call.runCallee, this.effects, this.startedAt)).request(body);
     return Promise.resolve(refusal('Error', `Unknown request ${JSON.stringify(op.slice(0, 40))}.`));
+  }
+
+  dispatched(): void {
+    this.startedAt = performance.now();
+    this.tools?.restartDeadline(this.startedAt);
+  }
+
+  settled(): Promise<void> | undefined {
+    return this.tools?.end();
   }
 
   finish(): CallEffects | Promise<CallEffects> {
     this.ended = true;
     this.kv?.end();
     this.abort?.abort();
+    void this.tools?.end();
     if (this.deadline) clearTimeout(this.deadline);
     // Aborted, they end within a few turns; their audit entries are part of this call's row.
     // No await otherwise: a warm call that used none pays for no microtask turn.
@@ -80,7 +97,7 @@ class HostedCallState implements CallHostHandle {
 
   private collected(): CallEffects {
     const kvEffects = this.kv?.effects() ?? [];
-    return { effects: kvEffects.length === 0 ? this.effects : [...this.effects, ...kvEffects], kvWrites: this.kv?.writes() ?? [] };
+    return { effects: kvEffects.length === 0 ? this.effects : [...this.effects, ...kvEffects], kvWrites: this.kv?.writes() ?? [], callees: this.tools?.failures ?? NO_CALLEES };
   }
 
   private tracked(answer: Promise<{ ok: boolean; body: string }>): Promise<{ ok: boolean; body: string }> {

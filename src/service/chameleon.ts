@@ -2,12 +2,13 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { warmUpCompiler } from '../compiler/compile.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { ExecutionQuery } from '../model.js';
+import type { ExecutionQuery, ExecutionRecord } from '../model.js';
 import { SandboxPool } from '../sandbox-host/supervisor.js';
 import { openStore } from '../store/index.js';
 import { SourceMapCache } from '../traceback/source-maps.js';
 import { createArgumentValidator } from './arguments.js';
 import { getExecution, getLastError, listExecutions } from './audit.js';
+import { callsBelow, nestedCounts } from './call-trace.js';
 import { createTool, deleteTool, getTool, listedToolsPage, listTools, listToolsPage, rollbackTool, updateTool, type CreateToolInput, type UpdateToolInput } from './authoring.js';
 import type { ServiceDeps } from './deps.js';
 import { createLogWriter } from './log-writer.js';
@@ -85,6 +86,10 @@ export function createChameleon(options: {
         getLastError: (toolName?: string) => getLastError(deps, persona, toolName),
         listExecutions: (query?: ExecutionQuery) => listExecutions(deps, persona, query),
         getExecution: (id: string) => getExecution(deps, persona, id),
+        /** The calls made below an execution by the tools it called (ctx.tools). */
+        callsBelow: (row: ExecutionRecord) => callsBelow(deps.store.executions, persona, row),
+        /** How many calls each root among `rows` led to. */
+        nestedCounts: (rows: readonly ExecutionRecord[]) => nestedCounts(deps.store.executions, persona, rows),
       };
     },
     /**

@@ -3,3 +3,4 @@ export type { CreateToolInput, UpdateToolInput, WriteOutcome, ToolDetails, ToolL
 export type { RunOutcome } from './running.js';
 export type { ToolView, VersionView, LastErrorView } from './views.js';
 export { RESERVED_TOOL_NAMES } from './names.js';
+export type { CallNode } from './call-trace.js';

@@ -37,6 +37,9 @@ export interface RecordInput {
   effects?: Effect[] | null;
   /** The call's kv writes: only a success's are given to the log (successRecord), to commit with its row. */
   kvWrites?: KvWrite[];
+  /** Set for a call made by another tool (ctx.tools). */
+  parentExecutionId?: string;
+  rootExecutionId?: string;
 }
 
 export function successRecord(input: RecordInput, resultJson: string): ExecutionRecord {
@@ -59,9 +62,10 @@ export function failureRecord(input: RecordInput, failure: Failure): ExecutionRe
 
 /** The facts a failure has beyond name, message and frames, or null when it has none. */
 function factsOf(failure: Failure): FailureFacts | null {
-  const { thrown, properties, cause, errors, errorsOmitted } = failure;
-  if (thrown === undefined && properties === undefined && cause === undefined && errors === undefined) return null;
+  const { thrown, properties, cause, errors, errorsOmitted, callee } = failure;
+  if (thrown === undefined && properties === undefined && cause === undefined && errors === undefined && callee === undefined) return null;
   return {
+    ...(callee === undefined ? {} : { callee }),
     ...(thrown === undefined ? {} : { thrown }),
     ...(properties === undefined ? {} : { properties }),
     ...(cause === undefined ? {} : { cause }),
@@ -78,6 +82,13 @@ type Outcome = Pick<ExecutionRecord, 'status' | 'errorKind' | 'errorName' | 'err
  * (against ~0.5 us written out) on every call.
  */
 function record(input: RecordInput, outcome: Outcome, kvWrites?: KvWrite[]): ExecutionRecord {
+  const out = fields(input, outcome, kvWrites);
+  if (input.parentExecutionId !== undefined) out.parentExecutionId = input.parentExecutionId;
+  if (input.rootExecutionId !== undefined) out.rootExecutionId = input.rootExecutionId;
+  return out;
+}
+
+function fields(input: RecordInput, outcome: Outcome, kvWrites?: KvWrite[]): ExecutionRecord {
   return {
     id: input.id,
     timestamp: input.startedAt.toISOString(),

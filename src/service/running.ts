@@ -1,5 +1,8 @@
 import { AppError, isAppError } from '../errors.js';
-import type { ExecutionRecord, Failure, VersionRecord } from '../model.js';
+import type { ExecutionRecord, Failure, ToolLimits, VersionRecord } from '../model.js';
+import { MIN_NESTED_TIMEOUT_MS } from '../sandbox-host/supervisor.js';
+import { linkCallees } from './callee-links.js';
+import type { NestedCall } from './call-tree.js';
 import { adviceFor } from './advice.js';
 import type { ServiceDeps } from './deps.js';
 import { plainFailure, FAULT_NAMES, type FailureContext } from './failures.js';
@@ -20,12 +23,12 @@ export type RunOutcome =
  * failure into the agent's lines, and commit the log row *before* returning. A call that
  * started keeps the version it started with, whatever updates land meanwhile.
  */
-export async function runTool(deps: ServiceDeps, persona: string, name: string, args: unknown): Promise<RunOutcome> {
+export async function runTool(deps: ServiceDeps, persona: string, name: string, args: unknown, nested?: NestedCall): Promise<RunOutcome> {
   assertToolName(name);
   const started = deps.now();
   const t0 = performance.now();
   const version = activeVersion(deps, persona, name);
-  const executionId = deps.newExecutionId();
+  const executionId = nested?.executionId ?? deps.newExecutionId();
   const record: RecordInput = {
     id: executionId,
     startedAt: started,
@@ -40,6 +43,10 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
     cpuMs: null,
     heapUsedBytes: null,
   };
+  if (nested !== undefined) {
+    record.parentExecutionId = nested.parentId;
+    record.rootExecutionId = nested.tree.rootId;
+  }
   const finish = async (outcome: { failure: Failure } | { resultJson: string; result: unknown }): Promise<RunOutcome> => {
     record.durationMs = performance.now() - t0;
     const common = { executionId, tool: name, version: version.version, console: record.console, durationMs: record.durationMs };
@@ -63,23 +70,41 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
   }
   record.argumentsJson = checked.json;
 
-  const limits = effectiveLimits(version.limits, deps.config.limits);
-  const host = createCallHost(deps, deps.secrets, { persona, toolName: name, executionId, capabilities: version.capabilities, timeoutMs: limits.timeoutMs });
+  const limits = nested === undefined ? effectiveLimits(version.limits, deps.config.limits) : nestedLimits(deps, version, nested);
+  const host = createCallHost(deps, deps.secrets, {
+    persona,
+    toolName: name,
+    executionId,
+    capabilities: version.capabilities,
+    timeoutMs: limits.timeoutMs,
+    runCallee: (callee, calleeArgs, how) => runTool(deps, persona, callee, calleeArgs, how),
+    ...(nested === undefined ? {} : { tree: nested.tree, notAfter: nested.deadlineAt }),
+  });
   const outcome = await callSandbox(
     deps,
     { persona, toolName: name, version: version.version, hash: version.hash, snapshot: version },
-    { argsJson: checked.json, executionId, host },
+    { argsJson: checked.json, executionId, host, ...(nested === undefined ? {} : { bounds: { limits, run: { deadlineAt: nested.deadlineAt, signal: nested.signal } } }) },
     failureContext(deps, persona, version),
   );
+  // The tools it called are logged before it is: the tree is whole when the caller gets its answer.
+  const callees = host.settled();
+  if (callees !== undefined) await callees;
   const finished = host.finish();
-  const { effects, kvWrites } = finished instanceof Promise ? await finished : finished;
+  const { effects, kvWrites, callees: failedCallees } = finished instanceof Promise ? await finished : finished;
   if (effects.length > 0) record.effects = effects;
   // A call that failed leaves no state behind: its writes are dropped with it.
   if (outcome.ok && kvWrites.length > 0) record.kvWrites = kvWrites;
   record.console = outcome.console;
   record.cpuMs = outcome.cpuMs;
   record.heapUsedBytes = outcome.heapUsedBytes;
-  return finish(outcome.ok ? outcome : { failure: outcome.failure });
+  return finish(outcome.ok ? outcome : { failure: linkCallees(outcome.failure, failedCallees) });
+}
+
+/** A nested call's limits: its own, with its time cut to what is left of its caller's. */
+function nestedLimits(deps: ServiceDeps, version: VersionRecord, nested: NestedCall): ToolLimits {
+  const own = effectiveLimits(version.limits, deps.config.limits);
+  const left = Math.max(MIN_NESTED_TIMEOUT_MS, Math.floor(nested.deadlineAt - performance.now()));
+  return left < own.timeoutMs ? { timeoutMs: left, memoryMb: own.memoryMb } : own;
 }
 
 /**

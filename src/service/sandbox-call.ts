@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
-import type { Failure, VersionSnapshot } from '../model.js';
+import type { Capabilities, Failure, ToolLimits, VersionSnapshot } from '../model.js';
 import { callMetaJson, type CallCapabilities } from '../sandbox-host/protocol.js';
-import type { CallHost } from '../sandbox-host/supervisor.js';
+import type { CallHost, RunBounds } from '../sandbox-host/supervisor.js';
 import { consoleNeedsMapping, mapConsoleText } from '../traceback/map-console.js';
 import { virtualFilename } from '../traceback/virtual-filename.js';
 import type { ServiceDeps } from './deps.js';
@@ -32,12 +32,12 @@ export type SandboxOutcome =
 export async function callSandbox(
   deps: ServiceDeps,
   target: SandboxTarget,
-  /** `probe`: a load check; `'library'` loads the module without looking for a handler. */
-  call: { argsJson: string; executionId: string; probe?: boolean | 'library'; host?: CallHost },
+  /** `probe`: a load check; `'library'` loads the module without looking for a handler. `bounds`: a call made by another tool. */
+  call: { argsJson: string; executionId: string; probe?: boolean | 'library'; host?: CallHost; bounds?: NestedBounds },
   failureContext: FailureContext,
 ): Promise<SandboxOutcome> {
   const { payload } = deps.config;
-  const limits = effectiveLimits(target.snapshot.limits, deps.config.limits);
+  const limits = call.bounds === undefined ? effectiveLimits(target.snapshot.limits, deps.config.limits) : call.bounds.limits;
   const filename = virtualFilename(target.persona, target.toolName, target.version);
   const probe = call.probe === true || call.probe === 'library';
   const reply = await deps.pool.run({
@@ -59,7 +59,7 @@ export async function callSandbox(
       ...(call.probe === 'library' ? { library: true } : {}),
       ...callCapabilities(deps, target.snapshot.capabilities),
     }),
-  }, call.host);
+  }, call.host, call.bounds?.run);
   const usage = { cpuMs: reply.cpuMs, heapUsedBytes: reply.heapUsedBytes };
   if (reply.fault || reply.envelope === null) {
     const fault = reply.fault ?? { kind: 'internal' as const, message: 'The sandbox returned nothing.' };
@@ -94,11 +94,29 @@ export async function callSandbox(
   return { ok: true, result: envelope.result, resultJson, console, ...usage };
 }
 
-/** What the prelude must know of the version's capabilities (names only), or nothing. */
-function callCapabilities(deps: ServiceDeps, capabilities: VersionSnapshot['capabilities']): { capabilities?: CallCapabilities } {
-  const { secrets, mcp } = capabilities;
-  if (secrets === undefined && mcp === undefined) return {};
-  return { capabilities: { ...(secrets === undefined ? {} : { secrets: deps.secrets.placeholders(secrets) }), ...(mcp === undefined ? {} : { mcp }) } };
+/**
+ * A call made by another tool (ctx.tools): the limits it runs with (its timeout cut to what is
+ * left of its caller's), and the pool's bounds on it (its caller's deadline, and its end).
+ */
+export interface NestedBounds {
+  limits: ToolLimits;
+  run: RunBounds;
+}
+
+/**
+ * What the prelude must know of the version's capabilities (names only), or nothing:
+ * placeholders of its secrets, the upstream servers and the tools it may call.
+ */
+function callCapabilities(deps: ServiceDeps, capabilities: Capabilities): { capabilities?: CallCapabilities } {
+  const { secrets, mcp, tools } = capabilities;
+  if (secrets === undefined && mcp === undefined && tools === undefined) return {};
+  return {
+    capabilities: {
+      ...(secrets === undefined ? {} : { secrets: deps.secrets.placeholders(secrets) }),
+      ...(mcp === undefined ? {} : { mcp }),
+      ...(tools === undefined ? {} : { tools }),
+    },
+  };
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { FailureFacts, Frame, LinkedError } from '../model.js';
 import { singleLine } from './display-text.js';
+import { linkedCalleeLines } from './format-callees.js';
 
 const MAX_LINE = 1_000;
 const MAX_FRAMES = 10;
@@ -45,6 +46,8 @@ function errorBody(error: LinkedError, indent: string, out: string[]): void {
   if (frames.length > MAX_FRAMES) out.push(`${indent}… ${frames.length - MAX_FRAMES} more frames`);
   const properties = propertiesLine(error.properties);
   if (properties !== null) out.push(`${indent}${properties}`);
+  // A ToolCallError the tool wrapped: the failure of the tool it called, in that tool's lines.
+  if (error.callee !== undefined) out.push(...linkedCalleeLines(error.callee, indent, MAX_FRAMES));
   linkedLines(error, indent, out);
 }
 

@@ -6,8 +6,9 @@
  * Name, message and stack are guest-controlled: they are capped and kept free of control
  * characters, so they cannot forge lines of the traceback or flood it.
  */
-import type { Failure, FailureKind, Frame } from '../model.js';
+import type { CalleeFailure, Failure, FailureKind, Frame } from '../model.js';
 import { capText, singleLine } from './display-text.js';
+import { calleeChain, calleeFrameLines, crossToolLine, raisedLine } from './format-callees.js';
 import { factsLines } from './format-facts.js';
 
 export interface TracebackInput {
@@ -49,6 +50,8 @@ export function formatFrame(f: Frame): string {
 
 export function formatTraceback(input: TracebackInput): string {
   const { failure } = input;
+  const chain = calleeChain(failure);
+  if (chain.length > 0) return crossToolTraceback(input, chain);
   const out: string[] = [...header(input), ''];
 
   const frames = Array.isArray(failure.frames) ? failure.frames : [];
@@ -62,13 +65,42 @@ export function formatTraceback(input: TracebackInput): string {
   out.push(errorLine(failure));
 
   if (typeof failure.codeFrame === 'string' && failure.codeFrame !== '') out.push('', failure.codeFrame);
+  return [...out, ...tail(failure)].join('\n');
+}
+
+/**
+ * A failure that came from a tool this one called (ctx.tools), uncaught on the way up: one
+ * traceback from the agent's call down into each callee's source, then the error where it was
+ * raised, with the kind of failure it was there (a callee's timeout is a timeout).
+ */
+function crossToolTraceback(input: TracebackInput, chain: readonly CalleeFailure[]): string {
+  const { failure } = input;
+  const innermost = chain[chain.length - 1]!;
+  const out: string[] = [...header(input), ''];
+  const note = kindNote({ ...innermost, rawStack: null, mapped: true }, innermost.frames.length > 0);
+  if (note !== null) out.push(note);
+  out.push('Traceback (most recent call last):');
+  const frames = Array.isArray(failure.frames) ? failure.frames : [];
+  for (const frame of [...frames].reverse()) out.push(...frameLines(frame, input.sourceLineOf));
+  out.push(...calleeFrameLines(chain, (frame) => frameLines(frame, input.sourceLineOf)));
+  out.push(errorLine(innermost), raisedLine(input.tool, chain));
+  const codeFrame = innermost.codeFrame ?? failure.codeFrame;
+  if (typeof codeFrame === 'string' && codeFrame !== '') out.push('', codeFrame);
+  const across = crossToolLine(input.tool, failure);
+  if (across !== null) out.push('', `Across tools: ${across}`);
+  return [...out, ...tail(failure)].join('\n');
+}
+
+/** What every traceback ends with: the error's other facts, an unmapped stack, details. */
+function tail(failure: Failure): string[] {
+  const out: string[] = [];
   out.push(...factsLines(failure));
   if (!failure.mapped && typeof failure.rawStack === 'string' && failure.rawStack !== '') {
     out.push('', RAW_STACK_MARKER, multiline(failure.rawStack, MAX_RAW_STACK));
   }
   const details = detailsText(failure.details);
   if (details !== null) out.push('', 'Details:', details);
-  return out.join('\n');
+  return out;
 }
 
 function header(input: TracebackInput): string[] {
@@ -110,7 +142,7 @@ function frameLines(frame: Frame, sourceLineOf: TracebackInput['sourceLineOf']):
 }
 
 /** `Name: message`, or whichever of the two is not empty. */
-function errorLine(failure: Failure): string {
+function errorLine(failure: Pick<Failure, 'name' | 'message'>): string {
   const name = typeof failure.name === 'string' ? singleLine(failure.name, MAX_NAME) : '';
   const message = typeof failure.message === 'string' ? multiline(failure.message, MAX_MESSAGE) : '';
   if (name === '') return message === '' ? '(no message)' : message;
@@ -123,7 +155,7 @@ const TYPEOF_NAMES = new Set([
 ]);
 
 /** One sentence on what kind of failure this is, when the error line alone would not say. */
-function kindNote(failure: Failure, hasFrames: boolean): string | null {
+function kindNote(failure: Pick<Failure, 'kind' | 'mapped' | 'rawStack' | 'name'>, hasFrames: boolean): string | null {
   const kind: FailureKind = failure.kind;
   switch (kind) {
     case 'compile':

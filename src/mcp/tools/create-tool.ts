@@ -12,6 +12,7 @@ export const createToolTool = defineMetaTool({
     'If the code does not compile, or throws while loading, nothing is saved and the result gives the line, column and code frame of the problem. ' +
     'With `kind: "library"` it saves code for other tools to import (`import { x } from "lib:<name>"`) instead of a callable tool. ' +
     'A tool that needs the network declares `capabilities: { fetch: ["api.example.com"] }` (and `secrets: ["NAME"]` for a secret the server holds); the server refuses hosts its config does not allow. ' +
+    'A tool that calls your other tools declares them: `capabilities: { tools: ["csv_stats"] }`, then `await ctx.tools.csv_stats(args)` (get_tool gives their TypeScript declaration). ' +
     'Example code: `export default function ({ a, b }: { a: number; b: number }) { return { sum: a + b }; }`.',
   input: z
     .object({

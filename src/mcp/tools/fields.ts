@@ -16,7 +16,9 @@ export const code = z
       'The code runs in a sandbox: no file system or process; console.log output is captured into the execution log. ' +
       'It may import your libraries (`import { slugify } from "lib:text_utils"`, see kind "library") and the npm packages this server allows (`import { parse } from "csv-parse/browser/esm/sync"`; others are refused at create with the list of allowed ones); what it imports is bundled into the version, pinned. ' +
       'It has the Web APIs (URL, TextEncoder, crypto, setTimeout, Headers, ...) and `fetch`, which reaches only the hosts in the tool\'s capabilities.fetch. ' +
-      '`ctx` has `persona`, `tool: {name, version}`, `executionId`, `log(...)`, `kv` (get/set/delete/list of JSON values, kept across calls; writes of a failed call are dropped) `secret(name)` (a placeholder for a secret in capabilities.secrets, to put in a request header) and `mcp.<server>.callTool(name, args)` for the upstream MCP servers in capabilities.mcp.',
+      '`ctx` has `persona`, `tool: {name, version}`, `executionId`, `log(...)`, `kv` (get/set/delete/list of JSON values, kept across calls; writes of a failed call are dropped), `secret(name)` (a placeholder for a secret in capabilities.secrets, to put in a request header), ' +
+      '`mcp.<server>.callTool(name, args)` for the upstream MCP servers in capabilities.mcp, ' +
+      'and `tools` (`await ctx.tools.name(args)` or `ctx.tools.call("name", args)` calls another of your tools listed in capabilities.tools; its failure is thrown as a ToolCallError).',
   );
 
 export const inputSchema = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { executionOut } from '../convert.js';
+import { callNodeOut, executionOut } from '../convert.js';
 import { defineMetaTool } from '../meta-tool.js';
 import { json, success } from '../results.js';
 import { FailureOut, outputSchemaOf } from '../schemas.js';
@@ -24,14 +24,24 @@ const ExecutionOut = z.object({
     .array(z.record(z.string(), z.unknown()))
     .optional()
     .describe(
-      'What the call did outside itself, in order; absent when nothing. `{op: "fetch", method, origin, path (query values removed), status, bytes, ms, refused?, error?, redirects?}` or `{op: "kv.get"|"kv.set"|"kv.delete"|"kv.list", namespace, key?, prefix?, bytes?, found?, count?, refused?}`; past 200, one `{op: "omitted", count}`. Never values, bodies or header values.',
+      'What the call did outside itself, in order; absent when nothing. `{op: "fetch", method, origin, path (query values removed), status, bytes, ms, refused?, error?, redirects?}`, `{op: "kv.get"|"kv.set"|"kv.delete"|"kv.list", namespace, key?, prefix?, bytes?, found?, count?, refused?}` or `{op: "tools.call", tool, version?, execution_id?, status?, kind?, ms?, refused?}`; past 200, one `{op: "omitted", count}`. Never values, bodies or header values.',
     ),
+  parent_execution_id: z.string().optional().describe('Set when another tool made this call (ctx.tools): the execution that made it.'),
+  root_execution_id: z.string().optional().describe('Set when another tool made this call: the call an agent made, at the top of the tree.'),
+  calls: z
+    .array(z.record(z.string(), z.unknown()))
+    .optional()
+    .describe(
+      'The calls this execution made of other tools (ctx.tools), in the order they started, each `{execution_id, tool, version, status, duration_ms, error: {kind, name, message} | null, calls}` with the calls it made in turn; absent when it made none. Open any of them with get_execution.',
+    ),
+  calls_cut: z.boolean().optional().describe('True when the tree has more calls than were read (1,000): some are missing from `calls`.'),
 });
 
 export const getExecutionTool = defineMetaTool({
   name: 'get_execution',
   title: 'Get one execution',
-  description: 'One execution from the log in full: arguments, result summary or error with frames and code frame, console output, duration, the exact version that ran, and what it did outside itself (fetch requests, kv operations).',
+  description:
+    'One execution from the log in full: arguments, result summary or error with frames and code frame, console output, duration, the exact version that ran, what it did outside itself (fetch requests, kv operations, calls of other tools), and the tree of calls it made of other tools with their durations.',
   input: z
     .object({
       id: z
@@ -42,7 +52,13 @@ export const getExecutionTool = defineMetaTool({
   output: outputSchemaOf(ExecutionOut),
   annotations: { readOnlyHint: true, openWorldHint: false },
   run(args, ctx) {
-    const structured: z.infer<typeof ExecutionOut> = executionOut(ctx.scope.getExecution(args.id));
+    const row = ctx.scope.getExecution(args.id);
+    const tree = row.operation === 'call' ? ctx.scope.callsBelow(row) : { calls: [], cut: false };
+    const structured: z.infer<typeof ExecutionOut> = {
+      ...executionOut(row),
+      ...(tree.calls.length === 0 ? {} : { calls: tree.calls.map(callNodeOut) }),
+      ...(tree.cut ? { calls_cut: true } : {}),
+    };
     return success(structured, json(structured));
   },
 });

@@ -22,13 +22,21 @@ const GetToolOut = z.object({
     )
     .optional()
     .describe('For a library: the tools that import it.'),
+  call_signature: z
+    .string()
+    .optional()
+    .describe('How another tool calls this one with ctx.tools, as TypeScript: `name(args: {...}): Promise<unknown>;` (the caller must list it in capabilities.tools); absent for a library.'),
+  tools_declaration: z
+    .string()
+    .optional()
+    .describe("TypeScript declaration of this version's ctx.tools, from the input schemas of the tools it may call (capabilities.tools), and of the ToolCallError a failed call throws; absent when it may call none."),
 });
 
 export const getToolTool = defineMetaTool({
   name: 'get_tool',
   title: 'Read a tool',
   description:
-    "Read a tool or library: its source exactly as written (the active version, or the `version` you ask for), its description, input schema and limits, the list of all its versions, and what that version bundled (libraries and packages, pinned). For a library, also the tools that import it and whether they bundle its active version.",
+    "Read a tool or library: its source exactly as written (the active version, or the `version` you ask for), its description, input schema and limits, the list of all its versions, how other tools call it, a TypeScript declaration of the ctx.tools it may call, and what that version bundled (libraries and packages, pinned). For a library, also the tools that import it and whether they bundle its active version.",
   input: z
     .object({
       name: toolName('The tool'),
@@ -48,6 +56,8 @@ export const getToolTool = defineMetaTool({
       ...(details.importers === undefined
         ? {}
         : { importers: details.importers.map((i) => ({ name: i.name, version: i.activeVersion, library_version: i.libraryVersion, current: i.current })) }),
+      ...(details.callSignature === null ? {} : { call_signature: details.callSignature }),
+      ...(details.toolsDeclaration === null ? {} : { tools_declaration: details.toolsDeclaration }),
     };
     const t = structured.tool;
     const history = structured.versions
@@ -78,6 +88,8 @@ export const getToolTool = defineMetaTool({
     const text = [
       ...head,
       `Versions: ${history}`,
+      ...(details.callSignature === null ? [] : [`Called from another tool as: ctx.tools.${details.callSignature}`]),
+      ...(details.toolsDeclaration === null ? [] : ['', `ctx.tools of version ${details.version}:`, details.toolsDeclaration]),
       '',
       `Source of version ${details.version}:`,
       details.source,
