@@ -176,6 +176,39 @@ describe('migration 4 (capabilities, effects, kv)', () => {
   });
 });
 
+describe('migration 5 (parent and root executions)', () => {
+  it('brings a version 4 database up to date: its rows are roots, and a tree is read on the partial index', () => {
+    const file = path.join(tempDir(), 'chameleon.db');
+    const v4 = openDatabase(file);
+    for (const m of MIGRATIONS.slice(0, 4)) v4.exec(m.sql);
+    v4.pragma('user_version = 4');
+    v4.prepare(
+      `INSERT INTO executions (id, timestamp, persona, tool_name, operation, arguments_json, status, console_output, duration_ms)
+       VALUES ('old', '2026-11-30T20:00:00.000Z', 'alice', 'add', 'call', '{}', 'SUCCESS', '', 1)`,
+    ).run();
+    v4.close();
+
+    const store = openStore(file, { backgroundCheckpoints: false });
+    onTestFinished(() => {
+      store.close();
+    });
+    const old = store.executions.get('alice', 'old')!;
+    expect(old).not.toHaveProperty('parentExecutionId');
+    expect(old).not.toHaveProperty('rootExecutionId');
+    store.executions.insert(execution({ id: 'child', persona: 'alice', toolName: 'mul', parentExecutionId: 'old', rootExecutionId: 'old' }));
+    expect(store.executions.get('alice', 'child')).toMatchObject({ parentExecutionId: 'old', rootExecutionId: 'old' });
+    expect(store.executions.tree('alice', 'old', 10).map((r) => r.id)).toEqual(['child']);
+    expect(store.executions.tree('bob', 'old', 10)).toEqual([]);
+    expect(store.executions.list('alice').map((r) => r.id)).toEqual(['old']);
+    expect(store.executions.list('alice', { includeNested: true }).map((r) => r.id).sort()).toEqual(['child', 'old']);
+    expect([...store.executions.nestedCounts('alice', ['old', 'child'])]).toEqual([['old', 1]]);
+    const plan = rawConnection(file)
+      .prepare("EXPLAIN QUERY PLAN SELECT * FROM executions WHERE root_execution_id = 'old' AND +persona = 'alice' ORDER BY timestamp, seq")
+      .all() as Array<{ detail: string }>;
+    expect(plan.map((p) => p.detail).join(' ')).toContain('executions_by_root');
+  });
+});
+
 describe('MIGRATIONS', () => {
   it('numbers migrations 1, 2, 3, ... without gaps', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_m, i) => i + 1));
