@@ -113,7 +113,8 @@ export function tracebackText(row: ExecutionRecord, sourceOf?: SourceOf): string
  * status and duration. Tool names and ids come from the log; renderExecution makes them safe.
  */
 export function callTreeLines(row: ExecutionRecord, calls: readonly CallNode[], cut: boolean): string[] {
-  const label = (r: ExecutionRecord) => `${toolLabel(r)}  ${r.status}${r.errorKind === null ? '' : ` (${r.errorKind})`}  ${formatDuration(r.durationMs)}  ${shortId(r.id)}`;
+  // The tree shows the nesting itself: no `↳` marker here.
+  const label = (r: ExecutionRecord) => `${toolLabel({ ...r, parentExecutionId: undefined })}  ${r.status}${r.errorKind === null ? '' : ` (${r.errorKind})`}  ${formatDuration(r.durationMs)}  ${shortId(r.id)}`;
   const out = [label(row)];
   const walk = (nodes: readonly CallNode[], prefix: string): void => {
     nodes.forEach((node, i) => {

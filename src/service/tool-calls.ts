@@ -45,6 +45,16 @@ const FRAMES_LINKED = 20;
 /** After the deadline, how long end() still waits for callees the sandbox has not answered for. */
 const END_WAIT_GRACE_MS = 1_000;
 
+/**
+ * A callee's deadline comes this much before its caller's: a callee that runs out of time then
+ * fails first, and its caller still has time to handle the ToolCallError (a timeout it can
+ * catch, or a traceback that says which callee was slow) rather than being stopped in the same
+ * instant. 10% of the caller's time limit, from 20 ms to 500 ms.
+ */
+export function reserveMs(callerTimeoutMs: number): number {
+  return Math.min(500, Math.max(20, Math.round(callerTimeoutMs / 10)));
+}
+
 export class ToolCalls {
   /** Failed callees by execution id, for linking a ToolCallError to what really happened. */
   readonly failures = new Map<string, CalleeFailure>();
@@ -70,6 +80,11 @@ export class ToolCalls {
   /** The call was sent to its sandbox at `at`: its deadline runs from then (never earlier than it really does). */
   restartDeadline(at: number): void {
     this.deadlineAt = this.deadlineFrom(at);
+  }
+
+  /** What a callee may use of this call's time (see reserveMs). */
+  private calleeDeadline(): number {
+    return this.deadlineAt - reserveMs(this.call.timeoutMs);
   }
 
   private deadlineFrom(at: number): number {
@@ -119,7 +134,7 @@ export class ToolCalls {
         executionId: effect.executionId!,
         parentId: this.call.executionId,
         tree: childTree(tree, name),
-        deadlineAt: this.deadlineAt,
+        deadlineAt: this.calleeDeadline(),
         signal: this.controller.signal,
       });
     } catch (error) {
@@ -186,17 +201,18 @@ export class ToolCalls {
         why: 'in flight',
       };
     }
-    const left = Math.floor(this.deadlineAt - performance.now());
+    const left = Math.floor(this.calleeDeadline() - performance.now());
     if (left < MIN_NESTED_TIMEOUT_MS) {
-      return { name: 'TimeoutError', message: `ctx.tools: this call has ${Math.max(0, left)} ms left of its time limit, too little to call ${name}. Raise the caller's timeout_ms.`, why: 'no time left' };
+      const own = Math.max(0, Math.floor(this.deadlineAt - performance.now()));
+      return { name: 'TimeoutError', message: `ctx.tools: this call has ${own} ms left of its time limit, too little to call ${name}. Raise the caller's timeout_ms.`, why: 'no time left' };
     }
     return null;
   }
 
-  /** At the deadline, callees still waiting for a sandbox are let go (they could not finish in time). */
+  /** At their deadline, callees still waiting for a sandbox are let go (they could not finish in time). */
   private startDeadlineTimer(): void {
     if (this.deadlineTimer !== null) return;
-    this.deadlineTimer = setTimeout(() => this.controller.abort(), Math.max(0, this.deadlineAt - performance.now()));
+    this.deadlineTimer = setTimeout(() => this.controller.abort(), Math.max(0, this.calleeDeadline() - performance.now()));
     this.deadlineTimer.unref();
   }
 }

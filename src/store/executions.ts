@@ -109,14 +109,15 @@ function prepareExecutionStatements(db: Database.Database) {
           ORDER BY timestamp DESC LIMIT @cap)
         GROUP BY version ORDER BY version`,
     ),
-    // The nested calls of one tree (partial index of migration 5), oldest first.
+    // The nested calls of one tree (partial index of migration 5), oldest first. The `+` keeps
+    // SQLite from walking the persona's whole log on its time index for the ORDER BY.
     tree: db.prepare<{ persona: string; root: string; limit: number }, ExecutionRow>(
-      'SELECT * FROM executions WHERE root_execution_id = @root AND persona = @persona ORDER BY timestamp, seq LIMIT @limit',
+      'SELECT * FROM executions WHERE root_execution_id = @root AND +persona = @persona ORDER BY timestamp, seq LIMIT @limit',
     ),
     // Roots as a JSON array: one statement for any number of them, still on the partial index.
     nestedCounts: db.prepare<{ persona: string; roots: string }, { root: string; count: number }>(
       `SELECT root_execution_id AS root, COUNT(*) AS count FROM executions
-        WHERE root_execution_id IN (SELECT value FROM json_each(@roots)) AND persona = @persona
+        WHERE root_execution_id IN (SELECT value FROM json_each(@roots)) AND +persona = @persona
         GROUP BY root_execution_id`,
     ),
     listAll: list(''),
