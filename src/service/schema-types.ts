@@ -96,9 +96,10 @@ function literal(value: unknown): string {
   return value !== null && typeof value === 'object' ? 'unknown' : json;
 }
 
+/** Members need no parentheses in a union: `|` binds loosest, and `a & b | c` is `(a & b) | c`. */
 function union(members: string[]): string {
   const unique = [...new Set(members)];
-  return unique.includes('unknown') ? 'unknown' : unique.map(wrap).join(' | ');
+  return unique.includes('unknown') ? 'unknown' : unique.join(' | ');
 }
 
 /** Parentheses where an operator would bind wrongly (`(a | b)[]`). */

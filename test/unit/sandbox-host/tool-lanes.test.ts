@@ -63,3 +63,18 @@ describe('ToolLanes', () => {
     expect(laneIsolateKey('p/t', 3)).toBe('p/t#3');
   });
 });
+
+describe('ToolLanes.remove()', () => {
+  it('takes a waiting call out of the queue once, and forgets a tool with nothing left waiting', () => {
+    const lanes = new ToolLanes<string>(options);
+    const tool = lanes.stateOf('p/t');
+    for (const lane of [lanes.choose(tool, false), lanes.choose(tool, false)]) tool.inFlight[lane as number]!++;
+    lanes.wait(tool, 'a', false);
+    lanes.wait(tool, 'b', false);
+    expect(lanes.remove(tool, 'a')).toBe(true);
+    expect(lanes.remove(tool, 'a')).toBe(false);
+    expect(tool.waiting).toEqual(['b']);
+    expect(lanes.remove(tool, 'b')).toBe(true);
+    expect(lanes.takeAllWaiting()).toEqual([]);
+  });
+});
