@@ -11,7 +11,7 @@ let engine: TestEngine;
 let alice: PersonaScope;
 let bob: PersonaScope;
 
-beforeAll(async () => {
+beforeAll(() => {
   engine = startEngine();
   alice = engine.app.forPersona('alice');
   bob = engine.app.forPersona('bob');

@@ -57,10 +57,10 @@ describe('the trace of a call tree', () => {
       ['csv_stats', 'SUCCESS', []],
     ]);
     // From the middle: its parent and root, and only the calls below it.
-    const middle = await structured('get_execution', { id: calls[0]!['execution_id'] as string });
+    const middle = await structured('get_execution', { id: calls[0]!['execution_id'] });
     expect(middle).toMatchObject({ parent_execution_id: id, root_execution_id: id });
     expect((middle['calls'] as unknown[]).length).toBe(2);
-    const leaf = await structured('get_execution', { id: leaves[0]!['execution_id'] as string });
+    const leaf = await structured('get_execution', { id: leaves[0]!['execution_id'] });
     expect(leaf).toMatchObject({ parent_execution_id: calls[0]!['execution_id'], root_execution_id: id });
     expect(leaf).not.toHaveProperty('calls');
   });
