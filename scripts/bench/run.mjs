@@ -55,6 +55,7 @@ const FIGURES = [
   ['mcp', async () => (await import('./figures/mcp.mjs')).mcpFigures],
   ['parallel', async () => (await import('./figures/parallel.mjs')).parallelFigures],
   ['fetch', async () => (await import('./figures/fetch.mjs')).fetchFigures],
+  ['tool-calls', async () => (await import('./figures/tool-calls.mjs')).toolCallFigures],
   ['startup', async () => (await import('./figures/startup.mjs')).startupFigures],
   ['memory', async () => (await import('./figures/memory.mjs')).memoryFigures],
 ];
