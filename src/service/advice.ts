@@ -5,7 +5,7 @@
  * get_last_error.
  */
 import type { Config } from '../config.js';
-import type { ExecutionRecord, FailureKind, ToolLimits } from '../model.js';
+import type { CalleeFailure, ExecutionRecord, FailureKind, ToolLimits } from '../model.js';
 
 export interface AdviceContext {
   tool: string;
@@ -15,9 +15,12 @@ export interface AdviceContext {
   maxima: Pick<Config['limits'], 'maxTimeoutMs' | 'maxMemoryMb'>;
   /** The error's name: a refusal of the host's policy or a quota is not a bug to fix in the code. */
   errorName?: string | null;
+  /** The callees an uncaught ToolCallError came through, outermost first (format-callees.ts calleeChain). */
+  callees?: readonly CalleeFailure[];
 }
 
 export function adviceFor(kind: FailureKind, ctx: AdviceContext): string {
+  if (ctx.callees !== undefined && ctx.callees.length > 0) return calleeAdvice(ctx.tool, ctx.callees);
   const tool = JSON.stringify(ctx.tool);
   switch (kind) {
     case 'invalid_arguments':
@@ -93,4 +96,30 @@ function raiseLimit(o: { what: string; field: string; unit: string; limit: numbe
     `${now}If the work is finite and only needs more ${o.what}, raise the limit: ${o.write} with {"name":${o.tool},"${o.field}":${suggested}} ` +
     `(this server allows up to ${o.max} ${o.unit}). ${o.otherwise}`
   );
+}
+
+/**
+ * A failure that came from a tool this one called (ctx.tools): the fix belongs where the error
+ * was raised, or in the tool that called that one, whichever the failure's kind points at.
+ */
+function calleeAdvice(root: string, chain: readonly CalleeFailure[]): string {
+  const raised = chain[chain.length - 1]!;
+  const caller = chain.length > 1 ? chain[chain.length - 2]!.tool : root;
+  const where = `${raised.tool} (version ${raised.version}, execution ${raised.executionId})`;
+  switch (raised.kind) {
+    case 'invalid_arguments':
+      return `${caller} called ${raised.tool} with arguments its input_schema refuses, so ${raised.tool} did not run: fix the call in ${caller} (error.callee says what the schema wants), or change ${raised.tool}'s input_schema if it is the schema that is wrong.`;
+    case 'timeout':
+      return (
+        `${where} ran out of time. A tool called by another gets its own timeout_ms, cut to what is left of its caller's (less a reserve): raise the timeout_ms of ${root} (the tool you called) ` +
+        `or of ${raised.tool}, whichever is shorter, or make ${raised.tool} faster.`
+      );
+    case 'memory':
+      return `${where} ran past its memory limit: raise its memory_mb with update_tool, or make it hold less at once.`;
+    case 'internal':
+    case 'overloaded':
+      return `${where} did not run to its end for a reason of the server's, not of any tool's code: retry the call as its message says.`;
+    default:
+      return `The error was raised in ${where}: fix it there with update_tool, or catch the ToolCallError in ${caller}, the tool that called it, if ${caller} can carry on without it.`;
+  }
 }

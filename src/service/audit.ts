@@ -2,6 +2,7 @@ import { AppError, isAppError } from '../errors.js';
 import type { ExecutionQuery, ExecutionRecord, ToolLimits } from '../model.js';
 import { tailText } from '../traceback/display-text.js';
 import { formatTraceback } from '../traceback/format.js';
+import { calleeChain } from '../traceback/format-callees.js';
 import { adviceFor } from './advice.js';
 import type { ExecutionStore } from '../store/index.js';
 import type { ServiceDeps } from './deps.js';
@@ -36,7 +37,7 @@ const MAX_SUCCESSES_COUNTED = 1_000;
 export function lastErrorView(deps: ServiceDeps, row: ExecutionRecord): LastErrorView {
   const failure = failureOfRecord(row);
   const sinceFailure = whatHappenedSince(deps, row);
-  const advice = adviceFor(failure.kind, { tool: row.toolName, operation: row.operation, limits: limitsOf(deps, row), maxima: deps.config.limits, errorName: failure.name });
+  const advice = adviceFor(failure.kind, { tool: row.toolName, operation: row.operation, limits: limitsOf(deps, row), maxima: deps.config.limits, errorName: failure.name, callees: calleeChain(failure) });
   const traceback = formatTraceback({
     tool: row.toolName,
     version: row.version,

@@ -1,6 +1,7 @@
 import { AppError, isAppError } from '../errors.js';
 import type { ExecutionRecord, Failure, ToolLimits, VersionRecord } from '../model.js';
 import { MIN_NESTED_TIMEOUT_MS } from '../sandbox-host/supervisor.js';
+import { calleeChain } from '../traceback/format-callees.js';
 import { linkCallees } from './callee-links.js';
 import type { NestedCall } from './call-tree.js';
 import { adviceFor } from './advice.js';
@@ -149,7 +150,7 @@ function failureContext(deps: ServiceDeps, persona: string, running: VersionReco
 
 function failed(deps: ServiceDeps, common: Omit<Extract<RunOutcome, { ok: false }>, 'ok' | 'failure' | 'advice'>, failure: Failure, version: VersionRecord): RunOutcome {
   const limits = effectiveLimits(version.limits, deps.config.limits);
-  const advice = adviceFor(failure.kind, { tool: common.tool, operation: 'call', limits, maxima: deps.config.limits, errorName: failure.name });
+  const advice = adviceFor(failure.kind, { tool: common.tool, operation: 'call', limits, maxima: deps.config.limits, errorName: failure.name, callees: calleeChain(failure) });
   return { ok: false, ...common, failure, advice };
 }
 

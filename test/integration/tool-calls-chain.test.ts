@@ -51,6 +51,8 @@ describe('a three-level chain', () => {
     const failure = failureOf(out);
     expect(failure).toMatchObject({ kind: 'exception', name: 'ToolCallError' });
     expect(failure.message).toBe('weekly_report failed (exception): csv_stats failed (exception): TypeError: empty cell in "3,,4"');
+    // The advice sends the agent to the tool that raised it, not to the one it called.
+    expect(out.ok === false && out.advice).toMatch(/^The error was raised in csv_stats \(version 1, execution ex_[\w-]+\): fix it there with update_tool, or catch the ToolCallError in weekly_report/);
     expect(failure.frames[0]).toMatchObject({ tool: 'dashboard', version: 1, file: 'dashboard.ts', function: 'main', line: lineOf(DASHBOARD, "ctx.tools.call('weekly_report'") });
     const middle = failure.callee!;
     expect(middle).toMatchObject({ tool: 'weekly_report', version: 1, kind: 'exception', name: 'ToolCallError' });

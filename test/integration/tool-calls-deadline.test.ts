@@ -36,6 +36,7 @@ describe('deadline inheritance', () => {
     const took = performance.now() - t0;
     const failure = failureOf(out);
     expect(failure).toMatchObject({ name: 'ToolCallError', callee: { tool: 'sleeper', kind: 'timeout' } });
+    expect(out.ok === false && out.advice).toContain("raise the timeout_ms of caller (the tool you called) or of sleeper");
     // The caller's limit is 1 s; the callee's 20 s. Wide margin for a loaded machine, far below 4 s.
     expect(took).toBeLessThan(2_500);
     const callee = scope.getExecution(failure.callee!.executionId);
