@@ -59,4 +59,19 @@ describe('deadline inheritance', () => {
     const callee = scope.getExecution(failure.callee!.executionId);
     expect(callee).toMatchObject({ errorKind: 'timeout', cpuMs: null });
   });
+
+  it("two trees that each wait for the other's busy tool are let go at their callers' deadlines", async () => {
+    // x holds x's one isolate while it calls y; y holds y's while it calls x: each callee
+    // waits for an isolate the other tree holds. Nothing but the deadlines can end it.
+    const crossing = (other: string) =>
+      ['export default async (args: { leaf?: boolean }, ctx: any) => {', '  if (args.leaf) return { leaf: true };', '  await new Promise((r) => setTimeout(r, 300));', `  return await ctx.tools.${other}({ leaf: true });`, '};'].join('\n');
+    await createOk(scope, 'cross_x', crossing('cross_y'), { ...calling('cross_y'), timeoutMs: 1_000 });
+    await createOk(scope, 'cross_y', crossing('cross_x'), { ...calling('cross_x'), timeoutMs: 1_000 });
+    const t0 = performance.now();
+    const [x, y] = await Promise.all([scope.runTool('cross_x', {}), scope.runTool('cross_y', {})]);
+    expect(performance.now() - t0).toBeLessThan(3_000);
+    for (const out of [x, y]) expect(failureOf(out).callee).toMatchObject({ kind: 'timeout', message: expect.stringContaining('The call never ran') });
+    // Alone, each works.
+    expect(resultOf(await scope.runTool('cross_x', {}))).toEqual({ leaf: true });
+  });
 });
