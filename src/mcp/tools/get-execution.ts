@@ -24,7 +24,7 @@ const ExecutionOut = z.object({
     .array(z.record(z.string(), z.unknown()))
     .optional()
     .describe(
-      'What the call did outside itself, in order; absent when nothing. `{op: "fetch", method, origin, path (query values removed), status, bytes, ms, refused?, error?, redirects?}`, `{op: "kv.get"|"kv.set"|"kv.delete"|"kv.list", namespace, key?, prefix?, bytes?, found?, count?, refused?}` or `{op: "tools.call", tool, version?, execution_id?, status?, kind?, ms?, refused?}`; past 200, one `{op: "omitted", count}`. Never values, bodies or header values.',
+      'What the call did outside itself, in order; absent when nothing. `{op: "fetch", method, origin, path (query values removed), status, bytes, ms, refused?, error?, redirects?}`, `{op: "kv.get"|"kv.set"|"kv.delete"|"kv.list", namespace, key?, prefix?, bytes?, found?, count?, refused?}`, `{op: "mcp.call"|"mcp.list", server, tool?, status, ms, refused?}` or `{op: "tools.call", tool, version?, execution_id?, status?, kind?, ms?, refused?}`; past 200, one `{op: "omitted", count}`. Never values, bodies or header values.',
     ),
   parent_execution_id: z.string().optional().describe('Set when another tool made this call (ctx.tools): the execution that made it.'),
   root_execution_id: z.string().optional().describe('Set when another tool made this call: the call an agent made, at the top of the tree.'),
