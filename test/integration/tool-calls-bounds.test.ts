@@ -68,6 +68,14 @@ describe('refusals at the call, thrown at the caller line', () => {
     expect(resultOf(await scope.runTool('calls_missing', {}))).toMatchObject({ name: 'ToolNotFoundError', message: expect.stringContaining('tool not_written_yet not found among the tools of persona default') });
   });
 
+  it('refuses a library: it is imported, not called', async () => {
+    const made = await scope.createTool({ name: 'text_utils', description: 'a library', kind: 'library', code: 'export const slug = (s: string) => s.toLowerCase();' });
+    expect(made.ok, JSON.stringify(made)).toBe(true);
+    await createOk(scope, 'calls_library', tryCall('text_utils'), calling('text_utils'));
+    expect(resultOf(await scope.runTool('calls_library', {}))).toMatchObject({ name: 'Error', message: expect.stringContaining('`text_utils` is a library: it has no handler to call') });
+    expect(scope.getTool('calls_library').toolsDeclaration).toContain('text_utils is a library: import it');
+  });
+
   it('refuses a cycle through two tools at the line that would close it', async () => {
     await createOk(scope, 'ping', ['export default async (_a: unknown, ctx: any) => {', '  return await ctx.tools.pong({});', '};'].join('\n'), calling('pong'));
     await createOk(scope, 'pong', ['export default async (_a: unknown, ctx: any) => {', '  const x = 1;', '  return await ctx.tools.ping({ x });', '};'].join('\n'), calling('ping'));

@@ -176,7 +176,7 @@ describe('migration 4 (capabilities, effects, kv)', () => {
   });
 });
 
-describe('migration 5 (parent and root executions)', () => {
+describe('migration 6 (parent and root executions)', () => {
   it('brings a version 4 database up to date: its rows are roots, and a tree is read on the partial index', () => {
     const file = path.join(tempDir(), 'chameleon.db');
     const v4 = openDatabase(file);
