@@ -61,6 +61,7 @@ it('the only clocks are Date and performance.now(), at whole milliseconds; ctx s
   expect(report.smallestStep).toBeGreaterThanOrEqual(1);
   expect(report.reads).toBe(true);
   expect(report.timeOrigin).toBe(0);
-  expect(report.ctxKeys).toEqual(['executionId', 'log', 'persona', 'tool']);
+  // kv, mcp, secret and tools (issue 14, 15) ask the server and hold no clock.
+  expect(report.ctxKeys).toEqual(['executionId', 'kv', 'log', 'mcp', 'persona', 'secret', 'tool', 'tools']);
   await expectContained(server, { tool: 'timing_resolution' });
 });

@@ -329,7 +329,7 @@ export async function expectServerNotPolluted(server: SecurityServer): Promise<v
   const tools = await server.client.listTools();
   expect(tools.tools.some((t) => t.name === name)).toBe(true);
   const meta = (got.structuredContent as { tool: Record<string, unknown> }).tool;
-  expect(Object.keys(meta).sort()).toEqual(['created_at', 'description', 'hash', 'input_schema', 'language', 'memory_mb', 'name', 'persona', 'timeout_ms', 'updated_at', 'version']);
+  expect(Object.keys(meta).sort()).toEqual(['capabilities', 'created_at', 'dependencies', 'description', 'hash', 'input_schema', 'kind', 'language', 'memory_mb', 'name', 'persona', 'timeout_ms', 'updated_at', 'version']);
   await server.call('delete_tool', { name });
 }
 
