@@ -156,7 +156,7 @@ export function renderExecution(row: ExecutionRecord, palette: Palette, sourceOf
     if (row.rawStack !== null && row.rawStack !== '') out.push(...block('Raw stack', row.rawStack));
   }
   if (tree !== undefined && tree.calls.length > 0) out.push(...block('Calls of other tools (tree, with durations)', callTreeLines(row, tree.calls, tree.cut).join('\n')));
-  if (row.effects !== null && row.effects.length > 0) out.push(...block('Effects (fetch, kv, tool calls; in order)', row.effects.map(effectLine).join('\n')));
+  if (row.effects !== null && row.effects.length > 0) out.push(...block('Effects (fetch, kv, ctx.mcp, tool calls; in order)', row.effects.map(effectLine).join('\n')));
   out.push(...block('Console output', row.consoleOutput === '' ? '(none)' : row.consoleOutput));
   return out.join('\n');
 }

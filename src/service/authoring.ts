@@ -133,6 +133,8 @@ export interface ToolDetails {
   callSignature: string | null;
   /** TypeScript declaration of ctx.tools for the requested version, or null when it may call no tool. */
   toolsDeclaration: string | null;
+  /** The requested version's capabilities (its ctx.mcp declaration is made from them: mcp-declarations.ts). */
+  capabilities: Capabilities;
 }
 
 export function getTool(deps: ServiceDeps, persona: string, name: string, version?: number): ToolDetails {
@@ -151,6 +153,7 @@ export function getTool(deps: ServiceDeps, persona: string, name: string, versio
     source: requested.source,
     versions: deps.store.tools.listVersions(persona, name).map((v) => versionView(v, tool.activeVersion)),
     dependencies: requested.dependencies,
+    capabilities: requested.capabilities,
     ...(importers === undefined ? {} : { importers }),
     callSignature: active.kind === 'library' ? null : callSignature(active),
     toolsDeclaration: toolsDeclaration(

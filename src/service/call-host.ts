@@ -48,6 +48,8 @@ class HostedCallState implements CallHostHandle {
   /** Fetches and ctx.mcp calls still running; each settles soon after the abort (every wait races it). */
   private readonly inFlight = new Set<Promise<unknown>>();
   private kv: KvSession | null = null;
+  /** How many of the kv session's effects are in `effects` already. */
+  private kvEffectsTaken = 0;
   private fetches = 0;
   private receivedBytes = 0;
   /** Made on the first fetch: aborted when the call ends, or at its deadline at the latest. */
@@ -96,8 +98,9 @@ class HostedCallState implements CallHostHandle {
   }
 
   private collected(): CallEffects {
-    const kvEffects = this.kv?.effects() ?? [];
-    return { effects: kvEffects.length === 0 ? this.effects : [...this.effects, ...kvEffects], kvWrites: this.kv?.writes() ?? [], callees: this.tools?.failures ?? NO_CALLEES };
+    // The session's count of operations it left out of the audit comes last.
+    const omitted = this.kv?.effects().find((e) => e.op === 'omitted');
+    return { effects: omitted === undefined ? this.effects : [...this.effects, omitted], kvWrites: this.kv?.writes() ?? [], callees: this.tools?.failures ?? NO_CALLEES };
   }
 
   private tracked(answer: Promise<{ ok: boolean; body: string }>): Promise<{ ok: boolean; body: string }> {
@@ -117,7 +120,15 @@ class HostedCallState implements CallHostHandle {
       onHostFault: (error) => this.deps.logger.error('kv store fault', { persona, tool: toolName, error: error instanceof Error ? error.message : String(error) }),
     });
     const answer = this.kv.handle(op, body);
+    this.takeKvEffects(this.kv);
     return answer.ok ? { ok: true, body: answer.body } : refusal(answer.name, answer.message);
+  }
+
+  /** The session's new effects, in the call's own list: effects stay in the order they happened. */
+  private takeKvEffects(kv: KvSession): void {
+    const all = kv.effects();
+    for (let i = this.kvEffectsTaken; i < all.length; i++) if (all[i]!.op !== 'omitted') this.effects.push(all[i]!);
+    this.kvEffectsTaken = all.length - (all[all.length - 1]?.op === 'omitted' ? 1 : 0);
   }
 
   private async mcpRequest(op: 'mcp.call' | 'mcp.list', body: string): Promise<{ ok: boolean; body: string }> {

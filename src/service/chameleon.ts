@@ -16,6 +16,7 @@ import { newExecutionId } from './ids.js';
 import { assertPersonaName } from './names.js';
 import { runTool } from './running.js';
 import { loadSecretValues } from './secrets.js';
+import { mcpDeclaration } from './mcp-declarations.js';
 import { createUpstreams } from '../capabilities/mcp/upstreams.js';
 import { createToolWriteTurns } from './tool-writes.js';
 
@@ -79,6 +80,8 @@ export function createChameleon(options: {
         rollbackTool: (name: string, version: number) => track(writes.run(`${persona}/${name}`, () => rollbackTool(deps, persona, name, version))),
         deleteTool: (name: string) => track(writes.run(`${persona}/${name}`, () => deleteTool(deps, persona, name))),
         getTool: (name: string, version?: number) => getTool(deps, persona, name, version),
+        /** The declaration of ctx.mcp of a version (its upstreams asked for their tools), or null. */
+        mcpDeclaration: (name: string, version?: number) => mcpDeclaration(getTool(deps, persona, name, version).capabilities, deps.upstreams),
         listTools: () => listTools(deps, persona),
         listToolsPage: (cursor: string | undefined, limit: number) => listToolsPage(deps, persona, cursor, limit),
         listedToolsPage: (cursor: string | undefined, limit: number) => listedToolsPage(deps, persona, cursor, limit),

@@ -100,8 +100,9 @@ describe('a call that fetched', () => {
     expect(failureOf(out).kind).toBe('timeout');
     const effects = await effectsOf(out.executionId);
     expect(effects[0]).toMatchObject({ op: 'fetch', path: '/ok', status: 200, bytes: 4 });
-    expect(effects[1]).toMatchObject({ op: 'fetch', path: '/hang', status: null, error: 'deadline' });
-    expect(effects[2]).toMatchObject({ op: 'kv.get', key: 'seen', found: false });
+    // In the order they happened (a fetch is recorded when it ends: the cut one last).
+    expect(effects[1]).toMatchObject({ op: 'kv.get', key: 'seen', found: false });
+    expect(effects[2]).toMatchObject({ op: 'fetch', path: '/hang', status: null, error: 'deadline' });
     expect(effects).toHaveLength(3);
   });
 });

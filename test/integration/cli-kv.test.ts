@@ -127,7 +127,7 @@ describe('chameleon logs --id with effects', () => {
     expect(code).toBe(0);
     const out = rt.out();
     expect(out).not.toMatch(UNSAFE);
-    const block = out.slice(out.indexOf('Effects (fetch, kv; in order):'), out.indexOf('Console output:'));
+    const block = out.slice(out.indexOf('Effects (fetch, kv, ctx.mcp, tool calls; in order):'), out.indexOf('Console output:'));
     expect(block.trimEnd().split('\n').slice(1).map((l) => l.trim())).toEqual([
       'fetch GET https://api.example.org/items?page= -> 200, 2.0 KB, 32 ms (1 redirect)',
       'kv.get tool:notes "todo" -> found, 12 B',

@@ -66,6 +66,14 @@ describe('ctx.mcp', () => {
     expect(n).toBeGreaterThan(5);
   });
 
+  it('declares ctx.mcp for the agent from the tools the upstream lists, with their argument types', async () => {
+    const declaration = await scope.mcpDeclaration('echo');
+    expect(declaration).toContain('interface Mcp {');
+    expect(declaration).toContain('  everything: {');
+    expect(declaration).toMatch(/callTool\(name: "echo", args: \{[^}]*message: string;?[^}]*\}\): Promise<unknown>;/s);
+    expect(declaration).toMatch(/callTool\(name: "get-sum", args: \{[^}]*a: number;[^}]*b: number;?[^}]*\}\)/s);
+  });
+
   it("throws an upstream tool's error at the line that called it", async () => {
     await tool('missing', 'export default async (_a: unknown, ctx: any) => {\n  const x = 1;\n  return await ctx.mcp.everything.callTool("no-such-tool", { x });\n};');
     const out = await scope.runTool('missing', {});

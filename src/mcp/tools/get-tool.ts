@@ -26,6 +26,10 @@ const GetToolOut = z.object({
     .string()
     .optional()
     .describe('How another tool calls this one with ctx.tools, as TypeScript: `name(args: {...}): Promise<unknown>;` (the caller must list it in capabilities.tools); absent for a library.'),
+  mcp_declaration: z
+    .string()
+    .optional()
+    .describe("TypeScript declaration of this version's ctx.mcp, from the tools its upstream MCP servers (capabilities.mcp) list now; absent when it declares none."),
   tools_declaration: z
     .string()
     .optional()
@@ -36,7 +40,7 @@ export const getToolTool = defineMetaTool({
   name: 'get_tool',
   title: 'Read a tool',
   description:
-    "Read a tool or library: its source exactly as written (the active version, or the `version` you ask for), its description, input schema and limits, the list of all its versions, how other tools call it, a TypeScript declaration of the ctx.tools it may call, and what that version bundled (libraries and packages, pinned). For a library, also the tools that import it and whether they bundle its active version.",
+    "Read a tool or library: its source exactly as written (the active version, or the `version` you ask for), its description, input schema and limits, the list of all its versions, how other tools call it, TypeScript declarations of the ctx.tools and ctx.mcp it may call, and what that version bundled (libraries and packages, pinned). For a library, also the tools that import it and whether they bundle its active version.",
   input: z
     .object({
       name: toolName('The tool'),
@@ -45,8 +49,10 @@ export const getToolTool = defineMetaTool({
     .strict(),
   output: outputSchemaOf(GetToolOut),
   annotations: { readOnlyHint: true, openWorldHint: false },
-  run(args, ctx) {
+  async run(args, ctx) {
     const details = ctx.scope.getTool(args.name, args.version);
+    // Only a version that declares upstreams asks them for their tools (and starts them).
+    const mcpDeclaration = details.capabilities.mcp === undefined ? null : await ctx.scope.mcpDeclaration(args.name, args.version);
     const structured: z.infer<typeof GetToolOut> = {
       tool: toolOut(details.tool),
       version: details.version,
@@ -58,6 +64,7 @@ export const getToolTool = defineMetaTool({
         : { importers: details.importers.map((i) => ({ name: i.name, version: i.activeVersion, library_version: i.libraryVersion, current: i.current })) }),
       ...(details.callSignature === null ? {} : { call_signature: details.callSignature }),
       ...(details.toolsDeclaration === null ? {} : { tools_declaration: details.toolsDeclaration }),
+      ...(mcpDeclaration === null ? {} : { mcp_declaration: mcpDeclaration }),
     };
     const t = structured.tool;
     const history = structured.versions
@@ -90,6 +97,7 @@ export const getToolTool = defineMetaTool({
       `Versions: ${history}`,
       ...(details.callSignature === null ? [] : [`Called from another tool as: ctx.tools.${details.callSignature}`]),
       ...(details.toolsDeclaration === null ? [] : ['', `ctx.tools of version ${details.version}:`, details.toolsDeclaration]),
+      ...(mcpDeclaration === null ? [] : ['', `ctx.mcp of version ${details.version}:`, mcpDeclaration]),
       '',
       `Source of version ${details.version}:`,
       details.source,
