@@ -3,7 +3,8 @@
  * Plain data only; no behaviour, no imports of infrastructure.
  */
 
-export type Language = 'typescript' | 'javascript';
+/** `sql`: one read-only query on a datasource of the host's (issue 16), not code. */
+export type Language = 'typescript' | 'javascript' | 'sql';
 
 /** `^[a-z][a-z0-9_]{0,63}$`, for tool names and persona names alike. */
 export const NAME_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
@@ -26,6 +27,8 @@ export interface Capabilities {
    * Names of tools that do not exist yet are allowed: a call to one is refused when it is made.
    */
   tools?: string[];
+  /** Datasources (the host's `datasources`) it queries through ctx.sql.<name>(query, params). */
+  sql?: string[];
 }
 
 /**
@@ -71,6 +74,11 @@ export interface VersionSnapshot {
   kind?: ToolKind;
   /** Libraries and packages bundled into compiledJs, in a stable order; absent or [] for none. */
   dependencies?: Dependency[];
+  /**
+   * The datasource a SQL tool (language `sql`) queries; absent for code. `source` is then the
+   * statement, and compiledJs and sourceMap are empty.
+   */
+  datasource?: string;
 }
 
 export type VersionOrigin =
@@ -275,6 +283,8 @@ export type Effect =
   | { op: 'mcp.call' | 'mcp.list'; server: string; tool?: string; status: 'ok' | 'error'; ms: number; refused?: string }
   /** A call of another tool (ctx.tools): its own execution row says the rest. `refused`: it never ran. */
   | { op: 'tools.call'; tool: string; version?: number; executionId?: string; status?: ExecutionStatus; kind?: FailureKind; ms?: number; refused?: string }
+  /** A query on a datasource (a SQL tool's, or ctx.sql's): never the text or the values. */
+  | { op: 'sql.query'; datasource: string; rows: number; ms: number; truncated?: true; error?: string; refused?: string }
   /** Stands for `count` effects left out of a log row (see MAX_EFFECTS_PER_ROW in rows.ts). */
   | { op: 'omitted'; count: number };
 

@@ -14,7 +14,9 @@ import type { VersionSnapshot } from '../model.js';
  * keys sorted recursively so that key order does not change the hash. A JSON array of JSON
  * strings is unambiguous, unlike plain concatenation ("ab" + "c" vs "a" + "bc"); the optional
  * tail stays unambiguous because each part has its own JSON type (capabilities an object, the
- * kind a string, the dependencies an array).
+ * kind a string, the dependencies an array). A SQL tool (language `sql`, issue 16) adds
+ * `{ datasource }` last: an object like capabilities, but only a version whose first element
+ * says `sql` has it, and a SQL tool has no capabilities.
  */
 export function hashSnapshot(snapshot: VersionSnapshot): string {
   const canonical = JSON.stringify([
@@ -32,6 +34,8 @@ export function hashSnapshot(snapshot: VersionSnapshot): string {
     // The same for libraries and bundles (issue 15): every older version is a tool with none.
     ...(snapshot.kind === 'library' ? ['library'] : []),
     ...(hasDependencies(snapshot.dependencies) ? [canonicalJsonValue(snapshot.dependencies)] : []),
+    // A SQL tool's datasource (issue 16), tagged so that it can never read as another tail part.
+    ...(snapshot.datasource === undefined ? [] : [{ datasource: snapshot.datasource }]),
   ]);
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }

@@ -12,6 +12,13 @@ export interface Migration {
   version: number;
   description: string;
   sql: string;
+  /**
+   * Rebuilds a table that others reference (SQLite cannot alter a CHECK in place). Runs with
+   * foreign-key enforcement off, as SQLite's own procedure for this requires (DROP TABLE of a
+   * referenced table would otherwise count every reference as broken), and checks every
+   * foreign key before it commits.
+   */
+  rebuildsTables?: true;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -191,6 +198,56 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX executions_by_root ON executions (root_execution_id) WHERE root_execution_id IS NOT NULL;
     `,
   },
+  {
+    version: 7,
+    description: 'SQL tools: language sql and the datasource a version queries',
+    // SQLite cannot change a CHECK constraint in place, so versions is rebuilt: a new table
+    // with the wider CHECK and the datasource column, every row copied with its id (tools
+    // reference versions by (tool_id, version), which the UNIQUE keeps), the old table dropped
+    // and the new one renamed into its place. SQLite's "making other kinds of table schema
+    // changes" procedure: foreign keys off meanwhile (rebuildsTables), then checked.
+    // datasource: the datasource a SQL tool queries, and only a SQL tool has one; a SQL tool is
+    // never a library and bundles nothing.
+    rebuildsTables: true,
+    sql: `
+      CREATE TABLE versions_new (
+        id                  INTEGER PRIMARY KEY,
+        tool_id             INTEGER NOT NULL REFERENCES tools (id) DEFERRABLE INITIALLY DEFERRED,
+        version             INTEGER NOT NULL CHECK (version >= 1),
+        language            TEXT    NOT NULL CHECK (language IN ('typescript', 'javascript', 'sql')),
+        description         TEXT    NOT NULL,
+        input_schema        TEXT    NOT NULL,
+        timeout_ms          INTEGER NOT NULL,
+        memory_mb           INTEGER NOT NULL,
+        source              TEXT    NOT NULL,
+        compiled_js         TEXT    NOT NULL,
+        source_map          TEXT    NOT NULL,
+        hash                TEXT    NOT NULL,
+        origin_kind         TEXT    NOT NULL CHECK (origin_kind IN ('create', 'update', 'rollback')),
+        origin_from_version INTEGER,
+        created_at          TEXT    NOT NULL,
+        capabilities_json   TEXT,
+        kind                TEXT    NOT NULL DEFAULT 'tool' CHECK (kind IN ('tool', 'library')),
+        dependencies_json   TEXT,
+        datasource          TEXT,
+        UNIQUE (tool_id, version),
+        CHECK ((origin_kind = 'rollback') = (origin_from_version IS NOT NULL)),
+        CHECK ((language = 'sql') = (datasource IS NOT NULL)),
+        CHECK (language <> 'sql' OR (kind = 'tool' AND dependencies_json IS NULL))
+      ) STRICT;
+
+      INSERT INTO versions_new (id, tool_id, version, language, description, input_schema, timeout_ms, memory_mb,
+                                source, compiled_js, source_map, hash, origin_kind, origin_from_version, created_at,
+                                capabilities_json, kind, dependencies_json)
+        SELECT id, tool_id, version, language, description, input_schema, timeout_ms, memory_mb,
+               source, compiled_js, source_map, hash, origin_kind, origin_from_version, created_at,
+               capabilities_json, kind, dependencies_json
+          FROM versions;
+
+      DROP TABLE versions;
+      ALTER TABLE versions_new RENAME TO versions;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
@@ -206,12 +263,29 @@ export function migrate(db: Database.Database): void {
           `only knows up to version ${LATEST_SCHEMA_VERSION}. Upgrade Chameleon or point it at another database file.`,
       );
     }
+    let rebuilt = false;
     for (const migration of MIGRATIONS) {
       if (migration.version <= current) continue;
       db.exec(migration.sql);
+      rebuilt ||= migration.rebuildsTables === true;
       // PRAGMA takes no bound parameters; the value is a constant integer from the list above.
       db.pragma(`user_version = ${migration.version}`);
     }
+    if (rebuilt) {
+      const broken = db.pragma('foreign_key_check') as unknown[];
+      if (broken.length > 0) throw new AppError('STORE_FAILURE', `Migrating ${db.name} would break ${broken.length} references between its tables; nothing was changed.`);
+    }
   });
-  apply.immediate();
+  // PRAGMA foreign_keys is a no-op inside a transaction: it is set around it. Read outside the
+  // transaction, the version may be stale (another process migrating): then the rebuild either
+  // has happened (nothing to do) or happens here, with enforcement off as it needs.
+  const before = db.pragma('user_version', { simple: true }) as number;
+  const rebuilds = MIGRATIONS.some((m) => m.version > before && m.rebuildsTables === true);
+  const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+  if (rebuilds && enforced) db.pragma('foreign_keys = OFF');
+  try {
+    apply.immediate();
+  } finally {
+    if (rebuilds && enforced) db.pragma('foreign_keys = ON');
+  }
 }

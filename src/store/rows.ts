@@ -49,6 +49,8 @@ export interface VersionRow {
   kind: string;
   /** JSON of the version's Dependency[]; NULL when it bundled nothing. */
   dependencies_json: string | null;
+  /** The datasource of a SQL tool (migration 5); NULL for code. */
+  datasource: string | null;
 }
 
 /** What `listVersions` selects: everything but the code. */
@@ -136,6 +138,7 @@ export function storableSnapshot(snapshot: VersionSnapshot): VersionSnapshot {
     capabilities: snapshot.capabilities,
     kind: snapshot.kind ?? 'tool',
     dependencies: snapshot.dependencies ?? [],
+    ...(snapshot.datasource === undefined ? {} : { datasource: snapshot.datasource }),
   };
 }
 
@@ -155,6 +158,7 @@ export function snapshotFromRow(row: VersionRow): VersionSnapshot & Required<Pic
     capabilities: row.capabilities_json === null ? {} : (JSON.parse(row.capabilities_json) as VersionSnapshot['capabilities']),
     kind: row.kind === 'library' ? 'library' : 'tool',
     dependencies: row.dependencies_json === null ? [] : (JSON.parse(row.dependencies_json) as Dependency[]),
+    ...(row.datasource === null ? {} : { datasource: row.datasource }),
   };
 }
 
@@ -347,5 +351,6 @@ export function versionRow(
     capabilities_json: hasCapabilities(stored.capabilities) ? JSON.stringify(stored.capabilities) : null,
     kind: stored.kind ?? 'tool',
     dependencies_json: hasDependencies(stored.dependencies) ? JSON.stringify(stored.dependencies) : null,
+    datasource: stored.datasource ?? null,
   };
 }

@@ -252,6 +252,7 @@ function summaryFromRow(tool: ToolRow, row: VersionSummaryRow): VersionSummary {
     capabilities: parseObjectOrEmpty(row.capabilities_json ?? '{}'),
     kind: row.kind === 'library' ? 'library' : 'tool',
     dependencies: parseArrayOrEmpty(row.dependencies_json) as VersionSummary['dependencies'],
+    ...(row.datasource === null ? {} : { datasource: row.datasource }),
   };
 }
 
