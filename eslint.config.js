@@ -9,7 +9,7 @@ const restricted = (allowed) => ({
     {
       paths: [
         ...(allowed.includes('ivm') ? [] : [{ name: 'isolated-vm', message: 'Only src/sandbox-host/ imports isolated-vm.' }]),
-        ...(allowed.includes('sqlite') ? [] : [{ name: 'better-sqlite3', message: 'Only src/store/ imports better-sqlite3.' }]),
+        ...(allowed.includes('sqlite') ? [] : [{ name: 'better-sqlite3', message: 'Only src/store/ (Chameleon\'s database) and src/datasources/ (the host\'s, read-only) import better-sqlite3.' }]),
       ],
       patterns: allowed.includes('sdk') ? [] : [{ group: ['@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'], message: 'Only src/mcp/ (the server), src/capabilities/mcp/ (clients of upstream servers) and the CLI import the MCP SDK.' }],
     },
@@ -31,6 +31,8 @@ export default tseslint.config(
   { files: ['src/**/*.ts'], rules: { 'no-console': 'error', ...restricted([]) } },
   { files: ['src/sandbox-host/**/*.ts'], rules: restricted(['ivm']) },
   { files: ['src/store/**/*.ts'], rules: restricted(['sqlite']) },
+  // The host's own databases (SQL datasources), opened read-only in query processes.
+  { files: ['src/datasources/**/*.ts'], rules: restricted(['sqlite']) },
   { files: ['src/mcp/**/*.ts', 'src/capabilities/mcp/**/*.ts', 'src/cli.ts', 'src/cli/**/*.ts'], rules: restricted(['sdk']) },
   {
     // Tests drive guests with deliberately loose code and poke at untyped results.

@@ -15,9 +15,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /**
  * Node packages the CLI bundle leaves to node's own resolution: native addons (better-sqlite3;
  * isolated-vm, which only the sandbox processes load), esbuild (it finds its binary relative to
- * its own files) and source-map (it reads its .wasm relative to its own files).
+ * its own files), source-map (it reads its .wasm relative to its own files) and pg (it requires
+ * the optional pg-native on use, which a bundle would have to resolve; loaded only when a
+ * PostgreSQL datasource is used).
  */
-const EXTERNAL = ['better-sqlite3', 'isolated-vm', 'esbuild', '@swc/core', 'source-map'];
+const EXTERNAL = ['better-sqlite3', 'isolated-vm', 'esbuild', '@swc/core', 'source-map', 'pg'];
 
 /**
  * Compiles into `outDir` (default dist/) and bundles its cli.js. `declaration: false` skips the

@@ -169,6 +169,39 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Databases SQL tools and ctx.sql read (issue 16): a SQLite file (opened read-only) or a
+     * PostgreSQL URL (each query in a READ ONLY transaction; the role must not be able to reach
+     * server files). None by default. A password is best given as `{ env }` or `{ secret }`.
+     */
+    datasources: z
+      .record(
+        z.string().regex(NAME_PATTERN, 'datasource names must match ^[a-z][a-z0-9_]{0,63}$'),
+        z.union([
+          z.object({ sqlite: z.string().min(1).max(4_096) }).strict(),
+          z
+            .object({
+              postgres: z.string().min(1).max(4_096),
+              password: z.union([z.object({ env: z.string().min(1).max(200) }).strict(), z.object({ secret: z.string().min(1).max(64) }).strict()]).optional(),
+            })
+            .strict(),
+        ]),
+      )
+      .default({}),
+    // Bounds of SQL tools and ctx.sql queries (issue 16); each query's time is its call's.
+    sql: z
+      .object({
+        /** Rows a query returns; more are cut and the result says `truncated`. */
+        maxRows: z.number().int().min(1).max(1_000_000).default(1_000),
+        /** Bytes of a query's rows as JSON; the row past it is cut, with the rest. */
+        maxBytes: z.number().int().min(KB).max(64 * MB).default(MB),
+        /** SQLite: query processes per datasource (queries at once; each is a process ~30 MB). */
+        sqliteProcesses: z.number().int().min(1).max(16).default(2),
+        /** PostgreSQL: connections per datasource. */
+        postgresPoolSize: z.number().int().min(1).max(64).default(4),
+      })
+      .strict()
+      .prefault({}),
     // `serve --http` only. Bounds what idle or hostile local clients can hold (issue 12).
     http: z
       .object({
@@ -198,6 +231,12 @@ export const ConfigSchema = z
     for (const [name, secret] of Object.entries(c.secrets)) secret.hosts.forEach((p, i) => check(['secrets', name, 'hosts', i], patternProblem(p)));
     // ctx.mcp.call(server, tool, args) takes that name.
     if (Object.hasOwn(c.upstreams, 'call')) check(['upstreams', 'call'], 'the name call is taken by ctx.mcp.call: choose another');
+    for (const [name, source] of Object.entries(c.datasources)) {
+      if (!('postgres' in source)) continue;
+      check(['datasources', name, 'postgres'], /^postgres(ql)?:\/\/./.test(source.postgres) && URL.canParse(source.postgres) ? null : 'must be a URL postgres://user@host:port/database');
+      const secret = source.password && 'secret' in source.password ? source.password.secret : null;
+      if (secret !== null && !Object.hasOwn(c.secrets, secret)) check(['datasources', name, 'password'], `names the secret ${secret}, which is not in secrets`);
+    }
     for (const [name, upstream] of Object.entries(c.upstreams)) {
       const values = 'command' in upstream ? { env: upstream.env } : { headers: upstream.headers };
       for (const [field, record] of Object.entries(values)) {
