@@ -24,6 +24,7 @@ import { createFetch } from './capabilities/fetch.js';
 import { createKv, createSecret } from './capabilities/kv.js';
 import { createMcp } from './capabilities/mcp.js';
 import { createToolCall, createToolsView } from './capabilities/tools.js';
+import { createSql } from './capabilities/sql.js';
 
 /** Globals the host sets before the prelude runs (realm-hooks.ts names them too). */
 const HOST_HOOK_GLOBALS = { random: '__chameleon_host_random', url: '__chameleon_host_url' } as const;
@@ -45,7 +46,7 @@ interface CallMeta {
   /** With `probe`: a library, loaded to see that it loads; it has no handler to check. */
   library?: boolean;
   /** What the server will do for the call (src/sandbox-host/protocol.ts CallCapabilities). */
-  capabilities?: { secrets?: Array<[string, string]>; mcp?: string[]; tools?: string[] };
+  capabilities?: { secrets?: Array<[string, string]>; mcp?: string[]; tools?: string[]; sql?: string[] };
 }
 
 type ModuleFactory = (
@@ -173,6 +174,7 @@ type ModuleFactory = (
   const noMcp = createMcp([]);
   const toolCall = createToolCall();
   const noTools = createToolsView(toolCall, undefined);
+  const noSql = createSql([]);
   const secret = freeze(
     createSecret(
       () => callMeta?.capabilities?.secrets ?? [],
@@ -286,6 +288,7 @@ type ModuleFactory = (
         secret,
         mcp: meta.capabilities?.mcp === undefined ? noMcp : createMcp(meta.capabilities.mcp),
         tools: lastTools,
+        sql: meta.capabilities?.sql === undefined ? noSql : createSql(meta.capabilities.sql),
       });
       let value: unknown;
       let then: unknown;

@@ -44,6 +44,11 @@ export const CapabilitiesSchema = z
         'Other tools of yours this tool may call: `await ctx.tools.call("name", args)` or `await ctx.tools.name(args)`; `["*"]` allows any (then only ctx.tools.call). ' +
           'A tool that does not exist yet may be named; the call is refused until it does.',
       ),
+    sql: z
+      .array(z.string().max(64))
+      .max(MAX_PATTERNS)
+      .optional()
+      .describe('Datasources (configured by the server) the tool queries, read-only, with await ctx.sql.<name>("SELECT ... WHERE x = :x", { x }).'),
   })
   .strict();
 
@@ -59,11 +64,12 @@ export function normaliseCapabilities(input: z.infer<typeof CapabilitiesSchema> 
   if (input?.kv === 'persona') out.kv = 'persona';
   // "*" covers every name: the list is just ["*"].
   if (input?.tools !== undefined && input.tools.length > 0) out.tools = input.tools.includes(ANY_TOOL) ? [ANY_TOOL] : unique(input.tools);
+  if (input?.sql !== undefined && input.sql.length > 0) out.sql = unique(input.sql);
   return out;
 }
 
 /** Why the host's config does not allow this manifest, one sentence each (empty: it does). */
-export function manifestProblems(capabilities: Capabilities, config: Pick<Config, 'capabilities' | 'secrets' | 'upstreams'>): string[] {
+export function manifestProblems(capabilities: Capabilities, config: Pick<Config, 'capabilities' | 'secrets' | 'upstreams'> & Partial<Pick<Config, 'datasources'>>): string[] {
   const problems: string[] = [];
   const ceiling = config.capabilities.fetch.allow;
   for (const pattern of capabilities.fetch ?? []) {
@@ -87,6 +93,13 @@ export function manifestProblems(capabilities: Capabilities, config: Pick<Config
       problems.push(`capabilities.mcp: ${name} is not an upstream MCP server this server has (${known.length === 0 ? 'it has none' : `it has: ${known.join(', ')}`}); the host must configure it under upstreams in its config`);
     }
   }
+  for (const name of capabilities.sql ?? []) {
+    const datasources = config.datasources ?? {};
+    if (!Object.hasOwn(datasources, name)) {
+      const known = Object.keys(datasources);
+      problems.push(`capabilities.sql: ${name} is not a datasource this server has (${known.length === 0 ? 'it has none' : `it has: ${known.join(', ')}`}); the host must configure it under datasources in its config`);
+    }
+  }
   return problems;
 }
 
@@ -97,7 +110,7 @@ export function mayCall(capabilities: Capabilities, tool: string): boolean {
 }
 
 /** Refuses a manifest the host's config does not allow, with every problem and what to change. */
-export function assertManifestAllowed(capabilities: Capabilities, config: Pick<Config, 'capabilities' | 'secrets' | 'upstreams'>): void {
+export function assertManifestAllowed(capabilities: Capabilities, config: Pick<Config, 'capabilities' | 'secrets' | 'upstreams'> & Partial<Pick<Config, 'datasources'>>): void {
   const problems = manifestProblems(capabilities, config);
   if (problems.length > 0) throw new AppError('CAPABILITY_REFUSED', `The tool's capabilities are not allowed here: ${problems.join('; ')}.`);
 }

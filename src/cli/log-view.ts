@@ -180,6 +180,10 @@ export function effectLine(effect: Effect): string {
     if (effect.status === undefined) return `${callee} -> not ended when this call's row was written${id}`;
     return `${callee} -> ${effect.status}${effect.kind === undefined ? '' : ` (${effect.kind})`}, ${formatDuration(effect.ms ?? null)}${id}`;
   }
+  if (effect.op === 'sql.query') {
+    const outcome = effect.refused !== undefined ? `refused: ${effect.refused}` : effect.error !== undefined ? `error: ${effect.error}` : `${effect.rows} row${effect.rows === 1 ? '' : 's'}${effect.truncated ? ' (cut)' : ''}`;
+    return `sql.query ${effect.datasource} -> ${outcome}, ${formatDuration(effect.ms)}`;
+  }
   if ('server' in effect) {
     const target = `${effect.op} ${effect.server}${effect.tool === undefined ? '' : ` ${JSON.stringify(effect.tool)}`}`;
     return `${target} -> ${effect.refused !== undefined ? `refused: ${effect.refused}` : `${effect.status}, ${formatDuration(effect.ms)}`}`;

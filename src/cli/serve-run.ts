@@ -30,8 +30,10 @@ const ANSWER_MS = 1_000;
  */
 export async function serve(opts: ServeOptions, runtime: Runtime, version: string): Promise<number> {
   const { token, warning: tokenWarning } = resolveToken(opts);
+  const fileConfig = readConfigFile(opts.config);
   const config = parseConfig({
-    ...readConfigFile(opts.config),
+    ...fileConfig,
+    ...withDatasourceFlags(fileConfig['datasources'], opts.datasource),
     dbPath: path.resolve(opts.db ?? path.join(runtime.homedir, '.chameleon', 'chameleon.db')),
     persona: opts.persona,
     logLevel: opts.logLevel,
@@ -168,4 +170,19 @@ async function shutdown(reason: string, logger: Logger, close: () => Promise<voi
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * `--datasource name=file.db` (repeatable) adds a SQLite datasource to the config file's, the
+ * flag winning over a file entry of the same name. Paths are taken from the working directory.
+ */
+export function withDatasourceFlags(fromFile: unknown, flags: readonly string[] | undefined): { datasources?: unknown } {
+  if (flags === undefined || flags.length === 0) return fromFile === undefined ? {} : { datasources: fromFile };
+  const datasources: Record<string, unknown> = fromFile !== null && typeof fromFile === 'object' && !Array.isArray(fromFile) ? { ...(fromFile as Record<string, unknown>) } : {};
+  for (const flag of flags) {
+    const at = flag.indexOf('=');
+    if (at <= 0 || at === flag.length - 1) throw new AppError('INVALID_CONFIG', `--datasource ${JSON.stringify(flag)}: write it as name=file.db, e.g. --datasource shop=./shop.db.`);
+    datasources[flag.slice(0, at)] = { sqlite: path.resolve(flag.slice(at + 1)) };
+  }
+  return { datasources };
 }

@@ -78,6 +78,7 @@ export function toolOut(t: ToolView): Out<typeof ToolOut> {
     kind: t.kind,
     description: t.description,
     language: t.language,
+    ...(t.datasource === undefined ? {} : { datasource: t.datasource }),
     input_schema: t.inputSchema,
     timeout_ms: t.timeoutMs,
     memory_mb: t.memoryMb,
@@ -186,7 +187,8 @@ export function callNodeOut(node: CallNode): Record<string, unknown> {
 const EFFECT_FIELDS = [
   ['op', 'op'], ['method', 'method'], ['origin', 'origin'], ['path', 'path'], ['status', 'status'], ['bytes', 'bytes'], ['ms', 'ms'],
   ['redirects', 'redirects'], ['namespace', 'namespace'], ['key', 'key'], ['prefix', 'prefix'], ['found', 'found'], ['count', 'count'],
-  ['server', 'server'], ['tool', 'tool'], ['version', 'version'], ['executionId', 'execution_id'], ['kind', 'kind'], ['refused', 'refused'], ['error', 'error'],
+  ['server', 'server'], ['tool', 'tool'], ['version', 'version'], ['executionId', 'execution_id'], ['kind', 'kind'], ['datasource', 'datasource'], ['rows', 'rows'], ['truncated', 'truncated'],
+  ['refused', 'refused'], ['error', 'error'],
 ] as const;
 
 /** An effect as the audit shows it: the known fields only, so a stray field never reaches the agent. */

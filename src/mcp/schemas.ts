@@ -102,13 +102,14 @@ export const ToolOut = z.object({
   persona: z.string(),
   kind: z.enum(['tool', 'library']).describe('`library`: code other tools import as `lib:<name>`; it is not callable.'),
   description: z.string(),
-  language: z.enum(['typescript', 'javascript']),
+  language: z.enum(['typescript', 'javascript', 'sql']),
+  datasource: z.string().optional().describe('For a SQL tool: the datasource its query reads.'),
   input_schema: z.record(z.string(), z.unknown()),
   timeout_ms: z.number().int(),
   memory_mb: z.number().int(),
   capabilities: z
-    .object({ fetch: z.array(z.string()).optional(), secrets: z.array(z.string()).optional(), mcp: z.array(z.string()).optional(), kv: z.enum(['tool', 'persona']).optional(), tools: z.array(z.string()).optional() })
-    .describe('What the tool may ask the server for ({} when nothing): hosts to fetch from, secrets, upstream MCP servers, its kv namespace, the tools it may call.'),
+    .object({ fetch: z.array(z.string()).optional(), secrets: z.array(z.string()).optional(), mcp: z.array(z.string()).optional(), kv: z.enum(['tool', 'persona']).optional(), tools: z.array(z.string()).optional(), sql: z.array(z.string()).optional() })
+    .describe('What the tool may ask the server for ({} when nothing): hosts to fetch from, secrets, upstream MCP servers, its kv namespace, the tools it may call, datasources for ctx.sql.'),
   dependencies: z.array(DependencyOut).describe('Libraries and packages the active version bundled, pinned when it compiled ([] for none).'),
   version: z.number().int().describe('The active version.'),
   hash: z.string(),

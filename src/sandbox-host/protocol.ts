@@ -59,6 +59,8 @@ export interface CallCapabilities {
    * each; `["*"]` makes none (ctx.tools.call only). The server checks every call again.
    */
   tools?: string[];
+  /** The datasources ctx.sql has a function for. */
+  sql?: string[];
 }
 
 /** The JSON text of a call's meta (RunJob.metaJson). */

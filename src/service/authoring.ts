@@ -11,6 +11,7 @@ import { assertNewToolName, assertToolName } from './names.js';
 import { failureRecord } from './records.js';
 import { callSandbox } from './sandbox-call.js';
 import { callSignature, MAX_DECLARED_TOOLS, toolsDeclaration } from './tool-declarations.js';
+import { assertSqlToolShape, checkSqlDraft, isDerivedSchema, sqlDatasource } from './sql-tools.js';
 import { toolView, versionView, type ToolView, type VersionView } from './views.js';
 
 export interface CreateToolInput {
@@ -25,6 +26,8 @@ export interface CreateToolInput {
   capabilities?: CapabilitiesInput;
   /** `library`: code other tools import (`lib:<name>`), never called. Default `tool`. */
   kind?: ToolKind;
+  /** Language `sql` only: the datasource (config `datasources`) the statement reads. */
+  datasource?: string;
 }
 
 export interface UpdateToolInput {
@@ -36,6 +39,8 @@ export interface UpdateToolInput {
   memoryMb?: number;
   /** Replaces the manifest when given (`{}` removes every capability); kept otherwise. */
   capabilities?: CapabilitiesInput;
+  /** A SQL tool's datasource, replaced when given. */
+  datasource?: string;
 }
 
 /** A write either makes a version, or is refused with the failure (and its log row's id). */
@@ -53,17 +58,22 @@ export async function createTool(deps: ServiceDeps, persona: string, input: Crea
   if (live >= maxToolsPerPersona) throw tooManyTools(persona, live, maxToolsPerPersona);
   const kind = input.kind ?? 'tool';
   if (kind === 'library') refuseCallSettings(input);
+  const language = input.language ?? 'typescript';
+  if (language === 'sql' && kind === 'library') throw new AppError('INVALID_ARGUMENT', 'A SQL tool is one query to call, never a library: leave kind out, or write the library in TypeScript or JavaScript.');
   const draft: Draft = {
     description: checkDescription(input.description),
     inputSchema: deps.validator.checkSchema(input.inputSchema ?? { type: 'object' }),
-    language: input.language ?? 'typescript',
+    language,
     limits: checkLimits(deps, { timeoutMs: input.timeoutMs, memoryMb: input.memoryMb }),
-    source: checkSource(deps, input.code),
+    source: checkSource(deps, input.code, language),
     capabilities: checkCapabilities(deps, input.name, input.capabilities ?? {}),
     kind,
+    ...checkDatasource(deps, language, input.datasource),
   };
+  if (language === 'sql') assertSqlToolShape(draft.capabilities);
   const nextVersion = nextVersionNumber(deps, persona, input.name);
-  const built = await buildSnapshot(deps, persona, input.name, nextVersion, draft, 'create', input);
+  // A SQL tool without a schema gets one derived from its parameters.
+  const built = await buildSnapshot(deps, persona, input.name, nextVersion, draft, 'create', input, input.inputSchema === undefined);
   if (!built.ok) return built;
   const version = await whenUnlocked(() => deps.store.tools.create(persona, input.name, built.snapshot, maxToolsPerPersona), deps.config.store.lockWaitMs);
   return { ok: true, tool: toolView(version, deps.store.tools.get(persona, input.name)!) };
@@ -82,21 +92,28 @@ export async function updateTool(deps: ServiceDeps, persona: string, input: Upda
       timeoutMs: input.timeoutMs ?? current.limits.timeoutMs,
       memoryMb: input.memoryMb ?? current.limits.memoryMb,
     }),
-    source: input.code === undefined ? current.source : checkSource(deps, input.code),
+    source: input.code === undefined ? current.source : checkSource(deps, input.code, current.language),
     // A kept manifest is not checked again: the config may have narrowed since, and calls
     // are refused then (call-host.ts) with what to change; an update of the code alone must
     // still be possible.
     capabilities: input.capabilities === undefined ? current.capabilities : checkCapabilities(deps, input.name, input.capabilities),
+    ...checkDatasource(deps, current.language, input.datasource ?? current.datasource),
   };
+  if (current.language === 'sql') assertSqlToolShape(draft.capabilities);
   const nextVersion = nextVersionNumber(deps, persona, input.name);
+  // A SQL tool's statement is checked again against whatever it now depends on: its text, its
+  // datasource, the schema its parameters bind from.
+  const recheck = input.code !== undefined || (current.language === 'sql' && (input.datasource !== undefined || input.inputSchema !== undefined));
   let snapshot: VersionSnapshot;
-  if (input.code === undefined) {
+  if (!recheck) {
     // The code as compiled, with the library and package versions it bundled: an update of the
     // description or limits does not pick up newer libraries. Passing the code (even unchanged)
     // compiles it again against the libraries' active versions.
     snapshot = { ...draft, compiledJs: current.compiledJs, sourceMap: current.sourceMap, dependencies: current.dependencies };
   } else {
-    const built = await buildSnapshot(deps, persona, input.name, nextVersion, draft, 'update', input);
+    // A derived schema follows the statement; one the agent wrote stays as written.
+    const derive = current.language === 'sql' && input.inputSchema === undefined && isDerivedSchema(current.inputSchema);
+    const built = await buildSnapshot(deps, persona, input.name, nextVersion, draft, 'update', input, derive);
     if (!built.ok) return built;
     snapshot = built.snapshot;
   }
@@ -229,15 +246,20 @@ async function buildSnapshot(
   draft: Draft,
   operation: 'create' | 'update',
   input: CreateToolInput | UpdateToolInput,
+  deriveSqlSchema = false,
 ): Promise<{ ok: true; snapshot: VersionSnapshot } | { ok: false; failure: Failure; executionId: string }> {
   const started = deps.now();
   const t0 = performance.now();
   const executionId = deps.newExecutionId();
-  const imports = importContext(deps.store, deps.config, persona, draft.kind);
-  const compiled = await compile({ toolName: name, version, language: draft.language, source: draft.source, imports });
   let failure: Failure;
   let usage = { cpuMs: null as number | null, heapUsedBytes: null as number | null, console: '' };
   let hash: string | null = null;
+  // A SQL tool is prepared against its datasource instead of compiled (sql-tools.ts).
+  const compiled =
+    draft.language === 'sql'
+      ? await checkSqlDraft(deps, name, version, { ...draft, datasource: draft.datasource ?? '' }, deriveSqlSchema)
+      : await compile({ toolName: name, version, language: draft.language, source: draft.source, imports: importContext(deps.store, deps.config, persona, draft.kind) });
+  if (compiled.ok && 'snapshot' in compiled) return { ok: true, snapshot: compiled.snapshot };
   if (compiled.ok) {
     const snapshot: VersionSnapshot = { ...draft, compiledJs: compiled.compiledJs, sourceMap: compiled.sourceMap, dependencies: compiled.dependencies };
     hash = hashSnapshot(snapshot);
@@ -348,15 +370,29 @@ function checkCapabilities(deps: ServiceDeps, toolName: string, input: Capabilit
   return capabilities;
 }
 
+/** `{ datasource }` for a SQL tool (which must name one this server has), `{}` for code (which may not). */
+function checkDatasource(deps: ServiceDeps, language: Language, datasource: string | undefined): { datasource?: string } {
+  if (language === 'sql') return { datasource: sqlDatasource(deps, datasource).name };
+  if (datasource !== undefined) {
+    throw new AppError('INVALID_ARGUMENT', 'datasource is for SQL tools (language "sql"). A code tool reads a datasource through ctx.sql: declare it in capabilities.sql.');
+  }
+  return {};
+}
+
 function checkDescription(description: unknown): string {
   if (typeof description !== 'string') throw new AppError('INVALID_ARGUMENT', 'description must be a string that tells an agent what the tool does.');
   if (description.length > 4_000) throw new AppError('INVALID_ARGUMENT', `description is ${description.length} characters; the limit is 4000.`);
   return description;
 }
 
-function checkSource(deps: ServiceDeps, code: unknown): string {
+function checkSource(deps: ServiceDeps, code: unknown, language: Language): string {
   if (typeof code !== 'string' || code.trim() === '') {
-    throw new AppError('INVALID_ARGUMENT', 'code must be the non-empty source of a module whose default export is the handler: `export default function (args, ctx) { ... }`.');
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      language === 'sql'
+        ? 'code must be one SQL query with named parameters, e.g. `SELECT * FROM orders WHERE total > :min_total`.'
+        : 'code must be the non-empty source of a module whose default export is the handler: `export default function (args, ctx) { ... }`.',
+    );
   }
   const bytes = Buffer.byteLength(code);
   const max = deps.config.payload.maxSourceBytes;

@@ -5,6 +5,7 @@ import type { CallHost } from '../sandbox-host/supervisor.js';
 import type { ServiceDeps } from './deps.js';
 import type { SecretValues } from './secrets.js';
 import { ToolCalls, type RunCallee, type ToolCallsOf } from './tool-calls.js';
+import { sqlHostRequest } from './sql-host.js';
 
 /**
  * The server's side of one call's capabilities (issues 14 and 15): the sandbox process forwards
@@ -73,6 +74,7 @@ class HostedCallState implements CallHostHandle {
     if (KV_OPS.has(op)) return Promise.resolve(this.kvRequest(op as 'kv.get', body));
     if (op === 'mcp.call' || op === 'mcp.list') return this.tracked(this.mcpRequest(op, body));
     if (op === 'tools.call') return (this.tools ??= new ToolCalls(this.deps, this.call, this.call.runCallee, this.effects, this.startedAt)).request(body);
+    if (op === 'sql.query') return this.tracked(this.sqlRequest(body));
     return Promise.resolve(refusal('Error', `Unknown request ${JSON.stringify(op.slice(0, 40))}.`));
   }
 
@@ -161,6 +163,14 @@ class HostedCallState implements CallHostHandle {
         : await this.deps.upstreams.listTools(server, left, this.abort.signal);
     this.effects.push({ ...effect, status: answer.ok ? 'ok' : 'error', ms: Math.round(performance.now() - t0) });
     return answer.ok ? { ok: true, body: answer.json } : refusal(answer.name, answer.message);
+  }
+
+  private async sqlRequest(body: string): Promise<{ ok: boolean; body: string }> {
+    const left = this.call.timeoutMs - (performance.now() - this.startedAt);
+    this.abort ??= this.startDeadline();
+    const { answer, effect } = await sqlHostRequest(this.deps, { toolName: this.call.toolName, declared: this.call.capabilities.sql ?? [] }, body, left, this.abort.signal);
+    if (effect) this.effects.push(effect);
+    return answer;
   }
 
   private async fetch(body: string): Promise<{ ok: boolean; body: string }> {

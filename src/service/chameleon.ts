@@ -19,6 +19,7 @@ import { loadSecretValues } from './secrets.js';
 import { mcpDeclaration } from './mcp-declarations.js';
 import { createUpstreams } from '../capabilities/mcp/upstreams.js';
 import { createToolWriteTurns } from './tool-writes.js';
+import { createDatasources, type Datasources } from '../datasources/index.js';
 
 /**
  * The engine: one store, one pool of sandbox processes, and the rules. Everything a client
@@ -42,6 +43,15 @@ export function createChameleon(options: {
     ...(options.sandboxEnv ? { extraEnv: options.sandboxEnv } : {}),
   });
   const secrets = loadSecretValues(config.secrets, options.secretEnv ?? {}, logger);
+  let datasources: Datasources;
+  try {
+    datasources = createDatasources(config, { logger, secretValue: (name) => secrets.value(name), env: options.secretEnv ?? {} });
+  } catch (error) {
+    // A datasource the config names but that cannot be used: nothing may be left running.
+    void pool.close();
+    store.close();
+    throw error;
+  }
   const deps: ServiceDeps = {
     config,
     store,
@@ -54,6 +64,7 @@ export function createChameleon(options: {
     activeVersions: new Map(),
     secrets,
     upstreams: createUpstreams(config.upstreams, (name) => secrets.value(name), logger),
+    datasources,
     log: createLogWriter(store, { lockWaitMs: config.store.lockWaitMs }),
     closing: () => closing !== null,
   };
@@ -117,6 +128,7 @@ export function createChameleon(options: {
         .close()
         .then(() => Promise.allSettled([...inFlight]))
         .then(() => deps.upstreams.close())
+        .then(() => deps.datasources.close())
         .then(() => store.close());
       return closing;
     },

@@ -1,5 +1,6 @@
 import type { Upstreams } from '../capabilities/mcp/upstreams.js';
 import type { Config } from '../config.js';
+import type { Datasources } from '../datasources/index.js';
 import type { VersionRecord } from '../model.js';
 import type { Logger } from '../logger.js';
 import type { SandboxPool } from '../sandbox-host/supervisor.js';
@@ -25,6 +26,8 @@ export interface ServiceDeps {
   closing(): boolean;
   /** Connections to the upstream MCP servers of the config, made on first use. */
   upstreams: Upstreams;
+  /** The host's databases (config `datasources`), for SQL tools and ctx.sql (issue 16). */
+  datasources: Datasources;
   /** The host's secrets, for the capabilities of calls (call-host.ts). */
   secrets: SecretValues;
   /** Verified active versions by `persona/tool`, checked against the tool row on every call. */

@@ -74,6 +74,9 @@ export async function recompile(
 ): Promise<{ ok: true; compiledJs: string; sourceMap: string; dependencies: Dependency[]; changed: boolean } | { ok: false; problem: string }> {
   const where = `version ${v.version} of tool \`${tool.name}\``;
   const out = await compile({ toolName: tool.name, version: v.version, language: v.language, source: v.source, ...(imports === undefined ? {} : { imports }) });
+  // A SQL tool has no compiled code: its statement is checked against its datasource when it
+  // is created or updated, and at each call (an import reaches no datasource).
+  if (v.language === 'sql') return { ok: true, compiledJs: '', sourceMap: '', dependencies: [], changed: v.compiledJs !== '' || v.sourceMap !== '' };
   if (!out.ok) {
     const packages = (v.dependencies ?? []).filter((d) => d.kind === 'package').map((d) => `${d.name}@${String(d.version)}`);
     // What it imports is missing here, not wrong in the source: say what this server needs.

@@ -11,6 +11,7 @@ import { assertToolName } from './names.js';
 import { argumentsText, failureOfRecord, failureRecord, successRecord, type RecordInput } from './records.js';
 import { createCallHost } from './call-host.js';
 import { callSandbox, effectiveLimits } from './sandbox-call.js';
+import { callSqlTool } from './sql-calls.js';
 
 const REFUSED_ARGUMENTS_LOG_CHARS = 2_000;
 
@@ -72,6 +73,12 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
   record.argumentsJson = checked.json;
 
   const limits = nested === undefined ? effectiveLimits(version.limits, deps.config.limits) : nestedLimits(deps, version, nested);
+  if (version.language === 'sql') {
+    // A SQL tool runs its statement on its datasource; no sandbox is involved (sql-calls.ts).
+    const sql = await callSqlTool(deps, version, JSON.parse(checked.json) as Record<string, unknown>, limits.timeoutMs);
+    if (sql.effect) record.effects = [sql.effect];
+    return finish(sql.ok ? { result: sql.result, resultJson: sql.resultJson } : { failure: sql.failure });
+  }
   const host = createCallHost(deps, deps.secrets, {
     persona,
     toolName: name,

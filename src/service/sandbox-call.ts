@@ -108,13 +108,14 @@ export interface NestedBounds {
  * placeholders of its secrets, the upstream servers and the tools it may call.
  */
 function callCapabilities(deps: ServiceDeps, capabilities: Capabilities): { capabilities?: CallCapabilities } {
-  const { secrets, mcp, tools } = capabilities;
-  if (secrets === undefined && mcp === undefined && tools === undefined) return {};
+  const { secrets, mcp, tools, sql } = capabilities;
+  if (secrets === undefined && mcp === undefined && tools === undefined && sql === undefined) return {};
   return {
     capabilities: {
       ...(secrets === undefined ? {} : { secrets: deps.secrets.placeholders(secrets) }),
       ...(mcp === undefined ? {} : { mcp }),
       ...(tools === undefined ? {} : { tools }),
+      ...(sql === undefined ? {} : { sql }),
     },
   };
 }

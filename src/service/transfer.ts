@@ -243,6 +243,7 @@ function exportedVersion(v: VersionRecord): ImportedVersion {
     // before (and round-trips byte for byte).
     ...(v.kind === 'library' ? { kind: 'library' as const } : {}),
     ...(v.dependencies.length > 0 ? { dependencies: v.dependencies } : {}),
+    ...(v.datasource === undefined ? {} : { datasource: v.datasource }),
   };
 }
 
@@ -278,7 +279,7 @@ const VersionSchema = z
     createdAt: Timestamp,
     origin: Origin,
     hash: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (SHA-256)'),
-    language: z.enum(['typescript', 'javascript']),
+    language: z.enum(['typescript', 'javascript', 'sql']),
     description: z.string().max(4_000),
     inputSchema: JsonObject,
     limits: z.object({ timeoutMs: z.number().int().min(10).max(600_000), memoryMb: z.number().int().min(8).max(4_096) }).strict(),
@@ -290,8 +291,11 @@ const VersionSchema = z
     // Absent for tools, and for versions that bundled nothing (issue 15).
     kind: z.enum(['tool', 'library']).optional(),
     dependencies: z.array(DependencySchema).max(10_000).optional(),
+    // A SQL tool's datasource (issue 16): the importing server must have one of that name.
+    datasource: z.string().min(1).max(64).optional(),
   })
-  .strict();
+  .strict()
+  .refine((v) => (v.language === 'sql') === (v.datasource !== undefined), { message: 'a version has a datasource exactly when its language is sql', path: ['datasource'] });
 
 const ToolSchema = z
   .object({

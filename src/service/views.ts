@@ -9,6 +9,8 @@ export interface ToolView {
   kind: ToolKind;
   description: string;
   language: Language;
+  /** A SQL tool's datasource. */
+  datasource?: string;
   inputSchema: Record<string, unknown>;
   timeoutMs: number;
   memoryMb: number;
@@ -36,6 +38,7 @@ export function toolView(version: VersionRecord, tool: { createdAt: string; upda
     kind: version.kind,
     description: version.description,
     language: version.language,
+    ...(version.datasource === undefined ? {} : { datasource: version.datasource }),
     inputSchema: version.inputSchema,
     timeoutMs: version.limits.timeoutMs,
     memoryMb: version.limits.memoryMb,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineMetaTool } from '../meta-tool.js';
-import { capabilities, code, description, inputSchema, kind, memoryMb, timeoutMs, toolName } from './fields.js';
+import { capabilities, code, datasource, description, inputSchema, kind, memoryMb, timeoutMs, toolName } from './fields.js';
 import { WRITE_OUTPUT, writeResult } from './write-result.js';
 
 export const createToolTool = defineMetaTool({
@@ -13,13 +13,18 @@ export const createToolTool = defineMetaTool({
     'With `kind: "library"` it saves code for other tools to import (`import { x } from "lib:<name>"`) instead of a callable tool. ' +
     'A tool that needs the network declares `capabilities: { fetch: ["api.example.com"] }` (and `secrets: ["NAME"]` for a secret the server holds); the server refuses hosts its config does not allow. ' +
     'A tool that calls your other tools declares them: `capabilities: { tools: ["csv_stats"] }`, then `await ctx.tools.csv_stats(args)` (get_tool gives their TypeScript declaration). ' +
-    'Example code: `export default function ({ a, b }: { a: number; b: number }) { return { sum: a + b }; }`.',
+        'Example code: `export default function ({ a, b }: { a: number; b: number }) { return { sum: a + b }; }`. ' +
+    'A SQL tool is `language: "sql"` with a `datasource` the server has and, as code, one read-only query with named parameters: `SELECT id, total FROM orders WHERE total > :min_total`; its input_schema is derived from the parameters unless given, and syntax errors or unknown tables and columns are refused with line and column.',
   input: z
     .object({
       name: toolName('The new tool'),
       description,
       code,
-      language: z.enum(['typescript', 'javascript']).optional().describe('Language of `code` (default typescript). Types are stripped, not checked.'),
+      language: z
+        .enum(['typescript', 'javascript', 'sql'])
+        .optional()
+        .describe('Language of `code` (default typescript). Types are stripped, not checked. `sql`: code is one read-only SQL query on `datasource`.'),
+      datasource: datasource.optional(),
       input_schema: inputSchema.optional(),
       timeout_ms: timeoutMs.optional(),
       memory_mb: memoryMb.optional(),
@@ -40,6 +45,7 @@ export const createToolTool = defineMetaTool({
       ...(args.memory_mb === undefined ? {} : { memoryMb: args.memory_mb }),
       ...(args.capabilities === undefined ? {} : { capabilities: args.capabilities }),
       ...(args.kind === undefined ? {} : { kind: args.kind }),
+      ...(args.datasource === undefined ? {} : { datasource: args.datasource }),
     });
     const saved =
       args.kind === 'library'

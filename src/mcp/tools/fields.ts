@@ -18,7 +18,9 @@ export const code = z
       'It has the Web APIs (URL, TextEncoder, crypto, setTimeout, Headers, ...) and `fetch`, which reaches only the hosts in the tool\'s capabilities.fetch. ' +
       '`ctx` has `persona`, `tool: {name, version}`, `executionId`, `log(...)`, `kv` (get/set/delete/list of JSON values, kept across calls; writes of a failed call are dropped), `secret(name)` (a placeholder for a secret in capabilities.secrets, to put in a request header), ' +
       '`mcp.<server>.callTool(name, args)` for the upstream MCP servers in capabilities.mcp, ' +
-      'and `tools` (`await ctx.tools.name(args)` or `ctx.tools.call("name", args)` calls another of your tools listed in capabilities.tools; its failure is thrown as a ToolCallError).',
+      'and `tools` (`await ctx.tools.name(args)` or `ctx.tools.call("name", args)` calls another of your tools listed in capabilities.tools; its failure is thrown as a ToolCallError), ' +
+      '`sql.<datasource>(query, params)` for the datasources in capabilities.sql (read-only, named parameters: `await ctx.sql.shop("SELECT * FROM orders WHERE total > :min", { min: 10 })` gives `{ columns, rows, truncated }`). ' +
+      'For language "sql", code is instead one read-only SQL query with named parameters (`:min_total`).',
   );
 
 export const inputSchema = z
@@ -35,5 +37,9 @@ export const kind = z
     '`tool` (default): a callable tool with a default-export handler. `library`: code that your other tools import with `import { x } from "lib:<name>"` (named exports, no handler needed); it is not callable and not listed as an MCP tool. ' +
       'Importers bundle the library version that is active when they compile: updating a library changes no importer until that importer is updated with its code (get_tool of the library lists importers on older versions).',
   );
+
+export const datasource = z
+  .string()
+  .describe('For language "sql": the datasource (a database the server configured) the query reads.');
 
 export const description = z.string().describe('What the tool does and when to use it; shown to agents in the tool list.');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineMetaTool } from '../meta-tool.js';
-import { capabilities, code, description, inputSchema, memoryMb, timeoutMs, toolName } from './fields.js';
+import { capabilities, code, datasource, description, inputSchema, memoryMb, timeoutMs, toolName } from './fields.js';
 import { WRITE_OUTPUT, writeResult } from './write-result.js';
 
 export const updateToolTool = defineMetaTool({
@@ -20,6 +20,7 @@ export const updateToolTool = defineMetaTool({
       timeout_ms: timeoutMs.optional(),
       memory_mb: memoryMb.optional(),
       capabilities: capabilities.optional(),
+      datasource: datasource.optional(),
     })
     .strict(),
   output: WRITE_OUTPUT,
@@ -33,6 +34,7 @@ export const updateToolTool = defineMetaTool({
       ...(args.timeout_ms === undefined ? {} : { timeoutMs: args.timeout_ms }),
       ...(args.memory_mb === undefined ? {} : { memoryMb: args.memory_mb }),
       ...(args.capabilities === undefined ? {} : { capabilities: args.capabilities }),
+      ...(args.datasource === undefined ? {} : { datasource: args.datasource }),
     });
     const active = outcome.ok ? null : ctx.scope.getTool(args.name).tool.activeVersion;
     return writeResult(outcome, ctx, args.name, active, (v) => `Updated ${args.name}: version ${v} is now active.`);
