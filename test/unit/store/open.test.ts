@@ -6,6 +6,8 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { openDatabase } from '../../../src/store/connection.js';
 import { LATEST_SCHEMA_VERSION, openStore } from '../../../src/store/index.js';
 import { MIGRATIONS } from '../../../src/store/migrations.js';
+import { hashSnapshot } from '../../../src/store/hash.js';
+import type { VersionSnapshot } from '../../../src/model.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { catchAppError, execution, failure, openTempStore, rawConnection, snapshot, steppingClock } from './fixtures.js';
 
@@ -206,6 +208,95 @@ describe('migration 6 (parent and root executions)', () => {
       .prepare("EXPLAIN QUERY PLAN SELECT * FROM executions WHERE root_execution_id = 'old' AND +persona = 'alice' ORDER BY timestamp, seq")
       .all() as Array<{ detail: string }>;
     expect(plan.map((p) => p.detail).join(' ')).toContain('executions_by_root');
+  });
+});
+
+describe('migration 7 (SQL tools: versions rebuilt)', () => {
+  /**
+   * A version 6 database with three tools (one a library, one that bundles it), whose versions
+   * have ids with gaps: the copy must keep them, and every column.
+   */
+  function version6Database(file: string): void {
+    const v4 = openDatabase(file);
+    for (const m of MIGRATIONS.slice(0, 6)) v4.exec(m.sql);
+    v4.pragma('user_version = 6');
+    const at = '2026-11-30T20:00:00.000Z';
+    const insertVersion = v4.prepare(
+      `INSERT INTO versions (id, tool_id, version, language, description, input_schema, timeout_ms, memory_mb, source, compiled_js, source_map, hash, origin_kind, origin_from_version, created_at, capabilities_json, kind, dependencies_json)
+       VALUES (@id, @tool, @version, 'typescript', @description, @schema, 1000, 64, @source, @compiledJs, @sourceMap, @hash, @origin, @from, '${at}', @capabilities, @kind, @dependencies)`,
+    );
+    v4.transaction(() => {
+      v4.prepare(`INSERT INTO tools (id, persona, name, active_version, created_at, updated_at) VALUES (1, 'alice', 'add', 2, '${at}', '${at}'), (2, 'alice', 'fetcher', 1, '${at}', '${at}'), (3, 'alice', 'helpers', 1, '${at}', '${at}')`).run();
+      const rows: Array<[number, number, number, VersionSnapshot, string, number | null]> = [
+        [10, 1, 1, snapshot(), 'create', null],
+        [14, 1, 2, snapshot({ description: 'Adds, v2.' }), 'update', null],
+        [20, 2, 1, snapshot({ capabilities: { fetch: ['api.example.com'] }, dependencies: [{ kind: 'library', name: 'helpers', version: 1, hash: 'a'.repeat(64) }] }), 'create', null],
+        [30, 3, 1, snapshot({ kind: 'library' }), 'create', null],
+      ];
+      for (const [id, tool, version, snap, origin, from] of rows) {
+        insertVersion.run({
+          id,
+          tool,
+          version,
+          description: snap.description,
+          schema: JSON.stringify(snap.inputSchema),
+          source: snap.source,
+          compiledJs: snap.compiledJs,
+          sourceMap: snap.sourceMap,
+          hash: hashSnapshot(snap),
+          origin,
+          from,
+          capabilities: Object.keys(snap.capabilities).length > 0 ? JSON.stringify(snap.capabilities) : null,
+          kind: snap.kind ?? 'tool',
+          dependencies: snap.dependencies === undefined ? null : JSON.stringify(snap.dependencies),
+        });
+      }
+    })();
+    v4.close();
+  }
+
+  it('keeps every version with its id, hash and tool, and the references between tools and versions', () => {
+    const file = path.join(tempDir(), 'chameleon.db');
+    version6Database(file);
+    const store = openStore(file, { backgroundCheckpoints: false });
+    onTestFinished(() => store.close());
+    const raw = rawConnection(file);
+    expect(raw.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+    expect(raw.prepare('SELECT id, tool_id, version FROM versions ORDER BY id').all()).toEqual([
+      { id: 10, tool_id: 1, version: 1 },
+      { id: 14, tool_id: 1, version: 2 },
+      { id: 20, tool_id: 2, version: 1 },
+      { id: 30, tool_id: 3, version: 1 },
+    ]);
+    // getVersion checks each hash: the rows read back exactly as they were written.
+    expect(store.tools.getVersion('alice', 'add')).toMatchObject({ version: 2, description: 'Adds, v2.' });
+    expect(store.tools.getVersion('alice', 'add', 1)).toMatchObject({ version: 1, description: 'Adds two numbers.' });
+    expect(store.tools.getVersion('alice', 'fetcher')).toMatchObject({ capabilities: { fetch: ['api.example.com'] }, dependencies: [{ kind: 'library', name: 'helpers' }] });
+    expect(store.tools.getVersion('alice', 'helpers').kind).toBe('library');
+    expect(raw.pragma('foreign_key_check')).toEqual([]);
+    const references = raw.pragma('foreign_key_list(tools)') as Array<{ table: string; from: string; to: string }>;
+    expect(references.map((r) => [r.table, r.from, r.to])).toEqual([
+      ['versions', 'id', 'tool_id'],
+      ['versions', 'active_version', 'version'],
+    ]);
+    // The store's own connection enforces foreign keys again after the rebuild.
+    expect(() => raw.prepare("INSERT INTO tools (persona, name, active_version, created_at, updated_at) VALUES ('alice', 'ghost', 7, 'x', 'x')").run()).toThrow(/FOREIGN KEY/);
+    // New versions continue from the kept ones.
+    expect(store.tools.addVersion('alice', 'add', snapshot({ description: 'v3' }), { kind: 'update' }).version).toBe(3);
+  });
+
+  it('takes a SQL version with its datasource, and refuses a datasource on code or none on SQL', () => {
+    const file = path.join(tempDir(), 'chameleon.db');
+    version6Database(file);
+    const store = openStore(file, { backgroundCheckpoints: false });
+    onTestFinished(() => store.close());
+    const sql = snapshot({ language: 'sql', datasource: 'shop', source: 'SELECT 1 AS one', compiledJs: '', sourceMap: '' });
+    const made = store.tools.create('alice', 'one', sql);
+    expect(store.tools.getVersion('alice', 'one')).toMatchObject({ language: 'sql', datasource: 'shop', hash: made.hash });
+    expect(made.hash).not.toBe(hashSnapshot({ ...sql, datasource: 'other' }));
+    const raw = rawConnection(file);
+    expect(() => raw.prepare("UPDATE versions SET datasource = NULL WHERE language = 'sql'").run()).toThrow(/CHECK/);
+    expect(() => raw.prepare("UPDATE versions SET datasource = 'shop' WHERE language = 'typescript'").run()).toThrow(/CHECK/);
   });
 });
 
