@@ -42,6 +42,8 @@ const NO_MODULES = 'Chameleon tools run in a sandbox without modules. Inline the
 const REQUIRE_STUB = /^require\(("(?:[^"\\]|\\.)*")\) is not available: /;
 /** V8's ReferenceError for a name no scope has. */
 const NOT_DEFINED = /^([A-Za-z_$][\w$]*) is not defined\b/;
+/** V8's TypeError for ctx.sql.<name>(...) when the tool did not declare <name>. */
+const UNDECLARED_DATASOURCE = /^ctx\.sql\.([A-Za-z_$][\w$]{0,63}) is not a function$/;
 /** What isolated-vm answers a dynamic import() with. */
 const IMPORT_REFUSED = 'Not supported';
 
@@ -57,6 +59,11 @@ export function explainRuntimeGap(failure: Failure, ctx: FailureContext): Failur
       return { ...failure, message: `${failure.message}: package ${inPackage} uses it (${at.file}:${at.line}), and tools run without it. Import an entry of the package built for browsers if it has one (look for \`browser\` in the exports of its package.json), or another package. ${MISSING_GLOBALS[missing]}` };
     }
     return { ...failure, message: `${failure.message}. ${MISSING_GLOBALS[missing]}` };
+  }
+  // ctx.sql has a member for each declared datasource only (issue 16).
+  const datasource = failure.name === 'TypeError' ? UNDECLARED_DATASOURCE.exec(failure.message)?.[1] : undefined;
+  if (datasource !== undefined) {
+    return { ...failure, message: `${failure.message}: ctx.sql has a function for each datasource in the tool's capabilities.sql. Add it with update_tool, e.g. capabilities: { sql: ["${datasource}"] }.` };
   }
   if (failure.name !== 'Error') return failure;
   const line = topSourceLine(failure, ctx);
