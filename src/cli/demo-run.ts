@@ -12,6 +12,9 @@ import { createStory } from './demo-story.js';
 import { DemoStepFailed, runDemoSteps, type DemoSession } from './demo-steps.js';
 import { startForecastService } from './demo-world-script.js';
 import { runWorldSteps } from './demo-world-steps.js';
+import { SQL_DATASOURCE } from './demo-sql-script.js';
+import { runSqlSteps } from './demo-sql-steps.js';
+import { createDemoShop } from '../datasources/demo-shop.js';
 import type { DemoEnvironment, DemoOptions } from './demo.js';
 import type { Runtime } from './runtime.js';
 import { createPalette, wantsColour } from './table.js';
@@ -23,7 +26,7 @@ const STDERR_TAIL_CHARS = 8_000;
 export async function runDemo(opts: DemoOptions, runtime: Runtime, env: DemoEnvironment = {}): Promise<number> {
   const persona = checkPersona(opts.persona);
   const palette = createPalette(wantsColour(runtime.stdout, runtime.env));
-  const story = createStory(runtime.stdout, palette, 9);
+  const story = createStory(runtime.stdout, palette, 11);
   const tempDir = opts.db === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-demo-')) : null;
   const dbPath = path.resolve(opts.db ?? path.join(tempDir!, 'demo.db'));
   // The composition root may pass these; the defaults are this very node and package.
@@ -33,7 +36,10 @@ export async function runDemo(opts: DemoOptions, runtime: Runtime, env: DemoEnvi
   const service = await startForecastService();
   const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-demo-config-'));
   const configPath = path.join(configDir, 'config.json');
-  fs.writeFileSync(configPath, JSON.stringify({ capabilities: { fetch: { allow: [`localhost:${service.port}`] } } }));
+  // The third act's shop database, which the server reads as a read-only datasource.
+  const shopPath = path.join(configDir, 'shop.db');
+  createDemoShop(shopPath);
+  fs.writeFileSync(configPath, JSON.stringify({ capabilities: { fetch: { allow: [`localhost:${service.port}`] } }, datasources: { [SQL_DATASOURCE]: { sqlite: shopPath } } }));
   const serverArgs = [binPath, 'serve', '--db', dbPath, '--persona', persona, '--config', configPath];
 
   const transport = new StdioClientTransport({ command: execPath, args: serverArgs, stderr: 'pipe' });
@@ -70,6 +76,7 @@ export async function runDemo(opts: DemoOptions, runtime: Runtime, env: DemoEnvi
     };
     await runDemoSteps(session);
     await runWorldSteps(session, service);
+    await runSqlSteps(session, shopPath);
   } catch (err) {
     code = 1;
     story.blank();
@@ -90,7 +97,7 @@ export async function runDemo(opts: DemoOptions, runtime: Runtime, env: DemoEnvi
 
   if (code === 0) {
     story.blank();
-    story.ok(palette.paint('bold', 'Both tools healed: same names, new versions, right answers, every call and effect on record.'));
+    story.ok(palette.paint('bold', 'Every tool healed: broken code and a broken query located, fixed, right answers, every call and effect on record.'));
   }
   if (tempDir !== null && !opts.keep) {
     fs.rmSync(tempDir, { recursive: true, force: true });

@@ -9,35 +9,45 @@ import { ROOT, runCli } from '../unit/cli/program.js';
 
 // The story's milestones, in order: each must appear after the previous one.
 const MILESTONES = [
-  '[1/9] Start the server',
+  '[1/11] Start the server',
   'Connected to chameleon',
-  '[2/9] Create a TypeScript tool `fibonacci`',
+  '[2/11] Create a TypeScript tool `fibonacci`',
   '>  9 |   return memo[n + 1].value;',
   'Saved as version 1',
-  '[3/9] Call fibonacci {"n":30}',
+  '[3/11] Call fibonacci {"n":30}',
   "TypeError: Cannot read properties of undefined (reading 'value')",
   'at fibonacci (fibonacci.ts:9:',
-  '[4/9] Ask what went wrong: get_last_error',
+  '[4/11] Ask what went wrong: get_last_error',
   'The bug is on line 9',
-  '[5/9] Patch it: update_tool',
+  '[5/11] Patch it: update_tool',
   '+ return memo[n].value;',
   'Version 2 is active',
-  '[6/9] Call fibonacci {"n":30} again',
+  '[6/11] Call fibonacci {"n":30} again',
   'fibonacci(30) = 832040, as expected.',
-  '[7/9] The audit trail: list_executions',
+  '[7/11] The audit trail: list_executions',
   'fibonacci@1  FAILURE',
   'fibonacci@2  SUCCESS',
-  '[8/9] A tool that reaches the world: `weather`, allowed to fetch from localhost:',
+  '[8/11] A tool that reaches the world: `weather`, allowed to fetch from localhost:',
   '>  9 |   const celsius = data.current.temperature.toFixed(1);',
   "TypeError: Cannot read properties of undefined (reading 'toFixed')",
   'at weather (weather.ts:9:',
-  '[9/9] Patch the field and call again',
+  '[9/11] Patch the field and call again',
   '+ const celsius = data.current.temp_c.toFixed(1);',
   'Lyon: 7.5 °C, lookup 1',
   'fetch GET http://localhost:',
   '/forecast?city= -> 200',
   'kv.set lookups:Lyon',
-  'Both tools healed',
+  '[10/11] A SQL tool: `top_customers`, one read-only query on the datasource `shop`',
+  '> 1 | SELECT c.name, count(*) AS orders, round(sum(o.amount), 2) AS spent',
+  'SqlError: no such column: o.amount (SQLITE_ERROR)',
+  'at <query> (top_customers.sql:1:46)',
+  'Nothing was saved',
+  '[11/11] Fix the column and create it again',
+  '+ SELECT c.name, count(*) AS orders, round(sum(o.total), 2) AS spent',
+  'derived from the parameters: ["since","top"]',
+  'Grace: 2 orders, 409.99',
+  'Margaret: 1 orders, 150',
+  'Every tool healed',
 ];
 
 function expectStory(out: string): void {
@@ -71,6 +81,9 @@ describe('chameleon demo (in process, real server over stdio)', () => {
       expect(store.executions.list('demo_agent', { toolName: 'weather' }).map((r) => `${r.status}@${r.version}`)).toEqual(['SUCCESS@2', 'FAILURE@1']);
       // The healed call's effects are in its row: the request and the kv write it committed.
       expect(store.executions.list('demo_agent', { toolName: 'weather' })[0]?.effects?.map((e) => e.op)).toEqual(['fetch', 'kv.get', 'kv.set']);
+      // The SQL act: the refused create is logged (no version), the call with its query.
+      expect(store.executions.list('demo_agent', { toolName: 'top_customers' }).map((r) => `${r.operation}:${r.status}@${String(r.version)}`)).toEqual(['call:SUCCESS@1', 'create:FAILURE@null']);
+      expect(store.executions.list('demo_agent', { toolName: 'top_customers' })[0]?.effects).toEqual([expect.objectContaining({ op: 'sql.query', datasource: 'shop', rows: 3 })]);
     } finally {
       store.close();
     }
