@@ -100,11 +100,13 @@ export function renderToolDetails(version: VersionRecord, versions: readonly Ver
       ),
     ),
     '',
-    palette.paint('bold', `Source (${version.toolName}.${version.language === 'typescript' ? 'ts' : 'js'}, as written):`),
+    palette.paint('bold', `Source (${version.toolName}.${SOURCE_EXTENSIONS[version.language]}, as written${version.datasource === undefined ? '' : `, on datasource ${version.datasource}`}):`),
     numberedSource(version.source, palette),
   ];
   return out.join('\n');
 }
+
+const SOURCE_EXTENSIONS = { typescript: 'ts', javascript: 'js', sql: 'sql' } as const;
 
 /** ` 12 | code`, gutter dimmed: the numbers tracebacks and code frames refer to. */
 export function numberedSource(source: string, palette: Palette): string {

@@ -152,3 +152,41 @@ describe('SQL tools on a SQLite datasource', () => {
     await expect(scope().createTool({ name: 'nowhere', description: 'd', datasource: 'shop', code: 'export default () => 1' })).rejects.toThrow(/datasource is for SQL tools/);
   });
 });
+
+describe('SQL tools across databases and configs', () => {
+  it('export and import keep a SQL tool with its datasource, every version as it was', async () => {
+    const { exportTools, importTools, parseExport, serializeExport } = await import('../../src/service/transfer.js');
+    const { openStore } = await import('../../src/store/index.js');
+    const { parseConfig } = await import('../../src/config.js');
+    const source = openStore(engine.dbPath);
+    const target = openStore(path.join(dir, 'imported.db'));
+    try {
+      const file = exportTools(source, 'default', ['by_city']);
+      expect(file.tools[0]!.versions.map((v) => [v.language, v.datasource])).toEqual([
+        ['sql', 'shop'],
+        ['sql', 'shop'],
+        ['sql', 'shop'],
+      ]);
+      const summary = await importTools(target, 'default', parseExport(serializeExport(file)), parseConfig({ dbPath: ':memory:' }));
+      expect(summary.tools).toEqual([{ name: 'by_city', versions: 3, activeVersion: 3, recompiled: 0 }]);
+      expect(target.tools.getVersion('default', 'by_city')).toMatchObject({ language: 'sql', datasource: 'shop', hash: source.tools.getVersion('default', 'by_city').hash });
+    } finally {
+      source.close();
+      target.close();
+    }
+  });
+
+  it('refuses to start on a datasource file that does not exist, naming it', () => {
+    expect(() => startEngine({ datasources: { gone: { sqlite: path.join(dir, 'missing.db') } } })).toThrow(/datasources.gone: the SQLite file .*missing.db cannot be opened \(ENOENT\)/);
+  });
+
+  it('checks datasource names and PostgreSQL URLs in the config, with their paths', async () => {
+    const { parseConfig } = await import('../../src/config.js');
+    expect(() => parseConfig({ dbPath: 'x', datasources: { Shop: { sqlite: 'a.db' } } })).toThrow(/datasources.Shop/);
+    expect(() => parseConfig({ dbPath: 'x', datasources: { pg: { postgres: 'mysql://h/db' } } })).toThrow(/datasources.pg.postgres: must be a URL postgres:\/\//);
+    expect(() => parseConfig({ dbPath: 'x', datasources: { pg: { postgres: 'postgres://u@h/db', password: { secret: 'NOPE' } } } })).toThrow(/datasources.pg.password: names the secret NOPE/);
+    const { withDatasourceFlags } = await import('../../src/cli/serve-run.js');
+    expect(withDatasourceFlags({ a: { sqlite: '/x.db' } }, ['b=rel.db'])).toEqual({ datasources: { a: { sqlite: '/x.db' }, b: { sqlite: path.resolve('rel.db') } } });
+    expect(() => withDatasourceFlags(undefined, ['nofile'])).toThrow(/write it as name=file.db/);
+  });
+});
