@@ -111,4 +111,22 @@ describe('ctx.sql from code tools', () => {
       expect.stringMatching(/^TypeError: ctx.sql.shop\(query, params\): params must be an object/),
     ]);
   });
+
+  it('calls a SQL tool from a code tool with ctx.tools: its own execution, with its query as its effect', async () => {
+    expect((await scope().createTool({ name: 'orders_of', description: 'd', language: 'sql', datasource: 'shop', code: 'SELECT count(*) AS n FROM orders WHERE customer_id = :customer' })).ok).toBe(true);
+    const run = await runFixture(scope(), {
+      name: 'report_of',
+      capabilities: { tools: ['orders_of'] },
+      lines: ['export default async function ({ customer }: { customer: number }, ctx: any) {', '  const r = await ctx.tools.orders_of({ customer });', '  return r.rows[0].n;', '}'],
+    }, { customer: 1 });
+    expect(run.ok && run.result).toBe(13);
+    const caller = scope().getExecution(run.executionId);
+    const call = caller.effects?.find((e) => e.op === 'tools.call') as { executionId?: string } | undefined;
+    expect(call?.executionId).toBeDefined();
+    expect(scope().getExecution(call!.executionId!).effects).toEqual([expect.objectContaining({ op: 'sql.query', datasource: 'shop', rows: 1 })]);
+  });
+
+  it('refuses a SQL library: a SQL tool is one query to call', async () => {
+    await expect(scope().createTool({ name: 'sql_lib', description: 'd', language: 'sql', datasource: 'shop', kind: 'library', code: 'SELECT 1' })).rejects.toThrow(/never a library/);
+  });
 });

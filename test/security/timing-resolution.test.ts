@@ -61,7 +61,7 @@ it('the only clocks are Date and performance.now(), at whole milliseconds; ctx s
   expect(report.smallestStep).toBeGreaterThanOrEqual(1);
   expect(report.reads).toBe(true);
   expect(report.timeOrigin).toBe(0);
-  // kv, mcp, secret and tools (issue 14, 15) ask the server and hold no clock.
-  expect(report.ctxKeys).toEqual(['executionId', 'kv', 'log', 'mcp', 'persona', 'secret', 'tool', 'tools']);
+  // kv, mcp, secret, tools and sql (issues 14-16) ask the server and hold no clock.
+  expect(report.ctxKeys).toEqual(['executionId', 'kv', 'log', 'mcp', 'persona', 'secret', 'sql', 'tool', 'tools']);
   await expectContained(server, { tool: 'timing_resolution' });
 });
