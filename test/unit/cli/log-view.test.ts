@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, renderExecution, renderLogLines, renderLogTable, shortId, shortMessage, toolLabel } from '../../../src/cli/log-view.js';
+import { effectLine, formatDuration, renderExecution, renderLogLines, renderLogTable, shortId, shortMessage, toolLabel } from '../../../src/cli/log-view.js';
 import { parseLimit, parseSince, parseStatus } from '../../../src/cli/logs.js';
 import { createPalette } from '../../../src/cli/table.js';
 import { execution, failure } from '../store/fixtures.js';
@@ -98,6 +98,15 @@ describe('renderExecution()', () => {
     // eslint-disable-next-line no-control-regex
     expect(renderExecution(failure(), plain)).not.toMatch(/\u001b/);
     expect(renderExecution(failure(), createPalette(true))).toContain('\u001b[31mFAILURE');
+  });
+});
+
+describe('effectLine() for SQL queries', () => {
+  it('names the datasource, the rows and the time, or the error or refusal; never the query', () => {
+    expect(effectLine({ op: 'sql.query', datasource: 'shop', rows: 2, ms: 3 })).toBe('sql.query shop -> 2 rows, 3.0 ms');
+    expect(effectLine({ op: 'sql.query', datasource: 'shop', rows: 1000, ms: 40, truncated: true })).toBe('sql.query shop -> 1000 rows (cut), 40 ms');
+    expect(effectLine({ op: 'sql.query', datasource: 'shop', rows: 0, ms: 600, error: 'timeout' })).toBe('sql.query shop -> error: timeout, 600 ms');
+    expect(effectLine({ op: 'sql.query', datasource: 'shop', rows: 0, ms: 0, refused: 'not declared' })).toBe('sql.query shop -> refused: not declared, 0 ms');
   });
 });
 
