@@ -181,7 +181,9 @@ export function effectLine(effect: Effect): string {
     return `${callee} -> ${effect.status}${effect.kind === undefined ? '' : ` (${effect.kind})`}, ${formatDuration(effect.ms ?? null)}${id}`;
   }
   if (effect.op === 'sql.query') {
-    const outcome = effect.refused !== undefined ? `refused: ${effect.refused}` : effect.error !== undefined ? `error: ${effect.error}` : `${effect.rows} row${effect.rows === 1 ? '' : 's'}${effect.truncated ? ' (cut)' : ''}`;
+    // A refused query never ran: it has no duration to show.
+    if (effect.refused !== undefined) return `sql.query ${effect.datasource} -> refused: ${effect.refused}`;
+    const outcome = effect.error !== undefined ? `error: ${effect.error}` : `${effect.rows} row${effect.rows === 1 ? '' : 's'}${effect.truncated ? ' (cut)' : ''}`;
     return `sql.query ${effect.datasource} -> ${outcome}, ${formatDuration(effect.ms)}`;
   }
   if ('server' in effect) {

@@ -106,7 +106,7 @@ describe('effectLine() for SQL queries', () => {
     expect(effectLine({ op: 'sql.query', datasource: 'shop', rows: 2, ms: 3 })).toBe('sql.query shop -> 2 rows, 3.0 ms');
     expect(effectLine({ op: 'sql.query', datasource: 'shop', rows: 1000, ms: 40, truncated: true })).toBe('sql.query shop -> 1000 rows (cut), 40 ms');
     expect(effectLine({ op: 'sql.query', datasource: 'shop', rows: 0, ms: 600, error: 'timeout' })).toBe('sql.query shop -> error: timeout, 600 ms');
-    expect(effectLine({ op: 'sql.query', datasource: 'shop', rows: 0, ms: 0, refused: 'not declared' })).toBe('sql.query shop -> refused: not declared, 0 ms');
+    expect(effectLine({ op: 'sql.query', datasource: 'shop', rows: 0, ms: 0, refused: 'not declared' })).toBe('sql.query shop -> refused: not declared');
   });
 });
 
