@@ -61,6 +61,9 @@ process.on('message', (message: ChildRequest) => {
 });
 // The server went away: nothing is left to answer.
 process.on('disconnect', () => process.exit(0));
+// Ready (its connection opened, or its failure kept to report): the server starts a query's
+// deadline from here, so a process's start is never billed to the query that waited for it.
+process.send?.({ ready: true });
 
 function answer(request: ChildRequest): ChildReply {
   const { id } = request;

@@ -24,10 +24,20 @@ export interface SqliteSourceOptions {
 }
 
 type JobRequest = { op: 'describe'; text: string; end: number } | Omit<ChildQuery, 'id'>;
-type Job = { request: JobRequest; settle: (reply: ChildReply | { timeout: true } | { lost: string }) => void; id: number };
+type Outcome = ChildReply | { timeout: true } | { lost: string };
+
+interface Job {
+  id: number;
+  request: JobRequest;
+  /** Starts the job's deadline: when it is handed to a ready process, not while it waits. */
+  start(): void;
+  settle(outcome: Outcome): void;
+}
 
 interface Lane {
   child: ChildProcess | null;
+  /** The child has opened its connection and said so: jobs sent now start at once. */
+  ready: boolean;
   job: Job | null;
 }
 
@@ -39,39 +49,55 @@ function childEntryPath(): string {
 }
 
 export function createSqliteSource(options: SqliteSourceOptions): Datasource {
-  const lanes: Lane[] = Array.from({ length: options.processes }, () => ({ child: null, job: null }));
+  const lanes: Lane[] = Array.from({ length: options.processes }, () => ({ child: null, ready: false, job: null }));
   const queue: Job[] = [];
   let nextId = 1;
   let closed = false;
 
-  function spawn(lane: Lane): ChildProcess {
-    const child = fork(childEntryPath(), [options.file], {
-      // Not the server's flags (a test runner's loaders, inspector ports): the child needs none.
-      execArgv: [],
-      // Only what it needs: the server's environment (tokens, keys) stays out of reach.
-      env: { TZ: 'UTC' },
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      serialization: 'json',
-    });
+  /** Starts the lane's process; a fork that fails (EMFILE, EAGAIN) fails the next waiting job. */
+  function spawn(lane: Lane): void {
+    let child: ChildProcess;
+    try {
+      child = fork(childEntryPath(), [options.file], {
+        // Not the server's flags (a test runner's loaders, inspector ports): the child needs none.
+        execArgv: [],
+        // Only what it needs: the server's environment (tokens, keys) stays out of reach.
+        env: { TZ: 'UTC' },
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        serialization: 'json',
+      });
+    } catch (error) {
+      queue.shift()?.settle({ lost: `the query process could not be started (${error instanceof Error ? error.message : String(error)}); retry in a moment` });
+      return;
+    }
+    lane.child = child;
+    lane.ready = false;
     child.stderr?.on('data', (chunk: Buffer) => options.logger.warn('sqlite query process wrote to stderr', { datasource: options.name, text: chunk.toString('utf8').slice(0, 500) }));
-    child.on('message', (reply: ChildReply) => {
+    child.on('message', (reply: ChildReply | { ready: true }) => {
+      if (lane.child !== child) return;
+      if ('ready' in reply) {
+        lane.ready = true;
+        dispatch();
+        return;
+      }
       const job = lane.job;
-      if (lane.child !== child || job === null || reply.id !== job.id) return;
+      if (job === null || reply.id !== job.id) return;
       lane.job = null;
       job.settle(reply);
       dispatch();
     });
     child.on('exit', (code, signal) => {
       if (lane.child !== child) return;
+      const why = signal ? `it was ended by ${signal}` : `it exited with code ${String(code)}`;
+      const job = lane.job ?? (lane.ready ? null : queue.shift());
       lane.child = null;
-      const job = lane.job;
+      lane.ready = false;
       lane.job = null;
-      if (job) job.settle({ lost: signal ? `it was ended by ${signal}` : `it exited with code ${String(code)}` });
+      // A process that died before it was ready fails a waiting job rather than loop on starts.
+      job?.settle({ lost: why });
       dispatch();
     });
     child.on('error', (error) => options.logger.warn('sqlite query process error', { datasource: options.name, error: error.message }));
-    lane.child = child;
-    return child;
   }
 
   function dispatch(): void {
@@ -79,14 +105,16 @@ export function createSqliteSource(options: SqliteSourceOptions): Datasource {
     for (const lane of lanes) {
       if (queue.length === 0) return;
       if (lane.job !== null) continue;
+      if (lane.child === null) spawn(lane);
+      if (lane.child === null || !lane.ready) continue;
       const job = queue.shift()!;
-      const child = lane.child ?? spawn(lane);
       lane.job = job;
-      child.send({ ...job.request, id: job.id });
+      job.start();
+      lane.child.send({ ...job.request, id: job.id });
     }
   }
 
-  /** Kills the process running `job`, and starts its replacement at once so the lane is warm. */
+  /** Drops `job` from the queue, or kills the process running it and starts its replacement. */
   function stop(job: Job): void {
     const queued = queue.indexOf(job);
     if (queued >= 0) {
@@ -97,35 +125,45 @@ export function createSqliteSource(options: SqliteSourceOptions): Datasource {
     if (!lane?.child) return;
     const child = lane.child;
     lane.child = null;
+    lane.ready = false;
     lane.job = null;
     child.kill('SIGKILL');
+    // At once, so that the lane is warm again for the next query.
     if (!closed) spawn(lane);
     dispatch();
   }
 
-  function run(request: JobRequest, timeoutMs: number, signal?: AbortSignal): Promise<ChildReply | { timeout: true } | { lost: string }> {
+  /**
+   * Runs `request` in the next free process. Its `timeoutMs` counts from when a ready process
+   * takes it, as a sandbox call's limits do: waiting for a process is not billed to the query.
+   * The caller's `signal` (its call has ended) stops it wherever it is.
+   */
+  function run(request: JobRequest, timeoutMs: number, signal?: AbortSignal): Promise<Outcome> {
     if (closed) return Promise.resolve({ lost: 'the server is shutting down' });
     if (signal?.aborted) return Promise.resolve({ lost: 'the call that asked for it has ended' });
     return new Promise((resolve) => {
       let done = false;
+      let timer: NodeJS.Timeout | undefined;
+      const aborted = () => {
+        stop(job);
+        job.settle({ lost: 'the call that asked for it has ended' });
+      };
       const job: Job = {
         id: nextId++,
         request,
-        settle: (reply) => {
+        start() {
+          timer = setTimeout(() => {
+            stop(job);
+            job.settle({ timeout: true });
+          }, timeoutMs);
+        },
+        settle(outcome) {
           if (done) return;
           done = true;
           clearTimeout(timer);
           signal?.removeEventListener('abort', aborted);
-          resolve(reply);
+          resolve(outcome);
         },
-      };
-      const timer = setTimeout(() => {
-        stop(job);
-        job.settle({ timeout: true });
-      }, timeoutMs);
-      const aborted = () => {
-        stop(job);
-        job.settle({ lost: 'the call that asked for it has ended' });
       };
       signal?.addEventListener('abort', aborted);
       queue.push(job);

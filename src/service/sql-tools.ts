@@ -13,6 +13,9 @@ import type { Capabilities, Failure, VersionSnapshot } from '../model.js';
 import type { ServiceDeps } from './deps.js';
 import { sqlErrorFailure, textProblemFailure } from './sql-failures.js';
 
+/** The least time a statement's check at create or update gets. */
+const DESCRIBE_TIMEOUT_MS = 10_000;
+
 /** Marks a schema Chameleon derived from a statement (`$comment` is a keyword every validator ignores). */
 export const DERIVED_SCHEMA_COMMENT = 'Derived by Chameleon from the named parameters of the query.';
 
@@ -53,7 +56,8 @@ export async function checkSqlDraft(
   const source = sqlDatasource(deps, draft.datasource);
   const statement = analyseStatement(draft.source, source.dialect);
   if ('problem' in statement) return { ok: false, failure: textProblemFailure(statement.problem, draft.source, at) };
-  const described = await source.describe(statement, draft.limits.timeoutMs);
+  // Preparing takes microseconds; a tool's short timeout_ms is for its calls, not for this.
+  const described = await source.describe(statement, Math.max(draft.limits.timeoutMs, DESCRIBE_TIMEOUT_MS));
   if (!described.ok) return { ok: false, failure: sqlErrorFailure(described.error, draft.source, { ...at, operation: 'create' }) };
   const duplicate = duplicateColumn(described.description.columns);
   if (duplicate !== null) {

@@ -99,4 +99,22 @@ describe('a query past its time limit', () => {
     expect(row.durationMs).toBeGreaterThanOrEqual(590);
     expect(row.effects).toEqual([expect.objectContaining({ op: 'sql.query', datasource: 'shop', rows: 0, error: 'timeout' })]);
   });
+
+  it('does not bill the start of a query process to the query that waited for it', async () => {
+    const datasources = { shop: { sqlite: path.join(dir, 'shop.db') } };
+    const first = startEngine({ datasources }, { dbPath: path.join(dir, 'cold.db') });
+    expect((await first.app.forPersona('default').createTool({ name: 'quick_limit', description: 'd', language: 'sql', datasource: 'shop', timeoutMs: 50, code: 'SELECT count(*) AS n FROM customers' })).ok).toBe(true);
+    await first.close();
+    // A restarted server: no query process is running yet, and starting one is a node start.
+    const cold = startEngine({ datasources }, { dbPath: path.join(dir, 'cold.db') });
+    try {
+      const t0 = performance.now();
+      const run = await cold.app.forPersona('default').runTool('quick_limit', {});
+      const ms = performance.now() - t0;
+      expect(run.ok, run.ok ? '' : run.failure.message).toBe(true);
+      console.info(`sql cold start: the first query answered in ${ms.toFixed(0)} ms, process start included, with a 50 ms limit`);
+    } finally {
+      await cold.close();
+    }
+  });
 });
