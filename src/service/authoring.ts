@@ -97,7 +97,9 @@ export async function updateTool(deps: ServiceDeps, persona: string, input: Upda
     // are refused then (call-host.ts) with what to change; an update of the code alone must
     // still be possible.
     capabilities: input.capabilities === undefined ? current.capabilities : checkCapabilities(deps, input.name, input.capabilities),
-    ...checkDatasource(deps, current.language, input.datasource ?? current.datasource),
+    // Like the manifest, a kept datasource is not checked again here (the config may have
+    // dropped it since); a query checked again (below) needs it, and says so.
+    ...(input.datasource === undefined ? (current.datasource === undefined ? {} : { datasource: current.datasource }) : checkDatasource(deps, current.language, input.datasource)),
   };
   if (current.language === 'sql') assertSqlToolShape(draft.capabilities);
   const nextVersion = nextVersionNumber(deps, persona, input.name);

@@ -176,6 +176,22 @@ describe('SQL tools across databases and configs', () => {
     }
   });
 
+  it('keeps a SQL tool whose datasource the config dropped: its calls say so, its description can change', async () => {
+    const other = startEngine({}, { dbPath: path.join(dir, 'dropped.db') });
+    const withShop = startEngine({ datasources: { shop: { sqlite: path.join(dir, 'shop.db') } } }, { dbPath: path.join(dir, 'dropped.db') });
+    try {
+      expect((await withShop.app.forPersona('default').createTool({ name: 'kept', description: 'd', language: 'sql', datasource: 'shop', code: 'SELECT 1 AS one' })).ok).toBe(true);
+      const s = other.app.forPersona('default');
+      const run = await s.runTool('kept', {});
+      expect(!run.ok && run.failure).toMatchObject({ kind: 'exception', name: 'DatasourceUnavailable', message: expect.stringContaining('which this server no longer has') });
+      expect((await s.updateTool({ name: 'kept', description: 'still here' })).ok).toBe(true);
+      await expect(s.updateTool({ name: 'kept', code: 'SELECT 2 AS two' })).rejects.toThrow(/not a datasource of this server \(it has none/);
+    } finally {
+      await withShop.close();
+      await other.close();
+    }
+  });
+
   it('refuses to start on a datasource file that does not exist, naming it', () => {
     expect(() => startEngine({ datasources: { gone: { sqlite: path.join(dir, 'missing.db') } } })).toThrow(/datasources.gone: the SQLite file .*missing.db cannot be opened \(ENOENT\)/);
   });
