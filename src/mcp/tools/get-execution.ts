@@ -24,7 +24,7 @@ const ExecutionOut = z.object({
     .array(z.record(z.string(), z.unknown()))
     .optional()
     .describe(
-      'What the call did outside itself, in order; absent when nothing. `{op: "fetch", method, origin, path (query values removed), status, bytes, ms, refused?, error?, redirects?}`, `{op: "kv.get"|"kv.set"|"kv.delete"|"kv.list", namespace, key?, prefix?, bytes?, found?, count?, refused?}`, `{op: "mcp.call"|"mcp.list", server, tool?, status, ms, refused?}` or `{op: "tools.call", tool, version?, execution_id?, status?, kind?, ms?, refused?}`; past 200, one `{op: "omitted", count}`. Never values, bodies or header values.',
+      'What the call did outside itself, in order; absent when nothing. `{op: "fetch", method, origin, path (query values removed), status, bytes, ms, refused?, error?, redirects?}`, `{op: "kv.get"|"kv.set"|"kv.delete"|"kv.list", namespace, key?, prefix?, bytes?, found?, count?, refused?}`, `{op: "mcp.call"|"mcp.list", server, tool?, status, ms, refused?}` `{op: "tools.call", tool, version?, execution_id?, status?, kind?, ms?, refused?}` or `{op: "sql.query", datasource, rows, ms, truncated?, error?, refused?}` (a query; never its text or values); past 200, one `{op: "omitted", count}`. Never values, bodies or header values.',
     ),
   parent_execution_id: z.string().optional().describe('Set when another tool made this call (ctx.tools): the execution that made it.'),
   root_execution_id: z.string().optional().describe('Set when another tool made this call: the call an agent made, at the top of the tree.'),
@@ -41,7 +41,7 @@ export const getExecutionTool = defineMetaTool({
   name: 'get_execution',
   title: 'Get one execution',
   description:
-    'One execution from the log in full: arguments, result summary or error with frames and code frame, console output, duration, the exact version that ran, what it did outside itself (fetch requests, kv operations, calls of other tools), and the tree of calls it made of other tools with their durations.',
+    'One execution from the log in full: arguments, result summary or error with frames and code frame, console output, duration, the exact version that ran, what it did outside itself (fetch requests, kv operations, calls of other tools, queries), and the tree of calls it made of other tools with their durations.',
   input: z
     .object({
       id: z
