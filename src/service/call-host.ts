@@ -8,9 +8,10 @@ import { ToolCalls, type RunCallee, type ToolCallsOf } from './tool-calls.js';
 import { sqlHostRequest } from './sql-host.js';
 
 /**
- * The server's side of one call's capabilities (issues 14 and 15): the sandbox process forwards
- * each request the tool makes (fetch, kv, ctx.mcp, ctx.tools: see tool-calls.ts) and this answers it, in the server process, which holds
- * the secrets and the database. Each request is checked against the version's manifest and
+ * The server's side of one call's capabilities (issues 14-16): the sandbox process forwards
+ * each request the tool makes (fetch, ctx.kv, ctx.mcp, ctx.tools in tool-calls.ts, ctx.sql in
+ * sql-host.ts) and this answers it, in the server process, which holds the secrets, the
+ * connections and the database. Each request is checked against the version's manifest and
  * the host's config as they are now, counted against the call's bounds, and recorded as an
  * effect of the call (never a body or a header value). When the call ends, `finish()` stops
  * what is still running, waits for it to record itself (a fetch the deadline cut is audited
