@@ -59,7 +59,7 @@ export function hostRequest(op: string, body: string): Promise<string> {
   }
   pending ??= new MapCtor();
   if (pending.size >= MAX_REQUESTS_IN_FLIGHT) {
-    return PromiseCtor.reject(located(site, 'RangeError', `A call may have at most ${MAX_REQUESTS_IN_FLIGHT} requests (fetch, kv, tool calls) waiting at once; await some before starting more.`));
+    return PromiseCtor.reject(located(site, 'RangeError', `A call may have at most ${MAX_REQUESTS_IN_FLIGHT} requests (fetch, ctx.kv, ctx.mcp, ctx.sql, ctx.tools) waiting at once; await some before starting more.`));
   }
   const requestId = nextRequestId++;
   const table = pending;

@@ -55,7 +55,7 @@ it('a call never has more than 64 requests in flight, nor more than maxRequestsP
 
   expect(counts.ok).toBe(200);
   expect(counts.ok! + (counts.RangeError ?? 0) + (counts.CapabilityError ?? 0)).toBe(1800);
-  expect(messages.RangeError).toBe('A call may have at most 64 requests (fetch, kv) waiting at once; await some before starting more.');
+  expect(messages.RangeError).toBe('A call may have at most 64 requests (fetch, ctx.kv, ctx.mcp, ctx.sql, ctx.tools) waiting at once; await some before starting more.');
   expect(messages.CapabilityError).toMatch(/^fetch: this call has made 200 requests, the most one call may make/);
   expect(target.received).toHaveLength(200);
   expect(maxInFlight).toBeLessThanOrEqual(64);
