@@ -37,7 +37,7 @@ export interface DemoSession {
   serverPid(): number | null;
 }
 
-const META_TOOLS = ['create_tool', 'update_tool', 'get_tool', 'list_tools', 'rollback_tool', 'delete_tool', 'run_tool', 'get_last_error', 'list_executions', 'get_execution'];
+const META_TOOLS = ['create_tool', 'update_tool', 'edit_tool', 'get_tool', 'list_tools', 'rollback_tool', 'delete_tool', 'run_tool', 'get_last_error', 'list_executions', 'get_execution'];
 
 type Json = Record<string, unknown>;
 
@@ -75,7 +75,7 @@ export async function runDemoSteps(s: DemoSession): Promise<void> {
   // 1. (connected by the caller) The meta-tools are there.
   const listed = (await client.listTools()).tools.map((t) => t.name);
   const missing = META_TOOLS.filter((m) => !listed.includes(m));
-  expect(missing.length === 0, `the server should list the ten meta-tools; missing: ${missing.join(', ')}`);
+  expect(missing.length === 0, `the server should list the ${META_TOOLS.length} meta-tools; missing: ${missing.join(', ')}`);
   expect(!listed.includes(TOOL_NAME), `persona ${s.persona} already has a tool named \`${TOOL_NAME}\`: run the demo on a fresh database (without --db) or with another --persona`);
   const info = client.getServerVersion();
   story.ok(`Connected to ${terminalSafe(info?.name ?? 'the server', { max: 40 })} ${terminalSafe(info?.version ?? '', { max: 20 })} (pid ${s.serverPid() ?? '?'}), persona ${s.persona}: ${META_TOOLS.length} meta-tools, ${listed.length - META_TOOLS.length} stored tools.`);

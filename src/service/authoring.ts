@@ -4,6 +4,7 @@ import { assertManifestAllowed, CapabilitiesSchema, normaliseCapabilities, type 
 import type { Capabilities, Dependency, Failure, Language, ToolKind, VersionSnapshot } from '../model.js';
 import { hashSnapshot, tooManyTools, whenUnlocked, type ListedTool, type ToolPage } from '../store/index.js';
 import { SourceMapCache } from '../traceback/source-maps.js';
+import { applyEdits, type SourceEdit } from './source-edits.js';
 import type { ServiceDeps } from './deps.js';
 import { resolverFor } from './failures.js';
 import { importContext } from './imports.js';
@@ -44,7 +45,8 @@ export interface UpdateToolInput {
 }
 
 /** A write either makes a version, or is refused with the failure (and its log row's id). */
-export type WriteOutcome = { ok: true; tool: ToolView } | { ok: false; failure: Failure; executionId: string };
+/** `unchanged`: the update changed nothing (same hash as the active version), so no version was made. */
+export type WriteOutcome = { ok: true; tool: ToolView; unchanged?: true } | { ok: false; failure: Failure; executionId: string };
 
 export async function createTool(deps: ServiceDeps, persona: string, input: CreateToolInput): Promise<WriteOutcome> {
   assertNewToolName(input.name);
@@ -119,8 +121,21 @@ export async function updateTool(deps: ServiceDeps, persona: string, input: Upda
     if (!built.ok) return built;
     snapshot = built.snapshot;
   }
+  // The same code and settings as the active version (hashed as the store would): a version
+  // that changes nothing would only make the history longer and the agent think it did something.
+  if (hashSnapshot(snapshot) === current.hash) return { ok: true, tool: toolView(current, deps.store.tools.get(persona, input.name)!), unchanged: true };
   const version = await whenUnlocked(() => deps.store.tools.addVersion(persona, input.name, snapshot, { kind: 'update' }), deps.config.store.lockWaitMs);
   return { ok: true, tool: toolView(version, deps.store.tools.get(persona, input.name)!) };
+}
+
+/**
+ * Applies partial edits to the active version's source (source-edits.ts), then saves the result
+ * as update_tool would: compiled, load-checked, a new version only if something changed.
+ */
+export async function editTool(deps: ServiceDeps, persona: string, name: string, edits: readonly SourceEdit[]): Promise<WriteOutcome> {
+  assertToolName(name);
+  const current = deps.store.tools.getVersion(persona, name);
+  return updateTool(deps, persona, { name, code: applyEdits(current.source, edits, current.version) });
 }
 
 export async function rollbackTool(deps: ServiceDeps, persona: string, name: string, toVersion: number): Promise<ToolView> {

@@ -3,6 +3,7 @@ import { NAME_PATTERN } from '../model.js';
 
 /** Built-in meta-tools share the namespace of stored tools, so their names are taken. */
 export const RESERVED_TOOL_NAMES: ReadonlySet<string> = new Set([
+  'edit_tool',
   'create_tool',
   'update_tool',
   'get_tool',

@@ -4,7 +4,7 @@ import { connectStdio, structured, text, waitFor, type Connected } from './helpe
 import { BROKEN_MEAN, FIXED_MEAN, MEAN_SCHEMA, meanTool } from './helpers/fixtures.js';
 import { suiteTempDir } from './helpers/temp.js';
 
-const META = ['create_tool', 'update_tool', 'get_tool', 'list_tools', 'rollback_tool', 'delete_tool', 'run_tool', 'get_last_error', 'list_executions', 'get_execution'];
+const META = ['create_tool', 'update_tool', 'edit_tool', 'get_tool', 'list_tools', 'rollback_tool', 'delete_tool', 'run_tool', 'get_last_error', 'list_executions', 'get_execution'];
 
 // One server for the whole file: the steps build on each other like an agent's session.
 describe('chameleon serve over stdio', () => {
@@ -20,7 +20,7 @@ describe('chameleon serve over stdio', () => {
     temp.remove();
   });
 
-  it('lists exactly the ten meta-tools, each with an input and an output schema', async () => {
+  it('lists exactly the eleven meta-tools, each with an input and an output schema', async () => {
     const { tools } = await s.client.listTools();
     expect(tools.map((t) => t.name)).toEqual(META);
     for (const t of tools) {

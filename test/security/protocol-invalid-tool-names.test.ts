@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const INVALID = ['', 'A', 'Tool', '1abc', '_x', 'a'.repeat(65), '../etc/passwd', 'x y', 'tool\u0000', 'tool\u001b[2J', 'ｔｏｏｌ', 'x\n{"jsonrpc":"2.0","id":1,"result":{}}', '__proto__', 'tool;drop', 'tool.js'];
-const RESERVED = ['create_tool', 'update_tool', 'get_tool', 'list_tools', 'rollback_tool', 'delete_tool', 'run_tool', 'get_last_error', 'list_executions', 'get_execution'];
+const RESERVED = ['create_tool', 'update_tool', 'edit_tool', 'get_tool', 'list_tools', 'rollback_tool', 'delete_tool', 'run_tool', 'get_last_error', 'list_executions', 'get_execution'];
 
 it('invalid and reserved tool names are refused on create and call; nothing is stored or logged', async () => {
   const from = server.diagnostics().length;

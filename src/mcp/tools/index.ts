@@ -2,6 +2,7 @@ import { RESERVED_TOOL_NAMES } from '../../service/index.js';
 import type { MetaTool } from '../meta-tool.js';
 import { createToolTool } from './create-tool.js';
 import { deleteToolTool } from './delete-tool.js';
+import { editToolTool } from './edit-tool.js';
 import { getExecutionTool } from './get-execution.js';
 import { getLastErrorTool } from './get-last-error.js';
 import { getToolTool } from './get-tool.js';
@@ -15,6 +16,7 @@ import { updateToolTool } from './update-tool.js';
 export const META_TOOLS: readonly MetaTool[] = [
   createToolTool,
   updateToolTool,
+  editToolTool,
   getToolTool,
   listToolsTool,
   rollbackToolTool,

@@ -6,7 +6,10 @@ import { RefusedWriteOut, ToolOut, outputSchemaOf } from '../schemas.js';
 import { z } from 'zod';
 import type { MetaContext } from '../meta-tool.js';
 
-export const SavedOut = ToolOut.extend({ saved: z.literal(true) });
+export const SavedOut = ToolOut.extend({
+  saved: z.literal(true),
+  unchanged: z.boolean().optional().describe('True when nothing changed (same code and settings as the active version): no version was made.'),
+});
 export const WRITE_OUTPUT = outputSchemaOf(SavedOut, RefusedWriteOut);
 
 /**
@@ -14,6 +17,10 @@ export const WRITE_OUTPUT = outputSchemaOf(SavedOut, RefusedWriteOut);
  * that throws while loading, no default export) with line, column and code frame.
  */
 export function writeResult(outcome: WriteOutcome, ctx: MetaContext, name: string, activeVersion: number | null, savedText: (version: number) => string): CallToolResult {
+  if (outcome.ok && outcome.unchanged === true) {
+    const structured = { saved: true as const, unchanged: true, ...toolOut(outcome.tool) };
+    return success(structured, `Nothing changed: version ${outcome.tool.activeVersion} of ${name} has this code and these settings already, so no version was made.\n\n${json(structured)}`);
+  }
   if (outcome.ok) {
     ctx.toolsChanged();
     const structured = { saved: true as const, ...toolOut(outcome.tool) };
