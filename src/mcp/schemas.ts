@@ -149,7 +149,7 @@ export type JsonObjectSchema = { type: 'object'; [key: string]: unknown };
 
 /**
  * The JSON Schema announced for a meta-tool that answers with one of `shapes`, made when first
- * asked for (tools/list), not at start-up: converting the ten meta-tools' zod schemas costs
+ * asked for (tools/list), not at start-up: converting the meta-tools' zod schemas costs
  * ~60 ms here, before a server could answer its first call.
  */
 export function outputSchemaOf(...shapes: z.ZodObject[]): () => JsonObjectSchema {
