@@ -123,12 +123,15 @@ export async function runDemoSteps(s: DemoSession): Promise<void> {
   story.show(codeFrame);
   story.ok(`The bug is on line ${BUG_LINE_NUMBER}, column ${str(top['column'])}: \`${BUGGY_LINE.trim()}\``);
 
-  // 5. update_tool.
-  story.step('Patch it: update_tool');
+  // 5. edit_tool: the one line, not the whole file.
+  story.step('Patch it: edit_tool');
+  story.say('The agent sends only the line it changes (old_string must occur once in the source):');
   story.say(diffLines(BUGGY_LINE, FIXED_LINE, palette));
-  const updated = await call('update_tool', { name: TOOL_NAME, code: FIXED_SOURCE });
+  const updated = await call('edit_tool', { name: TOOL_NAME, edits: [{ old_string: BUGGY_LINE, new_string: FIXED_LINE }] });
   const u = obj(updated.structuredContent);
-  expect(!updated.isError && u['saved'] === true && u['version'] === 2, 'update_tool should save and activate version 2', updated.structuredContent ?? textOf(updated));
+  expect(!updated.isError && u['saved'] === true && u['version'] === 2, 'edit_tool should save and activate version 2', updated.structuredContent ?? textOf(updated));
+  const saved = obj((await call('get_tool', { name: TOOL_NAME })).structuredContent);
+  expect(saved['source'] === FIXED_SOURCE, 'the active source should be the fixed one', saved['source']);
   story.ok('Version 2 is active at once, under the same name. Version 1 is kept (rollback_tool can go back).');
 
   // 6. Call again: right answer.

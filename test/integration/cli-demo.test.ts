@@ -19,7 +19,7 @@ const MILESTONES = [
   'at fibonacci (fibonacci.ts:9:',
   '[4/11] Ask what went wrong: get_last_error',
   'The bug is on line 9',
-  '[5/11] Patch it: update_tool',
+  '[5/11] Patch it: edit_tool',
   '+ return memo[n].value;',
   'Version 2 is active',
   '[6/11] Call fibonacci {"n":30} again',
