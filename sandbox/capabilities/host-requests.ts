@@ -69,6 +69,19 @@ export function hostRequest(op: string, body: string): Promise<string> {
   });
 }
 
+/**
+ * Runs `body` now; what it throws (an argument check, a JSON.stringify of the tool's value)
+ * becomes the rejection of the promise the tool awaits, as a fetch's would.
+ */
+export function attempt<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return body();
+  } catch (error) {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what was thrown, as thrown
+    return PromiseCtor.reject(error);
+  }
+}
+
 /** The host's answer to one request (the prelude's `deliver`, called by the host only). */
 export function deliver(requestId: number, ok: boolean, body: string): void {
   const request = pending?.get(requestId);

@@ -8,7 +8,7 @@
  * request of the running call).
  */
 import { ErrorCtor, freeze, parse, PromiseCtor, stringify } from '../prelude/intrinsics.js';
-import { hostRequest, located } from './host-requests.js';
+import { attempt, hostRequest, located } from './host-requests.js';
 
 const TypeErrorCtor = TypeError;
 
@@ -22,16 +22,6 @@ export interface Kv {
 function keyOf(method: string, key: unknown): string {
   if (typeof key !== 'string') throw new TypeErrorCtor(`kv.${method}: the key must be a string, not ${key === null ? 'null' : typeof key}.`);
   return key;
-}
-
-/** Runs `body` now; what it throws becomes the rejection of the promise the tool awaits. */
-function attempt<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return body();
-  } catch (error) {
-    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what the argument checks threw, as thrown
-    return PromiseCtor.reject(error);
-  }
 }
 
 export function createKv(): Kv {

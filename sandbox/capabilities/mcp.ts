@@ -5,18 +5,13 @@
  * CPU limit, and results come back as JSON (the tool result's structuredContent when it has
  * one, else its content). A failure is thrown at the line that called.
  */
-import { freeze, parse, PromiseCtor, stringify } from '../prelude/intrinsics.js';
-import { hostRequest } from './host-requests.js';
+import { freeze, parse, stringify } from '../prelude/intrinsics.js';
+import { attempt, hostRequest } from './host-requests.js';
 
 const TypeErrorCtor = TypeError;
 
 function request(op: 'mcp.call' | 'mcp.list', body: () => string): Promise<unknown> {
-  try {
-    return hostRequest(op, body()).then((text) => parse(text) as unknown);
-  } catch (error) {
-    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what the argument checks threw, as thrown
-    return PromiseCtor.reject(error);
-  }
+  return attempt(() => hostRequest(op, body()).then((text) => parse(text) as unknown));
 }
 
 function callBody(server: string, tool: unknown, args: unknown): string {

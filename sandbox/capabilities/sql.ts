@@ -6,22 +6,19 @@
  * (src/service/sql-host.ts); an error is thrown at the line that called, its message saying
  * where in the query it is.
  */
-import { freeze, parse, PromiseCtor, stringify } from '../prelude/intrinsics.js';
-import { hostRequest } from './host-requests.js';
+import { freeze, parse, stringify } from '../prelude/intrinsics.js';
+import { attempt, hostRequest } from './host-requests.js';
 
 const TypeErrorCtor = TypeError;
 
 function query(datasource: string, text: unknown, params: unknown): Promise<unknown> {
-  try {
+  return attempt(() => {
     if (typeof text !== 'string') throw new TypeErrorCtor(`ctx.sql.${datasource}(query, params): the query must be a string of SQL, e.g. "SELECT * FROM orders WHERE total > :min_total".`);
     if (params === null || typeof params !== 'object' || Array.isArray(params)) {
       throw new TypeErrorCtor(`ctx.sql.${datasource}(query, params): params must be an object of the query's named parameters, e.g. { min_total: 10 } for :min_total.`);
     }
     return hostRequest('sql.query', stringify({ datasource, query: text, params })).then((body) => parse(body) as unknown);
-  } catch (error) {
-    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what the argument checks threw, as thrown
-    return PromiseCtor.reject(error);
-  }
+  });
 }
 
 /** One frozen object per call, with a function per declared datasource. */

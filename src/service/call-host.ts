@@ -1,4 +1,4 @@
-import { callBytesMessage, egressFetch, type EgressAuditEntry, type GuestFetchRequest } from '../capabilities/egress/egress-fetch.js';
+import { callBytesMessage, egressFetch, type GuestFetchRequest } from '../capabilities/egress/egress-fetch.js';
 import { createKvSession, kvNamespace, type KvSession } from '../capabilities/kv/index.js';
 import type { CalleeFailure, Effect, KvWrite } from '../model.js';
 import type { CallHost } from '../sandbox-host/supervisor.js';
@@ -218,12 +218,12 @@ class HostedCallState implements CallHostHandle {
       // Fetches made in parallel each started with the room left then: the one that lands past
       // the call's bound is refused here, so the call never receives more than it.
       audit[audit.length - 1] = { ...audit[audit.length - 1]!, refused: 'too large' };
-      this.effects.push(...audit.map(effectOf));
+      this.effects.push(...audit);
       const at = URL.canParse(outcome.url) ? new URL(outcome.url) : null;
       const where = at ? `${at.origin}${at.pathname}` : 'the server';
       return refusal('CapabilityError', callBytesMessage(where, { maxBytes: config.maxBytesPerCall, received: this.receivedBytes }));
     }
-    this.effects.push(...audit.map(effectOf));
+    this.effects.push(...audit);
     if ('refused' in outcome) return refusal(outcome.name, outcome.message);
     this.receivedBytes += outcome.body.length;
     return { ok: true, body: JSON.stringify(outcome) };
@@ -242,9 +242,6 @@ function refusal(name: string, message: string): { ok: false; body: string } {
   return { ok: false, body: JSON.stringify({ name, message }) };
 }
 
-function effectOf(entry: EgressAuditEntry): Effect {
-  return { ...entry };
-}
 
 /** The prelude's request (sandbox/capabilities/fetch.ts), checked field by field: it comes from the sandbox. */
 function parseGuestRequest(text: string): GuestFetchRequest | null {
