@@ -20,7 +20,7 @@ export function registerBackup(program: Command, runtime: Runtime, done: (code: 
       .description('Write a consistent copy of the database (tools, versions and the whole log) to FILE, also while a server is using it.')
       .argument('<file>', 'where to write the copy (must not exist yet)'),
   ).action(async (file: string, opts: { db?: string }) => {
-    const source = databasePath({ ...opts, persona: 'default' }, runtime);
+    const source = databasePath(opts, runtime);
     const destination = path.resolve(file);
     if (!fs.existsSync(source)) throw new AppError('INVALID_ARGUMENT', `No database at ${source}. Pass --db FILE (or set CHAMELEON_DB) to the file \`chameleon serve\` uses.`);
     if (destination === source) throw new AppError('INVALID_ARGUMENT', `The backup must go to another file than the database itself (${source}).`);

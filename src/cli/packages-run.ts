@@ -26,7 +26,7 @@ const SPEC = /^((?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*)@(\d{1,9}\.\d
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall'];
 
 function configOf(opts: PackagesOptions, runtime: Runtime): Readonly<Config> {
-  return parseConfig({ ...readConfigFile(opts.config), dbPath: databasePath({ ...opts, persona: 'default' }, runtime) });
+  return parseConfig({ ...readConfigFile(opts.config), dbPath: databasePath(opts, runtime) });
 }
 
 export async function addPackage(spec: string, opts: PackagesOptions, runtime: Runtime): Promise<number> {

@@ -12,6 +12,7 @@ import { DEFAULT_HTTP_PORT, parseHttpAddress } from './http-address.js';
 import type { Runtime } from './runtime.js';
 import { resolveToken } from './serve-token.js';
 import { warmUpTracebacks } from './serve-warm-up.js';
+import { databasePath } from './store-access.js';
 import type { ServeOptions } from './serve.js';
 
 /** How long after it starts serving the server pays its one-time costs (see below). */
@@ -34,7 +35,7 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
   const config = parseConfig({
     ...fileConfig,
     ...withDatasourceFlags(fileConfig['datasources'], opts.datasource),
-    dbPath: path.resolve(opts.db ?? path.join(runtime.homedir, '.chameleon', 'chameleon.db')),
+    dbPath: databasePath(opts, runtime),
     persona: opts.persona,
     logLevel: opts.logLevel,
   });

@@ -28,8 +28,24 @@ export function addStoreOptions(command: Command): Command {
   return addDbOption(command).addOption(new Option('--persona <name>', 'whose tools and log to use').env('CHAMELEON_PERSONA').default('default'));
 }
 
-export function databasePath(opts: StoreOptions, runtime: Pick<Runtime, 'homedir'>): string {
+/** The store file `--db` (or CHAMELEON_DB) names, resolved; every command reads it here. */
+export function databasePath(opts: Pick<StoreOptions, 'db'>, runtime: Pick<Runtime, 'homedir'>): string {
+  if (opts.db !== undefined) refuseUrl(opts.db);
   return path.resolve(opts.db ?? path.join(runtime.homedir, '.chameleon', 'chameleon.db'));
+}
+
+/**
+ * `--db` takes a file path. A URL was once resolved as one: `postgres://…` made a folder named
+ * `postgres:` with a SQLite file inside, and the user believed they were on PostgreSQL.
+ */
+function refuseUrl(db: string): void {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(db)?.[1];
+  if (scheme === undefined) return;
+  throw new AppError(
+    'INVALID_ARGUMENT',
+    `--db ${scheme}://… is a URL, and the store is a SQLite file: pass a file path (for example --db ./chameleon.db). ` +
+      'A PostgreSQL store is not available in this version; PostgreSQL serves SQL tools as a datasource (see "SQL tools" in the README).',
+  );
 }
 
 export function checkPersona(persona: string): string {
