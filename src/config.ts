@@ -72,6 +72,21 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     /**
+     * Pruning the execution log in the background (store/retention.ts). Unset, the log grows
+     * for ever, as before: deleting an audit trail is the host's decision.
+     */
+    retention: z
+      .object({
+        maxAgeDays: z.number().positive().max(36_500).optional(),
+        maxRowsPerPersona: z.number().int().min(1).max(1_000_000_000).optional(),
+        /** How often the server looks for rows to prune. */
+        intervalMs: z.number().int().min(1_000).max(86_400_000).default(600_000),
+        /** Rows deleted per transaction; the server answers between batches. */
+        batchRows: z.number().int().min(1).max(100_000).default(500),
+      })
+      .strict()
+      .prefault({}),
+    /**
      * What tools may ask the server to do for them (issue 14). A tool's manifest
      * (capabilities.fetch) must stay within `fetch.allow`; the default allows nothing, so an
      * unconfigured server's tools reach no network.

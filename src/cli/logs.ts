@@ -11,6 +11,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 
 import type { ExecutionStatus } from '../model.js';
 import { parseSince as parseSinceSpec, SINCE_FORMS } from '../service/since.js';
+import { registerPrune } from './prune.js';
 import type { Runtime } from './runtime.js';
 import { addStoreOptions, type StoreOptions } from './store-access.js';
 
@@ -41,6 +42,7 @@ export function registerLogs(program: Command, runtime: Runtime, done: (code: nu
     const { logs } = await import('./logs-run.js');
     done(await logs(opts, runtime));
   });
+  registerPrune(command, runtime, done);
 }
 
 export function parseStatus(value: string): ExecutionStatus {

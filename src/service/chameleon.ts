@@ -15,6 +15,7 @@ import type { ServiceDeps } from './deps.js';
 import { createLogWriter } from './log-writer.js';
 import { newExecutionId } from './ids.js';
 import { assertPersonaName } from './names.js';
+import { startRetention } from './retention.js';
 import { runTool } from './running.js';
 import { loadSecretValues } from './secrets.js';
 import { mcpDeclaration } from './mcp-declarations.js';
@@ -70,6 +71,7 @@ export function createChameleon(options: {
     closing: () => closing !== null,
   };
   const writes = createToolWriteTurns();
+  const retention = startRetention(store, config, logger);
   let closing: Promise<void> | null = null;
   // Calls in flight, so that close() lets each one write its log row before the store closes.
   const inFlight = new Set<Promise<unknown>>();
@@ -126,8 +128,9 @@ export function createChameleon(options: {
      * call write its log row, then closes the database. Safe to call twice.
      */
     close(): Promise<void> {
-      closing ??= pool
-        .close()
+      closing ??= retention
+        .stop()
+        .then(() => pool.close())
         .then(() => Promise.allSettled([...inFlight]))
         .then(() => deps.upstreams.close())
         .then(() => deps.datasources.close())

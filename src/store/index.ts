@@ -16,6 +16,7 @@ import { toStoreError } from './guard.js';
 import { createKvStore, type KvStore } from './kv.js';
 import { createKvWriter, type NamespaceQuotas } from './kv-writes.js';
 import { migrate } from './migrations.js';
+import { createRetentionStore, type RetentionStore } from './retention.js';
 import { createToolStore, type ToolStore } from './tools.js';
 
 export { DEFAULT_EXECUTION_LIMIT, MAX_EXECUTION_LIMIT, type ExecutionStore, type VersionSuccesses } from './executions.js';
@@ -24,6 +25,7 @@ export { compareKeys, MAX_KV_LIST_LIMIT, prefixUpperBound, type KvEntry, type Kv
 export { entryBytes, type NamespaceQuotas } from './kv-writes.js';
 export { isLockBusy, lockWaitExpired, retryDelayMs, whenUnlocked } from './lock-wait.js';
 export { LATEST_SCHEMA_VERSION } from './migrations.js';
+export type { RetentionPolicy, RetentionStore } from './retention.js';
 export type { ImportedTool, ImportedVersion } from './tool-import.js';
 export type { Importer } from './importers.js';
 export type { ListedTool } from './tool-listing.js';
@@ -36,6 +38,8 @@ export interface Store {
   readonly executions: ExecutionStore;
   /** Reads of the kv table; writes go in with a call's log row (executions.insert). */
   readonly kv: KvStore;
+  /** Pruning the execution log (config `retention`, `chameleon logs prune`). */
+  readonly retention: RetentionStore;
   /**
    * Copies the database, WAL included, into `destination` with SQLite's online backup API:
    * consistent while other connections write. Writes a temporary file beside it and renames
@@ -98,6 +102,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
       tools: createToolStore(db, now, wrote, fileGuard),
       executions: createExecutionStore(db, createKvWriter(db, options.kvQuotas ?? DEFAULT_KV_QUOTAS), wrote, fileGuard),
       kv: createKvStore(db),
+      retention: createRetentionStore(db, wrote, fileGuard),
       backup: (destination) => backupTo(db, destination),
       close: () => {
         checkpointer?.close();
