@@ -22,7 +22,7 @@ export function gateReportText(report: GateReport, tool: string): string {
 }
 
 function caseLines(c: GateCase, tool: string): string[] {
-  const label = c.source === 'test' ? `test ${singleLine(c.name ?? '', 200)}` : 'replayed call';
+  const label = c.source === 'test' ? `test ${singleLine(JSON.stringify(c.name ?? ''), 200)}` : 'replayed call';
   const lines = [`[${c.status.toUpperCase()}] ${label} with arguments ${short(c.argumentsJson)}`];
   const before = 'errorKind' in c.before ? `a failure of kind ${c.before.errorKind}` : c.before.resultJson === undefined ? 'success' : `success, result ${short(c.before.resultJson)}`;
   lines.push(`  before: ${before}`);

@@ -134,8 +134,12 @@ export async function updateTool(deps: ServiceDeps, persona: string, input: Upda
     // Like the manifest, a kept datasource is not checked again here (the config may have
     // dropped it since); a query checked again (below) needs it, and says so.
     ...(input.datasource === undefined ? (current.datasource === undefined ? {} : { datasource: current.datasource }) : checkDatasource(deps, current.language, input.datasource)),
+    ...((input.replaySafe ?? current.replaySafe) === true ? { replaySafe: true } : {}),
   };
   if (current.language === 'sql') assertSqlToolShape(draft.capabilities);
+  // Kept tests are checked again when the schema changes: it may refuse their arguments.
+  if (input.tests !== undefined || (input.inputSchema !== undefined && current.tests !== undefined)) draft.tests = checkTests(deps.validator, input.tests ?? current.tests, draft.inputSchema);
+  else if (current.tests !== undefined) draft.tests = current.tests;
   const nextVersion = nextVersionNumber(deps, persona, input.name);
   // A SQL tool's statement is checked again against whatever it now depends on: its text, its
   // datasource, the schema its parameters bind from.
