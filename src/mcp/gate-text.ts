@@ -25,7 +25,7 @@ function caseLines(c: GateCase, tool: string): string[] {
   const label = c.source === 'test' ? `test ${singleLine(JSON.stringify(c.name ?? ''), 200)}` : 'replayed call';
   const lines = [`[${c.status.toUpperCase()}] ${label} with arguments ${short(c.argumentsJson)}`];
   const before = 'errorKind' in c.before ? `a failure of kind ${c.before.errorKind}` : c.before.resultJson === undefined ? 'success' : `success, result ${short(c.before.resultJson)}`;
-  lines.push(`  before: ${before}`);
+  lines.push(c.source === 'test' ? `  expected: ${before}` : `  before: ${before}`);
   if (c.after === null) lines.push('  after: not run');
   else if (c.after.ok) lines.push(`  after: success, result ${short(c.after.resultJson)}`);
   else lines.push(`  after: failed [${c.after.failure.kind}]`, ...failureText(c.after.failure, tool).split('\n').map((l) => `    ${l}`));

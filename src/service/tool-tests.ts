@@ -64,7 +64,7 @@ export function checkTests(validator: ArgumentValidator, input: unknown, inputSc
     if ('problem' in checked) {
       throw new AppError('INVALID_ARGUMENT', `${where}${name === undefined ? '' : ` (${name})`}.arguments would be refused by the tool's input_schema, so the test could never run: ${checked.problem.message}`);
     }
-    const test: ToolTest = { ...(name === undefined ? {} : { name: name as string }), arguments: JSON.parse(checked.json) as Record<string, unknown> };
+    const test: ToolTest = { ...(name === undefined ? {} : { name: name }), arguments: JSON.parse(checked.json) as Record<string, unknown> };
     if (expect !== undefined) test.expect = expect;
     return test;
   });
