@@ -61,15 +61,15 @@ export interface UpdateToolInput extends GateOptions {
 }
 
 /**
- * A write either makes a version, or is refused with the failure (and its log row's id), or
- * (update/edit) makes a version that the gate refused: saved inactive, `tool` still the active one.
+ * A write either saves a version, or is refused with the failure (and its log row's id).
  * `unchanged`: the update changed nothing (same hash as the active version), so no version was made.
- * `gate`: the gate's report when it ran; `forced`: activated past failing cases.
+ * `gate`: the regression gate's report when it ran (update/edit); `forced`: activated past failing cases.
+ * `inactiveVersion`: the gate refused the new version: it is saved under this number but NOT
+ * active, and `tool` is the active version that keeps serving.
  */
 export type WriteOutcome =
-  | { ok: true; tool: ToolView; unchanged?: true; gate?: GateReport; forced?: true }
-  | { ok: false; failure: Failure; executionId: string }
-  | { ok: false; refusedBy: 'gate'; version: number; report: GateReport; tool: ToolView };
+  | { ok: true; tool: ToolView; unchanged?: true; gate?: GateReport; forced?: true; inactiveVersion?: number }
+  | { ok: false; failure: Failure; executionId: string };
 
 export async function createTool(deps: ServiceDeps, persona: string, input: CreateToolInput): Promise<WriteOutcome> {
   assertNewToolName(input.name);
@@ -171,7 +171,7 @@ export async function updateTool(deps: ServiceDeps, persona: string, input: Upda
   const activate = report.passed || forced;
   const version = await whenUnlocked(() => deps.store.tools.addVersion(persona, input.name, snapshot, originOf, { report, forced, activate }), deps.config.store.lockWaitMs);
   const tool = deps.store.tools.get(persona, input.name)!;
-  if (!activate) return { ok: false, refusedBy: 'gate', version: version.version, report, tool: toolView(deps.store.tools.getVersion(persona, input.name), tool) };
+  if (!activate) return { ok: true, tool: toolView(deps.store.tools.getVersion(persona, input.name), tool), gate: report, inactiveVersion: version.version };
   return { ok: true, tool: toolView(version, tool), gate: report, ...(forced ? { forced: true as const } : {}) };
 }
 

@@ -24,8 +24,8 @@ beforeAll(async () => {
 afterAll(() => engine.close());
 
 function gateRefusal(out: WriteOutcome) {
-  if (out.ok || !('refusedBy' in out)) throw new Error(`expected a gate refusal, got ${JSON.stringify(out).slice(0, 300)}`);
-  return out;
+  if (!out.ok || out.inactiveVersion === undefined || out.gate === undefined) throw new Error(`expected a gate refusal, got ${JSON.stringify(out).slice(0, 300)}`);
+  return { version: out.inactiveVersion, report: out.gate, tool: out.tool };
 }
 
 describe('declared tests', () => {

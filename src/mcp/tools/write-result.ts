@@ -25,15 +25,8 @@ export function writeResult(outcome: WriteOutcome, ctx: MetaContext, name: strin
     const structured = { saved: true as const, unchanged: true, ...toolOut(outcome.tool) };
     return success(structured, `Nothing changed: version ${outcome.tool.activeVersion} of ${name} has this code and these settings already, so no version was made.\n\n${json(structured)}`);
   }
-  if (outcome.ok) {
-    ctx.toolsChanged();
-    const forced = outcome.forced === true;
-    const structured = { saved: true as const, ...toolOut(outcome.tool), ...(outcome.gate === undefined ? {} : { gate: gateReportOut(outcome.gate, forced) }) };
-    const gate = outcome.gate === undefined ? [] : [forced ? `FORCED past ${outcome.gate.failing} failing gate case${outcome.gate.failing === 1 ? '' : 's'}:` : 'The gate passed.', gateReportText(outcome.gate, name), ''];
-    return success(structured, [savedText(outcome.tool.activeVersion), ...gate, '', json(structured)].join('\n'));
-  }
-  if ('refusedBy' in outcome) {
-    const { report, version, tool } = outcome;
+  if (outcome.ok && outcome.inactiveVersion !== undefined && outcome.gate !== undefined) {
+    const { gate: report, inactiveVersion: version, tool } = outcome;
     const structured: z.infer<typeof GateRefusedOut> = { saved: true, active: false, refused_by: 'gate', tool: name, version, active_version: tool.activeVersion, gate: gateReportOut(report, false) };
     const text = [
       `${name} version ${version} is NOT active: the regression gate refused it (${report.failing} failing case${report.failing === 1 ? '' : 's'}). Version ${tool.activeVersion} keeps serving.`,
@@ -42,7 +35,15 @@ export function writeResult(outcome: WriteOutcome, ctx: MetaContext, name: strin
       '',
       `Version ${version} is kept in the history (get_tool with version ${version} shows this report). Fix the code and update again (patches start from the active version ${tool.activeVersion}), or pass force: true to make it active anyway.`,
     ].join('\n');
+    // isError: the patch did not go live, like a refusal that saved nothing.
     return failure(structured, text);
+  }
+  if (outcome.ok) {
+    ctx.toolsChanged();
+    const forced = outcome.forced === true;
+    const structured = { saved: true as const, ...toolOut(outcome.tool), ...(outcome.gate === undefined ? {} : { gate: gateReportOut(outcome.gate, forced) }) };
+    const gate = outcome.gate === undefined ? [] : [forced ? `FORCED past ${outcome.gate.failing} failing gate case${outcome.gate.failing === 1 ? '' : 's'}:` : 'The gate passed.', gateReportText(outcome.gate, name), ''];
+    return success(structured, [savedText(outcome.tool.activeVersion), ...gate, '', json(structured)].join('\n'));
   }
   const { failure: f, executionId } = outcome;
   const structured: z.infer<typeof RefusedWriteOut> = { saved: false, tool: name, execution_id: executionId, active_version: activeVersion, error: failureOut(f) };
