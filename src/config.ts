@@ -217,6 +217,21 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * The regression gate (issue 17): before update_tool/edit_tool make a new version active,
+     * it runs the tool's declared tests and replays recent successful calls against it.
+     */
+    gate: z
+      .object({
+        /** Distinct recent successful calls (by argument hash) of the active version replayed; 0 replays none. */
+        replayCalls: z.number().int().min(0).max(200).default(20),
+        /** The whole gate's time; cases still running then are stopped and refuse the version (force passes it). */
+        timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+        /** Cases run at once (they share the tool's lanes with its live calls: sandbox.parallelCallsPerTool). */
+        parallelism: z.number().int().min(1).max(16).default(2),
+      })
+      .strict()
+      .prefault({}),
     // `serve --http` only. Bounds what idle or hostile local clients can hold (issue 12).
     http: z
       .object({

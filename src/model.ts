@@ -79,12 +79,63 @@ export interface VersionSnapshot {
    * statement, and compiledJs and sourceMap are empty.
    */
   datasource?: string;
+  /** Declared tests (issue 17): run by the gate before a later update of this tool goes live. Absent or [] for none. */
+  tests?: ToolTest[];
+  /** True: the gate may replay this tool's recent calls although its capabilities have side effects (gate.ts). */
+  replaySafe?: boolean;
 }
 
+/**
+ * One declared test: the arguments of a call and what it must give. `expect` absent: the call
+ * must succeed; `{ error_kind }` (that one key, a FailureKind): it must fail with that kind;
+ * any other JSON: the result must equal it (deep JSON equality, key order ignored).
+ */
+export interface ToolTest {
+  name?: string;
+  arguments: Record<string, unknown>;
+  expect?: unknown;
+}
+
+/** `edit`: made by edit_tool (issue 17); the console shows it apart from a whole-source update. */
 export type VersionOrigin =
   | { kind: 'create' }
   | { kind: 'update' }
+  | { kind: 'edit' }
   | { kind: 'rollback'; fromVersion: number };
+
+/** How one gate case ended: `changed` (a replay that succeeds with another result) does not refuse. */
+export type GateCaseStatus = 'passed' | 'failed' | 'changed' | 'not_run';
+
+/** One case the gate ran against a new version before it could go live (service/gate.ts). */
+export interface GateCase {
+  source: 'test' | 'replay';
+  name?: string;
+  /** The arguments as JSON text (capped). */
+  argumentsJson: string;
+  status: GateCaseStatus;
+  /** What was expected: the declared expectation, or for a replay the earlier result (summary). */
+  before: { success: true; resultJson?: string } | { errorKind: FailureKind };
+  /** What the new version did: its result (JSON summary) or its failure, in the agent's lines. */
+  after: { ok: true; resultJson: string } | { ok: false; failure: Failure } | null;
+  /** Why the case failed or was not run, in a sentence (the expectation it missed). */
+  reason?: string;
+  durationMs: number;
+}
+
+/** The gate's report, kept with the version it judged (versions.gate_json). */
+export interface GateReport {
+  /** True when no case failed: the version went live (or went live only because it was forced, see `forced`). */
+  passed: boolean;
+  cases: GateCase[];
+  tests: number;
+  /** Replays run, and why replays were skipped (none to replay, side effects), when they were. */
+  replays: number;
+  replaySkipped?: string;
+  /** How many cases refused it. */
+  failing: number;
+  timedOut: boolean;
+  durationMs: number;
+}
 
 export interface VersionRecord extends VersionSnapshot {
   kind: ToolKind;
@@ -97,6 +148,10 @@ export interface VersionRecord extends VersionSnapshot {
   hash: string;
   origin: VersionOrigin;
   createdAt: string;
+  /** The gate's report when an update or edit ran it (null otherwise); an inactive version shows why it was refused. */
+  gate: GateReport | null;
+  /** True when `force: true` made it active past failing gate cases. */
+  forced: boolean;
 }
 
 export interface ToolRecord {

@@ -17,6 +17,14 @@ export const INPUT_SCHEMA = {
 
 export const BUGGY_LINE = '  return memo[n + 1].value;';
 export const FIXED_LINE = '  return memo[n].value;';
+/** The agent's first patch attempt: right for n = 30 by luck of the table, wrong for the declared tests. */
+export const WRONG_FIX_LINE = '  return memo[n - 1].value;';
+
+/** Declared at create; the regression gate runs them before any patch goes live. */
+export const TESTS = [
+  { name: 'fibonacci(0) = 0', arguments: { n: 0 }, expect: { n: 0, value: 0 } },
+  { name: 'fibonacci(10) = 55', arguments: { n: 10 }, expect: { n: 10, value: 55 } },
+];
 
 /** Line 9 reads one entry past the end of the memo table. */
 export const BUG_LINE_NUMBER = 9;

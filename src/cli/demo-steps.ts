@@ -16,7 +16,9 @@ import {
   FIXED_LINE,
   FIXED_SOURCE,
   INPUT_SCHEMA,
+  TESTS,
   TOOL_NAME,
+  WRONG_FIX_LINE,
 } from './demo-script.js';
 import { diffLines, listing, type Story } from './demo-story.js';
 import { formatDuration, shortTime } from './log-view.js';
@@ -85,7 +87,8 @@ export async function runDemoSteps(s: DemoSession): Promise<void> {
   story.say('The agent writes a memoised Fibonacci. Line 9 has an off-by-one: it reads one entry past the memo table.');
   story.say(listing(BUGGY_SOURCE, BUG_LINE_NUMBER, palette));
   const changesBefore = s.listChangedCount();
-  const created = await call('create_tool', { name: TOOL_NAME, description: DESCRIPTION, code: BUGGY_SOURCE, language: 'typescript', input_schema: INPUT_SCHEMA });
+  story.say(`It declares ${TESTS.length} tests with it (${TESTS.map((t) => t.name).join(', ')}): every later patch must pass them before it goes live.`);
+  const created = await call('create_tool', { name: TOOL_NAME, description: DESCRIPTION, code: BUGGY_SOURCE, language: 'typescript', input_schema: INPUT_SCHEMA, tests: TESTS });
   const c = obj(created.structuredContent);
   expect(!created.isError && c['saved'] === true && c['version'] === 1, 'create_tool should save version 1', created.structuredContent ?? textOf(created));
   await waitFor(() => s.listChangedCount() > changesBefore, 5_000);
@@ -123,23 +126,32 @@ export async function runDemoSteps(s: DemoSession): Promise<void> {
   story.show(codeFrame);
   story.ok(`The bug is on line ${BUG_LINE_NUMBER}, column ${str(top['column'])}: \`${BUGGY_LINE.trim()}\``);
 
-  // 5. edit_tool: the one line, not the whole file.
-  story.step('Patch it: edit_tool');
-  story.say('The agent sends only the line it changes (old_string must occur once in the source):');
+  // 5. edit_tool: the one line, not the whole file. The first attempt is wrong: the gate stops it.
+  story.step('Patch it: edit_tool, through the regression gate');
+  story.say('The agent sends only the line it changes (old_string must occur once in the source). Its first attempt:');
+  story.say(diffLines(BUGGY_LINE, WRONG_FIX_LINE, palette));
+  const attempt = await call('edit_tool', { name: TOOL_NAME, edits: [{ old_string: BUGGY_LINE, new_string: WRONG_FIX_LINE }] });
+  const a = obj(attempt.structuredContent);
+  expect(attempt.isError === true && a['refused_by'] === 'gate' && a['version'] === 2 && a['active_version'] === 1, 'the gate should refuse the wrong patch: version 2 saved inactive, version 1 still active', attempt.structuredContent ?? textOf(attempt));
+  story.say('Before version 2 goes live, the gate runs the declared tests against it in the sandbox:');
+  story.show(gateExcerpt(textOf(attempt)));
+  story.fail('Refused: version 2 is kept in the history but never served. Version 1 stays active.');
+  story.say('The second attempt:');
   story.say(diffLines(BUGGY_LINE, FIXED_LINE, palette));
   const updated = await call('edit_tool', { name: TOOL_NAME, edits: [{ old_string: BUGGY_LINE, new_string: FIXED_LINE }] });
   const u = obj(updated.structuredContent);
-  expect(!updated.isError && u['saved'] === true && u['version'] === 2, 'edit_tool should save and activate version 2', updated.structuredContent ?? textOf(updated));
+  const gate = obj(u['gate']);
+  expect(!updated.isError && u['saved'] === true && u['version'] === 3 && gate['passed'] === true, 'edit_tool should pass the gate and activate version 3', updated.structuredContent ?? textOf(updated));
   const saved = obj((await call('get_tool', { name: TOOL_NAME })).structuredContent);
   expect(saved['source'] === FIXED_SOURCE, 'the active source should be the fixed one', saved['source']);
-  story.ok('Version 2 is active at once, under the same name. Version 1 is kept (rollback_tool can go back).');
+  story.ok(`The gate passed (${str(gate['tests'])} tests). Version 3 is active at once, under the same name. Versions 1 and 2 are kept (rollback_tool can go back).`);
 
   // 6. Call again: right answer.
   story.step(`Call ${TOOL_NAME} ${JSON.stringify(CALL_ARGUMENTS)} again`);
   const healed = await call(TOOL_NAME, { ...CALL_ARGUMENTS });
   const h = obj(healed.structuredContent);
   const value = obj(h['result'])['value'];
-  expect(!healed.isError && h['status'] === 'SUCCESS' && h['version'] === 2, 'the second call should succeed on version 2', healed.structuredContent ?? textOf(healed));
+  expect(!healed.isError && h['status'] === 'SUCCESS' && h['version'] === 3, 'the second call should succeed on version 3', healed.structuredContent ?? textOf(healed));
   expect(value === EXPECTED_VALUE, `fibonacci(${CALL_ARGUMENTS.n}) should be ${EXPECTED_VALUE}`, value);
   story.show(textOf(healed));
   story.ok(`fibonacci(${CALL_ARGUMENTS.n}) = ${EXPECTED_VALUE}, as expected.`);
@@ -149,9 +161,19 @@ export async function runDemoSteps(s: DemoSession): Promise<void> {
   const audit = await call('list_executions', { tool_name: TOOL_NAME, since });
   const rows = Array.isArray(obj(audit.structuredContent)['executions']) ? (obj(audit.structuredContent)['executions'] as unknown[]).map(obj) : [];
   const trail = rows.map((r) => `${str(r['status'])}@${str(r['version'])}`);
-  expect(!audit.isError && trail.join(',') === 'SUCCESS@2,FAILURE@1', 'list_executions should show the failed call of version 1, then the good call of version 2', trail);
+  // The gate's cases are not calls: they are in the version's report, not in the log.
+  expect(!audit.isError && trail.join(',') === 'SUCCESS@3,FAILURE@1', 'list_executions should show the failed call of version 1, then the good call of version 3', trail);
   story.say(auditTable(rows, palette));
   story.ok('Every call is on record: which version ran, how it ended, how long it took.');
+}
+
+/** The gate's first failing case, as the refusal's text gives it: the case, before, after and where. */
+function gateExcerpt(text: string): string {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('[FAILED]'));
+  if (start < 0) return lines.slice(0, 6).join('\n');
+  const end = lines.findIndex((l, i) => i > start && (l.startsWith('[') || l === ''));
+  return lines.slice(start, end < 0 ? start + 8 : end).join('\n');
 }
 
 function auditTable(rows: Json[], palette: Palette): string {

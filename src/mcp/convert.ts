@@ -3,9 +3,9 @@
  * This file is the one place that maps between them.
  */
 import type { z } from 'zod';
-import type { CalleeFailure, Dependency, Effect, ExecutionRecord, Failure, FailureFacts, Frame, LinkedError } from '../model.js';
+import type { CalleeFailure, Dependency, Effect, ExecutionRecord, Failure, FailureFacts, Frame, GateCase, GateReport, LinkedError } from '../model.js';
 import type { CallNode, LastErrorView, RunOutcome, ToolListing, ToolView, VersionView } from '../service/index.js';
-import type { DependencyOut, FailureOut, FrameOut, LinkedErrorOut, RunFailureOut, RunSuccessOut, ToolOut, VersionOut } from './schemas.js';
+import type { DependencyOut, FailureOut, FrameOut, GateCaseOut, GateReportOut, LinkedErrorOut, RunFailureOut, RunSuccessOut, ToolOut, VersionOut } from './schemas.js';
 
 type Out<T extends z.ZodType> = z.infer<T>;
 
@@ -102,6 +102,35 @@ export function versionOut(v: VersionView): Out<typeof VersionOut> {
     created_at: v.createdAt,
     origin: v.origin.kind === 'rollback' ? { kind: 'rollback', from_version: v.origin.fromVersion } : { kind: v.origin.kind },
     active: v.active,
+    ...(v.gate === null ? {} : { gate: { passed: v.gate.passed, failing: v.gate.failing, cases: v.gate.cases.length, forced: v.forced } }),
+  };
+}
+
+/** The gate's report, snake_case; results kept as JSON text are given back as JSON where they parse. */
+export function gateReportOut(r: GateReport, forced: boolean): Out<typeof GateReportOut> {
+  return {
+    passed: r.passed,
+    forced,
+    tests: r.tests,
+    replays: r.replays,
+    ...(r.replaySkipped === undefined ? {} : { replay_skipped: r.replaySkipped }),
+    failing: r.failing,
+    timed_out: r.timedOut,
+    duration_ms: round(r.durationMs),
+    cases: r.cases.map(gateCaseOut),
+  };
+}
+
+function gateCaseOut(c: GateCase): Out<typeof GateCaseOut> {
+  return {
+    source: c.source,
+    ...(c.name === undefined ? {} : { name: c.name }),
+    arguments: parseJson(c.argumentsJson),
+    status: c.status,
+    before: 'errorKind' in c.before ? { error_kind: c.before.errorKind } : { success: true, ...(c.before.resultJson === undefined ? {} : { result: parseJson(c.before.resultJson) }) },
+    after: c.after === null ? null : c.after.ok ? { status: 'SUCCESS', result: parseJson(c.after.resultJson) } : { status: 'FAILURE', error: failureOut(c.after.failure) },
+    ...(c.reason === undefined ? {} : { reason: c.reason }),
+    duration_ms: round(c.durationMs),
   };
 }
 

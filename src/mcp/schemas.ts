@@ -121,8 +121,53 @@ export const VersionOut = z.object({
   version: z.number().int(),
   hash: z.string(),
   created_at: z.string(),
-  origin: z.object({ kind: z.enum(['create', 'update', 'rollback']), from_version: z.number().int().optional() }),
+  origin: z.object({ kind: z.enum(['create', 'update', 'edit', 'rollback']), from_version: z.number().int().optional() }),
   active: z.boolean(),
+  gate: z
+    .object({ passed: z.boolean(), failing: z.number().int(), cases: z.number().int(), forced: z.boolean() })
+    .optional()
+    .describe('When update_tool/edit_tool ran the regression gate on it: whether its cases passed, how many failed, whether force made it active anyway. A version refused by the gate is saved but was never active; get_tool with its `version` shows the report.'),
+});
+
+/** One case of the regression gate (model.ts GateCase). */
+export const GateCaseOut = z.object({
+  source: z.enum(['test', 'replay']).describe('`test`: a declared test; `replay`: a recent successful call of the active version, run again.'),
+  name: z.string().optional(),
+  arguments: z.unknown(),
+  status: z.enum(['passed', 'failed', 'changed', 'not_run']).describe('`changed`: a replay that still succeeds with another result (does not refuse); `not_run`: the gate ran out of time (refuses).'),
+  before: z
+    .object({ success: z.boolean().optional(), result: z.unknown().optional(), error_kind: z.enum(FAILURE_KINDS).optional() })
+    .describe('What was expected: success (and for a replay, the result the active version gave, as the log kept it; for a test, its `expect`), or a failure kind.'),
+  after: z
+    .object({ status: z.enum(['SUCCESS', 'FAILURE']), result: z.unknown().optional(), error: FailureOut.optional() })
+    .nullable()
+    .describe('What the new version did: its result, or its error located in your source (line, column, code frame); null when it did not run.'),
+  reason: z.string().optional().describe('Why the case failed, changed or did not run.'),
+  duration_ms: z.number(),
+});
+
+/** The regression gate's report (model.ts GateReport). */
+export const GateReportOut = z.object({
+  passed: z.boolean().describe('True when no case failed.'),
+  forced: z.boolean().describe('True when force: true made the version active although cases failed.'),
+  tests: z.number().int().describe('Declared tests run.'),
+  replays: z.number().int().describe('Recent calls replayed.'),
+  replay_skipped: z.string().optional().describe('Why no call was replayed, when none was.'),
+  failing: z.number().int().describe('Cases that refuse the version (failed or not run).'),
+  timed_out: z.boolean().describe('The gate ran out of time (config gate.timeoutMs).'),
+  duration_ms: z.number(),
+  cases: z.array(GateCaseOut),
+});
+
+/** An update/edit the regression gate refused: the version is saved, inactive; the active one keeps serving. */
+export const GateRefusedOut = z.object({
+  saved: z.literal(true).describe('The new version is saved (see get_tool history), but it is NOT active.'),
+  active: z.literal(false),
+  refused_by: z.literal('gate'),
+  tool: z.string(),
+  version: z.number().int().describe('The number of the saved, inactive version.'),
+  active_version: z.number().int().describe('The version that keeps serving.'),
+  gate: GateReportOut,
 });
 
 /** A create/update that was refused: nothing was saved. */

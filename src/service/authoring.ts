@@ -1,7 +1,7 @@
 import { compile } from '../compiler/compile.js';
 import { AppError } from '../errors.js';
 import { assertManifestAllowed, CapabilitiesSchema, normaliseCapabilities, type CapabilitiesInput } from '../capabilities/manifest.js';
-import type { Capabilities, Dependency, Failure, Language, ToolKind, VersionSnapshot } from '../model.js';
+import type { Capabilities, Dependency, Failure, GateReport, Language, ToolKind, ToolTest, VersionOrigin, VersionRecord, VersionSnapshot } from '../model.js';
 import { hashSnapshot, tooManyTools, whenUnlocked, type ListedTool, type ToolPage } from '../store/index.js';
 import { SourceMapCache } from '../traceback/source-maps.js';
 import { applyEdits, type SourceEdit } from './source-edits.js';
@@ -10,6 +10,8 @@ import { resolverFor } from './failures.js';
 import { importContext } from './imports.js';
 import { assertNewToolName, assertToolName } from './names.js';
 import { failureRecord } from './records.js';
+import { runGate } from './gate.js';
+import { checkTests } from './tool-tests.js';
 import { callSandbox } from './sandbox-call.js';
 import { callSignature, MAX_DECLARED_TOOLS, toolsDeclaration } from './tool-declarations.js';
 import { assertSqlToolShape, checkSqlDraft, isDerivedSchema, sqlDatasource } from './sql-tools.js';
@@ -29,9 +31,19 @@ export interface CreateToolInput {
   kind?: ToolKind;
   /** Language `sql` only: the datasource (config `datasources`) the statement reads. */
   datasource?: string;
+  /** Declared tests, stored with the version; the gate runs them before a later update goes live (not at create). */
+  tests?: unknown;
+  /** The gate may replay calls of a tool whose capabilities have side effects (gate-replay.ts). */
+  replaySafe?: boolean;
 }
 
-export interface UpdateToolInput {
+/** What update_tool and edit_tool add to a write: the gate's settings. */
+export interface GateOptions {
+  /** Activate the new version even when gate cases fail; the version records that it was forced. */
+  force?: boolean;
+}
+
+export interface UpdateToolInput extends GateOptions {
   name: string;
   code?: string;
   description?: string;
@@ -42,11 +54,22 @@ export interface UpdateToolInput {
   capabilities?: CapabilitiesInput;
   /** A SQL tool's datasource, replaced when given. */
   datasource?: string;
+  /** Replaces the declared tests when given (`[]` removes them); kept from the active version otherwise. */
+  tests?: unknown;
+  /** Replaced when given; kept from the active version otherwise. */
+  replaySafe?: boolean;
 }
 
-/** A write either makes a version, or is refused with the failure (and its log row's id). */
-/** `unchanged`: the update changed nothing (same hash as the active version), so no version was made. */
-export type WriteOutcome = { ok: true; tool: ToolView; unchanged?: true } | { ok: false; failure: Failure; executionId: string };
+/**
+ * A write either saves a version, or is refused with the failure (and its log row's id).
+ * `unchanged`: the update changed nothing (same hash as the active version), so no version was made.
+ * `gate`: the regression gate's report when it ran (update/edit); `forced`: activated past failing cases.
+ * `inactiveVersion`: the gate refused the new version: it is saved under this number but NOT
+ * active, and `tool` is the active version that keeps serving.
+ */
+export type WriteOutcome =
+  | { ok: true; tool: ToolView; unchanged?: true; gate?: GateReport; forced?: true; inactiveVersion?: number }
+  | { ok: false; failure: Failure; executionId: string };
 
 export async function createTool(deps: ServiceDeps, persona: string, input: CreateToolInput): Promise<WriteOutcome> {
   assertNewToolName(input.name);
@@ -71,8 +94,11 @@ export async function createTool(deps: ServiceDeps, persona: string, input: Crea
     capabilities: checkCapabilities(deps, input.name, input.capabilities ?? {}),
     kind,
     ...checkDatasource(deps, language, input.datasource),
+    ...(input.replaySafe === true ? { replaySafe: true } : {}),
   };
   if (language === 'sql') assertSqlToolShape(draft.capabilities);
+  // Checked against the schema given (a SQL tool's derived schema exists only after its check, below).
+  if (input.tests !== undefined) draft.tests = checkTests(deps.validator, input.tests, draft.inputSchema);
   const nextVersion = nextVersionNumber(deps, persona, input.name);
   // A SQL tool without a schema gets one derived from its parameters.
   const built = await buildSnapshot(deps, persona, input.name, nextVersion, draft, 'create', input, input.inputSchema === undefined);
@@ -81,7 +107,13 @@ export async function createTool(deps: ServiceDeps, persona: string, input: Crea
   return { ok: true, tool: toolView(version, deps.store.tools.get(persona, input.name)!) };
 }
 
-export async function updateTool(deps: ServiceDeps, persona: string, input: UpdateToolInput): Promise<WriteOutcome> {
+/**
+ * Saves a new version from the active one's fields and those given, then runs the regression
+ * gate (gate.ts) before it goes live. A version the gate refuses is saved inactive with its
+ * report (the active version keeps serving), unless `force`. Always based on the ACTIVE version,
+ * never on a newer refused one: an agent retrying after a refusal patches what is live.
+ */
+export async function updateTool(deps: ServiceDeps, persona: string, input: UpdateToolInput, origin: 'update' | 'edit' = 'update'): Promise<WriteOutcome> {
   assertToolName(input.name);
   const current = deps.store.tools.getVersion(persona, input.name);
   if (current.kind === 'library') refuseCallSettings(input);
@@ -102,8 +134,12 @@ export async function updateTool(deps: ServiceDeps, persona: string, input: Upda
     // Like the manifest, a kept datasource is not checked again here (the config may have
     // dropped it since); a query checked again (below) needs it, and says so.
     ...(input.datasource === undefined ? (current.datasource === undefined ? {} : { datasource: current.datasource }) : checkDatasource(deps, current.language, input.datasource)),
+    ...((input.replaySafe ?? current.replaySafe) === true ? { replaySafe: true } : {}),
   };
   if (current.language === 'sql') assertSqlToolShape(draft.capabilities);
+  // Kept tests are checked again when the schema changes: it may refuse their arguments.
+  if (input.tests !== undefined || (input.inputSchema !== undefined && current.tests !== undefined)) draft.tests = checkTests(deps.validator, input.tests ?? current.tests, draft.inputSchema);
+  else if (current.tests !== undefined) draft.tests = current.tests;
   const nextVersion = nextVersionNumber(deps, persona, input.name);
   // A SQL tool's statement is checked again against whatever it now depends on: its text, its
   // datasource, the schema its parameters bind from.
@@ -124,18 +160,46 @@ export async function updateTool(deps: ServiceDeps, persona: string, input: Upda
   // The same code and settings as the active version (hashed as the store would): a version
   // that changes nothing would only make the history longer and the agent think it did something.
   if (hashSnapshot(snapshot) === current.hash) return { ok: true, tool: toolView(current, deps.store.tools.get(persona, input.name)!), unchanged: true };
-  const version = await whenUnlocked(() => deps.store.tools.addVersion(persona, input.name, snapshot, { kind: 'update' }), deps.config.store.lockWaitMs);
-  return { ok: true, tool: toolView(version, deps.store.tools.get(persona, input.name)!) };
+  const originOf: VersionOrigin = { kind: origin };
+  // A library is never called: nothing to test or replay (its importers are gated when they are updated).
+  if (current.kind === 'library') {
+    const version = await whenUnlocked(() => deps.store.tools.addVersion(persona, input.name, snapshot, originOf), deps.config.store.lockWaitMs);
+    return { ok: true, tool: toolView(version, deps.store.tools.get(persona, input.name)!) };
+  }
+  const report = await runGate(deps, candidateOf(current, nextVersion, snapshot), current);
+  const forced = !report.passed && input.force === true;
+  const activate = report.passed || forced;
+  const version = await whenUnlocked(() => deps.store.tools.addVersion(persona, input.name, snapshot, originOf, { report, forced, activate }), deps.config.store.lockWaitMs);
+  const tool = deps.store.tools.get(persona, input.name)!;
+  if (!activate) return { ok: true, tool: toolView(deps.store.tools.getVersion(persona, input.name), tool), gate: report, inactiveVersion: version.version };
+  return { ok: true, tool: toolView(version, tool), gate: report, ...(forced ? { forced: true as const } : {}) };
+}
+
+/** The new version as the gate runs it: the number and hash it will be saved under. */
+function candidateOf(current: VersionRecord, version: number, snapshot: VersionSnapshot): VersionRecord {
+  return {
+    ...snapshot,
+    kind: snapshot.kind ?? 'tool',
+    dependencies: snapshot.dependencies ?? [],
+    persona: current.persona,
+    toolName: current.toolName,
+    version,
+    hash: hashSnapshot(snapshot),
+    origin: { kind: 'update' },
+    createdAt: new Date().toISOString(),
+    gate: null,
+    forced: false,
+  };
 }
 
 /**
  * Applies partial edits to the active version's source (source-edits.ts), then saves the result
  * as update_tool would: compiled, load-checked, a new version only if something changed.
  */
-export async function editTool(deps: ServiceDeps, persona: string, name: string, edits: readonly SourceEdit[]): Promise<WriteOutcome> {
+export async function editTool(deps: ServiceDeps, persona: string, name: string, edits: readonly SourceEdit[], options: GateOptions = {}): Promise<WriteOutcome> {
   assertToolName(name);
   const current = deps.store.tools.getVersion(persona, name);
-  return updateTool(deps, persona, { name, code: applyEdits(current.source, edits, current.version) });
+  return updateTool(deps, persona, { name, code: applyEdits(current.source, edits, current.version), ...options }, 'edit');
 }
 
 export async function rollbackTool(deps: ServiceDeps, persona: string, name: string, toVersion: number): Promise<ToolView> {
@@ -169,6 +233,11 @@ export interface ToolDetails {
   toolsDeclaration: string | null;
   /** The requested version's capabilities (its ctx.mcp declaration is made from them: mcp-declarations.ts). */
   capabilities: Capabilities;
+  /** The requested version's declared tests and replay_safe, and the gate's report on it (null when no gate ran). */
+  tests: ToolTest[];
+  replaySafe: boolean;
+  gate: GateReport | null;
+  forced: boolean;
 }
 
 export function getTool(deps: ServiceDeps, persona: string, name: string, version?: number): ToolDetails {
@@ -188,6 +257,10 @@ export function getTool(deps: ServiceDeps, persona: string, name: string, versio
     versions: deps.store.tools.listVersions(persona, name).map((v) => versionView(v, tool.activeVersion)),
     dependencies: requested.dependencies,
     capabilities: requested.capabilities,
+    tests: requested.tests ?? [],
+    replaySafe: requested.replaySafe === true,
+    gate: requested.gate,
+    forced: requested.forced,
     ...(importers === undefined ? {} : { importers }),
     callSignature: active.kind === 'library' ? null : callSignature(active),
     toolsDeclaration: toolsDeclaration(
@@ -363,6 +436,9 @@ function refuseCallSettings(input: CreateToolInput | UpdateToolInput): void {
       ['timeout_ms', input.timeoutMs],
       ['memory_mb', input.memoryMb],
       ['capabilities', input.capabilities],
+      ['tests', input.tests],
+      ['replay_safe', input.replaySafe],
+      ['force', 'force' in input ? input.force : undefined],
     ] as const
   ).filter(([, value]) => value !== undefined);
   if (given.length === 0) return;

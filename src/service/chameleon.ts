@@ -9,7 +9,7 @@ import { SourceMapCache } from '../traceback/source-maps.js';
 import { createArgumentValidator } from './arguments.js';
 import { getExecution, getLastError, listExecutions } from './audit.js';
 import { callsBelow, nestedCounts } from './call-trace.js';
-import { createTool, deleteTool, editTool, getTool, listedToolsPage, listTools, listToolsPage, rollbackTool, updateTool, type CreateToolInput, type UpdateToolInput } from './authoring.js';
+import { createTool, deleteTool, editTool, getTool, listedToolsPage, listTools, listToolsPage, rollbackTool, updateTool, type CreateToolInput, type GateOptions, type UpdateToolInput } from './authoring.js';
 import type { SourceEdit } from './source-edits.js';
 import type { ServiceDeps } from './deps.js';
 import { createLogWriter } from './log-writer.js';
@@ -89,7 +89,7 @@ export function createChameleon(options: {
         persona,
         createTool: (input: CreateToolInput) => track(writes.run(`${persona}/${input.name}`, () => createTool(deps, persona, input))),
         updateTool: (input: UpdateToolInput) => track(writes.run(`${persona}/${input.name}`, () => updateTool(deps, persona, input))),
-        editTool: (name: string, edits: readonly SourceEdit[]) => track(writes.run(`${persona}/${name}`, () => editTool(deps, persona, name, edits))),
+        editTool: (name: string, edits: readonly SourceEdit[], options?: GateOptions) => track(writes.run(`${persona}/${name}`, () => editTool(deps, persona, name, edits, options))),
         // They may wait for a lock another process holds, so they take their turn like the
         // others: a rollback sent after an update is not overtaken by it once the lock goes.
         rollbackTool: (name: string, version: number) => track(writes.run(`${persona}/${name}`, () => rollbackTool(deps, persona, name, version))),

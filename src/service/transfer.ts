@@ -244,6 +244,9 @@ function exportedVersion(v: VersionRecord): ImportedVersion {
     ...(v.kind === 'library' ? { kind: 'library' as const } : {}),
     ...(v.dependencies.length > 0 ? { dependencies: v.dependencies } : {}),
     ...(v.datasource === undefined ? {} : { datasource: v.datasource }),
+    // Declared tests and replay_safe are in the hash (issue 17); a gate report is not exported.
+    ...(v.tests === undefined || v.tests.length === 0 ? {} : { tests: v.tests }),
+    ...(v.replaySafe === true ? { replaySafe: true } : {}),
   };
 }
 
@@ -262,6 +265,7 @@ const JsonObject = z.custom<Record<string, unknown>>((v) => v !== null && typeof
 const Origin = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('create') }).strict(),
   z.object({ kind: z.literal('update') }).strict(),
+  z.object({ kind: z.literal('edit') }).strict(),
   z.object({ kind: z.literal('rollback'), fromVersion: VersionNumber }).strict(),
 ]);
 
@@ -293,6 +297,12 @@ const VersionSchema = z
     dependencies: z.array(DependencySchema).max(10_000).optional(),
     // A SQL tool's datasource (issue 16): the importing server must have one of that name.
     datasource: z.string().min(1).max(64).optional(),
+    // Declared tests and replay_safe (issue 17), absent when the version has none.
+    tests: z
+      .array(z.object({ name: z.string().max(200).optional(), arguments: JsonObject, expect: z.unknown().optional() }).strict())
+      .max(1_000)
+      .optional(),
+    replaySafe: z.literal(true).optional(),
   })
   .strict()
   .refine((v) => (v.language === 'sql') === (v.datasource !== undefined), { message: 'a version has a datasource exactly when its language is sql', path: ['datasource'] });

@@ -1,4 +1,4 @@
-import type { Capabilities, Dependency, ExecutionRecord, Failure, FailureFacts, Frame, Language, ToolKind, VersionRecord } from '../model.js';
+import type { Capabilities, Dependency, ExecutionRecord, Failure, FailureFacts, Frame, GateReport, Language, ToolKind, VersionRecord } from '../model.js';
 import type { VersionSuccesses, VersionSummary } from '../store/index.js';
 
 /** A tool as the agent sees it: the active version's metadata plus its history. */
@@ -29,6 +29,9 @@ export interface VersionView {
   createdAt: string;
   origin: VersionRecord['origin'];
   active: boolean;
+  /** The gate's report when an update or edit ran it. */
+  gate: GateReport | null;
+  forced: boolean;
 }
 
 export function toolView(version: VersionRecord, tool: { createdAt: string; updatedAt: string }): ToolView {
@@ -52,7 +55,7 @@ export function toolView(version: VersionRecord, tool: { createdAt: string; upda
 }
 
 export function versionView(v: VersionSummary, activeVersion: number): VersionView {
-  return { version: v.version, hash: v.hash, createdAt: v.createdAt, origin: v.origin, active: v.version === activeVersion };
+  return { version: v.version, hash: v.hash, createdAt: v.createdAt, origin: v.origin, active: v.version === activeVersion, gate: v.gate, forced: v.forced };
 }
 
 /** What get_last_error gives the agent: the structured failure plus a readable traceback. */

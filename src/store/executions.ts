@@ -46,8 +46,20 @@ export interface ExecutionStore {
    * versions from `minVersion` up; at most `cap` rows (the newest) are counted (`capped` says when reached).
    */
   successesSince(persona: string, toolName: string, after: string, minVersion: number, cap: number): { versions: VersionSuccesses[]; capped: boolean };
+  /**
+   * The newest successful calls agents made of one version of a tool (roots only), newest
+   * first, at most `limit` rows read: what the regression gate replays (service/gate-replay.ts).
+   */
+  recentSuccesses(persona: string, toolName: string, version: number, limit: number): ReplayableCall[];
   /** The status of each live tool's latest call, for all tools or a page of them (see ToolPage). */
   lastStatusByTool(persona: string, page?: { after: string; limit: number }): Map<string, ExecutionStatus>;
+}
+
+export interface ReplayableCall {
+  id: string;
+  argumentsJson: string;
+  /** The result as the log kept it (cut at 2,000 characters with a marker). */
+  resultSummary: string | null;
 }
 
 export interface VersionSuccesses {
@@ -108,6 +120,14 @@ function prepareExecutionStatements(db: Database.Database) {
             AND status = 'SUCCESS' AND operation = 'call' AND version >= @minVersion
           ORDER BY timestamp DESC LIMIT @cap)
         GROUP BY version ORDER BY version`,
+    ),
+    // Walks the (persona, tool_name, timestamp) index from the newest row: a busy tool's log is
+    // read only as far as `limit` rows of this version's successes.
+    recentSuccesses: db.prepare<{ persona: string; toolName: string; version: number; limit: number }, { id: string; arguments_json: string; result_summary: string | null }>(
+      `SELECT id, arguments_json, result_summary FROM executions
+        WHERE persona = @persona AND tool_name = @toolName AND version = @version
+          AND status = 'SUCCESS' AND operation = 'call' AND parent_execution_id IS NULL
+        ORDER BY timestamp DESC, seq DESC LIMIT @limit`,
     ),
     // The nested calls of one tree (partial index of migration 5), oldest first. The `+` keeps
     // SQLite from walking the persona's whole log on its time index for the ORDER BY.
@@ -232,6 +252,9 @@ export function createExecutionStore(db: Database.Database, kv: KvWriter, afterW
       const versions = s.successesSince.all({ persona, toolName, after, minVersion, cap }).map((r) => ({ version: r.version, count: r.count, lastAt: r.last_at }));
       return { versions, capped: versions.reduce((sum, v) => sum + v.count, 0) >= cap };
     }),
+    recentSuccesses: guard('read the recent calls', (persona: string, toolName: string, version: number, limit: number) =>
+      s.recentSuccesses.all({ persona, toolName, version, limit }).map((r) => ({ id: r.id, argumentsJson: r.arguments_json, resultSummary: r.result_summary })),
+    ),
     lastStatusByTool: guard('read the last statuses', (persona: string, page?: { after: string; limit: number }) => {
       const statuses = new Map<string, ExecutionStatus>();
       for (const row of s.lastStatusByTool.all({ persona, after: page?.after ?? '', limit: page?.limit ?? -1 })) {

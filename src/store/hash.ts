@@ -36,12 +36,20 @@ export function hashSnapshot(snapshot: VersionSnapshot): string {
     ...(hasDependencies(snapshot.dependencies) ? [canonicalJsonValue(snapshot.dependencies)] : []),
     // A SQL tool's datasource (issue 16), tagged so that it can never read as another tail part.
     ...(snapshot.datasource === undefined ? [] : [{ datasource: snapshot.datasource }]),
+    // Declared tests and replay_safe (issue 17), each a tagged object, only when set: every
+    // version saved before the gate existed keeps its hash.
+    ...(hasTests(snapshot.tests) ? [{ tests: canonicalJsonValue(snapshot.tests) }] : []),
+    ...(snapshot.replaySafe === true ? [{ replaySafe: true }] : []),
   ]);
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
 
 export function hasCapabilities(capabilities: VersionSnapshot['capabilities'] | undefined): boolean {
   return capabilities !== undefined && Object.keys(capabilities).length > 0;
+}
+
+export function hasTests(tests: VersionSnapshot['tests'] | undefined): boolean {
+  return tests !== undefined && tests.length > 0;
 }
 
 export function hasDependencies(dependencies: VersionSnapshot['dependencies'] | undefined): boolean {

@@ -19,7 +19,7 @@ import { migrate } from './migrations.js';
 import { createRetentionStore, type RetentionStore } from './retention.js';
 import { createToolStore, type ToolStore } from './tools.js';
 
-export { DEFAULT_EXECUTION_LIMIT, MAX_EXECUTION_LIMIT, type ExecutionStore, type VersionSuccesses } from './executions.js';
+export { DEFAULT_EXECUTION_LIMIT, MAX_EXECUTION_LIMIT, type ExecutionStore, type ReplayableCall, type VersionSuccesses } from './executions.js';
 export { canonicalJsonValue, hashSnapshot } from './hash.js';
 export { compareKeys, MAX_KV_LIST_LIMIT, prefixUpperBound, type KvEntry, type KvListedEntry, type KvListQuery, type KvStore, type KvUsage } from './kv.js';
 export { entryBytes, type NamespaceQuotas } from './kv-writes.js';
@@ -29,7 +29,7 @@ export type { RetentionPolicy, RetentionStore } from './retention.js';
 export type { ImportedTool, ImportedVersion } from './tool-import.js';
 export type { Importer } from './importers.js';
 export type { ListedTool } from './tool-listing.js';
-export { tooManyTools, type ToolPage, type ToolStore, type VersionSummary } from './tools.js';
+export { tooManyTools, type GateOutcome, type ToolPage, type ToolStore, type VersionSummary } from './tools.js';
 
 export interface Store {
   /** The database file, as given to openStore. */

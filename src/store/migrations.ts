@@ -248,6 +248,62 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE versions_new RENAME TO versions;
     `,
   },
+  {
+    version: 8,
+    description: 'the regression gate (issue 17): declared tests, replay_safe, the gate report, forced, and origin edit',
+    // origin_kind gains 'edit' (versions made by edit_tool), and a CHECK cannot change in place:
+    // versions is rebuilt as in migration 7. tests_json: the version's declared tests (model.ts
+    // ToolTest[]), NULL = none; replay_safe: 1 when the agent said its side effects may be
+    // replayed. Both are in the version's hash when set (hash.ts). gate_json: the gate's report
+    // (model.ts GateReport) when an update or edit ran it, NULL otherwise; forced: 1 when the
+    // version went live past failing cases. Neither is in the hash: they say what happened to
+    // the version, not what it does. A version refused by the gate is saved with a report and
+    // never made active (tools.active_version no longer is always the highest version).
+    rebuildsTables: true,
+    sql: `
+      CREATE TABLE versions_new (
+        id                  INTEGER PRIMARY KEY,
+        tool_id             INTEGER NOT NULL REFERENCES tools (id) DEFERRABLE INITIALLY DEFERRED,
+        version             INTEGER NOT NULL CHECK (version >= 1),
+        language            TEXT    NOT NULL CHECK (language IN ('typescript', 'javascript', 'sql')),
+        description         TEXT    NOT NULL,
+        input_schema        TEXT    NOT NULL,
+        timeout_ms          INTEGER NOT NULL,
+        memory_mb           INTEGER NOT NULL,
+        source              TEXT    NOT NULL,
+        compiled_js         TEXT    NOT NULL,
+        source_map          TEXT    NOT NULL,
+        hash                TEXT    NOT NULL,
+        origin_kind         TEXT    NOT NULL CHECK (origin_kind IN ('create', 'update', 'edit', 'rollback')),
+        origin_from_version INTEGER,
+        created_at          TEXT    NOT NULL,
+        capabilities_json   TEXT,
+        kind                TEXT    NOT NULL DEFAULT 'tool' CHECK (kind IN ('tool', 'library')),
+        dependencies_json   TEXT,
+        datasource          TEXT,
+        tests_json          TEXT,
+        replay_safe         INTEGER NOT NULL DEFAULT 0 CHECK (replay_safe IN (0, 1)),
+        gate_json           TEXT,
+        forced              INTEGER NOT NULL DEFAULT 0 CHECK (forced IN (0, 1)),
+        UNIQUE (tool_id, version),
+        CHECK ((origin_kind = 'rollback') = (origin_from_version IS NOT NULL)),
+        CHECK ((language = 'sql') = (datasource IS NOT NULL)),
+        CHECK (language <> 'sql' OR (kind = 'tool' AND dependencies_json IS NULL)),
+        CHECK (forced = 0 OR gate_json IS NOT NULL)
+      ) STRICT;
+
+      INSERT INTO versions_new (id, tool_id, version, language, description, input_schema, timeout_ms, memory_mb,
+                                source, compiled_js, source_map, hash, origin_kind, origin_from_version, created_at,
+                                capabilities_json, kind, dependencies_json, datasource)
+        SELECT id, tool_id, version, language, description, input_schema, timeout_ms, memory_mb,
+               source, compiled_js, source_map, hash, origin_kind, origin_from_version, created_at,
+               capabilities_json, kind, dependencies_json, datasource
+          FROM versions;
+
+      DROP TABLE versions;
+      ALTER TABLE versions_new RENAME TO versions;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

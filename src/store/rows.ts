@@ -9,13 +9,15 @@ import type {
   FailureFacts,
   FailureKind,
   Dependency,
+  GateReport,
+  ToolTest,
   Frame,
   Language,
   ToolRecord,
   VersionOrigin,
   VersionSnapshot,
 } from '../model.js';
-import { hasCapabilities, hasDependencies } from './hash.js';
+import { hasCapabilities, hasDependencies, hasTests } from './hash.js';
 
 export interface ToolRow {
   id: number;
@@ -51,10 +53,18 @@ export interface VersionRow {
   dependencies_json: string | null;
   /** The datasource of a SQL tool (migration 5); NULL for code. */
   datasource: string | null;
+  /** JSON of the version's declared tests (migration 8); NULL when it has none. */
+  tests_json: string | null;
+  /** 1 when the version is marked replay_safe (migration 8). */
+  replay_safe: number;
+  /** JSON of the gate's report (model.ts GateReport), NULL when no gate ran (migration 8). */
+  gate_json: string | null;
+  /** 1 when the version went live past failing gate cases. */
+  forced: number;
 }
 
-/** What `listVersions` selects: everything but the code. */
-export type VersionSummaryRow = Omit<VersionRow, 'id' | 'tool_id' | 'source' | 'compiled_js' | 'source_map'>;
+/** What `listVersions` selects: everything but the code and the tests. */
+export type VersionSummaryRow = Omit<VersionRow, 'id' | 'tool_id' | 'source' | 'compiled_js' | 'source_map' | 'tests_json'>;
 
 /** The named parameters of the version INSERT. */
 export type VersionInsert = Omit<VersionRow, 'id'>;
@@ -100,7 +110,7 @@ export function toolFromRow(row: ToolRow): ToolRecord {
 export function originFromRow(kind: string, fromVersion: number | null): VersionOrigin {
   // The CHECK constraints guarantee rollback <=> fromVersion present.
   if (kind === 'rollback') return { kind: 'rollback', fromVersion: fromVersion ?? 0 };
-  return { kind: kind === 'update' ? 'update' : 'create' };
+  return { kind: kind === 'update' || kind === 'edit' ? kind : 'create' };
 }
 
 /** ES2024 methods, present in Node 20 (V8 11.3) but not in the ES2022 lib we compile against. */
@@ -139,6 +149,8 @@ export function storableSnapshot(snapshot: VersionSnapshot): VersionSnapshot {
     kind: snapshot.kind ?? 'tool',
     dependencies: snapshot.dependencies ?? [],
     ...(snapshot.datasource === undefined ? {} : { datasource: snapshot.datasource }),
+    ...(hasTests(snapshot.tests) ? { tests: snapshot.tests } : {}),
+    ...(snapshot.replaySafe === true ? { replaySafe: true } : {}),
   };
 }
 
@@ -159,7 +171,25 @@ export function snapshotFromRow(row: VersionRow): VersionSnapshot & Required<Pic
     kind: row.kind === 'library' ? 'library' : 'tool',
     dependencies: row.dependencies_json === null ? [] : (JSON.parse(row.dependencies_json) as Dependency[]),
     ...(row.datasource === null ? {} : { datasource: row.datasource }),
+    ...(row.tests_json === null ? {} : { tests: JSON.parse(row.tests_json) as ToolTest[] }),
+    ...(row.replay_safe === 1 ? { replaySafe: true } : {}),
   };
+}
+
+/** A version's gate report as stored; a damaged one reads as none (it is not part of the hash). */
+export function gateFromRow(text: string | null): GateReport | null {
+  if (text === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed !== null && typeof parsed === 'object' && Array.isArray((parsed as GateReport).cases) ? (parsed as GateReport) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function gateToJson(report: GateReport | null): string | null {
+  if (report === null) return null;
+  return wellFormed(JSON.stringify(report));
 }
 
 /**
@@ -332,6 +362,7 @@ export function versionRow(
   hash: string,
   origin: VersionOrigin,
   createdAt: string,
+  gate: { report: GateReport | null; forced: boolean } = { report: null, forced: false },
 ): VersionInsert {
   return {
     tool_id: toolId,
@@ -352,5 +383,9 @@ export function versionRow(
     kind: stored.kind ?? 'tool',
     dependencies_json: hasDependencies(stored.dependencies) ? JSON.stringify(stored.dependencies) : null,
     datasource: stored.datasource ?? null,
+    tests_json: hasTests(stored.tests) ? JSON.stringify(stored.tests) : null,
+    replay_safe: stored.replaySafe === true ? 1 : 0,
+    gate_json: gateToJson(gate.report),
+    forced: gate.forced ? 1 : 0,
   };
 }

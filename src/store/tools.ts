@@ -1,16 +1,18 @@
 /**
  * Tools and their versions. A tool row points at its active version; versions are immutable
  * and numbered 1, 2, 3, ... per tool, never reused, never deleted (deleting a tool only marks
- * it). Every write that makes a version also activates it, in one IMMEDIATE transaction, so
- * readers see the old version or the new one, never a half-made state.
+ * it). A write that makes a version activates it in the same IMMEDIATE transaction, so readers
+ * see the old version or the new one, never a half-made state; except a version the regression
+ * gate refused (issue 17), which is saved inactive: the active version is not always the highest.
  */
 import type Database from 'better-sqlite3';
 
 import { AppError } from '../errors.js';
-import type { ToolRecord, VersionOrigin, VersionRecord, VersionSnapshot } from '../model.js';
+import type { GateReport, ToolRecord, VersionOrigin, VersionRecord, VersionSnapshot } from '../model.js';
 import { guard } from './guard.js';
 import { hashSnapshot } from './hash.js';
 import {
+  gateFromRow,
   originFromRow,
   snapshotFromRow,
   storableSnapshot,
@@ -27,7 +29,7 @@ import { createToolListing, type ListedTool } from './tool-listing.js';
 import { prepareToolStatements, type ToolStatements } from './tool-statements.js';
 
 /** A version without its code: what `listVersions` returns. */
-export type VersionSummary = Omit<VersionRecord, 'compiledJs' | 'sourceMap' | 'source'>;
+export type VersionSummary = Omit<VersionRecord, 'compiledJs' | 'sourceMap' | 'source' | 'tests'>;
 
 export interface ToolStore {
   /**
@@ -35,8 +37,11 @@ export interface ToolStore {
    * Refuses (TOO_MANY_TOOLS) when the persona already has `maxLive` live tools.
    */
   create(persona: string, name: string, snapshot: VersionSnapshot, maxLive?: number): VersionRecord;
-  /** Adds version max+1 and makes it active. */
-  addVersion(persona: string, name: string, snapshot: VersionSnapshot, origin: VersionOrigin): VersionRecord;
+  /**
+   * Adds version max+1 and makes it active, unless `gate.activate` is false (the gate refused it:
+   * it is saved with its report and the active version stays). `gate.report` and `gate.forced` are kept with it.
+   */
+  addVersion(persona: string, name: string, snapshot: VersionSnapshot, origin: VersionOrigin, gate?: GateOutcome): VersionRecord;
   /** Copies version `toVersion` as version max+1 (origin rollback) and makes it active. */
   rollback(persona: string, name: string, toVersion: number): VersionRecord;
   /** The live tool, or undefined when it does not exist or was deleted. */
@@ -67,6 +72,13 @@ export interface ToolStore {
   importersOf(persona: string, name: string): Importer[];
 }
 
+/** What the regression gate decided about a new version (service/gate.ts). */
+export interface GateOutcome {
+  report: GateReport | null;
+  forced: boolean;
+  activate: boolean;
+}
+
 /** A page of tools in name order: those after the name `after`, at most `limit` of them. */
 export interface ToolPage {
   after: string;
@@ -92,12 +104,13 @@ export function createToolStore(db: Database.Database, now: () => string, afterW
   const countLive = (persona: string): number => s.countLive.get(persona) ?? 0;
 
   /** Inserts version max+1 of `tool`, activates it (reviving a deleted tool), returns it. */
-  function writeVersion(tool: ToolRow, snapshot: VersionSnapshot, origin: VersionOrigin, at = now()): VersionRecord {
+  function writeVersion(tool: ToolRow, snapshot: VersionSnapshot, origin: VersionOrigin, at = now(), gate?: GateOutcome): VersionRecord {
     const stored = storableSnapshot(snapshot);
+    // Numbered after the highest, not the active one: a refused version keeps its number.
     const version = (s.maxVersion.get(tool.id) ?? 0) + 1;
-    const row = versionRow(tool.id, version, stored, hashSnapshot(stored), origin, at);
+    const row = versionRow(tool.id, version, stored, hashSnapshot(stored), origin, at, gate ?? { report: null, forced: false });
     s.insertVersion.run(row);
-    s.activate.run({ version, at, toolId: tool.id });
+    if (gate?.activate !== false) s.activate.run({ version, at, toolId: tool.id });
     // Read back what we wrote, so callers get exactly what later reads will return.
     return verifiedVersion(tool, required(s.findVersion.get(tool.id, version)));
   }
@@ -139,8 +152,8 @@ export function createToolStore(db: Database.Database, now: () => string, afterW
   });
 
   const addVersion = db.transaction(
-    (persona: string, name: string, snapshot: VersionSnapshot, origin: VersionOrigin) =>
-      writeVersion(liveTool(persona, name), snapshot, origin),
+    (persona: string, name: string, snapshot: VersionSnapshot, origin: VersionOrigin, gate?: GateOutcome) =>
+      writeVersion(liveTool(persona, name), snapshot, origin, now(), gate),
   );
 
   const rollback = db.transaction((persona: string, name: string, toVersion: number) => {
@@ -164,9 +177,9 @@ export function createToolStore(db: Database.Database, now: () => string, afterW
       beforeWrite();
       return written(persona, name, create.immediate(persona, name, snapshot, maxLive));
     }),
-    addVersion: guard('save the new version', (persona, name, snapshot, origin) => {
+    addVersion: guard('save the new version', (persona, name, snapshot, origin, gate) => {
       beforeWrite();
-      return written(persona, name, addVersion.immediate(persona, name, snapshot, origin));
+      return written(persona, name, addVersion.immediate(persona, name, snapshot, origin, gate));
     }),
     rollback: guard('roll the tool back', (persona, name, toVersion) => {
       beforeWrite();
@@ -233,6 +246,8 @@ function verifiedVersion(tool: ToolRow, row: VersionRow): VersionRecord {
     hash: row.hash,
     origin: originFromRow(row.origin_kind, row.origin_from_version),
     createdAt: row.created_at,
+    gate: gateFromRow(row.gate_json),
+    forced: row.forced === 1,
   };
 }
 
@@ -253,6 +268,9 @@ function summaryFromRow(tool: ToolRow, row: VersionSummaryRow): VersionSummary {
     kind: row.kind === 'library' ? 'library' : 'tool',
     dependencies: parseArrayOrEmpty(row.dependencies_json) as VersionSummary['dependencies'],
     ...(row.datasource === null ? {} : { datasource: row.datasource }),
+    ...(row.replay_safe === 1 ? { replaySafe: true } : {}),
+    gate: gateFromRow(row.gate_json),
+    forced: row.forced === 1,
   };
 }
 

@@ -19,14 +19,15 @@ const MILESTONES = [
   'at fibonacci (fibonacci.ts:9:',
   '[4/11] Ask what went wrong: get_last_error',
   'The bug is on line 9',
-  '[5/11] Patch it: edit_tool',
+  '[5/11] Patch it: edit_tool, through the regression gate',
+  'the gate runs the declared tests',
   '+ return memo[n].value;',
-  'Version 2 is active',
+  'Version 3 is active',
   '[6/11] Call fibonacci {"n":30} again',
   'fibonacci(30) = 832040, as expected.',
   '[7/11] The audit trail: list_executions',
   'fibonacci@1  FAILURE',
-  'fibonacci@2  SUCCESS',
+  'fibonacci@3  SUCCESS',
   '[8/11] A tool that reaches the world: `weather`, allowed to fetch from localhost:',
   '>  9 |   const celsius = data.current.temperature.toFixed(1);',
   "TypeError: Cannot read properties of undefined (reading 'toFixed')",
@@ -76,8 +77,9 @@ describe('chameleon demo (in process, real server over stdio)', () => {
     expect(first.rt.out()).toContain(`The database is kept at ${db}`);
     const store = openStore(db);
     try {
-      expect(store.tools.listVersions('demo_agent', 'fibonacci').map((v) => v.origin.kind)).toEqual(['create', 'update']);
-      expect(store.executions.list('demo_agent', { toolName: 'fibonacci' }).map((r) => `${r.status}@${r.version}`)).toEqual(['SUCCESS@2', 'FAILURE@1']);
+      // The first patch was refused by the gate (kept, never active); the second went live.
+      expect(store.tools.listVersions('demo_agent', 'fibonacci').map((v) => [v.origin.kind, v.gate?.passed ?? null])).toEqual([['create', null], ['edit', false], ['edit', true]]);
+      expect(store.executions.list('demo_agent', { toolName: 'fibonacci' }).map((r) => `${r.status}@${r.version}`)).toEqual(['SUCCESS@3', 'FAILURE@1']);
       expect(store.executions.list('demo_agent', { toolName: 'weather' }).map((r) => `${r.status}@${r.version}`)).toEqual(['SUCCESS@2', 'FAILURE@1']);
       // The healed call's effects are in its row: the request and the kv write it committed.
       expect(store.executions.list('demo_agent', { toolName: 'weather' })[0]?.effects?.map((e) => e.op)).toEqual(['fetch', 'kv.get', 'kv.set']);

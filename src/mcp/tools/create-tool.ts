@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineMetaTool } from '../meta-tool.js';
-import { capabilities, code, datasource, description, inputSchema, kind, memoryMb, timeoutMs, toolName } from './fields.js';
+import { capabilities, code, datasource, description, inputSchema, replaySafe, tests, kind, memoryMb, timeoutMs, toolName } from './fields.js';
 import { WRITE_OUTPUT, writeResult } from './write-result.js';
 
 export const createToolTool = defineMetaTool({
@@ -13,7 +13,8 @@ export const createToolTool = defineMetaTool({
     'With `kind: "library"` it saves code for other tools to import (`import { x } from "lib:<name>"`) instead of a callable tool. ' +
     'A tool that needs the network declares `capabilities: { fetch: ["api.example.com"] }` (and `secrets: ["NAME"]` for a secret the server holds); the server refuses hosts its config does not allow. ' +
     'A tool that calls your other tools declares them: `capabilities: { tools: ["csv_stats"] }`, then `await ctx.tools.csv_stats(args)` (get_tool gives their TypeScript declaration). ' +
-        'Example code: `export default function ({ a, b }: { a: number; b: number }) { return { sum: a + b }; }`. ' +
+        '`tests` are saved with it and run by the regression gate before later updates go live (not now). ' +
+    'Example code: `export default function ({ a, b }: { a: number; b: number }) { return { sum: a + b }; }`. ' +
     'A SQL tool is `language: "sql"` with a `datasource` the server has and, as code, one read-only query with named parameters: `SELECT id, total FROM orders WHERE total > :min_total`; its input_schema is derived from the parameters unless given, and syntax errors or unknown tables and columns are refused with line and column.',
   input: z
     .object({
@@ -29,6 +30,8 @@ export const createToolTool = defineMetaTool({
       timeout_ms: timeoutMs.optional(),
       memory_mb: memoryMb.optional(),
       capabilities: capabilities.optional(),
+      tests: tests.optional(),
+      replay_safe: replaySafe.optional(),
       kind: kind.optional(),
     })
     .strict(),
@@ -44,6 +47,8 @@ export const createToolTool = defineMetaTool({
       ...(args.timeout_ms === undefined ? {} : { timeoutMs: args.timeout_ms }),
       ...(args.memory_mb === undefined ? {} : { memoryMb: args.memory_mb }),
       ...(args.capabilities === undefined ? {} : { capabilities: args.capabilities }),
+      ...(args.tests === undefined ? {} : { tests: args.tests }),
+      ...(args.replay_safe === undefined ? {} : { replaySafe: args.replay_safe }),
       ...(args.kind === undefined ? {} : { kind: args.kind }),
       ...(args.datasource === undefined ? {} : { datasource: args.datasource }),
     });

@@ -43,3 +43,31 @@ export const datasource = z
   .describe('For language "sql": the datasource (a database the server configured) the query reads.');
 
 export const description = z.string().describe('What the tool does and when to use it; shown to agents in the tool list.');
+
+export const tests = z
+  .array(
+    z
+      .object({
+        name: z.string().max(200).optional().describe('Shown in the gate report.'),
+        arguments: z.record(z.string(), z.unknown()).describe('The call arguments; checked against input_schema when saved.'),
+        expect: z
+          .unknown()
+          .optional()
+          .describe('Absent: the call must succeed. `{"error_kind": "invalid_arguments"}` (that one key, a failure kind): it must fail with that kind. Any other JSON: the result must equal it (deep JSON equality).'),
+      })
+      .strict(),
+  )
+  .max(50)
+  .describe(
+    'Declared tests, saved with the version. Before update_tool/edit_tool make a new version active, the regression gate runs the new version\'s tests in the sandbox, and replays recent successful calls of the active version; a failing case refuses the new version (saved inactive, with a report). Not run by create_tool or rollback_tool. On update, `[]` removes them and leaving it out keeps them.',
+  );
+
+export const replaySafe = z
+  .boolean()
+  .describe(
+    'The gate skips replaying calls of a tool whose capabilities reach outside the server (fetch, mcp, tools), since a replay would repeat what they did there. true: its calls may be repeated (e.g. it only GETs), so replay them. kv and sql tools are always replayed: the gate drops their kv writes and sql is read-only.',
+  );
+
+export const force = z
+  .boolean()
+  .describe('Make the new version active even if regression-gate cases fail; the version records that it was forced (get_tool history shows it).');

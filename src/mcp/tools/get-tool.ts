@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { dependencyOut, toolOut, versionOut } from '../convert.js';
+import { dependencyOut, gateReportOut, toolOut, versionOut } from '../convert.js';
+import { gateReportText } from '../gate-text.js';
 import { defineMetaTool } from '../meta-tool.js';
 import { success } from '../results.js';
-import { DependencyOut, ToolOut, VersionOut, outputSchemaOf } from '../schemas.js';
+import { DependencyOut, GateReportOut, ToolOut, VersionOut, outputSchemaOf } from '../schemas.js';
 import { toolName } from './fields.js';
 
 const GetToolOut = z.object({
@@ -30,6 +31,12 @@ const GetToolOut = z.object({
     .string()
     .optional()
     .describe("TypeScript declaration of this version's ctx.mcp, from the tools its upstream MCP servers (capabilities.mcp) list now; absent when it declares none."),
+  tests: z
+    .array(z.object({ name: z.string().optional(), arguments: z.record(z.string(), z.unknown()), expect: z.unknown().optional() }))
+    .optional()
+    .describe("That version's declared tests (absent when none)."),
+  replay_safe: z.boolean().optional().describe('True when that version lets the gate replay its calls despite side effects.'),
+  gate: GateReportOut.optional().describe('The regression gate\'s report on that version, when update_tool/edit_tool ran it: why a refused version is not active, or what a forced one was forced past.'),
   tools_declaration: z
     .string()
     .optional()
@@ -64,11 +71,14 @@ export const getToolTool = defineMetaTool({
         : { importers: details.importers.map((i) => ({ name: i.name, version: i.activeVersion, library_version: i.libraryVersion, current: i.current })) }),
       ...(details.callSignature === null ? {} : { call_signature: details.callSignature }),
       ...(details.toolsDeclaration === null ? {} : { tools_declaration: details.toolsDeclaration }),
+      ...(details.tests.length === 0 ? {} : { tests: details.tests }),
+      ...(details.replaySafe ? { replay_safe: true } : {}),
+      ...(details.gate === null ? {} : { gate: gateReportOut(details.gate, details.forced) }),
       ...(mcpDeclaration === null ? {} : { mcp_declaration: mcpDeclaration }),
     };
     const t = structured.tool;
     const history = structured.versions
-      .map((v) => `${v.version} (${v.origin.kind}${v.origin.from_version ? ` of ${v.origin.from_version}` : ''}${v.active ? ', active' : ''})`)
+      .map((v) => `${v.version} (${v.origin.kind}${v.origin.from_version ? ` of ${v.origin.from_version}` : ''}${gateNote(v)}${v.active ? ', active' : ''})`)
       .join(', ');
     const bundled = structured.dependencies.map((d) => (d.kind === 'library' ? `lib:${d.name}@${d.version}` : `${d.name}@${d.version}`)).join(', ');
     const head =
@@ -98,6 +108,8 @@ export const getToolTool = defineMetaTool({
       ...(details.callSignature === null ? [] : [`Called from another tool as: ctx.tools.${details.callSignature}`]),
       ...(details.toolsDeclaration === null ? [] : ['', `ctx.tools of version ${details.version}:`, details.toolsDeclaration]),
       ...(mcpDeclaration === null ? [] : ['', `ctx.mcp of version ${details.version}:`, mcpDeclaration]),
+      ...(details.tests.length === 0 ? [] : ['', `Version ${details.version} declares ${details.tests.length} test${details.tests.length === 1 ? '' : 's'} (the gate runs them before an update goes live).`]),
+      ...(details.gate === null ? [] : ['', `Gate report of version ${details.version}${details.forced ? ' (forced)' : ''}:`, gateReportText(details.gate, t.name)]),
       '',
       `Source of version ${details.version}:`,
       details.source,
@@ -105,3 +117,10 @@ export const getToolTool = defineMetaTool({
     return success(structured, text);
   },
 });
+
+/** `, refused by the gate: 2 failing` / `, forced past 2 failing cases` in the history line. */
+function gateNote(v: z.infer<typeof VersionOut>): string {
+  if (v.gate === undefined || v.gate.passed) return '';
+  const cases = `${v.gate.failing} failing case${v.gate.failing === 1 ? '' : 's'}`;
+  return v.gate.forced ? `, forced past ${cases}` : `, refused by the gate: ${cases}, never active`;
+}

@@ -11,7 +11,7 @@ export const rollbackToolTool = defineMetaTool({
   name: 'rollback_tool',
   title: 'Roll a tool back',
   description:
-    'Serve an earlier version of a tool again. History is never rewritten: the chosen version is copied as a new version, which becomes active. See get_tool for the version list.',
+    'Serve an earlier version of a tool again. History is never rewritten: the chosen version is copied as a new version, which becomes active. It is not run through the regression gate (the version ran before, or was refused knowingly): rolling back is the way out, and must not be blocked. See get_tool for the version list.',
   input: z
     .object({
       name: toolName('The tool'),

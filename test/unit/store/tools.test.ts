@@ -20,6 +20,9 @@ describe('tools.create()', () => {
       hash: hashSnapshot(s),
       origin: { kind: 'create' },
       createdAt: '2026-11-30T20:00:00.000Z',
+      // No regression gate ran on a created version (migration 8).
+      gate: null,
+      forced: false,
     });
     expect(store.tools.get('alice', 'add')).toEqual({
       persona: 'alice',
@@ -145,7 +148,7 @@ describe('tools.listVersions()', () => {
     ]);
     for (const v of versions) {
       expect(Object.keys(v).sort()).toEqual(
-        ['capabilities', 'createdAt', 'dependencies', 'description', 'hash', 'inputSchema', 'kind', 'language', 'limits', 'origin', 'persona', 'toolName', 'version'],
+        ['capabilities', 'createdAt', 'dependencies', 'description', 'forced', 'gate', 'hash', 'inputSchema', 'kind', 'language', 'limits', 'origin', 'persona', 'toolName', 'version'],
       );
     }
     expect(versions[0]?.inputSchema).toEqual(snapshot().inputSchema);
@@ -242,5 +245,25 @@ describe('tools.get() while other connections write', () => {
     expect(store.tools.get('alice', 'add')?.activeVersion).toBe(3);
     store.tools.delete('alice', 'add');
     expect(store.tools.get('alice', 'add')).toBeUndefined();
+  });
+});
+
+describe('tools.addVersion() with a gate outcome (issue 17)', () => {
+  it('saves a refused version inactive with its report, numbers the next one after it, and keeps edit as an origin', () => {
+    const { store } = openTempStore();
+    store.tools.create('alice', 'add', snapshot());
+    const report = { passed: false, cases: [], tests: 1, replays: 0, failing: 1, timedOut: false, durationMs: 3 };
+    const refused = store.tools.addVersion('alice', 'add', { ...snapshot(), source: 'x', tests: [{ arguments: { a: 1 } }] }, { kind: 'edit' }, { report, forced: false, activate: false });
+    expect(refused).toMatchObject({ version: 2, gate: report, forced: false, origin: { kind: 'edit' }, tests: [{ arguments: { a: 1 } }] });
+    expect(store.tools.get('alice', 'add')?.activeVersion).toBe(1);
+    expect(store.tools.getVersion('alice', 'add').version).toBe(1);
+    const forced = store.tools.addVersion('alice', 'add', { ...snapshot(), source: 'y' }, { kind: 'update' }, { report, forced: true, activate: true });
+    expect(forced).toMatchObject({ version: 3, forced: true });
+    expect(store.tools.get('alice', 'add')?.activeVersion).toBe(3);
+    expect(store.tools.listVersions('alice', 'add').map((v) => [v.version, v.origin.kind, v.gate?.failing ?? null, v.forced])).toEqual([
+      [1, 'create', null, false],
+      [2, 'edit', 1, false],
+      [3, 'update', 1, true],
+    ]);
   });
 });
