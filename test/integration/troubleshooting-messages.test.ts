@@ -3,9 +3,9 @@
  * prints (issue 20). Each block is made for real here: a real engine with sandbox processes, the
  * real CLI over HTTP, another process holding the write lock, a tmpfs that is full (when this
  * runs as root; otherwise that one is composed from the store's own advice, as the test says).
- * Two cannot be made cheaply, because they need a broken isolated-vm install: the restart log
- * line is checked against the source that logs it, and the call's failure against
- * pool-faults.ts's deathFault() for a process that exited with code 1.
+ * A broken isolated-vm is a copy of dist/ beside a node_modules whose isolated-vm throws on load.
+ * Of two messages only one can be made at a time (a memory bomb stopped by the isolate or by the
+ * process's memory cap): the other is checked against the function that words it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -92,10 +92,36 @@ it('the page quotes exactly the messages this file checks', () => {
 });
 
 describe('installing', () => {
-  it('sandbox-restart and sandbox-ended: checked against the code that prints them (a broken isolated-vm install is not made here)', () => {
-    const supervisor = fs.readFileSync(new URL('../../src/sandbox-host/supervisor.ts', import.meta.url), 'utf8');
-    says(/logger\.warn\('([^']+)'/.exec(supervisor.slice(supervisor.indexOf('private exited(')))![1]!, 'sandbox-restart');
-    says(deathFault({ timeoutMs: 1000, memoryMb: 64 } as RunJob, 1, null, 1, null).message, 'sandbox-ended');
+  it('sandbox-restart and sandbox-ended: a build whose isolated-vm does not load', () => {
+    // A copy of dist/ beside a node_modules that is the real one except for isolated-vm, which
+    // throws on load as a failed or foreign build does. Node resolves the worker's import from
+    // the copy's real path, so only this server's sandbox processes see the broken package.
+    const dir = tempDir();
+    fs.cpSync(path.resolve('dist'), path.join(dir, 'dist'), { recursive: true });
+    const modules = path.join(dir, 'node_modules');
+    fs.mkdirSync(modules);
+    const real = fs.realpathSync(path.resolve('node_modules'));
+    for (const entry of fs.readdirSync(real)) if (entry !== 'isolated-vm') fs.symlinkSync(path.join(real, entry), path.join(modules, entry));
+    fs.mkdirSync(path.join(modules, 'isolated-vm'));
+    fs.writeFileSync(path.join(modules, 'isolated-vm', 'package.json'), '{"name":"isolated-vm","version":"5.0.4","main":"index.js"}');
+    fs.writeFileSync(path.join(modules, 'isolated-vm', 'index.js'), 'throw new Error("Cannot find module ./out/isolated_vm.node");');
+    fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
+    fs.writeFileSync(
+      path.join(dir, 'try.mjs'),
+      [
+        "import { createChameleon } from './dist/service/index.js';",
+        "import { parseConfig } from './dist/config.js';",
+        "import { createStderrLogger } from './dist/logger.js';",
+        `const app = createChameleon({ config: parseConfig({ dbPath: ${JSON.stringify(path.join(dir, 'x.db'))}, sandbox: { processes: 1 } }), logger: createStderrLogger('info') });`,
+        "const made = await app.forPersona('default').createTool({ name: 'one', description: 'd', code: 'export default () => 1;' });",
+        "process.stdout.write(made.ok ? 'saved' : made.failure.message);",
+        'await app.close();',
+      ].join('\n'),
+    );
+    const run = spawnSync(process.execPath, [path.join(dir, 'try.mjs')], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.stderr).toContain('Cannot find module ./out/isolated_vm.node');
+    says(run.stderr, 'sandbox-restart');
+    says(run.stdout, 'sandbox-ended');
   });
 
   it('bin-missing: the launcher without dist/ beside it', () => {
