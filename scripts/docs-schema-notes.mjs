@@ -45,8 +45,8 @@ export const TABLES = {
       timeout_ms: 'The time limit of one call, in milliseconds: CPU time inside the isolate, and the wall-clock deadline of the call.',
       memory_mb: 'The isolate heap limit of one call, in MB.',
       source: 'The source as the agent sent it: what tracebacks and code frames point into.',
-      compiled_js: 'What the sandbox runs: the source compiled to JavaScript (for a library or a tool with dependencies, bundled with them). For a SQL tool, the query.',
-      source_map: 'The source map (JSON) from `compiled_js` back to `source`, used to map stack frames.',
+      compiled_js: 'What the sandbox runs: the source compiled to JavaScript (for a library or a tool with dependencies, bundled with them). Empty for a SQL tool, whose query is `source`.',
+      source_map: 'The source map (JSON) from `compiled_js` back to `source`, used to map stack frames. Empty for a SQL tool.',
       hash: 'SHA-256 (hex) of everything that decides what the version does (src/store/hash.ts); `executions.hash` records which code a call ran.',
       origin_kind: '`create`, `update` or `rollback`: how the version came to be.',
       origin_from_version: 'For a rollback, the version it copies; NULL otherwise (a CHECK enforces both ways).',
@@ -59,7 +59,7 @@ export const TABLES = {
   },
   executions: {
     about:
-      'The execution log: one row per call of a tool, whether an agent, the CLI or another tool (`ctx.tools`) made it, and one per create or update that was refused (it did not compile, its module threw while loading, or its query did not prepare). ' +
+      'The execution log: one row per call of a tool, whether an agent or another tool (`ctx.tools`) made it, and one per create or update that was refused (it did not compile, its module threw while loading, or its query did not prepare). ' +
       'Written once, in the same transaction as the call\'s kv writes, and never changed: Chameleon has no retention, so the log grows until you delete rows yourself (see below). ' +
       'Nothing in it is a secret value: effects record names, sizes, statuses and counts only.',
     changes: { update: false, delete: false },
@@ -68,10 +68,10 @@ export const TABLES = {
       id: 'The execution id agents see (`ex_` + a UUID); `get_execution` takes it.',
       timestamp: 'ISO 8601 UTC time the call started.',
       persona: 'The persona the call ran for.',
-      tool_name: 'The tool called (kept as text: the log outlives renames and deletes).',
+      tool_name: 'The tool called (its name, not `tools.id`: the rows of a deleted tool stay readable).',
       operation: '`call` for a call; `create` or `update` for a refused write (a saved write is a `versions` row, not a log row).',
-      version: 'The version that ran; NULL when none did (a tool that does not exist, a refused write: its code was never saved under a number).',
-      hash: 'The `versions.hash` of the code that ran (for a refused write that compiled, of the refused code); NULL when there was none.',
+      version: 'The version that ran; NULL for a refused write, whose code was never saved under a number. (A call of a tool that does not exist is refused before it runs and writes no row.)',
+      hash: 'The `versions.hash` of the code that ran; for a refused write, the hash of the refused code if it compiled, else NULL.',
       arguments_json: 'The arguments as received (JSON text, capped).',
       status: '`SUCCESS` or `FAILURE`.',
       error_kind: 'For a failure: `compile`, `exception`, `timeout`, `memory`, `invalid_arguments`, `invalid_result`, `internal` or `overloaded`; NULL for a success.',
