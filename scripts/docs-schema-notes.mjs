@@ -61,7 +61,7 @@ export const TABLES = {
     about:
       'The execution log: one row per call of a tool, whether an agent or another tool (`ctx.tools`) made it, and one per create or update that was refused (it did not compile, its module threw while loading, or its query did not prepare). ' +
       'Written once, in the same transaction as the call\'s kv writes, and never changed: Chameleon has no retention, so the log grows until you delete rows yourself (see below). ' +
-      'Nothing in it is a secret value: effects record names, sizes, statuses and counts only.',
+      'Effects record names, sizes, statuses and counts, never bodies, values or header values; arguments, results and console output are kept as the agent and the tool gave them (capped), so treat the file as being as sensitive as they are.',
     changes: { update: false, delete: false },
     columns: {
       seq: 'Rowid: the insertion order, which breaks ties between rows with the same timestamp.',

@@ -179,7 +179,7 @@ function renderImmutability(line, tables) {
   line();
   line(
     'Versions and log rows are append-only: a version is never edited (an update, edit or rollback writes a new one; `hash` lets a reader prove a row was not changed behind Chameleon\'s back), ' +
-      'and the log has no retention. To trim the log, stop the server or accept that it waits for your write lock (setting `store.lockWaitMs`), back up first (`chameleon backup`), then for example ' +
+      'and the log has no retention. To trim the log, back up first (`chameleon backup`) and stop the server (a long DELETE holds the write lock, and calls fail once they have waited `store.lockWaitMs` for it), then for example ' +
       "`DELETE FROM executions WHERE timestamp < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-90 days');` and `VACUUM;`. " +
       'Never edit `versions` or `tools` by hand: a version whose hash no longer matches is refused when it is read.',
   );
