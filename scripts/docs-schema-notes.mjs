@@ -60,9 +60,13 @@ export const TABLES = {
   executions: {
     about:
       'The execution log: one row per call of a tool, whether an agent or another tool (`ctx.tools`) made it, and one per create or update that was refused (it did not compile, its module threw while loading, or its query did not prepare). ' +
-      'Written once, in the same transaction as the call\'s kv writes, and never changed: Chameleon has no retention, so the log grows until you delete rows yourself (see below). ' +
+      'Written once, in the same transaction as the call\'s kv writes, and never changed. Rows go only by retention (config `retention`, `chameleon logs prune`); unset, the log grows for ever. ' +
       'Effects record names, sizes, statuses and counts, never bodies, values or header values; arguments, results and console output are kept as the agent and the tool gave them (capped), so treat the file as being as sensitive as they are.',
-    changes: { update: false, delete: false },
+    changes: {
+      update: false,
+      delete:
+        'Retention deletes rows older than `retention.maxAgeDays` or beyond `retention.maxRowsPerPersona`, oldest first, in small batches (src/store/retention.ts); each tool\'s newest failure, and each persona\'s newest failure of an agent\'s call, stay so that `get_last_error` answers. Unset, nothing is deleted.',
+    },
     columns: {
       seq: 'Rowid: the insertion order, which breaks ties between rows with the same timestamp.',
       id: 'The execution id agents see (`ex_` + a UUID); `get_execution` takes it.',

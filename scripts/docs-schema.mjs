@@ -178,9 +178,9 @@ function renderImmutability(line, tables) {
   }
   line();
   line(
-    'Versions and log rows are append-only: a version is never edited (an update, edit or rollback writes a new one; `hash` lets a reader prove a row was not changed behind Chameleon\'s back), ' +
-      'and the log has no retention. To trim the log, back up first (`chameleon backup`) and stop the server (a long DELETE holds the write lock, and calls fail once they have waited `store.lockWaitMs` for it), then for example ' +
-      "`DELETE FROM executions WHERE timestamp < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-90 days');` and `VACUUM;`. " +
+    'Versions and log rows are never edited: an update, edit or rollback writes a new version (`hash` lets a reader prove a row was not changed behind Chameleon\'s back), ' +
+      'and a log row only ever goes whole, by retention. To trim the log, set `retention` in the config (the server prunes in the background, a batch per short transaction) ' +
+      'or run `chameleon logs prune --max-age-days N` (`--dry-run` says how many rows would go) rather than a hand-written DELETE, which would also take each tool\'s last failure and hold the write lock for as long as it runs. Pruning frees pages for new rows; `VACUUM;` afterwards, with the server stopped and as much free disk space as the database takes, gives the space back to the disk. ' +
       'Never edit `versions` or `tools` by hand: a version whose hash no longer matches is refused when it is read.',
   );
   line();
