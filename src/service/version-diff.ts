@@ -73,7 +73,9 @@ export function diffVersions(store: Store, persona: string, name: string, from?:
   const a = store.tools.getVersion(persona, name, fromVersion);
   const b = store.tools.getVersion(persona, name, toVersion);
   const file = `${name}.${EXTENSIONS[b.language]}`;
-  const [statsA, statsB] = store.failureGroups.versionStats(persona, name, [fromVersion, toVersion]);
+  // No call of a version started before the version was made.
+  const since = a.createdAt < b.createdAt ? a.createdAt : b.createdAt;
+  const [statsA, statsB] = store.failureGroups.versionStats(persona, name, [fromVersion, toVersion], since);
   const side = (v: VersionRecord, stats: typeof statsA): VersionSide => ({
     version: v.version,
     createdAt: v.createdAt,

@@ -62,12 +62,14 @@ describe('failure groups in the store', () => {
 
   it('gives each version its calls, failures and latest failed call', () => {
     const { store } = seeded();
-    const [v1, v2, v9] = store.failureGroups.versionStats('alice', 'add', [1, 2, 9]);
+    const [v1, v2, v9] = store.failureGroups.versionStats('alice', 'add', [1, 2, 9], '');
     expect(v1).toMatchObject({ version: 1, calls: 2, failures: 2 });
     expect(v1!.lastFailure).toMatchObject({ timestamp: at(7) });
     expect(v2).toMatchObject({ version: 2, calls: 3, failures: 2 });
     expect(v2!.lastFailure).toMatchObject({ timestamp: at(3), fingerprint: 'bbbb' });
     expect(v9).toEqual({ version: 9, calls: 0, failures: 0, lastFailure: null });
+    // From `since` on only: the versions' creation bounds the rows read.
+    expect(store.failureGroups.versionStats('alice', 'add', [2], at(3))[0]).toMatchObject({ calls: 2, failures: 1 });
   });
 
   it('answers occurrences from the fingerprint index', () => {
