@@ -249,7 +249,13 @@ export function executionSummaryOut(row: ExecutionRecord, nested?: number) {
     duration_ms: row.durationMs,
     error:
       row.status === 'FAILURE'
-        ? { kind: row.errorKind ?? 'internal', name: row.errorName ?? 'Error', message: row.errorMessage ?? '', top_frame: top ? frameOut(top) : null }
+        ? {
+            kind: row.errorKind ?? 'internal',
+            name: row.errorName ?? 'Error',
+            message: row.errorMessage ?? '',
+            top_frame: top ? frameOut(top) : null,
+            ...(row.fingerprint === undefined ? {} : { fingerprint: row.fingerprint }),
+          }
         : null,
   };
 }

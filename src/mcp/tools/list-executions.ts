@@ -15,7 +15,15 @@ const ExecutionSummaryOut = z.object({
   version: z.number().int().nullable(),
   status: z.enum(['SUCCESS', 'FAILURE']),
   duration_ms: z.number(),
-  error: z.object({ kind: z.enum(FAILURE_KINDS), name: z.string(), message: z.string(), top_frame: FrameOut.nullable() }).nullable(),
+  error: z
+    .object({
+      kind: z.enum(FAILURE_KINDS),
+      name: z.string(),
+      message: z.string(),
+      top_frame: FrameOut.nullable(),
+      fingerprint: z.string().optional().describe('The same bug has the same fingerprint in every version (see get_last_error); absent on failures logged before fingerprints existed.'),
+    })
+    .nullable(),
 });
 
 const ListExecutionsOut = z.object({ executions: z.array(ExecutionSummaryOut).describe('Newest first.'), count: z.number().int() });
