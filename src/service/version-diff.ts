@@ -151,6 +151,6 @@ export function versionDiffText(d: VersionDiff): string {
   if (d.metadata.length > 0) lines.push('Metadata changed:', ...d.metadata.map((m) => `  ${m.field}: ${m.from} → ${m.to}`));
   if (d.added === null) lines.push(`The sources differ too much to diff within ${DIFF_TIMEOUT_MS} ms; read both with get_tool's version.`);
   else if (d.unified === '') lines.push('The sources are the same.');
-  else lines.push(`Source: +${d.added} −${d.removed} lines`, d.unified.trimEnd());
+  else lines.push(`Source: +${d.added} -${d.removed} lines`, d.unified.trimEnd());
   return lines.join('\n');
 }
