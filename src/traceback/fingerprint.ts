@@ -19,6 +19,12 @@
  *
  * Failures with no frame in the agent's code (limits, invalid arguments or results, overload,
  * sandbox faults, kv quotas) are fingerprinted by kind, name and normalised message alone.
+ *
+ * A timeout counts only the first sentence of its message and no sampled frame: whether a
+ * call stopped at its CPU limit is sampled depends on the call before it (a version's first
+ * timeout is not), and what the samples say (the hottest function, its share) varies from run
+ * to run of one loop; the sentences that say so follow the first one (timeout-failure.ts).
+ * Without this, the same infinite loop would count as two bugs: unsampled, then sampled.
  */
 import { createHash } from 'node:crypto';
 
@@ -103,8 +109,16 @@ export interface FingerprintInput {
 
 /** 16 hex digits identifying the failure across versions (see the file comment). */
 export function failureFingerprint(failure: FingerprintInput, sourceOf: SourceOf): string {
-  const where = stableLocation(failure.frames, sourceOf);
+  const timeout = failure.kind === 'timeout';
+  const where = stableLocation(timeout ? failure.frames.filter((f) => f.sampled !== true) : failure.frames, sourceOf);
+  const message = timeout ? firstSentence(failure.message) : failure.message;
   // A JSON array of strings is unambiguous where concatenation would not be.
-  const parts = [failure.kind, failure.name, normaliseMessage(failure.message), ...(where === null ? [] : [where.tool, where.function, where.text, String(where.ordinal)])];
+  const parts = [failure.kind, failure.name, normaliseMessage(message), ...(where === null ? [] : [where.tool, where.function, where.text, String(where.ordinal)])];
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, FINGERPRINT_HEX);
+}
+
+/** Up to and including the first full stop followed by a space (the whole message when there is none). */
+function firstSentence(message: string): string {
+  const end = message.indexOf('. ');
+  return end < 0 ? message : message.slice(0, end + 1);
 }

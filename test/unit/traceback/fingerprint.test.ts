@@ -83,6 +83,15 @@ describe('failureFingerprint()', () => {
     expect(failureFingerprint(failure('bang 1', [frame(2)]), () => V1)).not.toBe(base);
   });
 
+  it('gives a timeout one fingerprint whether or not it was sampled, and whatever the samples said', () => {
+    const limit = 'The call used more than its 1000 ms CPU-time limit. Look for an infinite loop or unbounded recursion, or raise timeout_ms.';
+    const timeout = (message: string, frames: Frame[]) => failureFingerprint({ kind: 'timeout', name: 'TimeoutError', message, frames }, () => V1);
+    const unsampled = timeout(`${limit} It was not sampled: this was the first timeout of this version.`, []);
+    const sampled = timeout(limit.replace('limit. ', 'limit. 98% of the CPU samples of its last 250 ms were in handler (parse.ts:1:1, where that function starts). '), [frame(1, 'handler', { sampled: true })]);
+    expect(sampled).toBe(unsampled);
+    expect(timeout('The call never ran: the tool that called it ended. Give the caller a longer timeout_ms.', [])).not.toBe(unsampled);
+  });
+
   it('fingerprints a failure with no frames by kind, name and message', () => {
     const timeout = (ms: number) => failureFingerprint({ kind: 'timeout', name: 'TimeoutError', message: `The call ran longer than its ${ms} ms limit`, frames: [] }, () => undefined);
     expect(timeout(1000)).toBe(timeout(5000));
