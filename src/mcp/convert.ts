@@ -194,6 +194,7 @@ export function executionOut(row: ExecutionRecord) {
     status: row.status,
     result_summary: row.resultSummary,
     error: executionErrorOut(row),
+    ...(row.fingerprint === undefined ? {} : { fingerprint: row.fingerprint }),
     console: row.consoleOutput,
     duration_ms: row.durationMs,
     cpu_ms: row.cpuMs,

@@ -134,9 +134,11 @@ describe('fingerprints across versions', () => {
     expect(last.text).toContain('; not seen since v4.');
   });
 
-  it('lists each failure with its fingerprint', async () => {
+  it('lists each failure with its fingerprint, and get_execution gives it', async () => {
     const listed = (await ok('list_executions', { tool_name: 'count_csv', status: 'FAILURE', limit: 1 })).structuredContent as { executions: Array<{ error: { fingerprint?: string } }> };
     expect(listed.executions[0]!.error.fingerprint).toBe(seen['v2 n too big']!.fingerprint);
+    const one = await ok('get_execution', { id: seen['v2 n too big']!.execution_id });
+    expect(one.structuredContent).toMatchObject({ fingerprint: seen['v2 n too big']!.fingerprint });
   });
 
   it('refuses to group successes, and groups nothing before fingerprints existed', async () => {
