@@ -1,7 +1,7 @@
 /**
  * `chameleon tools list|show|diff|export|import`: look at a persona's tools, compare two
- * versions, and move tools, with
- * every version, between databases. The export file round-trips exactly (service/transfer.ts).
+ * versions, and move tools, with every version, between databases. The export file
+ * round-trips exactly (service/transfer.ts).
  *
  * Wiring (src/cli.ts): `registerTools(program, runtime, (code) => (exitCode = code));`
  *
@@ -41,7 +41,7 @@ export function registerTools(program: Command, runtime: Runtime, done: (code: n
   addStoreOptions(
     tools
       .command('diff')
-      .description('Compare two versions of a tool: their calls and failures (with the latest failure\'s fingerprint), the metadata that changed, and a unified diff of the sources, in colour on a terminal. Default: the version before the active one against the active one; with one version, that one against the active one.')
+      .description('Compare two versions of a tool: their calls and failures (with the latest failure\'s fingerprint), the metadata that changed, and a unified diff of the sources, in colour on a terminal. Default: the version live before the active one against the active one; with one version, that one against the active one.')
       .argument('<name>', 'the tool')
       .argument('[from]', 'the older version (default: the one before the active version, or before [to])', parseVersion)
       .argument('[to]', 'the newer version (default: the active version)', parseVersion),

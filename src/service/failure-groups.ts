@@ -6,7 +6,7 @@
  */
 import { AppError } from '../errors.js';
 import type { ExecutionRecord, Frame } from '../model.js';
-import type { Store } from '../store/index.js';
+import type { Store, VersionSummary } from '../store/index.js';
 import { parseSince, SINCE_FORMS } from './since.js';
 
 export interface FailureOccurrences {
@@ -38,14 +38,18 @@ export function occurrencesOf(store: Store, row: ExecutionRecord): FailureOccurr
   };
 }
 
-/** The lowest saved version above every version the failure was seen in, if the tool's active version is not one of those. */
+/**
+ * The lowest version above every version the failure was seen in, if the tool's active version
+ * is not one of those. Versions the regression gate refused never went live: they are skipped.
+ */
 function firstVersionWithout(store: Store, row: ExecutionRecord, seen: ReadonlyArray<number | null>): number | null {
   const numbered = seen.filter((v): v is number => v !== null);
   if (numbered.length === 0) return null;
   const tool = store.tools.get(row.persona, row.toolName);
   if (tool === undefined || numbered.includes(tool.activeVersion)) return null;
   const highest = Math.max(...numbered);
-  const later = store.tools.listVersions(row.persona, row.toolName).filter((v) => v.version > highest);
+  const refused = (v: VersionSummary) => v.gate !== null && !v.gate.passed && !v.forced;
+  const later = store.tools.listVersions(row.persona, row.toolName).filter((v) => v.version > highest && !refused(v));
   return later.length === 0 ? null : Math.min(...later.map((v) => v.version));
 }
 

@@ -55,15 +55,19 @@ export interface VersionDiff {
 
 /**
  * Compares version `from` with version `to` of a tool. Defaults: `to` is the active version,
- * `from` the version saved before `to`.
+ * `from` the version before `to` that went live (not one the regression gate refused).
  */
 export function diffVersions(store: Store, persona: string, name: string, from?: number, to?: number): VersionDiff {
   assertToolName(name);
   const tool = store.tools.get(persona, name);
   if (!tool) throw new AppError('TOOL_NOT_FOUND', `Tool \`${name}\` not found. Call \`list_tools\` to see the tools you have.`);
   const toVersion = to ?? tool.activeVersion;
-  const numbers = store.tools.listVersions(persona, name).map((v) => v.version);
-  const fromVersion = from ?? Math.max(...numbers.filter((v) => v < toVersion), 0);
+  const versions = store.tools.listVersions(persona, name);
+  const numbers = versions.map((v) => v.version);
+  // By default the version before `to` that went live: one the regression gate refused never
+  // served a call, and the question a diff answers is what changed for the callers.
+  const live = versions.filter((v) => !(v.gate !== null && !v.gate.passed && !v.forced)).map((v) => v.version);
+  const fromVersion = from ?? Math.max(...live.filter((v) => v < toVersion), 0);
   if (fromVersion === 0) {
     throw new AppError(
       'INVALID_ARGUMENT',

@@ -150,6 +150,24 @@ describe('fingerprints across versions', () => {
   });
 });
 
+describe('not seen since, with the regression gate', () => {
+  it('names the first version that went live after the bug, not one the gate refused; a diff skips it too', async () => {
+    const buggy = 'export default (a: { s?: string }) => ({ n: a.s!.length });';
+    await ok('create_tool', { name: 'lengths', description: 'x', code: buggy, tests: [{ arguments: { s: 'ab' }, expect: { n: 2 } }] });
+    expect((await mcp.call('lengths', {})).isError).toBe(true);
+    // v2 fails its declared test: saved, refused, never live.
+    const refused = await mcp.call('update_tool', { name: 'lengths', code: 'export default (a: { s?: string }) => ({ n: (a.s ?? "").length + 1 });' });
+    expect(refused.isError, allText(refused)).toBe(true);
+    await ok('update_tool', { name: 'lengths', code: 'export default (a: { s?: string }) => ({ n: (a.s ?? "").length });' });
+    const last = (await ok('get_last_error', { tool_name: 'lengths' })).structuredContent as unknown as LastError;
+    expect(last).toMatchObject({ version: 1, versions: [1], not_seen_since: 3 });
+    // The default diff compares the active version with the one live before it, not the refused one.
+    const diff = (await ok('get_tool', { name: 'lengths', diff: {} })).structuredContent as { diff: { from: { version: number; failures: number }; to: { version: number } } };
+    expect(diff.diff.from).toMatchObject({ version: 1, failures: 1 });
+    expect(diff.diff.to.version).toBe(3);
+  });
+});
+
 describe('fingerprints of failures without frames', () => {
   it('groups invalid arguments by message, whatever the values were', async () => {
     await ok('create_tool', { name: 'typed', description: 'x', code: 'export default (a: { n: number }) => a.n;', input_schema: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] } });

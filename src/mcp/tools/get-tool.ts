@@ -87,7 +87,7 @@ export const getToolTool = defineMetaTool({
       version: z.number().int().min(1).optional().describe('A version number from the tool’s version list; default the active version.'),
       diff: z
         .object({
-          from: z.number().int().min(1).optional().describe('Default: the version saved before `to`.'),
+          from: z.number().int().min(1).optional().describe('Default: the version before `to` that went live (one the regression gate refused is skipped).'),
           to: z.number().int().min(1).optional().describe('Default: the active version.'),
         })
         .strict()
