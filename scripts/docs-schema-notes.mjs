@@ -97,6 +97,8 @@ export const TABLES = {
       effects_json: 'What the call did outside itself, in order: fetch requests, kv operations, upstream MCP calls, tool calls, SQL queries (JSON, model.ts `Effect[]`; at most 200 and an `omitted` marker); NULL when nothing.',
       parent_execution_id: 'For a call made by another tool, the `id` of the execution that made it; NULL for a call an agent made.',
       root_execution_id: 'For a call made by another tool, the `id` of the agent\'s call at the top of the tree; NULL on that root itself.',
+      fingerprint:
+        'A failure\'s fingerprint (16 hex digits, src/traceback/fingerprint.ts): kind, error name, normalised message and the failing line\'s text, never the version, so the same bug has the same one in every version (`get_last_error` counts them, `list_executions group_by`). NULL for a success and for failures logged before migration 9.',
     },
   },
   kv: {
@@ -139,6 +141,8 @@ export const INDEXES = {
   executions_failures_by_tool: 'Partial (failures only): the last failure of one tool (`get_last_error tool=...`). See `executions_failures`.',
   executions_by_root:
     'Partial (nested calls only): a whole tree of tool calls in one range read. A root row, nearly every row, touches no index for it.',
+  executions_failures_by_fingerprint:
+    'Partial (failures only): how often one failure of a tool was seen and in which versions (`get_last_error`), and a tool\'s failures grouped by fingerprint. See `executions_failures`.',
 };
 
 export const TRIGGERS = {
@@ -183,6 +187,16 @@ export const QUERIES = [
  WHERE persona = 'default' AND tool_name = 'parse_csv' AND operation = 'call'
  GROUP BY version, hash
  ORDER BY version;`,
+  },
+  {
+    id: 'failures-by-fingerprint',
+    title: 'The same failure across versions (by fingerprint)',
+    sql: `SELECT tool_name, fingerprint, count(*) AS seen, min(timestamp) AS first, max(timestamp) AS last,
+       group_concat(DISTINCT version) AS versions, max(error_message) AS a_message
+  FROM executions
+ WHERE persona = 'default' AND status = 'FAILURE' AND fingerprint IS NOT NULL
+ GROUP BY tool_name, fingerprint
+ ORDER BY last DESC;`,
   },
   {
     id: 'failures-by-kind',

@@ -320,6 +320,11 @@ export interface ExecutionRecord {
   parentExecutionId?: string;
   rootExecutionId?: string;
   /**
+   * A FAILURE row's fingerprint (traceback/fingerprint.ts): equal for the same bug in any
+   * version. Absent on successes and on failures logged before migration 9.
+   */
+  fingerprint?: string;
+  /**
    * The call's kv writes, applied to the kv table in the transaction that inserts this row (so
    * they commit with it, or not at all). Never stored as such, never read back. A FAILURE row's
    * writes are never applied: the caller gives a failed call none, and the store ignores any.

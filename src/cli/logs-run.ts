@@ -9,11 +9,13 @@ import type { ExecutionQuery, ExecutionRecord } from '../model.js';
 import { lookupExecution } from '../service/audit.js';
 import { callsBelow } from '../service/call-trace.js';
 import type { Store } from '../store/index.js';
+import { failureGroups } from '../service/failure-groups.js';
+import { renderGroupTable } from './group-view.js';
 import { renderExecution, renderLogLines, renderLogTable, shortId } from './log-view.js';
 import type { LogsOptions } from './logs.js';
 import type { Runtime } from './runtime.js';
 import { withStore } from './store-access.js';
-import { createPalette, terminalColumns, wantsColour } from './table.js';
+import { createPalette, terminalColumns, wantsColour, type Palette } from './table.js';
 import { terminalSafe } from '../terminal-text.js';
 
 /**
@@ -41,6 +43,7 @@ export async function logs(opts: LogsOptions, runtime: Runtime): Promise<number>
       print(renderExecution(row, palette, sourceOf, row.operation === 'call' ? callsBelow(store.executions, persona, row) : undefined));
       return 0;
     }
+    if (opts.groups === true) return printGroups(store, persona, opts, runtime, palette, width);
     const query: ExecutionQuery = {
       limit: opts.limit,
       ...(opts.nested === true ? { includeNested: true } : {}),
@@ -62,6 +65,21 @@ export async function logs(opts: LogsOptions, runtime: Runtime): Promise<number>
     });
     return 0;
   });
+}
+
+/** `--groups`: the failures grouped by fingerprint, most recently seen at the bottom like the log. */
+function printGroups(store: Store, persona: string, opts: LogsOptions, runtime: Runtime, palette: Palette, width: number | undefined): number {
+  const clash = opts.follow === true ? '--follow' : opts.id !== undefined ? '--id' : opts.status === 'SUCCESS' ? '--status SUCCESS' : null;
+  if (clash !== null) throw new AppError('INVALID_ARGUMENT', `--groups groups failures and cannot be combined with ${clash}.`);
+  const groups = failureGroups(store, persona, {
+    limit: opts.limit,
+    ...(opts.tool === undefined ? {} : { toolName: opts.tool }),
+    ...(opts.since === undefined ? {} : { since: opts.since }),
+    ...(opts.nested === true ? { includeNested: true } : {}),
+  });
+  if (groups.length === 0) runtime.stderr.write(`No fingerprinted failures${describeFilter(opts)} for persona ${persona}.\n`);
+  else runtime.stdout.write(`${renderGroupTable(groups, palette, width)}\n`);
+  return 0;
 }
 
 /** Polls for rows not yet shown until a shutdown signal; `show` gets them newest first. */

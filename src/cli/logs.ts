@@ -1,6 +1,7 @@
 /**
- * `chameleon logs`: the execution log as a table, one execution in full with `--id`, and
- * `--follow` to keep printing new rows until Ctrl-C.
+ * `chameleon logs`: the execution log as a table, one execution in full with `--id`,
+ * `--follow` to keep printing new rows until Ctrl-C, and `--groups` for failures grouped by
+ * fingerprint.
  *
  * Wiring (src/cli.ts): `registerLogs(program, runtime, (code) => (exitCode = code));`
  *
@@ -23,6 +24,7 @@ export interface LogsOptions extends StoreOptions {
   follow?: boolean;
   id?: string;
   nested?: boolean;
+  groups?: boolean;
   interval: number;
 }
 
@@ -37,7 +39,8 @@ export function registerLogs(program: Command, runtime: Runtime, done: (code: nu
     .option('-f, --follow', 'keep printing new executions until Ctrl-C')
     .option('--interval <ms>', 'with --follow: how often to look for new rows', parseInterval, 1000)
     .option('--nested', 'also the calls tools made of other tools (ctx.tools), marked ↳; by default only the calls agents made')
-    .option('--id <id>', 'show one execution in full, with the tree of calls it made (an id, or the start of one as shown in the table)');
+    .option('--id <id>', 'show one execution in full, with the tree of calls it made (an id, or the start of one as shown in the table)')
+    .option('--groups', 'the failures grouped by fingerprint (the same bug in any version): count, versions, first and last seen; --limit counts groups');
   addStoreOptions(command).action(async (opts: LogsOptions) => {
     const { logs } = await import('./logs-run.js');
     done(await logs(opts, runtime));

@@ -12,6 +12,8 @@ import path from 'node:path';
 import { parseConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { exportTools, importTools, parseExport, serializeExport } from '../service/transfer.js';
+import { diffVersions } from '../service/version-diff.js';
+import { renderVersionDiff } from './diff-view.js';
 import type { Runtime } from './runtime.js';
 import { readConfigFile } from './config-file.js';
 import { checkPersona, databasePath, withStore, type StoreOptions } from './store-access.js';
@@ -36,6 +38,14 @@ export async function showTool(name: string, opts: StoreOptions & { version?: nu
     if (!tool) throw new AppError('TOOL_NOT_FOUND', `No tool named ${terminalSafe(name, { max: 80 })} for persona ${persona}. Run \`chameleon tools list\`.`);
     const version = store.tools.getVersion(persona, name, opts.version ?? tool.activeVersion);
     print(runtime, renderToolDetails(version, store.tools.listVersions(persona, name), tool.activeVersion, palette(runtime), terminalColumns(runtime.stdout)));
+  });
+}
+
+export async function diffTool(name: string, from: number | undefined, to: number | undefined, opts: StoreOptions, runtime: Runtime): Promise<void> {
+  await withStore(opts, runtime, true, ({ store, persona }) => {
+    // One version given: that one against the active one, as `git diff A` compares A with now.
+    const diff = diffVersions(store, persona, name, from, to ?? (from === undefined ? undefined : store.tools.get(persona, name)?.activeVersion));
+    print(runtime, renderVersionDiff(diff, palette(runtime)));
   });
 }
 

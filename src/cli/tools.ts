@@ -1,6 +1,7 @@
 /**
- * `chameleon tools list|show|export|import`: look at a persona's tools and move them, with
- * every version, between databases. The export file round-trips exactly (service/transfer.ts).
+ * `chameleon tools list|show|diff|export|import`: look at a persona's tools, compare two
+ * versions, and move tools, with every version, between databases. The export file
+ * round-trips exactly (service/transfer.ts).
  *
  * Wiring (src/cli.ts): `registerTools(program, runtime, (code) => (exitCode = code));`
  *
@@ -16,7 +17,7 @@ export function registerTools(program: Command, runtime: Runtime, done: (code: n
   // `tools show NAME --version N` must reach the subcommand, not print the CLI's own version:
   // with positional options, program options (--version, --help) count only before a command.
   program.enablePositionalOptions();
-  const tools = program.command('tools').description("List, show, export and import a persona's tools (with every version).");
+  const tools = program.command('tools').description("List, show, compare, export and import a persona's tools (with every version).");
   const run = () => import('./tools-run.js');
 
   addStoreOptions(tools.command('list').description('List the tools with their active version and the status of their last call.')).action(
@@ -34,6 +35,18 @@ export function registerTools(program: Command, runtime: Runtime, done: (code: n
       .option('--version <n>', 'show this version', parseVersion),
   ).action(async (name: string, opts: StoreOptions & { version?: number }) => {
     await (await run()).showTool(name, opts, runtime);
+    done(0);
+  });
+
+  addStoreOptions(
+    tools
+      .command('diff')
+      .description('Compare two versions of a tool: their calls and failures (with the latest failure\'s fingerprint), the metadata that changed, and a unified diff of the sources, in colour on a terminal. Default: the version live before the active one against the active one; with one version, that one against the active one.')
+      .argument('<name>', 'the tool')
+      .argument('[from]', 'the older version (default: the one before the active version, or before [to])', parseVersion)
+      .argument('[to]', 'the newer version (default: the active version)', parseVersion),
+  ).action(async (name: string, from: number | undefined, to: number | undefined, opts: StoreOptions) => {
+    await (await run()).diffTool(name, from, to, opts, runtime);
     done(0);
   });
 

@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import type { CalleeFailure, Dependency, Effect, ExecutionRecord, Failure, FailureFacts, Frame, GateCase, GateReport, LinkedError } from '../model.js';
-import type { CallNode, LastErrorView, RunOutcome, ToolListing, ToolView, VersionView } from '../service/index.js';
+import type { CallNode, FailureGroup, LastErrorView, RunOutcome, ToolListing, ToolView, VersionDiff, VersionSide, VersionView } from '../service/index.js';
 import type { DependencyOut, FailureOut, FrameOut, GateCaseOut, GateReportOut, LinkedErrorOut, RunFailureOut, RunSuccessOut, ToolOut, VersionOut } from './schemas.js';
 
 type Out<T extends z.ZodType> = z.infer<T>;
@@ -156,6 +156,12 @@ export function lastErrorOut(v: LastErrorView) {
       newer_successes: v.sinceFailure.newerSuccesses.map((s) => ({ version: s.version, count: s.count, last_at: s.lastAt })),
       counts_capped: v.sinceFailure.countsCapped,
     },
+    fingerprint: v.occurrences?.fingerprint ?? null,
+    occurrences: v.occurrences?.occurrences ?? null,
+    first_seen: v.occurrences?.firstSeen ?? null,
+    last_seen: v.occurrences?.lastSeen ?? null,
+    versions: v.occurrences?.versions ?? [],
+    not_seen_since: v.occurrences?.notSeenSince ?? null,
     advice: v.advice,
     text: v.text,
   };
@@ -188,6 +194,7 @@ export function executionOut(row: ExecutionRecord) {
     status: row.status,
     result_summary: row.resultSummary,
     error: executionErrorOut(row),
+    ...(row.fingerprint === undefined ? {} : { fingerprint: row.fingerprint }),
     console: row.consoleOutput,
     duration_ms: row.durationMs,
     cpu_ms: row.cpuMs,
@@ -243,7 +250,13 @@ export function executionSummaryOut(row: ExecutionRecord, nested?: number) {
     duration_ms: row.durationMs,
     error:
       row.status === 'FAILURE'
-        ? { kind: row.errorKind ?? 'internal', name: row.errorName ?? 'Error', message: row.errorMessage ?? '', top_frame: top ? frameOut(top) : null }
+        ? {
+            kind: row.errorKind ?? 'internal',
+            name: row.errorName ?? 'Error',
+            message: row.errorMessage ?? '',
+            top_frame: top ? frameOut(top) : null,
+            ...(row.fingerprint === undefined ? {} : { fingerprint: row.fingerprint }),
+          }
         : null,
   };
 }
@@ -259,4 +272,40 @@ function parseJson(text: string): unknown {
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+/** A group of failures with one fingerprint (list_executions group_by). */
+export function failureGroupOut(g: FailureGroup) {
+  return {
+    fingerprint: g.fingerprint,
+    tool: g.tool,
+    count: g.count,
+    first_seen: g.firstSeen,
+    last_seen: g.lastSeen,
+    versions: g.versions,
+    kind: g.kind,
+    name: g.name,
+    sample_message: g.message,
+    location: g.location === null ? null : frameOut(g.location),
+    sample_execution_id: g.sampleExecutionId,
+  };
+}
+
+function versionSideOut(s: VersionSide) {
+  return {
+    version: s.version,
+    created_at: s.createdAt,
+    active: s.active,
+    calls: s.calls,
+    failures: s.failures,
+    last_failure:
+      s.lastFailure === null
+        ? null
+        : { execution_id: s.lastFailure.executionId, at: s.lastFailure.at, kind: s.lastFailure.kind, name: s.lastFailure.name, message: s.lastFailure.message, fingerprint: s.lastFailure.fingerprint },
+  };
+}
+
+/** Two versions compared (get_tool diff). */
+export function versionDiffOut(d: VersionDiff) {
+  return { from: versionSideOut(d.from), to: versionSideOut(d.to), unified: d.unified, added: d.added, removed: d.removed, metadata: d.metadata };
 }

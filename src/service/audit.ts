@@ -6,6 +6,7 @@ import { calleeChain } from '../traceback/format-callees.js';
 import { adviceFor } from './advice.js';
 import type { ExecutionStore } from '../store/index.js';
 import type { ServiceDeps } from './deps.js';
+import { occurrencesOf, occurrencesText } from './failure-groups.js';
 import { failureOfRecord } from './records.js';
 import { parseSince, SINCE_FORMS } from './since.js';
 import { effectiveLimits } from './sandbox-call.js';
@@ -48,7 +49,8 @@ export function lastErrorView(deps: ServiceDeps, row: ExecutionRecord): LastErro
     failure: { ...failure, frames: [...failure.frames] },
   });
   // Guest-written console text goes last, so that it cannot pose as the lines written here.
-  const text = [traceback, '', ...sinceText(row, sinceFailure), `What to do: ${advice}`];
+  const occurrences = occurrencesOf(deps.store, row);
+  const text = [traceback, '', ...(occurrences === null ? [] : [occurrencesText(occurrences)]), ...sinceText(row, sinceFailure), `What to do: ${advice}`];
   if (row.consoleOutput !== '') text.push('', `Console output:\n${tailText(row.consoleOutput, MAX_CONSOLE_IN_TEXT)}`);
   return {
     executionId: row.id,
@@ -62,6 +64,7 @@ export function lastErrorView(deps: ServiceDeps, row: ExecutionRecord): LastErro
     error: { ...row.errorFacts, kind: failure.kind, name: failure.name, message: failure.message, frames: [...failure.frames], codeFrame: failure.codeFrame, rawStack: failure.rawStack },
     console: row.consoleOutput,
     sinceFailure,
+    occurrences,
     advice,
     text: text.join('\n'),
   };

@@ -390,6 +390,8 @@ async function buildSnapshot(
         ...usage,
       },
       failure,
+      // Frames of refused code name UNSAVED_VERSION (see unsaved()): the draft is their source.
+      (tool, v) => (tool === name && v === UNSAVED_VERSION ? draft.source : savedVersion(deps, persona, tool, v)?.source),
     ),
   );
   return { ok: false, failure, executionId };

@@ -8,6 +8,8 @@ import { openStore } from '../store/index.js';
 import { SourceMapCache } from '../traceback/source-maps.js';
 import { createArgumentValidator } from './arguments.js';
 import { getExecution, getLastError, listExecutions } from './audit.js';
+import { failureGroupsSince, type FailureGroupsQuery } from './failure-groups.js';
+import { diffVersions } from './version-diff.js';
 import { callsBelow, nestedCounts } from './call-trace.js';
 import { createTool, deleteTool, editTool, getTool, listedToolsPage, listTools, listToolsPage, rollbackTool, updateTool, type CreateToolInput, type GateOptions, type UpdateToolInput } from './authoring.js';
 import type { SourceEdit } from './source-edits.js';
@@ -103,6 +105,10 @@ export function createChameleon(options: {
         runTool: (name: string, args: unknown) => track(runTool(deps, persona, name, args)),
         getLastError: (toolName?: string) => getLastError(deps, persona, toolName),
         listExecutions: (query?: ExecutionQuery) => listExecutions(deps, persona, query),
+        /** Two versions compared (get_tool diff): defaults previous -> active. */
+        diffVersions: (name: string, from?: number, to?: number) => diffVersions(deps.store, persona, name, from, to),
+        /** Failures grouped by fingerprint (list_executions group_by). */
+        failureGroups: (query: FailureGroupsQuery) => failureGroupsSince(deps.store, persona, deps.now().getTime(), query),
         getExecution: (id: string) => getExecution(deps, persona, id),
         /** The calls made below an execution by the tools it called (ctx.tools). */
         callsBelow: (row: ExecutionRecord) => callsBelow(deps.store.executions, persona, row),

@@ -4,3 +4,5 @@ export type { RunOutcome } from './running.js';
 export type { ToolView, VersionView, LastErrorView } from './views.js';
 export { RESERVED_TOOL_NAMES } from './names.js';
 export type { CallNode } from './call-trace.js';
+export type { FailureGroup, FailureOccurrences } from './failure-groups.js';
+export type { MetadataChange, VersionDiff, VersionSide } from './version-diff.js';

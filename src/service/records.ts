@@ -1,4 +1,5 @@
 import type { Effect, ExecutionRecord, Failure, FailureFacts, KvWrite } from '../model.js';
+import { failureFingerprint, type SourceOf } from '../traceback/fingerprint.js';
 
 export const RESULT_SUMMARY_CHARS = 2_000;
 const MAX_LOGGED_ARGUMENTS_CHARS = 1_100_000;
@@ -46,8 +47,12 @@ export function successRecord(input: RecordInput, resultJson: string): Execution
   return record(input, { status: 'SUCCESS', errorKind: null, errorName: null, errorMessage: null, resultSummary: summarize(resultJson), frames: null, rawStack: null, codeFrame: null, errorFacts: null }, input.kvWrites);
 }
 
-export function failureRecord(input: RecordInput, failure: Failure): ExecutionRecord {
-  return record(input, {
+/**
+ * `sourceOf` reads the source a frame names, for the failure's fingerprint (the failing line's
+ * text): the running version's, or a library's.
+ */
+export function failureRecord(input: RecordInput, failure: Failure, sourceOf: SourceOf): ExecutionRecord {
+  const out = record(input, {
     status: 'FAILURE',
     errorKind: failure.kind,
     errorName: failure.name,
@@ -58,6 +63,8 @@ export function failureRecord(input: RecordInput, failure: Failure): ExecutionRe
     codeFrame: failure.codeFrame,
     errorFacts: factsOf(failure),
   });
+  out.fingerprint = failureFingerprint(failure, sourceOf);
+  return out;
 }
 
 /** The facts a failure has beyond name, message and frames, or null when it has none. */

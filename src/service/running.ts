@@ -53,7 +53,7 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
     record.durationMs = performance.now() - t0;
     const common = { executionId, tool: name, version: version.version, console: record.console, durationMs: record.durationMs };
     if ('failure' in outcome) {
-      await commit(deps, failureRecord(record, outcome.failure));
+      await commit(deps, failureRecord(record, outcome.failure, (tool, v) => failureContext(deps, persona, version).resolveVersion(tool, v)?.source));
       return failed(deps, common, outcome.failure, version);
     }
     const logged = await commit(deps, successRecord(record, outcome.resultJson));

@@ -1,5 +1,6 @@
 import type { Capabilities, Dependency, ExecutionRecord, Failure, FailureFacts, Frame, GateReport, Language, ToolKind, VersionRecord } from '../model.js';
 import type { VersionSuccesses, VersionSummary } from '../store/index.js';
+import type { FailureOccurrences } from './failure-groups.js';
 
 /** A tool as the agent sees it: the active version's metadata plus its history. */
 export interface ToolView {
@@ -79,6 +80,8 @@ export interface LastErrorView {
   console: string;
   /** What happened to the tool after this failure. */
   sinceFailure: SinceFailure;
+  /** How often this failure (by fingerprint) was seen, since when, in which versions; null for a row logged before fingerprints. */
+  occurrences: FailureOccurrences | null;
   /** What to do next, for whoever must act (see advice.ts). */
   advice: string;
   /** Python-style traceback in the agent's own lines, then what happened since, the advice and the end of the console output. */

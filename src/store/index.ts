@@ -11,6 +11,7 @@ import { DEFAULT_KV_QUOTAS } from '../model.js';
 import { createCheckpointer, type Checkpointer } from './checkpointer.js';
 import { openDatabase } from './connection.js';
 import { createExecutionStore, type ExecutionStore } from './executions.js';
+import { createFailureGroupStore, type FailureGroupStore } from './failure-groups.js';
 import { createFileGuard } from './file-identity.js';
 import { toStoreError } from './guard.js';
 import { createKvStore, type KvStore } from './kv.js';
@@ -20,6 +21,7 @@ import { createRetentionStore, type RetentionStore } from './retention.js';
 import { createToolStore, type ToolStore } from './tools.js';
 
 export { DEFAULT_EXECUTION_LIMIT, MAX_EXECUTION_LIMIT, type ExecutionStore, type ReplayableCall, type VersionSuccesses } from './executions.js';
+export type { FailureGroupQuery, FailureGroupRow, FailureGroupStore, VersionCallStats, VersionOccurrences } from './failure-groups.js';
 export { canonicalJsonValue, hashSnapshot } from './hash.js';
 export { compareKeys, MAX_KV_LIST_LIMIT, prefixUpperBound, type KvEntry, type KvListedEntry, type KvListQuery, type KvStore, type KvUsage } from './kv.js';
 export { entryBytes, type NamespaceQuotas } from './kv-writes.js';
@@ -36,6 +38,8 @@ export interface Store {
   readonly path: string;
   readonly tools: ToolStore;
   readonly executions: ExecutionStore;
+  /** Reads of the log by failure fingerprint, and per-version call figures. */
+  readonly failureGroups: FailureGroupStore;
   /** Reads of the kv table; writes go in with a call's log row (executions.insert). */
   readonly kv: KvStore;
   /** Pruning the execution log (config `retention`, `chameleon logs prune`). */
@@ -101,6 +105,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
       path: file,
       tools: createToolStore(db, now, wrote, fileGuard),
       executions: createExecutionStore(db, createKvWriter(db, options.kvQuotas ?? DEFAULT_KV_QUOTAS), wrote, fileGuard),
+      failureGroups: createFailureGroupStore(db),
       kv: createKvStore(db),
       retention: createRetentionStore(db, wrote, fileGuard),
       backup: (destination) => backupTo(db, destination),

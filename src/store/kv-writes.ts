@@ -11,6 +11,7 @@ import type Database from 'better-sqlite3';
 
 import type { ExecutionRecord, KvQuotas, KvWrite } from '../model.js';
 import { thousands } from '../thousands.js';
+import { failureFingerprint } from '../traceback/fingerprint.js';
 
 export type NamespaceQuotas = Pick<KvQuotas, 'maxKeysPerNamespace' | 'maxBytesPerNamespace'>;
 
@@ -152,5 +153,7 @@ export function quotaRefusedRecord(record: ExecutionRecord, refusal: QuotaRefusa
     effects: record.effects,
     ...(record.parentExecutionId === undefined ? {} : { parentExecutionId: record.parentExecutionId }),
     ...(record.rootExecutionId === undefined ? {} : { rootExecutionId: record.rootExecutionId }),
+    // No frame of the tool's: kind, name and the message with its figures normalised.
+    fingerprint: failureFingerprint({ kind: 'exception', name: 'KvQuotaError', message, frames: [] }, () => undefined),
   };
 }

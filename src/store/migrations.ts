@@ -304,6 +304,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE versions_new RENAME TO versions;
     `,
   },
+  {
+    version: 9,
+    description: 'failure fingerprints: the same bug recognised across versions (issue 17, item 5)',
+    // fingerprint: traceback/fingerprint.ts, set on FAILURE rows when they are written. Rows
+    // logged before this migration keep NULL: computing theirs would need each version's
+    // source and the normalisation in JavaScript, for failures that are history; they are
+    // simply not grouped. The index is partial, like migration 2's, so a successful call's
+    // row touches no new index page; it answers "how often was this seen" for one tool and
+    // groups one tool's failures without reading them.
+    sql: `
+      ALTER TABLE executions ADD COLUMN fingerprint TEXT;
+      CREATE INDEX executions_failures_by_fingerprint ON executions (persona, tool_name, fingerprint) WHERE status = 'FAILURE';
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -90,6 +90,8 @@ export interface ExecutionRow {
   effects_json: string | null;
   parent_execution_id: string | null;
   root_execution_id: string | null;
+  /** A failure's fingerprint (migration 9); NULL for successes and older rows. */
+  fingerprint: string | null;
   console_output: string;
   duration_ms: number;
   cpu_ms: number | null;
@@ -218,6 +220,7 @@ export function executionToRow(record: ExecutionRecord): ExecutionRow {
     effects_json: effectsToJson(record.effects),
     parent_execution_id: record.parentExecutionId ?? null,
     root_execution_id: record.rootExecutionId ?? null,
+    fingerprint: record.fingerprint ?? null,
     console_output: wellFormed(record.consoleOutput),
     // A NaN or Infinity measurement would violate NOT NULL / STRICT typing and lose the whole
     // row; the log row matters more than one broken number.
@@ -232,6 +235,7 @@ export function executionFromRow(row: ExecutionRow): ExecutionRecord {
   // Only a nested call has them: a root's record has no such keys (as before migration 5).
   if (row.parent_execution_id !== null) record.parentExecutionId = row.parent_execution_id;
   if (row.root_execution_id !== null) record.rootExecutionId = row.root_execution_id;
+  if (row.fingerprint !== null) record.fingerprint = row.fingerprint;
   return record;
 }
 

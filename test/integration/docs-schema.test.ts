@@ -120,7 +120,7 @@ describe('the queries of docs/schema.md, against a store real calls filled', () 
 
   it('every query in the notes is checked here', () => {
     expect([...results.keys()].sort()).toEqual(
-      ['active-versions', 'call-tree', 'failures-by-kind', 'failures-per-version', 'fetch-effects', 'kv-usage', 'kv-writers', 'last-failure-per-tool', 'slowest-calls'].sort(),
+      ['active-versions', 'call-tree', 'failures-by-fingerprint', 'failures-by-kind', 'failures-per-version', 'fetch-effects', 'kv-usage', 'kv-writers', 'last-failure-per-tool', 'slowest-calls'].sort(),
     );
   });
 
@@ -141,6 +141,13 @@ describe('the queries of docs/schema.md, against a store real calls filled', () 
     expect(rows('failures-per-version').map((r) => [r['version'], r['calls'], r['failures'], r['failure_pct']])).toEqual([
       [1, 2, 1, 50],
       [2, 1, 0, 0],
+    ]);
+  });
+
+  it('failures by fingerprint: one row per tool and fingerprint, with its count and versions', () => {
+    expect(rows('failures-by-fingerprint').map((r) => [r['tool_name'], r['seen'], String(r['versions']), typeof r['fingerprint']]).sort()).toEqual([
+      ['csv_stats', 1, '1', 'string'],
+      ['parse_csv', 1, '1', 'string'],
     ]);
   });
 

@@ -16,6 +16,7 @@ const ExecutionOut = z.object({
   status: z.enum(['SUCCESS', 'FAILURE']),
   result_summary: z.string().nullable().describe('The result as JSON text, cut at 2,000 characters.'),
   error: FailureOut.nullable(),
+  fingerprint: z.string().optional().describe('A failure\'s fingerprint: the same bug has the same one in every version (see get_last_error); absent on successes and older failures.'),
   console: z.string(),
   duration_ms: z.number(),
   cpu_ms: z.number().nullable(),

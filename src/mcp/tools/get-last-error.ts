@@ -24,6 +24,17 @@ const LastErrorOut = z.object({
       counts_capped: z.boolean().describe('True when there were too many successes to count: the counts are lower bounds.'),
     })
     .describe('What happened to the tool after this failure: if a newer version has succeeded, the failure may already be fixed.'),
+  fingerprint: z
+    .string()
+    .nullable()
+    .describe(
+      'Identifies this failure across versions: a hash of kind, error name, the message with numbers, quoted text, ids, hex, UUIDs, URLs and paths replaced by placeholders, and the failing line of your source (its text, not its number, so lines added elsewhere do not change it). Null for a failure logged before fingerprints existed.',
+    ),
+  occurrences: z.number().int().nullable().describe('How many failures of this tool had this fingerprint (every version, calls made by other tools and refused code included).'),
+  first_seen: z.string().nullable().describe('ISO 8601 start of the first of them.'),
+  last_seen: z.string().nullable().describe('ISO 8601 start of the latest of them.'),
+  versions: z.array(z.number().int().nullable()).describe('The versions it happened in, ascending; null stands for refused code (a create/update that saved nothing). Empty when there is no fingerprint.'),
+  not_seen_since: z.number().int().nullable().describe('The first version after the last one it happened in, when the active version is not among them: it has not happened since that version.'),
   advice: z.string().describe('What to do next, for whoever must act: the caller for invalid_arguments, the tool for a bug, the limit for timeout/memory.'),
   text: z
     .string()
@@ -41,7 +52,8 @@ export const getLastErrorTool = defineMetaTool({
   title: 'Get the last error',
   description:
     'The latest failure of one tool (or of any of your tools): error kind, name and message, stack frames in your own source (innermost first, 1-based lines and columns), ' +
-    'a code frame pointing at the failing line, the arguments of the call and what it printed, what to do next, and whether a newer version has succeeded since. ' +
+    'a code frame pointing at the failing line, the arguments of the call and what it printed, what to do next, whether a newer version has succeeded since, ' +
+    'and how often the same failure (by fingerprint) was seen, since when and in which versions. ' +
     'When nothing has failed it says so, with status NO_ERROR.',
   input: z.object({ tool_name: z.string().optional().describe('Only failures of this tool; default any of your tools.') }).strict(),
   output: outputSchemaOf(LastErrorOut, NoErrorOut),

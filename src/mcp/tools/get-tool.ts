@@ -1,10 +1,41 @@
 import { z } from 'zod';
-import { dependencyOut, gateReportOut, toolOut, versionOut } from '../convert.js';
+import { versionDiffText } from '../../service/version-diff.js';
+import { dependencyOut, gateReportOut, toolOut, versionDiffOut, versionOut } from '../convert.js';
 import { gateReportText } from '../gate-text.js';
 import { defineMetaTool } from '../meta-tool.js';
 import { success } from '../results.js';
 import { DependencyOut, GateReportOut, ToolOut, VersionOut, outputSchemaOf } from '../schemas.js';
 import { toolName } from './fields.js';
+
+const VersionSideOut = z.object({
+  version: z.number().int(),
+  created_at: z.string(),
+  active: z.boolean(),
+  calls: z.number().int().describe('Calls of this version, by you or by other tools.'),
+  failures: z.number().int(),
+  last_failure: z
+    .object({
+      execution_id: z.string(),
+      at: z.string().describe('ISO 8601.'),
+      kind: z.string(),
+      name: z.string(),
+      message: z.string(),
+      fingerprint: z.string().nullable().describe('The same bug has the same fingerprint in every version (see get_last_error); null for a failure logged before fingerprints existed.'),
+    })
+    .nullable()
+    .describe('Its latest failed call; null when none failed.'),
+});
+
+const VersionDiffOut = z.object({
+  from: VersionSideOut,
+  to: VersionSideOut,
+  unified: z.string().describe('Unified diff of the two sources (`---`/`+++` headers, `@@` hunks, 3 lines of context); empty when they are the same or too different to diff quickly.'),
+  added: z.number().int().nullable().describe('Lines added; null when the sources were too different to diff within the time allowed.'),
+  removed: z.number().int().nullable(),
+  metadata: z
+    .array(z.object({ field: z.string(), from: z.string().describe('JSON text.'), to: z.string().describe('JSON text.') }))
+    .describe('Metadata that differs (description, input_schema, timeout_ms, memory_mb, capabilities, dependencies, ...); empty when none does.'),
+});
 
 const GetToolOut = z.object({
   tool: ToolOut.describe('The tool with its active version’s metadata.'),
@@ -41,23 +72,34 @@ const GetToolOut = z.object({
     .string()
     .optional()
     .describe("TypeScript declaration of this version's ctx.tools, from the input schemas of the tools it may call (capabilities.tools), and of the ToolCallError a failed call throws; absent when it may call none."),
+  diff: VersionDiffOut.optional().describe('With the `diff` argument: the two versions compared.'),
 });
 
 export const getToolTool = defineMetaTool({
   name: 'get_tool',
   title: 'Read a tool',
   description:
-    "Read a tool or library: its source exactly as written (the active version, or the `version` you ask for), its description, input schema and limits, the list of all its versions, how other tools call it, TypeScript declarations of the ctx.tools and ctx.mcp it may call, and what that version bundled (libraries and packages, pinned). For a library, also the tools that import it and whether they bundle its active version.",
+    "Read a tool or library: its source exactly as written (the active version, or the `version` you ask for), its description, input schema and limits, the list of all its versions, how other tools call it, TypeScript declarations of the ctx.tools and ctx.mcp it may call, and what that version bundled (libraries and packages, pinned). For a library, also the tools that import it and whether they bundle its active version. " +
+    'With `diff`, also two versions compared: a unified diff of the sources, the metadata that changed, and each version\'s calls, failures and latest failure with its fingerprint.',
   input: z
     .object({
       name: toolName('The tool'),
       version: z.number().int().min(1).optional().describe('A version number from the tool’s version list; default the active version.'),
+      diff: z
+        .object({
+          from: z.number().int().min(1).optional().describe('Default: the version before `to` that went live (one the regression gate refused is skipped).'),
+          to: z.number().int().min(1).optional().describe('Default: the active version.'),
+        })
+        .strict()
+        .optional()
+        .describe('Compare two versions: a unified diff of their sources, the metadata that changed, and per version its calls, failures and latest failure with its fingerprint. `{}` compares the active version with the one before it.'),
     })
     .strict(),
   output: outputSchemaOf(GetToolOut),
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run(args, ctx) {
     const details = ctx.scope.getTool(args.name, args.version);
+    const diff = args.diff === undefined ? null : ctx.scope.diffVersions(args.name, args.diff.from, args.diff.to);
     // Only a version that declares upstreams asks them for their tools (and starts them).
     const mcpDeclaration = details.capabilities.mcp === undefined ? null : await ctx.scope.mcpDeclaration(args.name, args.version);
     const structured: z.infer<typeof GetToolOut> = {
@@ -75,6 +117,7 @@ export const getToolTool = defineMetaTool({
       ...(details.replaySafe ? { replay_safe: true } : {}),
       ...(details.gate === null ? {} : { gate: gateReportOut(details.gate, details.forced) }),
       ...(mcpDeclaration === null ? {} : { mcp_declaration: mcpDeclaration }),
+      ...(diff === null ? {} : { diff: versionDiffOut(diff) }),
     };
     const t = structured.tool;
     const history = structured.versions
@@ -111,8 +154,8 @@ export const getToolTool = defineMetaTool({
       ...(details.tests.length === 0 ? [] : ['', `Version ${details.version} declares ${details.tests.length} test${details.tests.length === 1 ? '' : 's'} (the gate runs them before an update goes live).`]),
       ...(details.gate === null ? [] : ['', `Gate report of version ${details.version}${details.forced ? ' (forced)' : ''}:`, gateReportText(details.gate, t.name)]),
       '',
-      `Source of version ${details.version}:`,
-      details.source,
+      // Asked for a diff, the agent reads the diff; the whole source stays in the structured answer.
+      ...(diff === null ? [`Source of version ${details.version}:`, details.source] : [versionDiffText(diff)]),
     ].join('\n');
     return success(structured, text);
   },
