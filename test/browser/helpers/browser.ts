@@ -27,20 +27,42 @@ export async function launchBrowser(executablePath: string): Promise<Browser> {
 /** What a page did that it must not: dialogs opened, requests to any origin but `origin`, errors. */
 export interface PageWatch {
   dialogs: string[];
-  foreignRequests: string[];
+  /**
+   * Requests for any other origin that the browser did not block by the CSP (Chromium reports a
+   * blocked request too, failed with reason 'csp' before anything is sent).
+   */
+  readonly foreignRequests: string[];
+  /** Requests for other origins the CSP blocked. */
+  blockedByCsp: string[];
   pageErrors: string[];
   cspViolations: string[];
 }
 
 export function watchPage(page: Page, origin: string): PageWatch {
-  const watch: PageWatch = { dialogs: [], foreignRequests: [], pageErrors: [], cspViolations: [] };
+  const attempted: Request[] = [];
+  const blocked = new Set<Request>();
+  const watch: PageWatch = {
+    dialogs: [],
+    get foreignRequests() {
+      return attempted.filter((r) => !blocked.has(r)).map((r) => r.url());
+    },
+    get blockedByCsp() {
+      return [...blocked].map((r) => r.url());
+    },
+    pageErrors: [],
+    cspViolations: [],
+  };
   page.on('dialog', (dialog) => {
     watch.dialogs.push(dialog.message());
     void dialog.dismiss();
   });
   page.on('request', (request: Request) => {
     const url = request.url();
-    if (!url.startsWith(`${origin}/`) && !url.startsWith('data:')) watch.foreignRequests.push(url);
+    if (!url.startsWith(`${origin}/`) && !url.startsWith('data:')) attempted.push(request);
+  });
+  page.on('requestfailed', (request) => {
+    // Chromium names the reason 'csp' through the DevTools protocol (net::ERR_BLOCKED_BY_CSP in its logs).
+    if (request.failure()?.errorText === 'csp') blocked.add(request);
   });
   page.on('pageerror', (error) => watch.pageErrors.push(error.message));
   page.on('console', (message) => {
