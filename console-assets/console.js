@@ -15,7 +15,7 @@
       var data;
       try {
         data = JSON.parse(event.data);
-      } catch (e) {
+      } catch {
         return;
       }
       if (!data || !Array.isArray(data.rows)) return;
