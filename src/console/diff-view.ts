@@ -38,7 +38,9 @@ export function diffRows(before: string, after: string, language: Language): Dif
     }
     removed = [];
   };
-  for (const change of diffLines(before, after)) {
+  // A last line without its newline equals the same line with one: appending a line must not
+  // show the line before it as changed.
+  for (const change of diffLines(before, after, { ignoreNewlineAtEof: true })) {
     const count = change.count ?? countLines(change.value);
     if (change.removed) {
       for (let i = 0; i < count; i++, a++) removed.push({ n: a + 1, code: left[a]! });
