@@ -64,7 +64,7 @@ describe.skipIf(executable === null)('the web console in Chromium', () => {
     await expect(fibonacci.locator('svg.sparkline rect.failures').count()).resolves.toBeGreaterThan(0);
     await expect(page.locator('tr[data-tool="weekly_report"]').innerText()).resolves.toContain('tools csv_stats');
     await open('failures');
-    await expect(page.locator('#failure-groups tbody tr').count()).resolves.toBe(3); // fibonacci, csv_stats/weekly_report chain, html_probe
+    await expect(page.locator('#failure-groups tbody tr').count()).resolves.toBe(4); // fibonacci, csv_stats, weekly_report (its ToolCallError), html_probe
     await expect(page.locator('#failure-groups').innerText()).resolves.toMatch(/fibonacci[\s\S]*exception[\s\S]*TypeError[\s\S]*fibonacci \(fibonacci\.ts:7\)\s+3\b[\s\S]*v1, v3/);
     await open('charts');
     await expect(page.locator('#calls-chart svg rect.failures').count()).resolves.toBeGreaterThan(0);

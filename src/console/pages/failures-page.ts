@@ -21,7 +21,7 @@ export function failuresPage(ctx: ConsoleContext, query: URLSearchParams): SafeH
     w === windowName ? html`<strong>${w}</strong>` : html`<a href="${href(base, ['failures'], { window: w, persona: query.get('persona') })}">${w}</a>`,
   );
   const body = html`<h1>Failures</h1>
-<p>Last ${windows}: ${rows.length}${next ? '+' : ''} failures in ${groups.length} groups (same tool, kind, error and top frame).${next ? ` Only the newest ${MAX_FAILURES_READ} were read.` : ''}</p>
+<p>Last ${windows.map((w, i) => html`${i > 0 ? ' · ' : ''}${w}`)}: ${rows.length}${next ? '+' : ''} failures in ${groups.length} groups (same tool, kind, error and top frame).${next ? ` Only the newest ${MAX_FAILURES_READ} were read.` : ''}</p>
 ${groups.length === 0 ? html`<p class="empty">No failures in this window.</p>` : html`<table class="failures" id="failure-groups">
 <thead><tr>${showPersona ? html`<th>Persona</th>` : ''}<th>Tool</th><th>Kind</th><th>Error</th><th>Top frame</th><th>Count</th><th>First seen</th><th>Last seen</th><th>Versions</th></tr></thead>
 <tbody>${groups.map(
