@@ -2,7 +2,7 @@
  * Tool: its versions with their origin and their calls and failures, the source of one of them,
  * and any two of them side by side (`?from=1&to=3`; by default the shown version and the one before it).
  */
-import type { VersionRecord } from '../../model.js';
+import type { GateReport, VersionRecord } from '../../model.js';
 import { scopeLabel, showsPersonas, type ConsoleContext } from '../context.js';
 import { diffTable } from '../diff-view.js';
 import { percent, shortTime } from '../format.js';
@@ -36,7 +36,7 @@ export function toolPage(ctx: ConsoleContext, name: string, query: URLSearchPara
     const origin = v.origin.kind === 'rollback' ? `rollback to v${v.origin.fromVersion}` : v.origin.kind;
     return html`<tr${v.version === active ? html` class="active"` : ''}>
 <td class="num"><a href="${link({ version: v.version })}">v${v.version}</a>${v.version === active ? html` <span class="badge">active</span>` : ''}</td>
-<td>${origin}</td><td>${shortTime(v.createdAt)}</td><td><code>${v.hash.slice(0, 12)}</code></td>
+<td>${origin}</td><td>${gateCell(v.gate, v.forced)}</td><td>${shortTime(v.createdAt)}</td><td><code>${v.hash.slice(0, 12)}</code></td>
 <td class="num">${s?.calls ?? 0}</td><td class="num">${s?.failures ?? 0}</td><td class="num">${percent(s?.failures ?? 0, s?.calls ?? 0)}</td>
 <td><a href="${href(base, ['executions'], { ...personaQuery, tool: name, version: v.version })}">calls</a> · <a href="${href(base, ['executions'], { ...personaQuery, tool: name, version: v.version, status: 'FAILURE' })}">failures</a></td>
 </tr>`;
@@ -51,7 +51,7 @@ ${showsPersonas(ctx.scope) ? html`<dt>Persona</dt><dd>${persona}</dd>` : ''}
 <dt>Capabilities</dt><dd>${capabilities(version.capabilities)}</dd>
 </dl>
 <h2>Versions</h2>
-<table class="versions" id="versions"><thead><tr><th>Version</th><th>Origin</th><th>Created (UTC)</th><th>Hash</th><th>Calls</th><th>Failures</th><th>Failed</th><th>Log</th></tr></thead><tbody>${rows}</tbody></table>
+<table class="versions" id="versions"><thead><tr><th>Version</th><th>Origin</th><th>Gate</th><th>Created (UTC)</th><th>Hash</th><th>Calls</th><th>Failures</th><th>Failed</th><th>Log</th></tr></thead><tbody>${rows}</tbody></table>
 ${numbers.length > 1 ? html`<h2>Compare versions</h2>
 <form method="get" action="${href(base, ['tools', name])}" class="compare">
 ${showsPersonas(ctx.scope) ? html`<input type="hidden" name="persona" value="${persona}">` : ''}
@@ -64,6 +64,15 @@ ${diffSection(ctx, persona, name, from, to)}` : ''}
 <h2>Source of v${shown}</h2>
 <div id="source">${sourceView(version.source, version.language)}</div>`;
   return layout({ base, title: `Tool ${name}`, section: 'tools', scope: scopeLabel(ctx.scope) }, body);
+}
+
+/** What the regression gate (issue 17) said of a version: nothing, passed, refused (kept inactive) or forced past it. */
+function gateCell(gate: GateReport | null, forced: boolean): SafeHtml {
+  if (gate === null) return html``;
+  const cases = `${gate.cases.length} case${gate.cases.length === 1 ? '' : 's'}`;
+  if (gate.passed) return html`<span class="status ok">passed</span> <span class="note">${cases}</span>`;
+  const reasons = gate.cases.filter((c) => c.status === 'failed' || c.status === 'not_run').map((c) => html`<li>${c.name ?? c.source}: ${c.reason ?? c.status}</li>`);
+  return html`<details><summary><span class="status bad">${forced ? 'forced' : 'refused'}</span> <span class="note">${gate.failing} of ${cases} failed</span></summary><ul>${reasons}</ul></details>`;
 }
 
 function diffSection(ctx: ConsoleContext, persona: string, name: string, from: number, to: number): SafeHtml {
