@@ -89,6 +89,28 @@ describe('the web console over HTTP', () => {
     expect(tableDump(db)).toBe(rowsBefore);
   });
 
+  it('--all-personas shows every persona, narrowed by ?persona=; --persona shows one and no other', async () => {
+    const all = await startConsole(db, ['--all-personas']);
+    try {
+      expect(all.stderr()).toContain('(read-only, all personas)');
+      const page = await request(`${all.url}executions`);
+      expect(page.body).toContain('<th>Persona</th>');
+      expect(page.body).toContain('<option value="default">default</option>');
+      expect((await request(`${all.url}executions?persona=nobody`)).body).toContain('No executions match.');
+      expect((await request(`${all.url}tools/fibonacci?persona=default`)).status).toBe(200);
+    } finally {
+      await all.stop();
+    }
+    const other = await startConsole(db, ['--persona', 'other']);
+    try {
+      const listing = await request(`${other.url}executions?persona=default`);
+      expect(listing.body).toContain('No executions match.');
+      expect((await request(`${other.url}tools/fibonacci`)).status).toBe(404);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('refuses a foreign Host header (DNS rebinding) and a foreign Origin, as serve --http does', async () => {
     const ui = await startConsole(db);
     try {

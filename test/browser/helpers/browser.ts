@@ -6,12 +6,13 @@
 import fs from 'node:fs';
 import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 
-const CANDIDATES = [process.env['CHAMELEON_CHROMIUM'], '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/lib/chromium/chromium'];
+/** CHAMELEON_CHROMIUM, when set, is the only one looked at (so a missing browser can be tried too). */
+const CANDIDATES = process.env['CHAMELEON_CHROMIUM'] ? [process.env['CHAMELEON_CHROMIUM']] : ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/lib/chromium/chromium'];
 
 export const INSTALL_HINT = 'Chromium is not installed, so the browser tests (test/browser) are skipped. Install it with `sudo apt-get install -y chromium` (Debian/Ubuntu), or set CHAMELEON_CHROMIUM to a Chromium executable.';
 
 export function chromiumPath(): string | null {
-  const found = CANDIDATES.find((p): p is string => p !== undefined && p !== '' && fs.existsSync(p)) ?? null;
+  const found = CANDIDATES.find((p) => fs.existsSync(p)) ?? null;
   if (found === null) {
     if (process.env['CHAMELEON_REQUIRE_BROWSER'] === '1') throw new Error(`CHAMELEON_REQUIRE_BROWSER=1 but ${INSTALL_HINT}`);
     process.stderr.write(`\n${INSTALL_HINT}\n\n`);
