@@ -49,4 +49,14 @@ export default tseslint.config(
     },
   },
   { files: ['sandbox/**/*.ts'], languageOptions: { parserOptions: { project: ['./sandbox/tsconfig.json'] } } },
+  {
+    // The web console's one browser script: plain JavaScript, no types, browser globals.
+    files: ['console-assets/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'script',
+      globals: { document: 'readonly', EventSource: 'readonly' },
+    },
+  },
 );

@@ -16,6 +16,7 @@ import { registerLogs } from './cli/logs.js';
 import { registerPackages } from './cli/packages.js';
 import { registerServe } from './cli/serve.js';
 import { registerTools } from './cli/tools.js';
+import { registerUi } from './cli/ui.js';
 import type { Runtime } from './cli/runtime.js';
 import { isAppError } from './errors.js';
 
@@ -67,6 +68,7 @@ async function main(argv: string[]): Promise<number> {
   registerKv(program, runtime, done);
   registerPackages(program, runtime, done);
   registerBackup(program, runtime, done);
+  registerUi(program, runtime, done);
   registerDemo(program, runtime, done);
   try {
     await program.parseAsync(argv);

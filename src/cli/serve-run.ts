@@ -85,10 +85,14 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
   const { maxArgumentsBytes, maxSourceBytes } = config.payload;
   const maxMessageBytes = 2 * (maxArgumentsBytes + maxSourceBytes) + 1024 * 1024;
 
+  // The console reads the file through its own read-only connection, never the engine's.
+  let consoleApp: Awaited<ReturnType<typeof openConsole>> | null = null;
+  if (!http && opts.ui === true) logger.warn('--ui needs --http; the console is not served over stdio');
   let stopAccepting: () => void = () => {};
   let stop: () => Promise<void>;
   let ended: Promise<string>;
   try {
+    if (http && opts.ui === true) consoleApp = await openConsole(config.dbPath, config.persona, token, logger);
     if (http && httpTransport) {
       const service = await httpTransport.serveHttp({
         ...http,
@@ -104,10 +108,15 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
         maxSessions: config.http.maxSessions,
         maxSessionsPerClient: config.http.maxSessionsPerClient,
         sessionIdleMs: config.http.sessionIdleMs,
+        ...(consoleApp ? { console: consoleApp.app } : {}),
       });
+      if (consoleApp) logger.info(`web console at ${service.url.replace(/\/mcp$/, '/ui/')}`, { auth: token ? 'login with the token' : 'none (loopback)' });
       logger.info(`listening on ${service.url}`, { persona: config.persona, db: config.dbPath, auth: token ? 'bearer token' : 'none (loopback)' });
       stopAccepting = () => service.stopAccepting();
-      stop = () => service.close();
+      stop = async () => {
+        await service.close();
+        consoleApp?.close();
+      };
       ended = new Promise<string>(() => {});
     } else {
       const session = await serveStdio({ server: makeServer(), stdin: runtime.stdin, stdout: runtime.stdout, maxMessageBytes, warn: (message) => logger.warn(message) });
@@ -116,6 +125,7 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
       ended = session.ended;
     }
   } catch (err) {
+    consoleApp?.close();
     await chameleon.close();
     throw err;
   }
@@ -186,4 +196,19 @@ export function withDatasourceFlags(fromFile: unknown, flags: readonly string[] 
     datasources[flag.slice(0, at)] = { sqlite: path.resolve(flag.slice(at + 1)) };
   }
   return { datasources };
+}
+
+/** The web console over its own read-only connection to the server's file (opened after the engine migrated it). */
+async function openConsole(dbPath: string, persona: string, token: string | undefined, logger: Logger) {
+  const { openReadOnlyStore } = await import('../store/read-only.js');
+  const { createConsoleApp } = await import('../console/app.js');
+  const store = openReadOnlyStore(dbPath);
+  const app = createConsoleApp({ store, scope: { persona }, token, logger });
+  return {
+    app,
+    close() {
+      app.close();
+      store.close();
+    },
+  };
 }

@@ -5,6 +5,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { AppError } from '../errors.js';
+import { createHostOriginCheck, hostForUrl, isLoopbackHost } from '../host-origin.js';
 import type { Logger } from '../logger.js';
 import { newIncidentId } from './boundary.js';
 import { createSessionTable, type TrackedSession } from './http-sessions.js';
@@ -22,6 +23,11 @@ export interface HttpServeOptions {
   allowedHosts?: readonly string[];
   /** Extra Origin header values to accept, e.g. a browser-based client. */
   allowedOrigins?: readonly string[];
+  /**
+   * The web console (`serve --http --ui`), mounted at its own path behind the same Host and
+   * Origin checks; it checks the token itself.
+   */
+  console?: { owns(path: string): boolean; handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void };
   /** One McpServer per session. */
   makeServer(): McpServer;
   logger: Logger;
@@ -61,10 +67,7 @@ interface Session extends TrackedSession {
   closing: Promise<void> | null;
 }
 
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
-}
+export { isLoopbackHost };
 
 /**
  * Streamable HTTP with stateful sessions. Before any request reaches the SDK transport it must
@@ -82,8 +85,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
   const maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
   const tokenDigest = options.token ? digest(options.token) : null;
   const sessions = createSessionTable<Session>({ maxSessions: options.maxSessions ?? 64, maxPerClient: options.maxSessionsPerClient ?? 32, idleMs });
-  const allowedHosts = new Set<string>((options.allowedHosts ?? []).map((h) => h.toLowerCase()));
-  const allowedOrigins = new Set<string>((options.allowedOrigins ?? []).map((o) => o.toLowerCase()));
+  const hostOrigin = createHostOriginCheck(options);
   const refused = createRefusalLog((message) => logger.warn(message));
 
   // Every open connection holds a descriptor. Idle or half-sent requests were held for Node's
@@ -113,19 +115,18 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
       res.setHeader('Connection', 'close');
       return sendError(res, 503, -32000, 'The server is shutting down.');
     }
-    const path = (req.url ?? '/').split('?')[0];
-    if (path !== MCP_PATH) return sendError(res, 404, -32000, `Not found: the MCP endpoint is ${MCP_PATH}.`);
+    const path = (req.url ?? '/').split('?')[0]!;
+    const forConsole = options.console !== undefined && options.console.owns(path);
+    if (path !== MCP_PATH && !forConsole) return sendError(res, 404, -32000, `Not found: the MCP endpoint is ${MCP_PATH}.`);
 
-    const host = (req.headers.host ?? '').toLowerCase();
-    if (allowedHosts.size > 0 && !allowedHosts.has(host)) {
-      logger.warn('refused a request with a foreign Host header', { host });
-      return sendError(res, 403, -32000, `Forbidden: Host ${JSON.stringify(host)} is not allowed.`);
+    const refusal = hostOrigin.check(req);
+    if (refusal) {
+      logger.warn(refusal.header === 'host' ? 'refused a request with a foreign Host header' : 'refused a request from a foreign Origin', { [refusal.header]: refusal.value });
+      return sendError(res, 403, -32000, refusal.message);
     }
-    const origin = req.headers.origin;
-    if (origin !== undefined && !allowedOrigins.has(origin.toLowerCase())) {
-      logger.warn('refused a request from a foreign Origin', { origin });
-      return sendError(res, 403, -32000, `Forbidden: Origin ${JSON.stringify(origin)} is not allowed.`);
-    }
+    // The console checks the token itself: a browser cannot send a bearer header on navigation
+    // (console/auth.ts: a login form sets a signed cookie).
+    if (forConsole) return options.console!.handle(req, res);
     if (tokenDigest && !authorized(req.headers.authorization, tokenDigest)) {
       // Rate-limited: a client guessing tokens must not flood the log either.
       refused('refused an HTTP request without a valid bearer token');
@@ -254,13 +255,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
   expirySweep.unref();
 
   const port = (httpServer.address() as AddressInfo).port;
-  if (loopback) {
-    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends `Host: evil.example:port`.
-    for (const name of ['localhost', '127.0.0.1', '[::1]', hostForUrl(options.host)]) {
-      allowedHosts.add(`${name}:${port}`.toLowerCase());
-      allowedOrigins.add(`http://${name}:${port}`.toLowerCase());
-    }
-  }
+  hostOrigin.bound(port);
   const url = `http://${hostForUrl(options.host)}:${port}${MCP_PATH}`;
 
   let closing: Promise<void> | null = null;
@@ -292,10 +287,6 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
       return closing;
     },
   };
-}
-
-function hostForUrl(host: string): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 /** The id of a JSON-RPC request (the first of a batch), for an error answered in its place. */

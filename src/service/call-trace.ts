@@ -19,7 +19,7 @@ export const MAX_TREE_ROWS = 1_000;
  * The calls made below `row` (its children, theirs, ...), oldest first at each level. `cut`
  * says the tree had more rows than were read (MAX_TREE_ROWS), so some calls may be missing.
  */
-export function callsBelow(executions: ExecutionStore, persona: string, row: ExecutionRecord): { calls: CallNode[]; cut: boolean } {
+export function callsBelow(executions: Pick<ExecutionStore, 'tree'>, persona: string, row: ExecutionRecord): { calls: CallNode[]; cut: boolean } {
   const rootId = row.rootExecutionId ?? row.id;
   const rows = executions.tree(persona, rootId, MAX_TREE_ROWS + 1);
   const cut = rows.length > MAX_TREE_ROWS;
