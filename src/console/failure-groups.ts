@@ -1,9 +1,8 @@
 /**
- * Failures grouped: one group per cause. The key is made by one function, failureGroupKey, so
- * that when the log carries a fingerprint per failure (issue 17) it replaces only this. Until
- * then a cause is its tool, kind, error name and top frame (function, file, line) in the
- * agent's own source: the same bug called a thousand times is one group, and a fix that moves
- * the failure to another line starts another.
+ * Failures grouped: one group per cause, made by one function, failureGroupKey. A row's
+ * fingerprint (traceback/fingerprint.ts) is the cause where the row has one; rows logged before
+ * fingerprints (migration 9) fall back to tool, kind, error name and top frame (function, file,
+ * line) in the agent's own source.
  */
 import type { ExecutionRecord } from '../model.js';
 
@@ -27,8 +26,7 @@ export interface FailureGroup {
 }
 
 export function failureGroupKey(r: ExecutionRecord): string {
-  const fingerprint = (r as { fingerprint?: unknown }).fingerprint;
-  if (typeof fingerprint === 'string' && fingerprint !== '') return `${r.persona}\u0000fp\u0000${fingerprint}`;
+  if (r.fingerprint !== undefined && r.fingerprint !== '') return `${r.persona}\u0000fp\u0000${r.fingerprint}`;
   return [r.persona, r.toolName, r.errorKind ?? '', r.errorName ?? '', topFrame(r) ?? ''].join('\u0000');
 }
 
