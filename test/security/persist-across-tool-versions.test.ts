@@ -19,10 +19,11 @@ it('a secret planted by version 1 is not visible to version 2 of the same tool',
   const secret = secretToken();
   const planted = await runOk(server, 'versioned', { token: secret });
   expect(planted['token']).toBe(secret);
-  const before = server.transcript().length;
-
   const updated = await server.call('update_tool', { name: 'versioned', code: PROBE_EVERYWHERE });
   expect(updated.isError, textOf(updated)).toBeFalsy();
+  // From here on: the update's answer quotes the regression gate's replay of the call above,
+  // arguments and result as logged, so it rightly holds the token.
+  const before = server.transcript().length;
   const v2 = await runOk(server, 'versioned', { token: 'reader' });
   expect(v2['seen']).toEqual([]);
 
