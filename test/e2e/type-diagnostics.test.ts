@@ -96,28 +96,35 @@ describe('a checker that cannot answer', () => {
   const temp = suiteTempDir();
   afterAll(() => temp.remove());
 
-  it('does not break saving: a checker worker that dies leaves the diagnostics absent, with a note', async () => {
-    // 16 MB of heap is too little for TypeScript: the real worker dies loading it.
-    const config = path.join(temp.dir, 'config.json');
-    fs.writeFileSync(config, JSON.stringify({ typecheck: { memoryMb: 16 } }));
-    const s = await connectStdio({ db: path.join(temp.dir, 'c.db'), config });
-    try {
-      const created = await s.call('create_tool', { name: 'plain', description: 'p', code: USER_TOOL, input_schema: USER_SCHEMA });
-      expect(created.isError, text(created)).toBeFalsy();
-      const out = structured<{ saved: boolean; diagnostics?: unknown; diagnostics_note: string }>(created);
-      expect(out.saved).toBe(true);
-      expect(out.diagnostics).toBeUndefined();
-      expect(out.diagnostics_note).toMatch(/^Types were not checked: the checker's worker (failed|exited)/);
-      const run = await s.call('plain', { id: 1, user: { name: 'x' } });
-      expect(structured(run)).toMatchObject({ status: 'SUCCESS' });
-      // strict_types cannot be honoured without a checker: refused, saying so.
-      const strict = await s.call('create_tool', { name: 'strict_two', description: 's', code: USER_TOOL, strict_types: true });
-      expect(strict.isError).toBe(true);
-      expect(text(strict)).toMatch(/strict_types needs a type check, and the checker could not give one/);
-    } finally {
-      await s.close();
-    }
-  });
+  // 16 MB of heap is too little for TypeScript: the real worker dies loading it. 100 ms is less
+  // than loading it takes: the checker is stopped at its deadline, as a hung one would be.
+  const faults = [
+    { fault: 'dies', typecheck: { memoryMb: 16 }, note: /^Types were not checked: the checker's worker (failed|exited)/ },
+    { fault: 'hangs', typecheck: { timeoutMs: 100 }, note: /^Types were not checked: the checker did not answer within 100 ms/ },
+  ];
+  for (const { fault, typecheck, note } of faults) {
+    it(`does not break saving: a checker worker that ${fault} leaves the diagnostics absent, with a note`, async () => {
+      const config = path.join(temp.dir, `${fault}.json`);
+      fs.writeFileSync(config, JSON.stringify({ typecheck }));
+      const s = await connectStdio({ db: path.join(temp.dir, `${fault}.db`), config });
+      try {
+        const created = await s.call('create_tool', { name: 'plain', description: 'p', code: USER_TOOL, input_schema: USER_SCHEMA });
+        expect(created.isError, text(created)).toBeFalsy();
+        const out = structured<{ saved: boolean; diagnostics?: unknown; diagnostics_note: string }>(created);
+        expect(out.saved).toBe(true);
+        expect(out.diagnostics).toBeUndefined();
+        expect(out.diagnostics_note).toMatch(note);
+        const run = await s.call('plain', { id: 1, user: { name: 'x' } });
+        expect(structured(run)).toMatchObject({ status: 'SUCCESS' });
+        // strict_types cannot be honoured without a checker: refused, saying so.
+        const strict = await s.call('create_tool', { name: 'strict_two', description: 's', code: USER_TOOL, strict_types: true });
+        expect(strict.isError).toBe(true);
+        expect(text(strict)).toMatch(/strict_types needs a type check, and the checker could not give one/);
+      } finally {
+        await s.close();
+      }
+    });
+  }
 
   it('does not delay the answer past typecheck.answerWaitMs: it says the diagnostics are pending, and get_tool has them later', async () => {
     const config = path.join(temp.dir, 'wait.json');
