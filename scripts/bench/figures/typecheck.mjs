@@ -1,0 +1,133 @@
+// The TypeScript checker of create/update (issue 17, item 1; src/typecheck/): what a check costs
+// in its worker thread (cold start, warm checks of a 50-line and a 68 KB tool, against compiling
+// the 50-line tool), and an interleaved A/B of the first call right after update_tool, on an
+// engine with the checker and one without, so that "the checker never delays the first call of
+// the new version" is a measured figure.
+import { ADD_ARGS, ADD_SCHEMA, call, createTool, TOOLS } from '../lib/engine.mjs';
+import { FIFTY_LINE_TOOL } from './compile.mjs';
+
+/** A 68 KB tool: the 50-line one with ~200 helper functions of its kind. */
+export function largeTool(targetBytes = 68 * 1024) {
+  const helpers = [];
+  let size = FIFTY_LINE_TOOL.length;
+  for (let i = 0; size < targetBytes; i++) {
+    const fn = `function total${i}(rows: Row[], tag: string): number {\n  let sum = 0;\n  for (const row of rows) {\n    if (row.tags.includes(tag)) sum += row.value * ${i + 1};\n  }\n  return sum;\n}\n\n`;
+    helpers.push(fn);
+    size += fn.length;
+  }
+  return FIFTY_LINE_TOOL.replace('function summarise', `${helpers.join('')}function summarise`);
+}
+
+const AMBIENT_INPUT = { inputSchema: { type: 'object', properties: { csv: { type: 'string' } }, required: ['csv'] }, capabilities: {}, toolsDeclaration: null };
+
+export async function typecheckFigures({ runGroup, profile, code, kit }) {
+  const [{ createTypeChecker }, { ambientDeclarations }, { compile }, { silentLogger }] = await Promise.all([
+    code.import('typecheck/checker.js'),
+    code.import('typecheck/ambient.js'),
+    code.import('compiler/compile.js'),
+    code.import('logger.js'),
+  ]);
+  const ambient = ambientDeclarations(AMBIENT_INPUT);
+  const large = largeTool();
+  const options = { timeoutMs: 60_000, maxQueued: 16, memoryMb: 512, logger: silentLogger };
+  const checkOk = async (checker, source) => {
+    const out = await checker.check({ fileName: 'bench.ts', source, ambient });
+    if (!out.ok) throw new Error(`the checker did not answer: ${out.message}`);
+    if (out.diagnostics.length > 0) throw new Error(`the bench tool has type errors: ${JSON.stringify(out.diagnostics[0])}`);
+    return out;
+  };
+  const compileOk = async () => {
+    const out = await compile({ toolName: 'bench', version: 1, language: 'typescript', source: FIFTY_LINE_TOOL });
+    if (!out.ok) throw new Error(out.failure.message);
+  };
+
+  const groups = [];
+  const warm = createTypeChecker(options);
+  try {
+    await checkOk(warm, FIFTY_LINE_TOOL);
+    groups.push(
+      await runGroup({
+        id: 'typecheck-warm',
+        title: 'type check in the worker thread, warm (the server waits for none of it)',
+        baseline: { id: 'compile-50', label: 'compile() of the 50-line tool (swc, in process)', run: async (batch) => { for (let i = 0; i < batch; i++) await compileOk(); } },
+        variants: [
+          { id: 'check-50', label: 'check of the 50-line tool (round trip to the worker)', run: async (batch) => { for (let i = 0; i < batch; i++) await checkOk(warm, FIFTY_LINE_TOOL); } },
+          { id: 'check-68k', label: `check of a ${Math.round(large.length / 1024)} KB tool`, run: async (batch) => { for (let i = 0; i < batch; i++) await checkOk(warm, large); } },
+        ],
+        ...profile.slow,
+      }),
+    );
+  } finally {
+    await warm.close();
+  }
+
+  groups.push(
+    await runGroup({
+      id: 'typecheck-cold',
+      title: 'type checker cold start: worker thread + loading TypeScript + first check',
+      baseline: { id: 'compile-50', label: 'compile() of the 50-line tool', run: async (batch) => { for (let i = 0; i < batch; i++) await compileOk(); } },
+      variants: [
+        {
+          id: 'cold-check',
+          label: 'new checker + first check of the 50-line tool + close',
+          batch: 1,
+          maxBatch: 1,
+          async run() {
+            const checker = createTypeChecker(options);
+            try {
+              await checkOk(checker, FIFTY_LINE_TOOL);
+            } finally {
+              await checker.close();
+            }
+          },
+        },
+      ],
+      ...profile.startup,
+    }),
+  );
+
+  // The A/B: the same updates and first calls on an engine without the checker (baseline), one
+  // with it (the update's answer waits for the diagnostics), and one whose answer waits for none
+  // (answerWaitMs 0: the first call runs while the checker is still checking the new version).
+  const without = await kit.startEngine('typecheck-off', { typecheck: { enabled: false } });
+  const withChecker = await kit.startEngine('typecheck-on');
+  const concurrent = await kit.startEngine('typecheck-concurrent', { typecheck: { answerWaitMs: 0 } });
+  try {
+    let n = 0;
+    for (const engine of [without, withChecker, concurrent]) {
+      await createTool(engine.scope, 'patched', TOOLS.add, ADD_SCHEMA);
+      await call(engine.scope, 'patched');
+    }
+    /** Times the first call after each update (and, with `whole`, the update too). */
+    const firstCalls = (engine, whole = false) => async (batch) => {
+      let timed = 0;
+      for (let i = 0; i < batch; i++) {
+        const code = TOOLS.add.replace('a + b', `a + b + ${n++} - ${n - 1}`);
+        const t0 = performance.now();
+        const out = await engine.scope.updateTool({ name: 'patched', code });
+        if (!out.ok) throw new Error(`update_tool was refused: ${out.failure.message}`);
+        const t1 = performance.now();
+        await call(engine.scope, 'patched', ADD_ARGS);
+        timed += performance.now() - (whole ? t0 : t1);
+      }
+      return timed;
+    };
+    const group = await runGroup({
+      id: 'typecheck-first-call',
+      title: 'first call right after update_tool, with and without the checker (interleaved)',
+      baseline: { id: 'first-call-no-checker', label: 'first call after update_tool, checker off', run: firstCalls(without) },
+      variants: [
+        { id: 'first-call-checker', label: 'first call after update_tool, checker on (the answer waited for it)', target: { ratio: { op: '<=', value: 1.25 } }, run: firstCalls(withChecker) },
+        { id: 'first-call-concurrent', label: 'first call while the checker checks the new version (answerWaitMs 0)', target: { ratio: { op: '<=', value: 1.5 } }, run: firstCalls(concurrent) },
+        { id: 'update-and-call-checker', label: 'update_tool + first call, checker on (the update waits for the diagnostics)', part: true, run: firstCalls(withChecker, true) },
+        { id: 'update-and-call-no-checker', label: 'update_tool + first call, checker off', part: true, run: firstCalls(without, true) },
+      ],
+      ...profile.slow,
+    });
+    group.note = 'Ratios are against the first call of an engine without the checker. The checker runs in a worker thread; on this 2-core machine it competes for a core with the sandbox process only while it checks.';
+    groups.push(group);
+  } finally {
+    await Promise.all([without.close(), withChecker.close(), concurrent.close()]);
+  }
+  return groups;
+}
