@@ -70,6 +70,16 @@ describe('type diagnostics over stdio', () => {
       [2, 16, 2554],
       [3, 18, 2339],
     ]);
+    // edit_tool answers with the diagnostics of the edited source.
+    const edited = structured<{ version: number; diagnostics: Diagnostic[] }>(
+      await s.call('edit_tool', { name: 'misuse', edits: [{ old_string: "ctx.kv.set('n')", new_string: "ctx.kv.set('n', 1)" }] }),
+    );
+    expect(edited).toMatchObject({ version: 2 });
+    expect(edited.diagnostics.map((d) => d.code)).toEqual([2339]);
+    // ctx.tools is typed from the callee's input schema (tool-declarations.ts).
+    const caller = ['export default async function (args, ctx) {', "  return ctx.tools.greet({ id: 'seven' });", '}', ''].join('\n');
+    const called = structured<{ diagnostics: Diagnostic[] }>(await s.call('create_tool', { name: 'caller', description: 'c', code: caller, capabilities: { tools: ['greet'] } }));
+    expect(called.diagnostics.map((d) => [d.line, d.column, d.code])).toEqual([[2, 28, 2322]]);
   });
 
   it('strict_types refuses type errors, located, and saves nothing; clean code is saved', async () => {
