@@ -42,12 +42,19 @@ interface Checked {
 /** Starts checking `draft`, or null when it is not TypeScript or the checker is off. */
 export function startTypeCheck(deps: ServiceDeps, persona: string, name: string, draft: Checked): PendingCheck | null {
   if (draft.language !== 'typescript' || deps.typeChecker === null) return null;
-  const declaration = toolsDeclaration(
-    draft.capabilities,
-    (callee) => (deps.store.tools.get(persona, callee) === undefined ? undefined : deps.store.tools.getVersion(persona, callee)),
-    () => deps.store.tools.list(persona, { after: '', limit: MAX_DECLARED_TOOLS + 1 }).map((t) => t.name).filter((n) => n !== name),
-  );
-  const ambient = ambientDeclarations({ inputSchema: draft.inputSchema, capabilities: draft.capabilities, toolsDeclaration: declaration });
+  let ambient: string;
+  try {
+    const declaration = toolsDeclaration(
+      draft.capabilities,
+      (callee) => (deps.store.tools.get(persona, callee) === undefined ? undefined : deps.store.tools.getVersion(persona, callee)),
+      () => deps.store.tools.list(persona, { after: '', limit: MAX_DECLARED_TOOLS + 1 }).map((t) => t.name).filter((n) => n !== name),
+    );
+    ambient = ambientDeclarations({ inputSchema: draft.inputSchema, capabilities: draft.capabilities, toolsDeclaration: declaration });
+  } catch (error) {
+    // A callee that cannot be read (INTEGRITY, a store fault) must not fail an advisory check's write.
+    const message = `the types of ctx.tools could not be made: ${error instanceof Error ? error.message : String(error)}`;
+    return { outcome: Promise.resolve({ ok: false, reason: 'crashed', message }) };
+  }
   return { outcome: deps.typeChecker.check({ fileName: sourceFileName(name, draft.language), source: draft.source, ambient }) };
 }
 
