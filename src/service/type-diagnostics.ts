@@ -14,7 +14,7 @@ import type { Capabilities, Language, ToolKind, VersionSnapshot } from '../model
 import { whenUnlocked } from '../store/index.js';
 import { ambientDeclarations } from '../typecheck/ambient.js';
 import type { CheckOutcome } from '../typecheck/checker.js';
-import type { TypeDiagnostic } from '../typecheck/types.js';
+import { MAX_CHECKED_LIBRARIES, type TypeDiagnostic } from '../typecheck/types.js';
 import type { ServiceDeps } from './deps.js';
 import { MISSING_GLOBALS } from './runtime-gaps.js';
 import { MAX_DECLARED_TOOLS, toolsDeclaration } from './tool-declarations.js';
@@ -55,7 +55,35 @@ export function startTypeCheck(deps: ServiceDeps, persona: string, name: string,
     const message = `the types of ctx.tools could not be made: ${error instanceof Error ? error.message : String(error)}`;
     return { outcome: Promise.resolve({ ok: false, reason: 'crashed', message }) };
   }
-  return { outcome: deps.typeChecker.check({ fileName: sourceFileName(name, draft.language), source: draft.source, ambient }) };
+  const libraries = importedLibraries(deps, persona, draft.source);
+  return { outcome: deps.typeChecker.check({ fileName: sourceFileName(name, draft.language), source: draft.source, ambient, ...(libraries.length === 0 ? {} : { libraries }) }) };
+}
+
+const LIB_IMPORT = /\b(?:from|import)\s*["']lib:([a-z][a-z0-9_]{0,63})["']/g;
+
+/**
+ * The TypeScript libraries the source imports (`from "lib:name"`), and those they import, at
+ * their active versions (what the compiler bundles), at most MAX_CHECKED_LIBRARIES. One that
+ * is missing, not a library, JavaScript or unreadable is left out: its imports are `any` (the
+ * compiler says what is wrong with it).
+ */
+function importedLibraries(deps: ServiceDeps, persona: string, source: string): Array<{ name: string; source: string }> {
+  const found = new Map<string, string>();
+  const queue = [...source.matchAll(LIB_IMPORT)].map((m) => m[1]!);
+  while (queue.length > 0 && found.size < MAX_CHECKED_LIBRARIES) {
+    const name = queue.shift()!;
+    if (found.has(name)) continue;
+    let text = '';
+    try {
+      const version = deps.store.tools.get(persona, name) === undefined ? undefined : deps.store.tools.getVersion(persona, name);
+      if (version?.kind === 'library' && version.language === 'typescript') text = version.source;
+    } catch {
+      text = '';
+    }
+    found.set(name, text);
+    if (text !== '') queue.push(...[...text.matchAll(LIB_IMPORT)].map((m) => m[1]!));
+  }
+  return [...found].filter(([, text]) => text !== '').map(([name, text]) => ({ name, source: text }));
 }
 
 /** The outcome as a report: messages said in the runtime's terms. */

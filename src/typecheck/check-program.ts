@@ -17,6 +17,8 @@ import { RUNTIME_GLOBALS, RUNTIME_GLOBALS_FILE } from './runtime-globals.js';
 import { CHECKER_OPTIONS, MAX_DIAGNOSTICS, MAX_MESSAGE_CHARS, type CheckRequest, type TypeDiagnostic } from './types.js';
 
 const TOOL_DIR = '/chameleon/tool/';
+/** Where the libraries of a check live in its in-memory file system: `lib:text_utils` is LIB_DIR/text_utils.ts. */
+const LIB_DIR = '/chameleon/lib/';
 
 export interface CheckAnswer {
   diagnostics: TypeDiagnostic[];
@@ -56,6 +58,10 @@ export function createProgramChecker(ts: typeof TS) {
       [toolFile, ts.createSourceFile(toolFile, annotated.text, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS)],
       [AMBIENT_FILE, ts.createSourceFile(AMBIENT_FILE, request.ambient, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS)],
     ]);
+    for (const lib of request.libraries ?? []) {
+      const file = `${LIB_DIR}${lib.name}.ts`;
+      own.set(file, ts.createSourceFile(file, lib.source, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS));
+    }
     const host: TS.CompilerHost = {
       getSourceFile: (fileName) => own.get(fileName) ?? sharedFile(fileName),
       getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
@@ -68,6 +74,13 @@ export function createProgramChecker(ts: typeof TS) {
       readFile: () => undefined,
       directoryExists: (d) => d === libDir || d.startsWith('/chameleon'),
       getDirectories: () => [],
+      // `lib:<name>` is the library's file when the request brought it; anything else stays
+      // unresolved, and the runtime globals' `declare module '*'` types it `any`.
+      resolveModuleNameLiterals: (literals) =>
+        literals.map((literal) => {
+          const file = literal.text.startsWith('lib:') ? `${LIB_DIR}${literal.text.slice(4)}.ts` : null;
+          return { resolvedModule: file !== null && own.has(file) ? { resolvedFileName: file, extension: ts.Extension.Ts } : undefined };
+        }),
     };
     const program = ts.createProgram({ rootNames: [toolFile, AMBIENT_FILE, RUNTIME_GLOBALS_FILE], options, host });
     const sourceFile = program.getSourceFile(toolFile)!;

@@ -21,7 +21,15 @@ export interface CheckRequest {
   source: string;
   /** ambient.ts's declarations for this version (ToolArgs, ToolContext). */
   ambient: string;
+  /**
+   * The persona's TypeScript libraries the source may import (`lib:<name>`), at their active
+   * versions, so that what a tool imports from them is typed; other imports are `any`.
+   */
+  libraries?: Array<{ name: string; source: string }>;
 }
+
+/** The most libraries one check reads (the source's imports, and theirs). */
+export const MAX_CHECKED_LIBRARIES = 20;
 
 /** At most this many diagnostics are kept per version; the count says how many there were. */
 export const MAX_DIAGNOSTICS = 50;

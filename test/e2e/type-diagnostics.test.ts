@@ -80,6 +80,12 @@ describe('type diagnostics over stdio', () => {
     const caller = ['export default async function (args, ctx) {', "  return ctx.tools.greet({ id: 'seven' });", '}', ''].join('\n');
     const called = structured<{ diagnostics: Diagnostic[] }>(await s.call('create_tool', { name: 'caller', description: 'c', code: caller, capabilities: { tools: ['greet'] } }));
     expect(called.diagnostics.map((d) => [d.line, d.column, d.code])).toEqual([[2, 28, 2322]]);
+    // What a tool imports from a TypeScript library is typed from the library's active source.
+    const library = await s.call('create_tool', { name: 'text_utils', description: 't', kind: 'library', code: 'export function shout(s: string): string {\n  return s.toUpperCase();\n}\n' });
+    expect(structured(library)).toMatchObject({ saved: true, diagnostics: [] });
+    const importer = ['import { shout } from "lib:text_utils";', 'export default (args: ToolArgs) => shout(args.id);', ''].join('\n');
+    const imported = structured<{ diagnostics: Diagnostic[] }>(await s.call('create_tool', { name: 'importer', description: 'i', code: importer, input_schema: USER_SCHEMA }));
+    expect(imported.diagnostics.map((d) => [d.line, d.column, d.code])).toEqual([[2, importer.split('\n')[1]!.indexOf('args.id') + 1, 2345]]);
   });
 
   it('strict_types refuses type errors, located, and saves nothing; clean code is saved', async () => {

@@ -98,14 +98,19 @@ export async function typecheckFigures({ runGroup, profile, code, kit }) {
       await createTool(engine.scope, 'patched', TOOLS.add, ADD_SCHEMA);
       await call(engine.scope, 'patched');
     }
-    /** Times the first call after each update (and, with `whole`, the update too). */
-    const firstCalls = (engine, whole = false) => async (batch) => {
+    /**
+     * Times the first call after each update (and, with `whole`, the update too). `pauseMs`:
+     * an untimed pause between the update's answer and the call: the control for what the
+     * checker's wait itself changes (the sandbox process goes idle meanwhile).
+     */
+    const firstCalls = (engine, { whole = false, pauseMs = 0 } = {}) => async (batch) => {
       let timed = 0;
       for (let i = 0; i < batch; i++) {
         const code = TOOLS.add.replace('a + b', `a + b + ${n++} - ${n - 1}`);
         const t0 = performance.now();
         const out = await engine.scope.updateTool({ name: 'patched', code });
         if (!out.ok) throw new Error(`update_tool was refused: ${out.failure.message}`);
+        if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
         const t1 = performance.now();
         await call(engine.scope, 'patched', ADD_ARGS);
         timed += performance.now() - (whole ? t0 : t1);
@@ -119,12 +124,16 @@ export async function typecheckFigures({ runGroup, profile, code, kit }) {
       variants: [
         { id: 'first-call-checker', label: 'first call after update_tool, checker on (the answer waited for it)', target: { ratio: { op: '<=', value: 1.25 } }, run: firstCalls(withChecker) },
         { id: 'first-call-concurrent', label: 'first call while the checker checks the new version (answerWaitMs 0)', target: { ratio: { op: '<=', value: 1.5 } }, run: firstCalls(concurrent) },
-        { id: 'update-and-call-checker', label: 'update_tool + first call, checker on (the update waits for the diagnostics)', part: true, run: firstCalls(withChecker, true) },
-        { id: 'update-and-call-no-checker', label: 'update_tool + first call, checker off', part: true, run: firstCalls(without, true) },
+        { id: 'first-call-no-checker-paused', label: 'control: checker off, first call 50 ms after the update answered', run: firstCalls(without, { pauseMs: 50 }) },
+        { id: 'first-call-checker-paused', label: 'checker on, first call 50 ms after the update answered', run: firstCalls(withChecker, { pauseMs: 50 }) },
+        { id: 'update-and-call-checker', label: 'update_tool + first call, checker on (the update waits for the diagnostics)', part: true, run: firstCalls(withChecker, { whole: true }) },
+        { id: 'update-and-call-no-checker', label: 'update_tool + first call, checker off', part: true, run: firstCalls(without, { whole: true }) },
       ],
       ...profile.slow,
     });
-    group.note = 'Ratios are against the first call of an engine without the checker. The checker runs in a worker thread; on this 2-core machine it competes for a core with the sandbox process only while it checks.';
+    group.note =
+      'Ratios are against the first call of an engine without the checker, made as soon as the update answered. The checker runs in a worker thread; on this 2-core machine it competes for a core with the sandbox process only while it checks. ' +
+      'The paused rows compare the checker on and off when the call comes 50 ms later, as it does after any agent turn: the checker\'s wait also leaves the sandbox process idle before the call.';
     groups.push(group);
   } finally {
     await Promise.all([without.close(), withChecker.close(), concurrent.close()]);
