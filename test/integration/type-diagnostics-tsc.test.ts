@@ -30,6 +30,9 @@ const AMBIENT = ambientDeclarations({
 
 const HEAD = 'export default async function (args: ToolArgs, ctx: ToolContext) {';
 
+/** A library the corpus imports (`lib:text_utils`): tsc finds it through a `paths` mapping, the checker in the request. */
+const LIBRARIES = [{ name: 'text_utils', source: 'export function shout(s: string, times = 1): string {\n  return s.toUpperCase().repeat(times);\n}\n' }];
+
 /** name -> source; each expected error marked at the end of its line. */
 const CORPUS: Record<string, string> = {
   misspelt_property: [HEAD, '  return args.nmae.length; // TS2339', '}'].join('\n'),
@@ -46,6 +49,7 @@ const CORPUS: Record<string, string> = {
   wrong_web_api: [HEAD, "  const url = new URL('https://api.example.com');", "  url.searchParams.add('q', args.name); // TS2339", "  return new TextDecoder('latin1').decode(new Uint8Array()); // TS2345", '}'].join('\n'),
   // Columns count UTF-16 units past a non-BMP character; lines end in CRLF.
   crlf_and_astral: [HEAD, "  const face = '😀';", "  return face + args.cuont; // TS2551", '}'].join('\r\n'),
+  library_call: ['import { shout } from "lib:text_utils";', HEAD, '  return shout(args.count ?? 0); // TS2345', '}'].join('\n'),
   clean: [HEAD, "  const rows = await ctx.sql.shop('SELECT * FROM orders WHERE total > :min', { min: args.count ?? 0 });", '  return { name: args.name, count: rows.rows.length, id: crypto.randomUUID() };', '}'].join('\n'),
 };
 
@@ -77,8 +81,10 @@ describe('type diagnostics equal tsc', () => {
     fs.writeFileSync(path.join(dir, 'runtime-globals.d.ts'), RUNTIME_GLOBALS);
     fs.writeFileSync(path.join(dir, 'tool-context.d.ts'), AMBIENT);
     for (const [name, source] of Object.entries(CORPUS)) fs.writeFileSync(path.join(dir, `${name}.ts`), source);
+    fs.mkdirSync(path.join(dir, 'lib'));
+    for (const lib of LIBRARIES) fs.writeFileSync(path.join(dir, 'lib', `${lib.name}.ts`), lib.source);
     // Declaration files are not checked (skipLibCheck), as in the checker; every tool is its own module.
-    fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: CHECKER_OPTIONS, files: ['runtime-globals.d.ts', 'tool-context.d.ts', ...Object.keys(CORPUS).map((n) => `${n}.ts`)] }));
+    fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...CHECKER_OPTIONS, paths: { 'lib:*': ['./lib/*'] } }, files: ['runtime-globals.d.ts', 'tool-context.d.ts', ...Object.keys(CORPUS).map((n) => `${n}.ts`)] }));
     let output = '';
     try {
       output = execFileSync(process.execPath, [path.resolve('node_modules/typescript/bin/tsc'), '-p', dir, '--pretty', 'false'], { encoding: 'utf8', cwd: dir });
@@ -101,7 +107,7 @@ describe('type diagnostics equal tsc', () => {
 
   for (const [name, source] of Object.entries(CORPUS)) {
     it(`${name}: line, column, code and message as tsc, and the marked errors`, async () => {
-      const outcome = await checker.check({ fileName: `${name}.ts`, source, ambient: AMBIENT });
+      const outcome = await checker.check({ fileName: `${name}.ts`, source, ambient: AMBIENT, libraries: LIBRARIES });
       if (!outcome.ok) throw new Error(outcome.message);
       const ours = outcome.diagnostics.map((d: TypeDiagnostic) => ({ at: [d.line, d.column, d.code] as Position, message: d.message.split('\n')[0]! }));
       expect(ours).toEqual(tsc.get(name) ?? []);
