@@ -34,7 +34,10 @@ export const TABLES = {
       'Every version of every tool, numbered 1, 2, 3 ... per tool and never reused: the source the agent wrote, the JavaScript and source map it compiled to, ' +
       'its limits and capabilities, and the SHA-256 `hash` over all of that (src/store/hash.ts), recomputed on every read so that a row edited behind Chameleon\'s back is refused before it runs. ' +
       'A rollback does not reactivate an old row: it copies it into a new version whose `origin_kind` is `rollback`.',
-    changes: { update: false, delete: false },
+    changes: {
+      update: 'Only `diagnostics_json`, outside the hash: set once the type checker answers, after the version is saved (src/store/version-diagnostics.ts), and copied into the new row by a rollback.',
+      delete: false,
+    },
     columns: {
       id: 'Rowid.',
       tool_id: '`tools.id` of the tool this version belongs to.',
@@ -59,6 +62,8 @@ export const TABLES = {
       replay_safe: '1 when the agent said the tool\'s side effects (fetch, mcp, tools) may be replayed by the gate; 0 otherwise. In the hash when 1.',
       gate_json: 'The regression gate\'s report (JSON, model.ts `GateReport`: each case with its arguments, before, after and located error) when an update or edit ran it; NULL otherwise. A version whose report has failing cases and `forced` 0 was never active. Not in the hash.',
       forced: '1 when the version went live past failing gate cases (`force: true`); a CHECK requires a report. Not in the hash.',
+      strict_types: '1 when the version opted into strict types (issue 17): type errors from the checker refused its save. In the hash only when 1.',
+      diagnostics_json: 'What the TypeScript checker said about the source (JSON, src/typecheck/types.ts `TypeDiagnostic[]`: line, column, code, message, severity), written after the version was saved; NULL when it said nothing, did not run (JavaScript, SQL) or did not answer. Not in the hash.',
     },
   },
   executions: {

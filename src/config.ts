@@ -60,6 +60,23 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * The TypeScript checker of create/update (issue 17): advisory diagnostics in a worker
+     * thread, off the event loop. A write waits for them at most `answerWaitMs` after the
+     * version is saved (the version is live meanwhile); past it the answer says they are
+     * pending and get_tool shows them once they come.
+     */
+    typecheck: z
+      .object({
+        enabled: z.boolean().default(true),
+        answerWaitMs: z.number().int().min(0).max(60_000).default(5_000),
+        /** A check's deadline in the worker (the first includes loading TypeScript); past it the worker is replaced. */
+        timeoutMs: z.number().int().min(100).max(600_000).default(20_000),
+        maxQueued: z.number().int().min(1).max(1_000).default(16),
+        memoryMb: z.number().int().min(16).max(8_192).default(512),
+      })
+      .strict()
+      .prefault({}),
     store: z
       .object({
         /**

@@ -22,6 +22,8 @@ export const USER_ERROR_CODES = [
 export const SYSTEM_ERROR_CODES = [
   'INTEGRITY',
   'SANDBOX_UNAVAILABLE',
+  /** strict_types asked for a type check the checker could not give (issue 17). */
+  'TYPECHECK_UNAVAILABLE',
   'STORE_FAILURE',
   'INTERNAL',
 ] as const;

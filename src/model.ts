@@ -83,6 +83,11 @@ export interface VersionSnapshot {
   tests?: ToolTest[];
   /** True: the gate may replay this tool's recent calls although its capabilities have side effects (gate.ts). */
   replaySafe?: boolean;
+  /**
+   * Set when the version opted into strict types (issue 17): a TypeScript error from the
+   * checker refuses its save. Absent (never false) otherwise, so older hashes stay the same.
+   */
+  strictTypes?: true;
 }
 
 /**

@@ -52,6 +52,7 @@ const FIGURES = [
   ['in-process', async () => (await import('./figures/in-process.mjs')).inProcessFigures],
   ['first-call', async () => (await import('./figures/first-call.mjs')).firstCallFigures],
   ['compile', async () => (await import('./figures/compile.mjs')).compileFigures],
+  ['typecheck', async () => (await import('./figures/typecheck.mjs')).typecheckFigures],
   ['mcp', async () => (await import('./figures/mcp.mjs')).mcpFigures],
   ['parallel', async () => (await import('./figures/parallel.mjs')).parallelFigures],
   ['fetch', async () => (await import('./figures/fetch.mjs')).fetchFigures],

@@ -39,8 +39,10 @@ export function sourceFileName(toolName: string, language: Language): string {
  * TS/JS -> ES2022 JavaScript in CommonJS shape (the sandbox evaluates it inside a function
  * wrapper with `module`/`exports`), plus a source map back to the source as written.
  *
- * Types are stripped without type-checking (tsc would cost 350+ ms just to load); an agent's
- * type mistakes that matter still fail at run time with a frame in its own lines. Two
+ * Types are stripped without type-checking here (tsc would cost 350+ ms just to load): the
+ * TypeScript checker runs beside this, in its own worker thread, and its diagnostics are
+ * advice (src/typecheck/, issue 17); type mistakes that matter still fail at run time with a
+ * frame in the agent's own lines. Two
  * compilers, each for what it does best:
  * - swc compiles code that is valid, in this process (~0.05 ms for a small tool, against
  *   ~1.4-2.3 ms for a round trip to esbuild's service process; see swc-transform.ts);

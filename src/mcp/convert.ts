@@ -84,6 +84,7 @@ export function toolOut(t: ToolView): Out<typeof ToolOut> {
     memory_mb: t.memoryMb,
     capabilities: t.capabilities,
     dependencies: t.dependencies.map(dependencyOut),
+    ...(t.strictTypes === true ? { strict_types: true } : {}),
     version: t.activeVersion,
     hash: t.hash,
     created_at: t.createdAt,
@@ -162,6 +163,9 @@ export function lastErrorOut(v: LastErrorView) {
     last_seen: v.occurrences?.lastSeen ?? null,
     versions: v.occurrences?.versions ?? [],
     not_seen_since: v.occurrences?.notSeenSince ?? null,
+    ...(v.checkerWarning === undefined
+      ? {}
+      : { checker_warning: { tool: v.checkerWarning.tool, version: v.checkerWarning.version, saved_by: v.checkerWarning.savedBy, ...v.checkerWarning.diagnostic } }),
     advice: v.advice,
     text: v.text,
   };

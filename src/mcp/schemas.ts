@@ -111,6 +111,7 @@ export const ToolOut = z.object({
     .object({ fetch: z.array(z.string()).optional(), secrets: z.array(z.string()).optional(), mcp: z.array(z.string()).optional(), kv: z.enum(['tool', 'persona']).optional(), tools: z.array(z.string()).optional(), sql: z.array(z.string()).optional() })
     .describe('What the tool may ask the server for ({} when nothing): hosts to fetch from, secrets, upstream MCP servers, its kv namespace, the tools it may call, datasources for ctx.sql.'),
   dependencies: z.array(DependencyOut).describe('Libraries and packages the active version bundled, pinned when it compiled ([] for none).'),
+  strict_types: z.boolean().optional().describe('True when the active version opted into strict types: type errors refuse its saves.'),
   version: z.number().int().describe('The active version.'),
   hash: z.string(),
   created_at: z.string(),

@@ -4,6 +4,7 @@ import { tailText } from '../traceback/display-text.js';
 import { formatTraceback } from '../traceback/format.js';
 import { calleeChain } from '../traceback/format-callees.js';
 import { adviceFor } from './advice.js';
+import { checkerWarningFor, checkerWarningText } from './checker-warning.js';
 import type { ExecutionStore } from '../store/index.js';
 import type { ServiceDeps } from './deps.js';
 import { occurrencesOf, occurrencesText } from './failure-groups.js';
@@ -48,9 +49,11 @@ export function lastErrorView(deps: ServiceDeps, row: ExecutionRecord): LastErro
     argumentsJson: row.argumentsJson,
     failure: { ...failure, frames: [...failure.frames] },
   });
+  // A call's failure on a line the type checker warned about when the version was saved.
+  const checkerWarning = row.operation === 'call' ? checkerWarningFor(deps, row.persona, failure.frames) : null;
   // Guest-written console text goes last, so that it cannot pose as the lines written here.
   const occurrences = occurrencesOf(deps.store, row);
-  const text = [traceback, '', ...(occurrences === null ? [] : [occurrencesText(occurrences)]), ...sinceText(row, sinceFailure), `What to do: ${advice}`];
+  const text = [traceback, '', ...(checkerWarning === null ? [] : [checkerWarningText(checkerWarning)]), ...(occurrences === null ? [] : [occurrencesText(occurrences)]), ...sinceText(row, sinceFailure), `What to do: ${advice}`];
   if (row.consoleOutput !== '') text.push('', `Console output:\n${tailText(row.consoleOutput, MAX_CONSOLE_IN_TEXT)}`);
   return {
     executionId: row.id,
@@ -65,6 +68,7 @@ export function lastErrorView(deps: ServiceDeps, row: ExecutionRecord): LastErro
     console: row.consoleOutput,
     sinceFailure,
     occurrences,
+    ...(checkerWarning === null ? {} : { checkerWarning }),
     advice,
     text: text.join('\n'),
   };

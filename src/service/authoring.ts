@@ -14,6 +14,9 @@ import { runGate } from './gate.js';
 import { checkTests } from './tool-tests.js';
 import { callSandbox } from './sandbox-call.js';
 import { callSignature, MAX_DECLARED_TOOLS, toolsDeclaration } from './tool-declarations.js';
+import { strictTypesRefusal } from './strict-types.js';
+import type { TypeDiagnostic } from '../typecheck/types.js';
+import { reportForSaved, startTypeCheck, storedDiagnostics, storedReport, type PendingCheck, type TypeReport } from './type-diagnostics.js';
 import { assertSqlToolShape, checkSqlDraft, isDerivedSchema, sqlDatasource } from './sql-tools.js';
 import { toolView, versionView, type ToolView, type VersionView } from './views.js';
 
@@ -35,6 +38,8 @@ export interface CreateToolInput {
   tests?: unknown;
   /** The gate may replay calls of a tool whose capabilities have side effects (gate-replay.ts). */
   replaySafe?: boolean;
+  /** TypeScript only: type errors refuse the save (strict-types.ts). Default false. */
+  strictTypes?: boolean;
 }
 
 /** What update_tool and edit_tool add to a write: the gate's settings. */
@@ -58,6 +63,8 @@ export interface UpdateToolInput extends GateOptions {
   tests?: unknown;
   /** Replaced when given; kept from the active version otherwise. */
   replaySafe?: boolean;
+  /** Replaces the version's strict_types when given; kept otherwise. */
+  strictTypes?: boolean;
 }
 
 /**
@@ -66,12 +73,39 @@ export interface UpdateToolInput extends GateOptions {
  * `gate`: the regression gate's report when it ran (update/edit); `forced`: activated past failing cases.
  * `inactiveVersion`: the gate refused the new version: it is saved under this number but NOT
  * active, and `tool` is the active version that keeps serving.
+ * `types`: what the type checker said of a TypeScript version (type-diagnostics.ts); absent for
+ * JavaScript and SQL.
  */
 export type WriteOutcome =
-  | { ok: true; tool: ToolView; unchanged?: true; gate?: GateReport; forced?: true; inactiveVersion?: number }
+  | { ok: true; tool: ToolView; unchanged?: true; gate?: GateReport; forced?: true; inactiveVersion?: number; types?: TypeReport }
   | { ok: false; failure: Failure; executionId: string };
 
+/**
+ * A write whose version is saved (or refused) while its type check may still run: the tool's
+ * write turn ends here, and `finishWrite` waits for the check's report (bounded) outside it,
+ * so the next write of the tool never waits for this one's checker.
+ */
+export interface SavedWrite {
+  outcome: WriteOutcome;
+  check?: { version: number; pending: PendingCheck };
+}
+
+/** The write's outcome with its type report (waited for at most typecheck.answerWaitMs). */
+export async function finishWrite(deps: ServiceDeps, persona: string, saved: SavedWrite): Promise<WriteOutcome> {
+  const { outcome, check } = saved;
+  if (!outcome.ok || check === undefined) return outcome;
+  return { ...outcome, types: await reportForSaved(deps, persona, outcome.tool.name, check.version, check.pending) };
+}
+
 export async function createTool(deps: ServiceDeps, persona: string, input: CreateToolInput): Promise<WriteOutcome> {
+  return finishWrite(deps, persona, await saveNewTool(deps, persona, input));
+}
+
+export async function updateTool(deps: ServiceDeps, persona: string, input: UpdateToolInput): Promise<WriteOutcome> {
+  return finishWrite(deps, persona, await saveUpdate(deps, persona, input));
+}
+
+export async function saveNewTool(deps: ServiceDeps, persona: string, input: CreateToolInput): Promise<SavedWrite> {
   assertNewToolName(input.name);
   const existing = deps.store.tools.get(persona, input.name);
   if (existing) {
@@ -95,16 +129,23 @@ export async function createTool(deps: ServiceDeps, persona: string, input: Crea
     kind,
     ...checkDatasource(deps, language, input.datasource),
     ...(input.replaySafe === true ? { replaySafe: true } : {}),
+    ...strictTypesOf(language, input.strictTypes),
   };
   if (language === 'sql') assertSqlToolShape(draft.capabilities);
   // Checked against the schema given (a SQL tool's derived schema exists only after its check, below).
   if (input.tests !== undefined) draft.tests = checkTests(deps.validator, input.tests, draft.inputSchema);
   const nextVersion = nextVersionNumber(deps, persona, input.name);
+  // Checked in the checker's worker while the code is compiled and load-checked here.
+  const check = startTypeCheck(deps, persona, input.name, draft);
   // A SQL tool without a schema gets one derived from its parameters.
   const built = await buildSnapshot(deps, persona, input.name, nextVersion, draft, 'create', input, input.inputSchema === undefined);
-  if (!built.ok) return built;
+  if (!built.ok) return { outcome: built };
+  if (draft.strictTypes === true) {
+    const refused = await strictTypesRefusal(deps, strictWrite(persona, input.name, 'create', draft.source, input), check);
+    if (refused !== null) return { outcome: refused };
+  }
   const version = await whenUnlocked(() => deps.store.tools.create(persona, input.name, built.snapshot, maxToolsPerPersona), deps.config.store.lockWaitMs);
-  return { ok: true, tool: toolView(version, deps.store.tools.get(persona, input.name)!) };
+  return { outcome: { ok: true, tool: toolView(version, deps.store.tools.get(persona, input.name)!) }, ...(check === null ? {} : { check: { version: version.version, pending: check } }) };
 }
 
 /**
@@ -113,7 +154,7 @@ export async function createTool(deps: ServiceDeps, persona: string, input: Crea
  * report (the active version keeps serving), unless `force`. Always based on the ACTIVE version,
  * never on a newer refused one: an agent retrying after a refusal patches what is live.
  */
-export async function updateTool(deps: ServiceDeps, persona: string, input: UpdateToolInput, origin: 'update' | 'edit' = 'update'): Promise<WriteOutcome> {
+export async function saveUpdate(deps: ServiceDeps, persona: string, input: UpdateToolInput, origin: 'update' | 'edit' = 'update'): Promise<SavedWrite> {
   assertToolName(input.name);
   const current = deps.store.tools.getVersion(persona, input.name);
   if (current.kind === 'library') refuseCallSettings(input);
@@ -135,12 +176,15 @@ export async function updateTool(deps: ServiceDeps, persona: string, input: Upda
     // dropped it since); a query checked again (below) needs it, and says so.
     ...(input.datasource === undefined ? (current.datasource === undefined ? {} : { datasource: current.datasource }) : checkDatasource(deps, current.language, input.datasource)),
     ...((input.replaySafe ?? current.replaySafe) === true ? { replaySafe: true } : {}),
+    ...(input.strictTypes === undefined ? (current.strictTypes === true ? { strictTypes: true as const } : {}) : strictTypesOf(current.language, input.strictTypes)),
   };
   if (current.language === 'sql') assertSqlToolShape(draft.capabilities);
   // Kept tests are checked again when the schema changes: it may refuse their arguments.
   if (input.tests !== undefined || (input.inputSchema !== undefined && current.tests !== undefined)) draft.tests = checkTests(deps.validator, input.tests ?? current.tests, draft.inputSchema);
   else if (current.tests !== undefined) draft.tests = current.tests;
   const nextVersion = nextVersionNumber(deps, persona, input.name);
+  // The code, schema or capabilities may change what the checker says: every new version is checked.
+  const check = startTypeCheck(deps, persona, input.name, draft);
   // A SQL tool's statement is checked again against whatever it now depends on: its text, its
   // datasource, the schema its parameters bind from.
   const recheck = input.code !== undefined || (current.language === 'sql' && (input.datasource !== undefined || input.inputSchema !== undefined));
@@ -154,25 +198,36 @@ export async function updateTool(deps: ServiceDeps, persona: string, input: Upda
     // A derived schema follows the statement; one the agent wrote stays as written.
     const derive = current.language === 'sql' && input.inputSchema === undefined && isDerivedSchema(current.inputSchema);
     const built = await buildSnapshot(deps, persona, input.name, nextVersion, draft, 'update', input, derive);
-    if (!built.ok) return built;
+    if (!built.ok) return { outcome: built };
     snapshot = built.snapshot;
   }
   // The same code and settings as the active version (hashed as the store would): a version
   // that changes nothing would only make the history longer and the agent think it did something.
-  if (hashSnapshot(snapshot) === current.hash) return { ok: true, tool: toolView(current, deps.store.tools.get(persona, input.name)!), unchanged: true };
+  // Its report is what was stored for the active version.
+  if (hashSnapshot(snapshot) === current.hash) {
+    const types = storedReport(deps, persona, current);
+    return { outcome: { ok: true, tool: toolView(current, deps.store.tools.get(persona, input.name)!), unchanged: true, ...(types === undefined ? {} : { types }) } };
+  }
+  // Before the gate: code with type errors under strict_types is refused as code that does not compile is.
+  if (draft.strictTypes === true) {
+    const refused = await strictTypesRefusal(deps, strictWrite(persona, input.name, 'update', draft.source, input), check);
+    if (refused !== null) return { outcome: refused };
+  }
+  const checked = (version: number) => (check === null ? {} : { check: { version, pending: check } });
   const originOf: VersionOrigin = { kind: origin };
   // A library is never called: nothing to test or replay (its importers are gated when they are updated).
   if (current.kind === 'library') {
     const version = await whenUnlocked(() => deps.store.tools.addVersion(persona, input.name, snapshot, originOf), deps.config.store.lockWaitMs);
-    return { ok: true, tool: toolView(version, deps.store.tools.get(persona, input.name)!) };
+    return { outcome: { ok: true, tool: toolView(version, deps.store.tools.get(persona, input.name)!) }, ...checked(version.version) };
   }
   const report = await runGate(deps, candidateOf(current, nextVersion, snapshot), current);
   const forced = !report.passed && input.force === true;
   const activate = report.passed || forced;
   const version = await whenUnlocked(() => deps.store.tools.addVersion(persona, input.name, snapshot, originOf, { report, forced, activate }), deps.config.store.lockWaitMs);
   const tool = deps.store.tools.get(persona, input.name)!;
-  if (!activate) return { ok: true, tool: toolView(deps.store.tools.getVersion(persona, input.name), tool), gate: report, inactiveVersion: version.version };
-  return { ok: true, tool: toolView(version, tool), gate: report, ...(forced ? { forced: true as const } : {}) };
+  // A version the gate refused is saved too, and its diagnostics with it.
+  if (!activate) return { outcome: { ok: true, tool: toolView(deps.store.tools.getVersion(persona, input.name), tool), gate: report, inactiveVersion: version.version }, ...checked(version.version) };
+  return { outcome: { ok: true, tool: toolView(version, tool), gate: report, ...(forced ? { forced: true as const } : {}) }, ...checked(version.version) };
 }
 
 /** The new version as the gate runs it: the number and hash it will be saved under. */
@@ -197,9 +252,13 @@ function candidateOf(current: VersionRecord, version: number, snapshot: VersionS
  * as update_tool would: compiled, load-checked, a new version only if something changed.
  */
 export async function editTool(deps: ServiceDeps, persona: string, name: string, edits: readonly SourceEdit[], options: GateOptions = {}): Promise<WriteOutcome> {
+  return finishWrite(deps, persona, await saveEdit(deps, persona, name, edits, options));
+}
+
+export async function saveEdit(deps: ServiceDeps, persona: string, name: string, edits: readonly SourceEdit[], options: GateOptions = {}): Promise<SavedWrite> {
   assertToolName(name);
   const current = deps.store.tools.getVersion(persona, name);
-  return updateTool(deps, persona, { name, code: applyEdits(current.source, edits, current.version), ...options }, 'edit');
+  return saveUpdate(deps, persona, { name, code: applyEdits(current.source, edits, current.version), ...options }, 'edit');
 }
 
 export async function rollbackTool(deps: ServiceDeps, persona: string, name: string, toVersion: number): Promise<ToolView> {
@@ -238,6 +297,8 @@ export interface ToolDetails {
   replaySafe: boolean;
   gate: GateReport | null;
   forced: boolean;
+  /** What the type checker said of the requested version when it was saved ([] when nothing is stored); null when it is not TypeScript. */
+  diagnostics: TypeDiagnostic[] | null;
 }
 
 export function getTool(deps: ServiceDeps, persona: string, name: string, version?: number): ToolDetails {
@@ -261,6 +322,7 @@ export function getTool(deps: ServiceDeps, persona: string, name: string, versio
     replaySafe: requested.replaySafe === true,
     gate: requested.gate,
     forced: requested.forced,
+    diagnostics: requested.language === 'typescript' ? storedDiagnostics(deps, persona, name, requested.version) : null,
     ...(importers === undefined ? {} : { importers }),
     callSignature: active.kind === 'library' ? null : callSignature(active),
     toolsDeclaration: toolsDeclaration(
@@ -322,6 +384,17 @@ function decodeCursor(cursor: string): string {
 }
 
 type Draft = Omit<VersionSnapshot, 'compiledJs' | 'sourceMap' | 'dependencies' | 'kind'> & { kind: ToolKind };
+
+/** `{ strictTypes: true }` when asked for, `{}` otherwise; only TypeScript is type-checked. */
+function strictTypesOf(language: Language, strictTypes: boolean | undefined): { strictTypes?: true } {
+  if (strictTypes !== true) return {};
+  if (language !== 'typescript') throw new AppError('INVALID_ARGUMENT', `strict_types is for TypeScript tools; this one is ${language}, which the type checker does not check. Leave strict_types out.`);
+  return { strictTypes: true };
+}
+
+function strictWrite(persona: string, name: string, operation: 'create' | 'update', source: string, input: CreateToolInput | UpdateToolInput) {
+  return { persona, name, operation, source, argumentsJson: JSON.stringify({ ...input, code: `[${source.length} characters]` }) };
+}
 
 /**
  * Compiles the source and loads it once in the sandbox (without calling it), so that code

@@ -11,7 +11,8 @@ import { getExecution, getLastError, listExecutions } from './audit.js';
 import { failureGroupsSince, type FailureGroupsQuery } from './failure-groups.js';
 import { diffVersions } from './version-diff.js';
 import { callsBelow, nestedCounts } from './call-trace.js';
-import { createTool, deleteTool, editTool, getTool, listedToolsPage, listTools, listToolsPage, rollbackTool, updateTool, type CreateToolInput, type GateOptions, type UpdateToolInput } from './authoring.js';
+import { deleteTool, finishWrite, getTool, listedToolsPage, listTools, listToolsPage, rollbackTool, saveEdit, saveNewTool, saveUpdate, type CreateToolInput, type GateOptions, type SavedWrite, type UpdateToolInput } from './authoring.js';
+import { createTypeChecker } from '../typecheck/checker.js';
 import type { SourceEdit } from './source-edits.js';
 import type { ServiceDeps } from './deps.js';
 import { createLogWriter } from './log-writer.js';
@@ -70,10 +71,14 @@ export function createChameleon(options: {
     upstreams: createUpstreams(config.upstreams, (name) => secrets.value(name), logger),
     datasources,
     log: createLogWriter(store, { lockWaitMs: config.store.lockWaitMs }),
+    // Started on the first check of a TypeScript version, never at server start (loading TypeScript costs ~0.5 s).
+    typeChecker: config.typecheck.enabled ? createTypeChecker({ ...config.typecheck, logger }) : null,
     closing: () => closing !== null,
   };
   const writes = createToolWriteTurns();
   const retention = startRetention(store, config, logger);
+  /** A write in its tool's turn, then its type report awaited outside the turn (authoring.ts finishWrite). */
+  const write = (persona: string, name: string, save: () => Promise<SavedWrite>) => track(writes.run(`${persona}/${name}`, save).then((saved) => finishWrite(deps, persona, saved)));
   let closing: Promise<void> | null = null;
   // Calls in flight, so that close() lets each one write its log row before the store closes.
   const inFlight = new Set<Promise<unknown>>();
@@ -89,9 +94,9 @@ export function createChameleon(options: {
       assertPersonaName(persona);
       return {
         persona,
-        createTool: (input: CreateToolInput) => track(writes.run(`${persona}/${input.name}`, () => createTool(deps, persona, input))),
-        updateTool: (input: UpdateToolInput) => track(writes.run(`${persona}/${input.name}`, () => updateTool(deps, persona, input))),
-        editTool: (name: string, edits: readonly SourceEdit[], options?: GateOptions) => track(writes.run(`${persona}/${name}`, () => editTool(deps, persona, name, edits, options))),
+        createTool: (input: CreateToolInput) => write(persona, input.name, () => saveNewTool(deps, persona, input)),
+        updateTool: (input: UpdateToolInput) => write(persona, input.name, () => saveUpdate(deps, persona, input)),
+        editTool: (name: string, edits: readonly SourceEdit[], options?: GateOptions) => write(persona, name, () => saveEdit(deps, persona, name, edits, options)),
         // They may wait for a lock another process holds, so they take their turn like the
         // others: a rollback sent after an update is not overtaken by it once the lock goes.
         rollbackTool: (name: string, version: number) => track(writes.run(`${persona}/${name}`, () => rollbackTool(deps, persona, name, version))),
@@ -134,9 +139,10 @@ export function createChameleon(options: {
      * call write its log row, then closes the database. Safe to call twice.
      */
     close(): Promise<void> {
+      // The checker with the pool: a write waiting for its type report is answered (unavailable) at once.
       closing ??= retention
         .stop()
-        .then(() => pool.close())
+        .then(() => Promise.all([pool.close(), deps.typeChecker?.close()]))
         .then(() => Promise.allSettled([...inFlight]))
         .then(() => deps.upstreams.close())
         .then(() => deps.datasources.close())

@@ -5,6 +5,7 @@ import type { VersionRecord } from '../model.js';
 import type { Logger } from '../logger.js';
 import type { SandboxPool } from '../sandbox-host/supervisor.js';
 import type { Store } from '../store/index.js';
+import type { TypeChecker } from '../typecheck/checker.js';
 import type { SourceMapCache } from '../traceback/source-maps.js';
 import type { ArgumentValidator } from './arguments.js';
 import type { LogWriter } from './log-writer.js';
@@ -30,6 +31,8 @@ export interface ServiceDeps {
   datasources: Datasources;
   /** The host's secrets, for the capabilities of calls (call-host.ts). */
   secrets: SecretValues;
+  /** The TypeScript checker's worker (issue 17), or null when the config turns it off. */
+  typeChecker: TypeChecker | null;
   /** Verified active versions by `persona/tool`, checked against the tool row on every call. */
   activeVersions: Map<string, VersionRecord>;
 }

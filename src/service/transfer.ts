@@ -247,6 +247,7 @@ function exportedVersion(v: VersionRecord): ImportedVersion {
     // Declared tests and replay_safe are in the hash (issue 17); a gate report is not exported.
     ...(v.tests === undefined || v.tests.length === 0 ? {} : { tests: v.tests }),
     ...(v.replaySafe === true ? { replaySafe: true } : {}),
+    ...(v.strictTypes === true ? { strictTypes: true as const } : {}),
   };
 }
 
@@ -303,6 +304,8 @@ const VersionSchema = z
       .max(1_000)
       .optional(),
     replaySafe: z.literal(true).optional(),
+    // A version that opted into strict types (issue 17): part of its hash.
+    strictTypes: z.literal(true).optional(),
   })
   .strict()
   .refine((v) => (v.language === 'sql') === (v.datasource !== undefined), { message: 'a version has a datasource exactly when its language is sql', path: ['datasource'] });

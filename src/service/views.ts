@@ -1,6 +1,7 @@
 import type { Capabilities, Dependency, ExecutionRecord, Failure, FailureFacts, Frame, GateReport, Language, ToolKind, VersionRecord } from '../model.js';
 import type { VersionSuccesses, VersionSummary } from '../store/index.js';
 import type { FailureOccurrences } from './failure-groups.js';
+import type { CheckerWarning } from './checker-warning.js';
 
 /** A tool as the agent sees it: the active version's metadata plus its history. */
 export interface ToolView {
@@ -18,6 +19,8 @@ export interface ToolView {
   capabilities: Capabilities;
   /** The libraries and packages the active version bundled, pinned. */
   dependencies: Dependency[];
+  /** Set when the active version opted into strict types (issue 17). */
+  strictTypes?: true;
   activeVersion: number;
   hash: string;
   createdAt: string;
@@ -48,6 +51,7 @@ export function toolView(version: VersionRecord, tool: { createdAt: string; upda
     memoryMb: version.limits.memoryMb,
     capabilities: version.capabilities,
     dependencies: version.dependencies,
+    ...(version.strictTypes === true ? { strictTypes: true as const } : {}),
     activeVersion: version.version,
     hash: version.hash,
     createdAt: tool.createdAt,
@@ -82,6 +86,8 @@ export interface LastErrorView {
   sinceFailure: SinceFailure;
   /** How often this failure (by fingerprint) was seen, since when, in which versions; null for a row logged before fingerprints. */
   occurrences: FailureOccurrences | null;
+  /** The type checker's warning, at that version's save, about a line the failure passed through. */
+  checkerWarning?: CheckerWarning;
   /** What to do next, for whoever must act (see advice.ts). */
   advice: string;
   /** Python-style traceback in the agent's own lines, then what happened since, the advice and the end of the console output. */

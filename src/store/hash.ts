@@ -16,7 +16,8 @@ import type { VersionSnapshot } from '../model.js';
  * tail stays unambiguous because each part has its own JSON type (capabilities an object, the
  * kind a string, the dependencies an array). A SQL tool (language `sql`, issue 16) adds
  * `{ datasource }` last: an object like capabilities, but only a version whose first element
- * says `sql` has it, and a SQL tool has no capabilities.
+ * says `sql` has it, and a SQL tool has no capabilities. `{ strictTypes: true }` comes last
+ * for a version that opted into strict types (issue 17).
  */
 export function hashSnapshot(snapshot: VersionSnapshot): string {
   const canonical = JSON.stringify([
@@ -40,6 +41,8 @@ export function hashSnapshot(snapshot: VersionSnapshot): string {
     // version saved before the gate existed keeps its hash.
     ...(hasTests(snapshot.tests) ? [{ tests: canonicalJsonValue(snapshot.tests) }] : []),
     ...(snapshot.replaySafe === true ? [{ replaySafe: true }] : []),
+    // Strict types (issue 17), tagged like the datasource, and only when opted into.
+    ...(snapshot.strictTypes === true ? [{ strictTypes: true }] : []),
   ]);
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }

@@ -19,6 +19,7 @@ import { createKvWriter, type NamespaceQuotas } from './kv-writes.js';
 import { migrate } from './migrations.js';
 import { createRetentionStore, type RetentionStore } from './retention.js';
 import { createToolStore, type ToolStore } from './tools.js';
+import { createVersionDiagnosticsStore, type VersionDiagnosticsStore } from './version-diagnostics.js';
 
 export { DEFAULT_EXECUTION_LIMIT, MAX_EXECUTION_LIMIT, type ExecutionStore, type ReplayableCall, type VersionSuccesses } from './executions.js';
 export type { FailureGroupQuery, FailureGroupRow, FailureGroupStore, VersionCallStats, VersionOccurrences } from './failure-groups.js';
@@ -44,6 +45,8 @@ export interface Store {
   readonly kv: KvStore;
   /** Pruning the execution log (config `retention`, `chameleon logs prune`). */
   readonly retention: RetentionStore;
+  /** The checker's diagnostics of each version (issue 17), written after the version. */
+  readonly diagnostics: VersionDiagnosticsStore;
   /**
    * Copies the database, WAL included, into `destination` with SQLite's online backup API:
    * consistent while other connections write. Writes a temporary file beside it and renames
@@ -108,6 +111,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
       failureGroups: createFailureGroupStore(db),
       kv: createKvStore(db),
       retention: createRetentionStore(db, wrote, fileGuard),
+      diagnostics: createVersionDiagnosticsStore(db, wrote, fileGuard),
       backup: (destination) => backupTo(db, destination),
       close: () => {
         checkpointer?.close();

@@ -318,6 +318,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX executions_failures_by_fingerprint ON executions (persona, tool_name, fingerprint) WHERE status = 'FAILURE';
     `,
   },
+  {
+    version: 10,
+    description: 'type diagnostics of a version, and whether it opted into strict types (issue 17, item 1)',
+    // diagnostics_json: what the TypeScript checker said about the version's source (JSON of
+    // TypeDiagnostic[], src/typecheck/types.ts), NULL when it said nothing or did not run
+    // (JavaScript, SQL, a checker that did not answer). Written after the version is saved
+    // (the check never delays it) and outside its hash: it describes the code, it is not code.
+    // strict_types: 1 when error diagnostics refuse the save; in the hash only then.
+    sql: `
+      ALTER TABLE versions ADD COLUMN diagnostics_json TEXT;
+      ALTER TABLE versions ADD COLUMN strict_types INTEGER NOT NULL DEFAULT 0 CHECK (strict_types IN (0, 1));
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -61,13 +61,17 @@ export interface VersionRow {
   gate_json: string | null;
   /** 1 when the version went live past failing gate cases. */
   forced: number;
+  /** 1 when the version opted into strict types (migration 10). */
+  strict_types: number;
+  /** JSON of the checker's TypeDiagnostic[] (migration 10); NULL when it said nothing or did not run. */
+  diagnostics_json: string | null;
 }
 
-/** What `listVersions` selects: everything but the code and the tests. */
-export type VersionSummaryRow = Omit<VersionRow, 'id' | 'tool_id' | 'source' | 'compiled_js' | 'source_map' | 'tests_json'>;
+/** What `listVersions` selects: everything but the code, the tests and the type diagnostics. */
+export type VersionSummaryRow = Omit<VersionRow, 'id' | 'tool_id' | 'source' | 'compiled_js' | 'source_map' | 'tests_json' | 'diagnostics_json'>;
 
-/** The named parameters of the version INSERT. */
-export type VersionInsert = Omit<VersionRow, 'id'>;
+/** The named parameters of the version INSERT (diagnostics are written after it: version-diagnostics.ts). */
+export type VersionInsert = Omit<VersionRow, 'id' | 'diagnostics_json'>;
 
 export interface ExecutionRow {
   id: string;
@@ -153,6 +157,7 @@ export function storableSnapshot(snapshot: VersionSnapshot): VersionSnapshot {
     ...(snapshot.datasource === undefined ? {} : { datasource: snapshot.datasource }),
     ...(hasTests(snapshot.tests) ? { tests: snapshot.tests } : {}),
     ...(snapshot.replaySafe === true ? { replaySafe: true } : {}),
+    ...(snapshot.strictTypes === true ? { strictTypes: true as const } : {}),
   };
 }
 
@@ -175,6 +180,7 @@ export function snapshotFromRow(row: VersionRow): VersionSnapshot & Required<Pic
     ...(row.datasource === null ? {} : { datasource: row.datasource }),
     ...(row.tests_json === null ? {} : { tests: JSON.parse(row.tests_json) as ToolTest[] }),
     ...(row.replay_safe === 1 ? { replaySafe: true } : {}),
+    ...(row.strict_types === 1 ? { strictTypes: true as const } : {}),
   };
 }
 
@@ -391,5 +397,6 @@ export function versionRow(
     replay_safe: stored.replaySafe === true ? 1 : 0,
     gate_json: gateToJson(gate.report),
     forced: gate.forced ? 1 : 0,
+    strict_types: stored.strictTypes === true ? 1 : 0,
   };
 }

@@ -55,18 +55,18 @@ export function prepareToolStatements(db: Database.Database): ToolStatements {
     listVersions: db.prepare<[toolId: number], VersionSummaryRow>(
       `SELECT version, language, description, input_schema, timeout_ms, memory_mb, hash,
               origin_kind, origin_from_version, created_at, capabilities_json, kind, dependencies_json, datasource,
-              replay_safe, gate_json, forced
+              replay_safe, gate_json, forced, strict_types
          FROM versions WHERE tool_id = ? ORDER BY version`,
     ),
     insertVersion: db.prepare<VersionInsert>(
       `INSERT INTO versions (tool_id, version, language, description, input_schema, timeout_ms,
                              memory_mb, source, compiled_js, source_map, hash, origin_kind,
                              origin_from_version, created_at, capabilities_json, kind, dependencies_json, datasource,
-                             tests_json, replay_safe, gate_json, forced)
+                             tests_json, replay_safe, gate_json, forced, strict_types)
        VALUES (@tool_id, @version, @language, @description, @input_schema, @timeout_ms,
                @memory_mb, @source, @compiled_js, @source_map, @hash, @origin_kind,
                @origin_from_version, @created_at, @capabilities_json, @kind, @dependencies_json, @datasource,
-               @tests_json, @replay_safe, @gate_json, @forced)`,
+               @tests_json, @replay_safe, @gate_json, @forced, @strict_types)`,
     ),
   };
 }

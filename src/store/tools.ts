@@ -156,11 +156,18 @@ export function createToolStore(db: Database.Database, now: () => string, afterW
       writeVersion(liveTool(persona, name), snapshot, origin, now(), gate),
   );
 
+  // The copy is the same code: it keeps what the type checker said about it (migration 10).
+  const copyDiagnostics = db.prepare<{ toolId: number; from: number; to: number }>(
+    `UPDATE versions SET diagnostics_json = (SELECT diagnostics_json FROM versions WHERE tool_id = @toolId AND version = @from)
+      WHERE tool_id = @toolId AND version = @to`,
+  );
   const rollback = db.transaction((persona: string, name: string, toVersion: number) => {
     const tool = liveTool(persona, name);
     // Verified read: rolling back to a tampered version fails with INTEGRITY, not silently.
     const source = readVersion(tool, toVersion);
-    return writeVersion(tool, source, { kind: 'rollback', fromVersion: toVersion });
+    const copy = writeVersion(tool, source, { kind: 'rollback', fromVersion: toVersion });
+    copyDiagnostics.run({ toolId: tool.id, from: toVersion, to: copy.version });
+    return copy;
   });
 
   const remove = db.transaction((persona: string, name: string) => {
@@ -271,6 +278,7 @@ function summaryFromRow(tool: ToolRow, row: VersionSummaryRow): VersionSummary {
     ...(row.replay_safe === 1 ? { replaySafe: true } : {}),
     gate: gateFromRow(row.gate_json),
     forced: row.forced === 1,
+    ...(row.strict_types === 1 ? { strictTypes: true as const } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineMetaTool } from '../meta-tool.js';
-import { capabilities, code, datasource, description, inputSchema, replaySafe, tests, kind, memoryMb, timeoutMs, toolName } from './fields.js';
+import { capabilities, code, datasource, description, inputSchema, replaySafe, tests, kind, memoryMb, strictTypes, timeoutMs, toolName } from './fields.js';
 import { WRITE_OUTPUT, writeResult } from './write-result.js';
 
 export const createToolTool = defineMetaTool({
@@ -10,6 +10,7 @@ export const createToolTool = defineMetaTool({
     'Create a new tool from TypeScript or JavaScript source and save it as version 1. ' +
     'Once saved it is listed as a tool under its own name (clients are notified with tools/list_changed) and can also be called with run_tool. ' +
     'If the code does not compile, or throws while loading, nothing is saved and the result gives the line, column and code frame of the problem. ' +
+    'TypeScript is also type-checked (with types for ctx, your args from input_schema and the runtime\'s globals): the result lists `diagnostics` (line, column, TS code, message) as advice; with `strict_types: true` type errors refuse the save. ' +
     'With `kind: "library"` it saves code for other tools to import (`import { x } from "lib:<name>"`) instead of a callable tool. ' +
     'A tool that needs the network declares `capabilities: { fetch: ["api.example.com"] }` (and `secrets: ["NAME"]` for a secret the server holds); the server refuses hosts its config does not allow. ' +
     'A tool that calls your other tools declares them: `capabilities: { tools: ["csv_stats"] }`, then `await ctx.tools.csv_stats(args)` (get_tool gives their TypeScript declaration). ' +
@@ -24,7 +25,7 @@ export const createToolTool = defineMetaTool({
       language: z
         .enum(['typescript', 'javascript', 'sql'])
         .optional()
-        .describe('Language of `code` (default typescript). Types are stripped, not checked. `sql`: code is one read-only SQL query on `datasource`.'),
+        .describe('Language of `code` (default typescript). TypeScript types are checked as advice (diagnostics in the result), and stripped to run. `sql`: code is one read-only SQL query on `datasource`.'),
       datasource: datasource.optional(),
       input_schema: inputSchema.optional(),
       timeout_ms: timeoutMs.optional(),
@@ -33,6 +34,7 @@ export const createToolTool = defineMetaTool({
       tests: tests.optional(),
       replay_safe: replaySafe.optional(),
       kind: kind.optional(),
+      strict_types: strictTypes.optional(),
     })
     .strict(),
   output: WRITE_OUTPUT,
@@ -51,6 +53,7 @@ export const createToolTool = defineMetaTool({
       ...(args.replay_safe === undefined ? {} : { replaySafe: args.replay_safe }),
       ...(args.kind === undefined ? {} : { kind: args.kind }),
       ...(args.datasource === undefined ? {} : { datasource: args.datasource }),
+      ...(args.strict_types === undefined ? {} : { strictTypes: args.strict_types }),
     });
     const saved =
       args.kind === 'library'

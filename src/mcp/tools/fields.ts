@@ -42,6 +42,12 @@ export const datasource = z
   .string()
   .describe('For language "sql": the datasource (a database the server configured) the query reads.');
 
+export const strictTypes = z
+  .boolean()
+  .describe(
+    'TypeScript only. true: a type error the checker finds refuses the save (as a compile error would, located in your lines). Default false: type diagnostics are advice returned with the saved version.',
+  );
+
 export const description = z.string().describe('What the tool does and when to use it; shown to agents in the tool list.');
 
 export const tests = z

@@ -3,6 +3,7 @@ import { lastErrorOut } from '../convert.js';
 import { defineMetaTool } from '../meta-tool.js';
 import { success } from '../results.js';
 import { FailureOut, outputSchemaOf } from '../schemas.js';
+import { DiagnosticOut } from './diagnostics-out.js';
 
 const LastErrorOut = z.object({
   execution_id: z.string(),
@@ -35,6 +36,13 @@ const LastErrorOut = z.object({
   last_seen: z.string().nullable().describe('ISO 8601 start of the latest of them.'),
   versions: z.array(z.number().int().nullable()).describe('The versions it happened in, ascending; null stands for refused code (a create/update that saved nothing). Empty when there is no fingerprint.'),
   not_seen_since: z.number().int().nullable().describe('The first version after the last one it happened in, when the active version is not among them: it has not happened since that version.'),
+  checker_warning: DiagnosticOut.extend({
+    tool: z.string(),
+    version: z.number().int(),
+    saved_by: z.enum(['create', 'update', 'edit', 'rollback']),
+  })
+    .optional()
+    .describe('When the failure passed through a line the TypeScript checker warned about when that version was saved: that diagnostic. The warning was right.'),
   advice: z.string().describe('What to do next, for whoever must act: the caller for invalid_arguments, the tool for a bug, the limit for timeout/memory.'),
   text: z
     .string()

@@ -6,6 +6,8 @@ import { defineMetaTool } from '../meta-tool.js';
 import { success } from '../results.js';
 import { DependencyOut, GateReportOut, ToolOut, VersionOut, outputSchemaOf } from '../schemas.js';
 import { toolName } from './fields.js';
+import { DiagnosticOut, diagnosticLines } from './diagnostics-out.js';
+import { sourceFileName } from '../../compiler/compile.js';
 
 const VersionSideOut = z.object({
   version: z.number().int(),
@@ -68,6 +70,10 @@ const GetToolOut = z.object({
     .describe("That version's declared tests (absent when none)."),
   replay_safe: z.boolean().optional().describe('True when that version lets the gate replay its calls despite side effects.'),
   gate: GateReportOut.optional().describe('The regression gate\'s report on that version, when update_tool/edit_tool ran it: why a refused version is not active, or what a forced one was forced past.'),
+  diagnostics: z
+    .array(DiagnosticOut)
+    .optional()
+    .describe('TypeScript only: what the type checker said about that version when it was saved ([] when nothing, or while it has not answered yet).'),
   tools_declaration: z
     .string()
     .optional()
@@ -118,6 +124,7 @@ export const getToolTool = defineMetaTool({
       ...(details.gate === null ? {} : { gate: gateReportOut(details.gate, details.forced) }),
       ...(mcpDeclaration === null ? {} : { mcp_declaration: mcpDeclaration }),
       ...(diff === null ? {} : { diff: versionDiffOut(diff) }),
+      ...(details.diagnostics === null ? {} : { diagnostics: details.diagnostics }),
     };
     const t = structured.tool;
     const history = structured.versions
@@ -153,6 +160,9 @@ export const getToolTool = defineMetaTool({
       ...(mcpDeclaration === null ? [] : ['', `ctx.mcp of version ${details.version}:`, mcpDeclaration]),
       ...(details.tests.length === 0 ? [] : ['', `Version ${details.version} declares ${details.tests.length} test${details.tests.length === 1 ? '' : 's'} (the gate runs them before an update goes live).`]),
       ...(details.gate === null ? [] : ['', `Gate report of version ${details.version}${details.forced ? ' (forced)' : ''}:`, gateReportText(details.gate, t.name)]),
+      ...(details.diagnostics === null || details.diagnostics.length === 0
+        ? []
+        : ['', `Type diagnostics of version ${details.version} (advisory):`, ...diagnosticLines(sourceFileName(t.name, t.language), details.diagnostics)]),
       '',
       // Asked for a diff, the agent reads the diff; the whole source stays in the structured answer.
       ...(diff === null ? [`Source of version ${details.version}:`, details.source] : [versionDiffText(diff)]),

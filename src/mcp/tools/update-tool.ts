@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineMetaTool } from '../meta-tool.js';
-import { capabilities, code, datasource, description, force, inputSchema, replaySafe, tests, memoryMb, timeoutMs, toolName } from './fields.js';
+import { capabilities, code, datasource, description, force, inputSchema, replaySafe, tests, memoryMb, strictTypes, timeoutMs, toolName } from './fields.js';
 import { WRITE_OUTPUT, writeResult } from './write-result.js';
 
 export const updateToolTool = defineMetaTool({
@@ -12,6 +12,7 @@ export const updateToolTool = defineMetaTool({
     'If a test fails or a replayed call that succeeded now fails, the new version is saved but NOT active (isError, with a report of each case: arguments, before, after with line, column and code frame); fix and update again, or pass force: true. ' +
     'Otherwise the new version is active at once; calls already running finish on the version they started with. ' +
     'If the new code does not compile or throws while loading, nothing is saved, the previous version keeps serving, and the result gives line, column and code frame. ' +
+    'TypeScript type diagnostics come back as advice (`diagnostics`); `strict_types: true` makes type errors refuse the save (kept for later updates until set to false). ' +
     'Typical loop: a call fails -> get_last_error -> update_tool with the fix -> call again. Undo with rollback_tool.',
   input: z
     .object({
@@ -26,6 +27,7 @@ export const updateToolTool = defineMetaTool({
       replay_safe: replaySafe.optional(),
       force: force.optional(),
       datasource: datasource.optional(),
+      strict_types: strictTypes.optional(),
     })
     .strict(),
   output: WRITE_OUTPUT,
@@ -43,6 +45,7 @@ export const updateToolTool = defineMetaTool({
       ...(args.replay_safe === undefined ? {} : { replaySafe: args.replay_safe }),
       ...(args.force === undefined ? {} : { force: args.force }),
       ...(args.datasource === undefined ? {} : { datasource: args.datasource }),
+      ...(args.strict_types === undefined ? {} : { strictTypes: args.strict_types }),
     });
     const active = outcome.ok ? null : ctx.scope.getTool(args.name).tool.activeVersion;
     return writeResult(outcome, ctx, args.name, active, (v) => `Updated ${args.name}: version ${v} is now active.`);

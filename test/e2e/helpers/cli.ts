@@ -41,9 +41,9 @@ function wrap(client: Client, stderr: () => string, pid: number | null): Connect
   };
 }
 
-/** `chameleon serve --db <db> [--persona P]` over stdio, with the SDK client. */
-export async function connectStdio(options: { db: string; persona?: string }): Promise<Connected> {
-  const args = [BIN, 'serve', '--db', options.db, ...(options.persona ? ['--persona', options.persona] : [])];
+/** `chameleon serve --db <db> [--persona P] [--config FILE]` over stdio, with the SDK client. */
+export async function connectStdio(options: { db: string; persona?: string; config?: string }): Promise<Connected> {
+  const args = [BIN, 'serve', '--db', options.db, ...(options.persona ? ['--persona', options.persona] : []), ...(options.config ? ['--config', options.config] : [])];
   const transport = new StdioClientTransport({ command: process.execPath, args, cwd: ROOT, stderr: 'pipe' });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
