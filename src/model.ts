@@ -319,6 +319,8 @@ export interface ExecutionRecord {
    */
   parentExecutionId?: string;
   rootExecutionId?: string;
+  /** How many times the call called ctx.progress (sent to the client or not); absent when none. */
+  progressCalls?: number;
   /**
    * The call's kv writes, applied to the kv table in the transaction that inserts this row (so
    * they commit with it, or not at all). Never stored as such, never read back. A FAILURE row's

@@ -152,5 +152,6 @@ export function quotaRefusedRecord(record: ExecutionRecord, refusal: QuotaRefusa
     effects: record.effects,
     ...(record.parentExecutionId === undefined ? {} : { parentExecutionId: record.parentExecutionId }),
     ...(record.rootExecutionId === undefined ? {} : { rootExecutionId: record.rootExecutionId }),
+    ...(record.progressCalls === undefined ? {} : { progressCalls: record.progressCalls }),
   };
 }

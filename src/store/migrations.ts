@@ -304,9 +304,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE versions_new RENAME TO versions;
     `,
   },
+  {
+    version: 11,
+    description: 'how many times a call called ctx.progress (issue 17)',
+    // NULL when it never did, which is nearly every row: a NULL in the last column costs the
+    // row no byte (SQLite's record format leaves trailing NULLs out).
+    sql: `
+      ALTER TABLE executions ADD COLUMN progress_calls INTEGER;
+    `,
+  },
 ];
 
-export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
+/** The last migration's version (8-10 are other branches' of issue 17, merged before this one). */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 /** Brings the database up to LATEST_SCHEMA_VERSION; a no-op when it is already there. */
 export function migrate(db: Database.Database): void {
