@@ -14,7 +14,9 @@
  * (src/sandbox-host/worker/guest-timers.ts), which schedules or cancels a wake-up of the
  * running call and returns nothing, and two synchronous callbacks that take and return
  * strings (random bytes; URL parsing: src/sandbox-host/worker/realm-hooks.ts), which tool code
- * reaches only through crypto and URL (web/install.ts).
+ * reaches only through crypto and URL (web/install.ts). Two more one-way hooks carry a call's
+ * capability requests (capabilities/host-requests.ts) and its ctx.progress reports
+ * (capabilities/progress.ts); both are taken off the global the same way.
  *
  * scripts/build.mjs bundles this file and its imports (web/) into dist/sandbox/prelude.js.
  */
@@ -25,6 +27,7 @@ import { createKv, createSecret } from './capabilities/kv.js';
 import { createMcp } from './capabilities/mcp.js';
 import { createToolCall, createToolsView } from './capabilities/tools.js';
 import { createSql } from './capabilities/sql.js';
+import { createProgress } from './capabilities/progress.js';
 
 /** Globals the host sets before the prelude runs (realm-hooks.ts names them too). */
 const HOST_HOOK_GLOBALS = { random: '__chameleon_host_random', url: '__chameleon_host_url' } as const;
@@ -63,6 +66,8 @@ type ModuleFactory = (
   const hostRequestHook = globals['__chameleon_host_request'] as ((requestId: number, op: string, body: string) => void) | undefined;
   delete globals['__chameleon_host_request'];
   if (hostRequestHook !== undefined) setHostRequestHook((requestId, op, body) => hostRequestHook(requestId, op, body));
+  const hostProgressHook = globals['__chameleon_progress'] as ((done: number, total: number | undefined, message: string | undefined) => void) | undefined;
+  delete globals['__chameleon_progress'];
   // Frozen: it is the same function in every call of every version, and lockdown never
   // reaches it (it is no property of the global object), so anything hung on it would carry
   // from one call to the next (test/security/persist-require-stub-properties.test.ts).
@@ -175,6 +180,7 @@ type ModuleFactory = (
   const toolCall = createToolCall();
   const noTools = createToolsView(toolCall, undefined);
   const noSql = createSql([]);
+  const progress = createProgress(hostProgressHook === undefined ? undefined : (done, total, message) => hostProgressHook(done, total, message));
   const secret = freeze(
     createSecret(
       () => callMeta?.capabilities?.secrets ?? [],
@@ -289,6 +295,7 @@ type ModuleFactory = (
         mcp: meta.capabilities?.mcp === undefined ? noMcp : createMcp(meta.capabilities.mcp),
         tools: lastTools,
         sql: meta.capabilities?.sql === undefined ? noSql : createSql(meta.capabilities.sql),
+        progress,
       });
       let value: unknown;
       let then: unknown;
