@@ -19,6 +19,6 @@ export const runToolTool = defineMetaTool({
   output: outputSchemaOf(RunSuccessOut, RunFailureOut),
   annotations: { openWorldHint: false },
   async run(args, ctx) {
-    return runResult(await ctx.scope.runTool(args.name, args.arguments ?? {}));
+    return runResult(await ctx.scope.runTool(args.name, args.arguments ?? {}, ctx.progress));
   },
 });
