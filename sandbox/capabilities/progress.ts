@@ -21,10 +21,11 @@ type ProgressHook = (done: number, total: number | undefined, message: string | 
 
 export type Progress = (done: number, total?: number, message?: string) => void;
 
+/** `the number NaN`, `a string`, `an object`, `undefined`: what the tool passed, in its words. */
 function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'number') return StringCtor(value);
-  return typeof value;
+  if (value === null || value === undefined) return StringCtor(value);
+  if (typeof value === 'number') return `the number ${StringCtor(value)}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 export function createProgress(hook: ProgressHook | undefined): Progress {
