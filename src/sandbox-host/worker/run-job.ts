@@ -109,7 +109,7 @@ function call(
   );
 }
 
-/** The call's timers, requests and progress end with it; its last progress report goes before its reply. */
+/** The call's timers, requests and progress end with it (its last progress report crossed before it returned). */
 function endCall<R extends RunReply | null>(realm: Realm, reply: R): R {
   realm.timers.end();
   realm.requests.end();
