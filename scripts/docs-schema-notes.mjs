@@ -97,6 +97,7 @@ export const TABLES = {
       effects_json: 'What the call did outside itself, in order: fetch requests, kv operations, upstream MCP calls, tool calls, SQL queries (JSON, model.ts `Effect[]`; at most 200 and an `omitted` marker); NULL when nothing.',
       parent_execution_id: 'For a call made by another tool, the `id` of the execution that made it; NULL for a call an agent made.',
       root_execution_id: 'For a call made by another tool, the `id` of the agent\'s call at the top of the tree; NULL on that root itself.',
+      progress_calls: 'How many times the call called `ctx.progress` (whether or not its request asked for progress notifications); NULL when it never did. For a call stopped at a limit, the reports that left its sandbox.',
     },
   },
   kv: {
