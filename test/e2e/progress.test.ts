@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectStdio, spawnCli, structured, text, waitFor, type Connected, type Spawned } from './helpers/cli.js';
+import { connectHttp, connectStdio, spawnCli, startHttpServer, structured, text, waitFor, type Connected, type Spawned } from './helpers/cli.js';
 import { suiteTempDir } from './helpers/temp.js';
 
 // ctx.progress and per-run accounting (issue 17, item 6) through the built server over stdio.
@@ -114,5 +114,29 @@ describe('ctx.progress on the wire', () => {
     const mine = lines.filter((m) => m['method'] === 'notifications/progress' && m['params'].progressToken === 7).map((m) => m['params'].progress as number);
     expect(mine[0]).toBe(1);
     expect(mine[mine.length - 1]).toBe(1000);
+  });
+});
+
+describe('ctx.progress over Streamable HTTP', () => {
+  let server: Spawned & { url: string };
+  let s: Connected;
+  const temp = suiteTempDir();
+  beforeAll(async () => {
+    server = await startHttpServer({ db: path.join(temp.dir, 'h.db') });
+    s = await connectHttp(server.url);
+    const created = await s.call('create_tool', { name: 'steps', description: 'three steps', code: STEPS });
+    expect(created.isError, text(created)).toBeFalsy();
+  });
+  afterAll(async () => {
+    await s?.close();
+    server?.kill();
+    temp.remove();
+  });
+
+  it("sends the notifications on the request's own stream, in order", async () => {
+    const seen: number[] = [];
+    const out = await s.client.callTool({ name: 'steps', arguments: {} }, undefined, { timeout: 20_000, onprogress: (p) => seen.push(p.progress) });
+    expect(structured(out as never)).toMatchObject({ status: 'SUCCESS', result: { steps: 3 } });
+    expect(seen).toEqual([1, 2, 3]);
   });
 });
