@@ -14,7 +14,9 @@
  * (src/sandbox-host/worker/guest-timers.ts), which schedules or cancels a wake-up of the
  * running call and returns nothing, and two synchronous callbacks that take and return
  * strings (random bytes; URL parsing: src/sandbox-host/worker/realm-hooks.ts), which tool code
- * reaches only through crypto and URL (web/install.ts).
+ * reaches only through crypto and URL (web/install.ts). Two more one-way hooks carry a call's
+ * capability requests (capabilities/host-requests.ts) and its ctx.progress reports
+ * (capabilities/progress.ts); both are taken off the global the same way.
  *
  * scripts/build.mjs bundles this file and its imports (web/) into dist/sandbox/prelude.js.
  */
@@ -25,6 +27,7 @@ import { createKv, createSecret } from './capabilities/kv.js';
 import { createMcp } from './capabilities/mcp.js';
 import { createToolCall, createToolsView } from './capabilities/tools.js';
 import { createSql } from './capabilities/sql.js';
+import { createProgressChannel, type ProgressHook } from './capabilities/progress.js';
 
 /** Globals the host sets before the prelude runs (realm-hooks.ts names them too). */
 const HOST_HOOK_GLOBALS = { random: '__chameleon_host_random', url: '__chameleon_host_url' } as const;
@@ -63,6 +66,8 @@ type ModuleFactory = (
   const hostRequestHook = globals['__chameleon_host_request'] as ((requestId: number, op: string, body: string) => void) | undefined;
   delete globals['__chameleon_host_request'];
   if (hostRequestHook !== undefined) setHostRequestHook((requestId, op, body) => hostRequestHook(requestId, op, body));
+  const hostProgressHook = globals['__chameleon_progress'] as ProgressHook | undefined;
+  delete globals['__chameleon_progress'];
   // Frozen: it is the same function in every call of every version, and lockdown never
   // reaches it (it is no property of the global object), so anything hung on it would carry
   // from one call to the next (test/security/persist-require-stub-properties.test.ts).
@@ -163,6 +168,7 @@ type ModuleFactory = (
       return undefined;
     } catch (err) {
       timers = null;
+      progressChannel.end();
       return failureEnvelope(describeSafely(err), current.text());
     }
   }
@@ -175,6 +181,11 @@ type ModuleFactory = (
   const toolCall = createToolCall();
   const noTools = createToolsView(toolCall, undefined);
   const noSql = createSql([]);
+  // ctx.progress; its waiting report goes out by a timer of the call's own (setTimeout below).
+  const progressChannel = createProgressChannel(
+    hostProgressHook === undefined ? undefined : (done, total, message, calls, final) => hostProgressHook(done, total, message, calls, final),
+    (callback, ms) => void setTimeout(callback, ms),
+  );
   const secret = freeze(
     createSecret(
       () => callMeta?.capabilities?.secrets ?? [],
@@ -259,6 +270,7 @@ type ModuleFactory = (
       current = out;
       timers = { callbacks: null };
       beginRequests();
+      progressChannel.begin();
       callMeta = meta;
 
       const module = { exports: {} as unknown };
@@ -289,6 +301,7 @@ type ModuleFactory = (
         mcp: meta.capabilities?.mcp === undefined ? noMcp : createMcp(meta.capabilities.mcp),
         tools: lastTools,
         sql: meta.capabilities?.sql === undefined ? noSql : createSql(meta.capabilities.sql),
+        progress: progressChannel.progress,
       });
       let value: unknown;
       let then: unknown;
@@ -300,14 +313,22 @@ type ModuleFactory = (
         // What `await value` would read: a thenable is awaited, anything else is the result.
         if (value !== null && (typeof value === 'object' || typeof value === 'function')) then = (value as { then?: unknown }).then;
       } catch (err) {
+        progressChannel.end();
         return failureEnvelope(describeSafely(err), out.text());
       }
-      if (typeof then !== 'function') return serializeResult(value, meta.maxResultChars, out.text());
+      if (typeof then !== 'function') {
+        progressChannel.end();
+        return serializeResult(value, meta.maxResultChars, out.text());
+      }
       const thenable = value;
       return (async () => {
         try {
-          return serializeResult(await thenable, meta.maxResultChars, out.text());
+          const settled = await thenable;
+          progressChannel.end();
+          return serializeResult(settled, meta.maxResultChars, out.text());
         } catch (err) {
+          // end() is once per call: a second one (after a failed serialisation) sends nothing.
+          progressChannel.end();
           return failureEnvelope(describeSafely(err), out.text());
         }
       })();

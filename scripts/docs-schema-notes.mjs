@@ -104,6 +104,7 @@ export const TABLES = {
       root_execution_id: 'For a call made by another tool, the `id` of the agent\'s call at the top of the tree; NULL on that root itself.',
       fingerprint:
         'A failure\'s fingerprint (16 hex digits, src/traceback/fingerprint.ts): kind, error name, normalised message and the failing line\'s text, never the version, so the same bug has the same one in every version (`get_last_error` counts them, `list_executions group_by`). NULL for a success and for failures logged before migration 9.',
+      progress_calls: 'How many times the call called `ctx.progress` (whether or not its request asked for progress notifications); NULL when it never did. For a call stopped at a limit, the reports that left its sandbox.',
     },
   },
   kv: {

@@ -324,6 +324,8 @@ export interface ExecutionRecord {
    */
   parentExecutionId?: string;
   rootExecutionId?: string;
+  /** How many times the call called ctx.progress (sent to the client or not); absent when none. */
+  progressCalls?: number;
   /**
    * A FAILURE row's fingerprint (traceback/fingerprint.ts): equal for the same bug in any
    * version. Absent on successes and on failures logged before migration 9.

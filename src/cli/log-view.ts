@@ -143,6 +143,7 @@ export function renderExecution(row: ExecutionRecord, palette: Palette, sourceOf
     field('Hash', row.hash ?? '-'),
     `${palette.paint('bold', 'Status:'.padEnd(11))} ${statusText}`,
     field('Duration', `${formatDuration(row.durationMs)} (cpu ${formatDuration(row.cpuMs)}, heap ${formatBytes(row.heapUsedBytes)})`),
+    ...(row.progressCalls === undefined ? [] : [field('Progress', `ctx.progress called ${row.progressCalls} time${row.progressCalls === 1 ? '' : 's'}`)]),
   ];
   out.push(...block('Arguments', prettyJson(row.argumentsJson)));
   if (row.status === 'SUCCESS') {

@@ -136,7 +136,17 @@ function gateCaseOut(c: GateCase): Out<typeof GateCaseOut> {
 }
 
 export function runOut(r: RunOutcome): Out<typeof RunSuccessOut> | Out<typeof RunFailureOut> {
-  const common = { execution_id: r.executionId, tool: r.tool, version: r.version, console: r.console, duration_ms: round(r.durationMs) };
+  const { usage } = r;
+  const common = {
+    execution_id: r.executionId,
+    tool: r.tool,
+    version: r.version,
+    console: r.console,
+    duration_ms: round(r.durationMs),
+    cpu_ms: usage.cpuMs === null ? null : round(usage.cpuMs),
+    heap_used_bytes: usage.heapUsedBytes,
+    limits: { timeout_ms: usage.limits.timeoutMs, memory_mb: usage.limits.memoryMb },
+  };
   return r.ok ? { status: 'SUCCESS', ...common, result: r.result ?? null } : { status: 'FAILURE', ...common, error: failureOut(r.failure) };
 }
 
@@ -203,6 +213,7 @@ export function executionOut(row: ExecutionRecord) {
     duration_ms: row.durationMs,
     cpu_ms: row.cpuMs,
     heap_used_bytes: row.heapUsedBytes,
+    progress_calls: row.progressCalls ?? 0,
     ...(row.effects === null || row.effects.length === 0 ? {} : { effects: row.effects.map(effectOut) }),
     ...(row.parentExecutionId === undefined ? {} : { parent_execution_id: row.parentExecutionId }),
     ...(row.rootExecutionId === undefined ? {} : { root_execution_id: row.rootExecutionId }),

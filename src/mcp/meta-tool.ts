@@ -1,13 +1,15 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import type { PersonaScope } from '../service/index.js';
+import type { PersonaScope, ProgressSink } from '../service/index.js';
 import { jsonSchemaOf, type JsonObjectSchema } from './schemas.js';
 
 export interface MetaContext {
   scope: PersonaScope;
   /** Tells every session of this persona that its tool list changed. */
   toolsChanged(): void;
+  /** Set when the request carried a progress token: run_tool hands it to the call it runs. */
+  progress?: ProgressSink;
 }
 
 export interface MetaToolDefinition<I extends z.ZodObject> {

@@ -5,7 +5,7 @@
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Failure } from '../model.js';
-import type { RunOutcome } from '../service/index.js';
+import type { RunOutcome, RunUsage } from '../service/index.js';
 import { formatFrame } from '../traceback/format.js';
 import { calleeChain, crossToolLine } from '../traceback/format-callees.js';
 import { singleLine, tailText } from '../traceback/display-text.js';
@@ -73,7 +73,7 @@ export function runResult(outcome: RunOutcome): CallToolResult {
   const text = [
     failureText(outcome.failure, outcome.tool),
     '',
-    `${outcome.tool} (version ${outcome.version}) failed [${kind}]. Execution id: ${outcome.executionId}.`,
+    `${outcome.tool} (version ${outcome.version}) failed [${kind}] ${usageText(outcome.durationMs, outcome.usage)}. Execution id: ${outcome.executionId}.`,
     // Only a failure inside the tool's code has a traceback worth another call.
     ...(kind === 'exception' || kind === 'invalid_result' ? ['Call get_last_error for the full traceback.'] : []),
     outcome.advice,
@@ -81,4 +81,17 @@ export function runResult(outcome: RunOutcome): CallToolResult {
   // The end of the output, where the lines right before a failure are.
   if (outcome.console) text.push('', `Console output:\n${tailText(outcome.console, MAX_CONSOLE_IN_TEXT)}`);
   return failure(structured, text.join('\n'));
+}
+
+/**
+ * `after 1052 ms (CPU 1001 ms, heap 1.9 MB; limits 1000 ms, 64 MB)`: what the call used against
+ * what it was allowed, so a timeout or memory failure says at once how far over it went.
+ */
+export function usageText(durationMs: number, usage: RunUsage): string {
+  const used = [
+    ...(usage.cpuMs === null ? [] : [`CPU ${Math.round(usage.cpuMs)} ms`]),
+    ...(usage.heapUsedBytes === null ? [] : [`heap ${(usage.heapUsedBytes / (1024 * 1024)).toFixed(1)} MB`]),
+  ];
+  const limits = `limits ${usage.limits.timeoutMs} ms${usage.limits.memoryMb === null ? '' : `, ${usage.limits.memoryMb} MB`}`;
+  return `after ${Math.round(durationMs)} ms (${[used.join(', '), limits].filter((part) => part !== '').join('; ')})`;
 }

@@ -180,12 +180,22 @@ export const RefusedWriteOut = z.object({
   error: FailureOut,
 });
 
+export const RunLimitsOut = z
+  .object({
+    timeout_ms: z.number().int().describe("Bounds both the call's CPU time and its wall-clock time; for a call made by another tool, cut to what was left of its caller's."),
+    memory_mb: z.number().int().nullable().describe('The V8 heap limit of its sandbox; null for a SQL tool, which runs in none.'),
+  })
+  .describe('The limits the call ran under: its own, capped by the server\'s maxima.');
+
 const runCommon = {
   execution_id: z.string(),
   tool: z.string(),
   version: z.number().int(),
   console: z.string().describe('What the call printed with console.log (capped).'),
-  duration_ms: z.number(),
+  duration_ms: z.number().describe('Wall-clock time of the whole call, arguments check and log row included.'),
+  cpu_ms: z.number().nullable().describe('CPU time the tool used in its sandbox; null when it ran in none (refused arguments, a SQL tool) or its sandbox process died.'),
+  heap_used_bytes: z.number().int().nullable().describe("The sandbox's V8 heap in use when the call ended; null as for cpu_ms."),
+  limits: RunLimitsOut,
 };
 
 export const RunSuccessOut = z.object({ status: z.literal('SUCCESS'), ...runCommon, result: z.unknown().describe("The tool's return value.") });

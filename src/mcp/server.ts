@@ -2,11 +2,12 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { isAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { PersonaScope } from '../service/index.js';
+import type { PersonaScope, ProgressSink } from '../service/index.js';
 import { errorResult, newIncidentId } from './boundary.js';
 import { createToolEvents, type ToolEvents } from './events.js';
 import type { Inflight } from './inflight.js';
 import type { MetaContext, MetaTool } from './meta-tool.js';
+import { requestProgress, type RequestProgress } from './progress.js';
 import { runResult } from './results.js';
 import { META_TOOLS } from './tools/index.js';
 
@@ -76,18 +77,26 @@ export function createMcpServer(options: McpServerOptions): McpServer {
     }
   });
 
-  const callTool = async (name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> => {
+  const callTool = async (name: string, args: Record<string, unknown> | undefined, progress: ProgressSink | undefined): Promise<CallToolResult> => {
     try {
       const metaTool = meta.get(name);
-      if (metaTool) return await metaTool.call(args, ctx);
+      // Only run_tool reads `progress`; the other meta-tools share one context.
+      if (metaTool) return await metaTool.call(args, progress === undefined ? ctx : { ...ctx, progress });
       // Not a meta-tool: one of the persona's stored tools (the service says if it is not).
-      return runResult(await scope.runTool(name, args ?? {}));
+      return runResult(await scope.runTool(name, args ?? {}, progress));
     } catch (err) {
       return errorResult(err, logger, { tool: name, persona: scope.persona });
     }
   };
-  server.setRequestHandler(CallToolRequestSchema, (request) => {
-    const work = callTool(request.params.name, request.params.arguments);
+  const callWithProgress = async (name: string, args: Record<string, unknown> | undefined, progress: RequestProgress): Promise<CallToolResult> => {
+    const result = await callTool(name, args, progress.sink);
+    await progress.settled();
+    return result;
+  };
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+    const progress = requestProgress(extra, logger);
+    const { name, arguments: args } = request.params;
+    const work = progress === undefined ? callTool(name, args, undefined) : callWithProgress(name, args, progress);
     return options.inflight ? options.inflight.track(work) : work;
   });
   answerMalformedCallsWithInvalidParams(server);

@@ -26,6 +26,8 @@ export interface RunJob {
   executionId: string;
   /** A load check (create/update), not a call: it does not count toward the fast path. */
   probe?: boolean;
+  /** The request carried a progress token: ctx.progress reports are sent (ProgressReport), not only counted. */
+  progress?: true;
 }
 
 /**
@@ -104,6 +106,22 @@ export interface CapabilityResponse {
   body: string;
 }
 
+/**
+ * A running call's `ctx.progress`, one way (no answer), already rate-limited and bounded by the
+ * sandbox process (worker/guest-progress.ts); the server checks it again before a client sees it.
+ */
+/** The longest ctx.progress message that crosses (sandbox/capabilities/progress.ts refuses a longer one at the agent's line). */
+export const MAX_PROGRESS_MESSAGE_CHARS = 200;
+
+export interface ProgressReport {
+  type: 'progress';
+  /** The job (call) that reports. */
+  id: number;
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
 /** `runs`: the jobs that reached the supervisor together while others were in flight. */
 export type WorkerRequest = { type: 'configure'; settings: WorkerSettings } | { type: 'run'; job: RunJob } | { type: 'runs'; jobs: RunJob[] } | CapabilityResponse;
 
@@ -124,6 +142,8 @@ export interface RunReply {
   console: string;
   cpuMs: number | null;
   heapUsedBytes: number | null;
+  /** How many times the call called ctx.progress; absent when none. */
+  progressCalls?: number;
   /** The worker does not have this job's script: send the job again with its code. */
   needCode?: boolean;
   /**
@@ -169,7 +189,7 @@ export interface SampledFrame {
 }
 
 /** `results`: replies of jobs that finished together while others were running. */
-export type WorkerReply = RunReply | { type: 'results'; replies: RunReply[] } | { type: 'ready'; pid: number; rssBytes: number } | CapabilityRequest;
+export type WorkerReply = RunReply | { type: 'results'; replies: RunReply[] } | { type: 'ready'; pid: number; rssBytes: number } | CapabilityRequest | ProgressReport;
 
 /**
  * Why a worker ended itself. It writes `${FATAL_MARKER}<code> <text>` to stderr, then kills

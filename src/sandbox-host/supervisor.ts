@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import { takeEarlySandbox } from './early-start.js';
 import { forkSandboxWorker } from './fork-worker.js';
 import { callerEndedFault, deathFault, faultReply, overloadedFault, spawnReason, startFault } from './pool-faults.js';
-import { EXIT_CATASTROPHIC, FATAL_MARKER, type CapabilityRequest, type RunJob, type RunReply, type WorkerFault, type WorkerReply, type WorkerRequest } from './protocol.js';
+import { EXIT_CATASTROPHIC, FATAL_MARKER, MAX_PROGRESS_MESSAGE_CHARS, type CapabilityRequest, type ProgressReport, type RunJob, type RunReply, type WorkerFault, type WorkerReply, type WorkerRequest } from './protocol.js';
 import { laneIsolateKey, ToolLanes, type ToolLaneState } from './tool-lanes.js';
 
 export interface SandboxPoolOptions {
@@ -37,6 +37,8 @@ export interface CallHost {
   request(op: string, body: string): Promise<{ ok: boolean; body: string }>;
   /** The call was sent to its sandbox process: its deadline runs from about now. */
   dispatched?(): void;
+  /** A ctx.progress report of the call (checked as data here; bounded again by the host). */
+  progress?(progress: number, total: number | undefined, message: string | undefined): void;
 }
 
 /**
@@ -365,6 +367,7 @@ export class SandboxPool {
         return;
       }
       if (message?.type === 'request') this.serveRequest(slot, child, message);
+      else if (message?.type === 'progress') this.relayProgress(slot, child, message);
       else if (message?.type === 'results') for (const reply of message.replies) this.received(slot, child, reply);
       else if (message?.type === 'result') this.received(slot, child, message);
     });
@@ -411,6 +414,17 @@ export class SandboxPool {
       if (slot.child !== child || slot.pending.get(request.id) !== pending || !child.connected) return;
       child.send({ type: 'response', id: request.id, requestId: request.requestId, ok, body } satisfies WorkerRequest, () => undefined);
     });
+  }
+
+  /** A running call's ctx.progress, for its host; the sandbox process's message is untrusted data. */
+  private relayProgress(slot: WorkerSlot, child: ChildProcess, report: ProgressReport): void {
+    const pending = slot.pending.get(report.id);
+    if (!pending?.host?.progress || slot.child !== child) return;
+    const { progress, total, message } = report;
+    if (typeof progress !== 'number' || !Number.isFinite(progress)) return;
+    if (total !== undefined && (typeof total !== 'number' || !Number.isFinite(total))) return;
+    if (message !== undefined && (typeof message !== 'string' || message.length > MAX_PROGRESS_MESSAGE_CHARS)) return;
+    pending.host.progress(progress, total, message);
   }
 
   private received(slot: WorkerSlot, child: ChildProcess, reply: RunReply): void {

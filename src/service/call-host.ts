@@ -5,6 +5,7 @@ import type { CallHost } from '../sandbox-host/supervisor.js';
 import type { ServiceDeps } from './deps.js';
 import type { SecretValues } from './secrets.js';
 import { ToolCalls, type RunCallee, type ToolCallsOf } from './tool-calls.js';
+import { progressRelay, type ProgressSink } from './progress-relay.js';
 import { sqlHostRequest } from './sql-host.js';
 
 /**
@@ -13,7 +14,8 @@ import { sqlHostRequest } from './sql-host.js';
  * sql-host.ts) and this answers it, in the server process, which holds the secrets, the
  * connections and the database. Each request is checked against the version's manifest and
  * the host's config as they are now, counted against the call's bounds, and recorded as an
- * effect of the call (never a body or a header value). When the call ends, `finish()` stops
+ * effect of the call (never a body or a header value). Its ctx.progress reports go on to the
+ * client through progress-relay.ts. When the call ends, `finish()` stops
  * what is still running, waits for it to record itself (a fetch the deadline cut is audited
  * too), and hands over the effects and the kv writes to commit with the log row (a failed
  * call's writes are dropped by the caller).
@@ -35,6 +37,8 @@ export interface CallEffects {
 export interface HostedCall extends ToolCallsOf {
   /** Runs a call this one makes of another tool (ctx.tools). */
   runCallee: RunCallee;
+  /** Where ctx.progress goes: set when the agent's request carried a progress token. */
+  progress?: ProgressSink;
 }
 
 const NO_CALLEES: ReadonlyMap<string, CalleeFailure> = new Map();
@@ -62,6 +66,8 @@ class HostedCallState implements CallHostHandle {
   private tools: ToolCalls | null = null;
   /** When the call was sent to its sandbox (until then, when this was made): what is left of its deadline is measured from here. */
   private startedAt = performance.now();
+  /** Made on the first report: a call that reports none pays for nothing. */
+  private relay: ProgressSink | null = null;
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -77,6 +83,11 @@ class HostedCallState implements CallHostHandle {
     if (op === 'tools.call') return (this.tools ??= new ToolCalls(this.deps, this.call, this.call.runCallee, this.effects, this.startedAt)).request(body);
     if (op === 'sql.query') return this.tracked(this.sqlRequest(body));
     return Promise.resolve(refusal('Error', `Unknown request ${JSON.stringify(op.slice(0, 40))}.`));
+  }
+
+  progress(progress: number, total: number | undefined, message: string | undefined): void {
+    if (this.ended || this.call.progress === undefined) return;
+    (this.relay ??= progressRelay(this.call.progress))(progress, total, message);
   }
 
   dispatched(): void {

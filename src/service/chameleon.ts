@@ -18,6 +18,7 @@ import type { ServiceDeps } from './deps.js';
 import { createLogWriter } from './log-writer.js';
 import { newExecutionId } from './ids.js';
 import { assertPersonaName } from './names.js';
+import type { ProgressSink } from './progress-relay.js';
 import { startRetention } from './retention.js';
 import { runTool } from './running.js';
 import { loadSecretValues } from './secrets.js';
@@ -107,7 +108,8 @@ export function createChameleon(options: {
         listTools: () => listTools(deps, persona),
         listToolsPage: (cursor: string | undefined, limit: number) => listToolsPage(deps, persona, cursor, limit),
         listedToolsPage: (cursor: string | undefined, limit: number) => listedToolsPage(deps, persona, cursor, limit),
-        runTool: (name: string, args: unknown) => track(runTool(deps, persona, name, args)),
+        /** `progress`: where the call's ctx.progress goes, when the request asked for progress (progress-relay.ts). */
+        runTool: (name: string, args: unknown, progress?: ProgressSink) => track(runTool(deps, persona, name, args, undefined, progress)),
         getLastError: (toolName?: string) => getLastError(deps, persona, toolName),
         listExecutions: (query?: ExecutionQuery) => listExecutions(deps, persona, query),
         /** Two versions compared (get_tool diff): defaults previous -> active. */

@@ -41,6 +41,8 @@ export interface RecordInput {
   /** Set for a call made by another tool (ctx.tools). */
   parentExecutionId?: string;
   rootExecutionId?: string;
+  /** How many times the call called ctx.progress; absent or 0 when none. */
+  progressCalls?: number;
 }
 
 export function successRecord(input: RecordInput, resultJson: string): ExecutionRecord {
@@ -92,6 +94,7 @@ function record(input: RecordInput, outcome: Outcome, kvWrites?: KvWrite[]): Exe
   const out = fields(input, outcome, kvWrites);
   if (input.parentExecutionId !== undefined) out.parentExecutionId = input.parentExecutionId;
   if (input.rootExecutionId !== undefined) out.rootExecutionId = input.rootExecutionId;
+  if (input.progressCalls !== undefined && input.progressCalls > 0) out.progressCalls = input.progressCalls;
   return out;
 }
 

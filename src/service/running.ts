@@ -10,22 +10,39 @@ import { plainFailure, FAULT_NAMES, type FailureContext } from './failures.js';
 import { assertToolName } from './names.js';
 import { argumentsText, failureOfRecord, failureRecord, successRecord, type RecordInput } from './records.js';
 import { createCallHost } from './call-host.js';
+import type { ProgressSink } from './progress-relay.js';
 import { callSandbox, effectiveLimits } from './sandbox-call.js';
 import { callSqlTool } from './sql-calls.js';
 
 const REFUSED_ARGUMENTS_LOG_CHARS = 2_000;
 
+/**
+ * What a call used and the limits it ran under, in every answer (issue 17). `cpuMs` and
+ * `heapUsedBytes` are null when the call never reached a sandbox (refused arguments, a SQL
+ * tool, a sandbox process that died); `limits.memoryMb` is null for a SQL tool, which runs in
+ * no sandbox. `limits.timeoutMs` bounds both the CPU time and the wall-clock time of the call
+ * (for a call made by another tool: cut to what was left of its caller's).
+ */
+export interface RunUsage {
+  cpuMs: number | null;
+  heapUsedBytes: number | null;
+  limits: { timeoutMs: number; memoryMb: number | null };
+  /** How many times it called ctx.progress (sent on or not). */
+  progressCalls: number;
+}
+
 /** `resultJson` is `result` as JSON text (`null` for undefined), made once by the sandbox call. */
 export type RunOutcome =
-  | { ok: true; executionId: string; tool: string; version: number; result: unknown; resultJson: string; console: string; durationMs: number }
-  | { ok: false; executionId: string; tool: string; version: number; failure: Failure; console: string; durationMs: number; advice: string };
+  | { ok: true; executionId: string; tool: string; version: number; result: unknown; resultJson: string; console: string; durationMs: number; usage: RunUsage }
+  | { ok: false; executionId: string; tool: string; version: number; failure: Failure; console: string; durationMs: number; usage: RunUsage; advice: string };
 
 /**
  * Runs the active version of a tool once: validate the arguments, run in the sandbox, map any
  * failure into the agent's lines, and commit the log row *before* returning. A call that
- * started keeps the version it started with, whatever updates land meanwhile.
+ * started keeps the version it started with, whatever updates land meanwhile. `progress`:
+ * where the call's ctx.progress goes, when the agent's request asked for progress.
  */
-export async function runTool(deps: ServiceDeps, persona: string, name: string, args: unknown, nested?: NestedCall): Promise<RunOutcome> {
+export async function runTool(deps: ServiceDeps, persona: string, name: string, args: unknown, nested?: NestedCall, progress?: ProgressSink): Promise<RunOutcome> {
   assertToolName(name);
   const started = deps.now();
   const t0 = performance.now();
@@ -49,9 +66,16 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
     record.parentExecutionId = nested.parentId;
     record.rootExecutionId = nested.tree.rootId;
   }
+  const limits = nested === undefined ? effectiveLimits(version.limits, deps.config.limits) : nestedLimits(deps, version, nested);
   const finish = async (outcome: { failure: Failure } | { resultJson: string; result: unknown }): Promise<RunOutcome> => {
     record.durationMs = performance.now() - t0;
-    const common = { executionId, tool: name, version: version.version, console: record.console, durationMs: record.durationMs };
+    const usage: RunUsage = {
+      cpuMs: record.cpuMs,
+      heapUsedBytes: record.heapUsedBytes,
+      limits: { timeoutMs: limits.timeoutMs, memoryMb: version.language === 'sql' ? null : limits.memoryMb },
+      progressCalls: record.progressCalls ?? 0,
+    };
+    const common = { executionId, tool: name, version: version.version, console: record.console, durationMs: record.durationMs, usage };
     if ('failure' in outcome) {
       await commit(deps, failureRecord(record, outcome.failure, (tool, v) => failureContext(deps, persona, version).resolveVersion(tool, v)?.source));
       return failed(deps, common, outcome.failure, version);
@@ -72,7 +96,6 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
   }
   record.argumentsJson = checked.json;
 
-  const limits = nested === undefined ? effectiveLimits(version.limits, deps.config.limits) : nestedLimits(deps, version, nested);
   if (version.language === 'sql') {
     // A SQL tool runs its statement on its datasource; no sandbox is involved (sql-calls.ts).
     const sql = await callSqlTool(deps, version, JSON.parse(checked.json) as Record<string, unknown>, limits.timeoutMs);
@@ -85,13 +108,21 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
     executionId,
     capabilities: version.capabilities,
     timeoutMs: limits.timeoutMs,
+    // A callee gets no sink: its progress is counted in its own row only (progress-relay.ts says why).
     runCallee: (callee, calleeArgs, how) => runTool(deps, persona, callee, calleeArgs, how),
     ...(nested === undefined ? {} : { tree: nested.tree, notAfter: nested.deadlineAt }),
+    ...(progress === undefined ? {} : { progress }),
   });
   const outcome = await callSandbox(
     deps,
     { persona, toolName: name, version: version.version, hash: version.hash, snapshot: version },
-    { argsJson: checked.json, executionId, host, ...(nested === undefined ? {} : { bounds: { limits, run: { deadlineAt: nested.deadlineAt, signal: nested.signal } } }) },
+    {
+      argsJson: checked.json,
+      executionId,
+      host,
+      ...(nested === undefined ? {} : { bounds: { limits, run: { deadlineAt: nested.deadlineAt, signal: nested.signal } } }),
+      ...(progress === undefined ? {} : { progress: true }),
+    },
     failureContext(deps, persona, version),
   );
   // The tools it called are logged before it is: the tree is whole when the caller gets its answer.
@@ -105,6 +136,7 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
   record.console = outcome.console;
   record.cpuMs = outcome.cpuMs;
   record.heapUsedBytes = outcome.heapUsedBytes;
+  if (outcome.progressCalls > 0) record.progressCalls = outcome.progressCalls;
   return finish(outcome.ok ? outcome : { failure: linkCallees(outcome.failure, failedCallees) });
 }
 

@@ -21,9 +21,16 @@ export interface SandboxTarget {
 export const SHUT_DOWN_MID_CALL =
   'The server shut down while this call ran, and stopped it before it finished. The tool is not at fault: call it again once the server is back.';
 
+/** What a call used: `progressCalls` counts its ctx.progress calls (sent on or not). */
+export interface SandboxUsage {
+  cpuMs: number | null;
+  heapUsedBytes: number | null;
+  progressCalls: number;
+}
+
 export type SandboxOutcome =
-  | { ok: true; result: unknown; resultJson: string; console: string; cpuMs: number | null; heapUsedBytes: number | null }
-  | { ok: false; failure: Failure; console: string; cpuMs: number | null; heapUsedBytes: number | null };
+  | ({ ok: true; result: unknown; resultJson: string; console: string } & SandboxUsage)
+  | ({ ok: false; failure: Failure; console: string } & SandboxUsage);
 
 /**
  * One trip to a sandbox process and back: builds the job, and turns whatever comes back
@@ -32,8 +39,11 @@ export type SandboxOutcome =
 export async function callSandbox(
   deps: ServiceDeps,
   target: SandboxTarget,
-  /** `probe`: a load check; `'library'` loads the module without looking for a handler. `bounds`: a call made by another tool. */
-  call: { argsJson: string; executionId: string; probe?: boolean | 'library'; host?: CallHost; bounds?: NestedBounds },
+  /**
+   * `probe`: a load check; `'library'` loads the module without looking for a handler. `bounds`: a call made by another tool.
+   * `progress`: the request carried a progress token, so ctx.progress reports go to `host`.
+   */
+  call: { argsJson: string; executionId: string; probe?: boolean | 'library'; host?: CallHost; bounds?: NestedBounds; progress?: boolean },
   failureContext: FailureContext,
 ): Promise<SandboxOutcome> {
   const { payload } = deps.config;
@@ -50,6 +60,7 @@ export async function callSandbox(
     argsJson: call.argsJson,
     executionId: call.executionId,
     ...(probe ? { probe: true } : {}),
+    ...(call.progress === true ? { progress: true } : {}),
     metaJson: callMetaJson({
       persona: target.persona,
       tool: { name: target.toolName, version: target.version },
@@ -60,7 +71,7 @@ export async function callSandbox(
       ...callCapabilities(deps, target.snapshot.capabilities),
     }),
   }, call.host, call.bounds?.run);
-  const usage = { cpuMs: reply.cpuMs, heapUsedBytes: reply.heapUsedBytes };
+  const usage: SandboxUsage = { cpuMs: reply.cpuMs, heapUsedBytes: reply.heapUsedBytes, progressCalls: countOf(reply.progressCalls) };
   if (reply.fault || reply.envelope === null) {
     const fault = reply.fault ?? { kind: 'internal' as const, message: 'The sandbox returned nothing.' };
     // While the engine closes, the pool stops every call still running: say that, and what to do.
@@ -92,6 +103,11 @@ export async function callSandbox(
     return { ok: false, failure: plainFailure('invalid_result', FAULT_NAMES.invalid_result, message), console, ...usage };
   }
   return { ok: true, result: envelope.result, resultJson, console, ...usage };
+}
+
+/** A count the sandbox process reported (untrusted): a non-negative integer, else 0. */
+function countOf(value: unknown): number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : 0;
 }
 
 /**

@@ -95,12 +95,12 @@ function prepareExecutionStatements(db: Database.Database) {
                                arguments_json, status, error_kind, error_name, error_message,
                                result_summary, frames_json, raw_stack, code_frame, error_facts_json,
                                effects_json, parent_execution_id, root_execution_id, fingerprint,
-                               console_output, duration_ms, cpu_ms, heap_used_bytes)
+                               console_output, duration_ms, cpu_ms, heap_used_bytes, progress_calls)
        VALUES (@id, @timestamp, @persona, @tool_name, @operation, @version, @hash,
                @arguments_json, @status, @error_kind, @error_name, @error_message,
                @result_summary, @frames_json, @raw_stack, @code_frame, @error_facts_json,
                @effects_json, @parent_execution_id, @root_execution_id, @fingerprint,
-               @console_output, @duration_ms, @cpu_ms, @heap_used_bytes)`,
+               @console_output, @duration_ms, @cpu_ms, @heap_used_bytes, @progress_calls)`,
     ),
     get: db.prepare<[persona: string, id: string], ExecutionRow>(
       'SELECT * FROM executions WHERE persona = ? AND id = ?',

@@ -155,5 +155,6 @@ export function quotaRefusedRecord(record: ExecutionRecord, refusal: QuotaRefusa
     ...(record.rootExecutionId === undefined ? {} : { rootExecutionId: record.rootExecutionId }),
     // No frame of the tool's: kind, name and the message with its figures normalised.
     fingerprint: failureFingerprint({ kind: 'exception', name: 'KvQuotaError', message, frames: [] }, () => undefined),
+    ...(record.progressCalls === undefined ? {} : { progressCalls: record.progressCalls }),
   };
 }

@@ -331,6 +331,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE versions ADD COLUMN strict_types INTEGER NOT NULL DEFAULT 0 CHECK (strict_types IN (0, 1));
     `,
   },
+  {
+    version: 11,
+    description: 'how many times a call called ctx.progress (issue 17)',
+    // NULL when it never did, which is nearly every row: a NULL in the last column costs the
+    // row no byte (SQLite's record format leaves trailing NULLs out).
+    sql: `
+      ALTER TABLE executions ADD COLUMN progress_calls INTEGER;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

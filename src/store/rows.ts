@@ -100,6 +100,7 @@ export interface ExecutionRow {
   duration_ms: number;
   cpu_ms: number | null;
   heap_used_bytes: number | null;
+  progress_calls: number | null;
 }
 
 export function toolFromRow(row: ToolRow): ToolRecord {
@@ -233,6 +234,7 @@ export function executionToRow(record: ExecutionRecord): ExecutionRow {
     duration_ms: Number.isFinite(record.durationMs) ? record.durationMs : 0,
     cpu_ms: finiteOrNull(record.cpuMs),
     heap_used_bytes: record.heapUsedBytes === null ? null : integerOrNull(record.heapUsedBytes),
+    progress_calls: record.progressCalls === undefined || record.progressCalls === 0 ? null : integerOrNull(record.progressCalls),
   };
 }
 
@@ -242,6 +244,7 @@ export function executionFromRow(row: ExecutionRow): ExecutionRecord {
   if (row.parent_execution_id !== null) record.parentExecutionId = row.parent_execution_id;
   if (row.root_execution_id !== null) record.rootExecutionId = row.root_execution_id;
   if (row.fingerprint !== null) record.fingerprint = row.fingerprint;
+  if (row.progress_calls !== null) record.progressCalls = row.progress_calls;
   return record;
 }
 

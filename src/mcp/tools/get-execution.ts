@@ -21,6 +21,7 @@ const ExecutionOut = z.object({
   duration_ms: z.number(),
   cpu_ms: z.number().nullable(),
   heap_used_bytes: z.number().nullable(),
+  progress_calls: z.number().int().describe('How many times the call called ctx.progress (whether or not its request asked for progress notifications).'),
   effects: z
     .array(z.record(z.string(), z.unknown()))
     .optional()

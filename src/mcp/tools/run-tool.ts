@@ -9,6 +9,7 @@ export const runToolTool = defineMetaTool({
   title: 'Run a tool',
   description:
     'Run the active version of one of your tools, exactly as calling it under its own name does. Use it when your client has not refreshed its tool list yet. ' +
+    "Every answer carries duration_ms, cpu_ms, heap_used_bytes and the limits the call ran under; a progressToken in the request gets the tool's ctx.progress reports. " +
     'A failure returns isError with the error, the top frame (`at fn (tool.ts:line:column)`), the code frame and the execution id; get_last_error has the full traceback.',
   input: z
     .object({
@@ -19,6 +20,6 @@ export const runToolTool = defineMetaTool({
   output: outputSchemaOf(RunSuccessOut, RunFailureOut),
   annotations: { openWorldHint: false },
   async run(args, ctx) {
-    return runResult(await ctx.scope.runTool(args.name, args.arguments ?? {}));
+    return runResult(await ctx.scope.runTool(args.name, args.arguments ?? {}, ctx.progress));
   },
 });

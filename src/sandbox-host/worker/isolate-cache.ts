@@ -1,9 +1,11 @@
 import ivm from 'isolated-vm';
 import { MODULE_PARAMETERS } from '../../compiler/module-wrapper.js';
+import { createGuestProgress, type GuestProgress } from './guest-progress.js';
 import { createGuestRequests, type GuestRequests } from './guest-requests.js';
 import { createGuestTimers, type GuestTimers } from './guest-timers.js';
 import { createRealmCodeCache, type RealmCodeCache } from './realm-code-cache.js';
 import { installRealmHooks } from './realm-hooks.js';
+import { sendProgress } from './request-routing.js';
 import { warmUpRealm } from './warm-up.js';
 
 /**
@@ -65,6 +67,8 @@ export interface Realm {
   /** Hands the server's answer to request `requestId` of the running call to the prelude (guest-requests.ts). */
   deliver: ivm.Reference<(requestId: number, ok: boolean, body: string) => void>;
   requests: GuestRequests;
+  /** The running call's ctx.progress: counted, and sent when its request asked (guest-progress.ts). */
+  progress: GuestProgress;
 }
 
 export interface IsolateCacheOptions {
@@ -98,6 +102,7 @@ interface VersionEntry {
 const SETTLE_GLOBAL = '__chameleon_settle';
 const TIMER_GLOBAL = '__chameleon_timer';
 const REQUEST_GLOBAL = '__chameleon_host_request';
+const PROGRESS_GLOBAL = '__chameleon_progress';
 
 /**
  * Up to this much compiled JS is compiled on the sandbox process's own thread (V8 pre-parses
@@ -128,6 +133,8 @@ async function buildRealm(isolate: ivm.Isolate, sources: IsolateCacheOptions['re
   await context.global.set(TIMER_GLOBAL, timers.hook);
   const requests = createGuestRequests(timers);
   await context.global.set(REQUEST_GLOBAL, requests.hook);
+  const progress = createGuestProgress(sendProgress);
+  await context.global.set(PROGRESS_GLOBAL, progress.hook);
   await installRealmHooks(context);
   await runSource(isolate, context, sources.prelude, codeCache);
   // The prelude's take/wait/abandon/fire/deliver: held by the host only, gone from the global before lockdown.
@@ -140,7 +147,7 @@ async function buildRealm(isolate: ivm.Isolate, sources: IsolateCacheOptions['re
   hooks.release();
   await context.global.delete(SETTLE_GLOBAL);
   await runSource(isolate, context, sources.lockdown, codeCache);
-  return { context, take, wait, abandon, fire, timers, deliver, requests };
+  return { context, take, wait, abandon, fire, timers, deliver, requests, progress };
 }
 
 async function runSource(isolate: ivm.Isolate, context: ivm.Context, { filename, source }: RealmSource, codeCache: RealmCodeCache): Promise<void> {

@@ -94,19 +94,28 @@ function call(
   realm.timers.begin((id) => realm.fire.apply(undefined, [id], { timeout: job.timeoutMs }));
   // Its capability requests (guest-requests.ts): each answer enters the realm as a timer does.
   realm.requests.begin(job.id, (requestId, ok, body) => realm.deliver.apply(undefined, [requestId, ok, body], { timeout: job.timeoutMs }));
+  // Its ctx.progress (guest-progress.ts): counted, and sent on only when the request asked for progress.
+  realm.progress.begin(job.id, job.progress === true);
   // Not while a call profiles this isolate: a synchronous entry would start a profiler on this thread.
   const sync = run.policy.allows(job.scriptKey) && !run.sampler.profiling(entry.isolate);
   const out = sync ? callSync(entry, realm, enter, job, run) : callAsync(entry, realm, enter, job, run);
-  if (!(out instanceof Promise)) {
-    endCall(realm);
-    return out;
-  }
-  return out.finally(() => endCall(realm));
+  if (!(out instanceof Promise)) return endCall(realm, out);
+  return out.then(
+    (reply) => endCall(realm, reply),
+    (error: unknown) => {
+      endCall(realm, null);
+      throw error;
+    },
+  );
 }
 
-function endCall(realm: Realm): void {
+/** The call's timers, requests and progress end with it (its last progress report crossed before it returned). */
+function endCall<R extends RunReply | null>(realm: Realm, reply: R): R {
   realm.timers.end();
   realm.requests.end();
+  const progressCalls = realm.progress.end();
+  if (reply !== null && progressCalls > 0) reply.progressCalls = progressCalls;
+  return reply;
 }
 
 /** One synchronous entry; a call that returned a promise is taken, or waited for. */

@@ -281,7 +281,7 @@ function classOf(attack: string): AttackClass {
   if (/^web-(random-values|structured-clone|url-oversize)/.test(attack)) return 'denial-of-service';
   // Issue 14's surface: floods and bombs are denial of service, a secret leaving is a leak,
   // the rest tries to exceed a tool's capabilities.
-  if (/^(egress-|kv-quota-|kv-operation-)/.test(attack)) return 'denial-of-service';
+  if (/^(egress-|kv-quota-|kv-operation-|progress-)/.test(attack)) return 'denial-of-service';
   if (attack.startsWith('secret-')) return 'information-leak';
   if (/^(ssrf-|kv-|channel-)/.test(attack)) return 'capability';
   return 'realm-escape';

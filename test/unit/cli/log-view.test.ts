@@ -76,6 +76,12 @@ describe('renderExecution()', () => {
     expect(renderExecution(execution({ resultSummary: '{"sum":3}' }), plain)).toContain('Result:\n  {\n    "sum": 3\n  }');
   });
 
+  it('shows how many times the call called ctx.progress, and nothing when it never did', () => {
+    expect(renderExecution(execution({ progressCalls: 1000 }), plain)).toContain('Progress:   ctx.progress called 1000 times');
+    expect(renderExecution(execution({ progressCalls: 1 }), plain)).toContain('ctx.progress called 1 time\n');
+    expect(renderExecution(execution({}), plain)).not.toContain('Progress:');
+  });
+
   it('strips escapes and controls from every guest-controlled field, keeping line breaks', () => {
     const hostile = failure({
       id: `ex_${EVIL}`,
