@@ -28,7 +28,7 @@ describe('chameleon serve over stdio', () => {
       expect(t.description?.length).toBeGreaterThan(40);
     }
     const create = tools.find((t) => t.name === 'create_tool')!;
-    expect(Object.keys(create.inputSchema.properties ?? {})).toEqual(['name', 'description', 'code', 'language', 'datasource', 'input_schema', 'timeout_ms', 'memory_mb', 'capabilities', 'kind']);
+    expect(Object.keys(create.inputSchema.properties ?? {})).toEqual(['name', 'description', 'code', 'language', 'datasource', 'input_schema', 'timeout_ms', 'memory_mb', 'capabilities', 'tests', 'replay_safe', 'kind', 'strict_types']);
   });
 
   it('create_tool saves version 1 and a tool created mid-session shows up after list_changed', async () => {
