@@ -115,6 +115,10 @@ describe('installing', () => {
         `const app = createChameleon({ config: parseConfig({ dbPath: ${JSON.stringify(path.join(dir, 'x.db'))}, sandbox: { processes: 1 } }), logger: createStderrLogger('info') });`,
         "const made = await app.forPersona('default').createTool({ name: 'one', description: 'd', code: 'export default () => 1;' });",
         "process.stdout.write(made.ok ? 'saved' : made.failure.message);",
+        // The call can fail on the broken process's stderr before its exit is handled; a pool
+        // closed by then replaces nothing and says nothing. A broken build is replaced within
+        // milliseconds, over and over: a second is plenty, even at load.
+        'await new Promise((resolve) => setTimeout(resolve, 1000));',
         'await app.close();',
       ].join('\n'),
     );

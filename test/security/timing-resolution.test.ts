@@ -62,6 +62,6 @@ it('the only clocks are Date and performance.now(), at whole milliseconds; ctx s
   expect(report.reads).toBe(true);
   expect(report.timeOrigin).toBe(0);
   // kv, mcp, secret, tools and sql (issues 14-16) ask the server and hold no clock.
-  expect(report.ctxKeys).toEqual(['executionId', 'kv', 'log', 'mcp', 'persona', 'secret', 'sql', 'tool', 'tools']);
+  expect(report.ctxKeys).toEqual(['executionId', 'kv', 'log', 'mcp', 'persona', 'progress', 'secret', 'sql', 'tool', 'tools']);
   await expectContained(server, { tool: 'timing_resolution' });
 });
