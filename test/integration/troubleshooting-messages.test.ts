@@ -112,13 +112,15 @@ describe('installing', () => {
         "import { createChameleon } from './dist/service/index.js';",
         "import { parseConfig } from './dist/config.js';",
         "import { createStderrLogger } from './dist/logger.js';",
-        `const app = createChameleon({ config: parseConfig({ dbPath: ${JSON.stringify(path.join(dir, 'x.db'))}, sandbox: { processes: 1 } }), logger: createStderrLogger('info') });`,
+        // The call can fail on the broken process's stderr before its exit is handled, and a pool
+        // closed by then replaces nothing and says nothing: wait (at most 10 s) for the
+        // replacement the page quotes. A broken build is replaced over and over, within ms.
+        'let replaced = false;',
+        "const logger = createStderrLogger('info', (line) => { if (line.includes('starting a new one')) replaced = true; process.stderr.write(line); });",
+        `const app = createChameleon({ config: parseConfig({ dbPath: ${JSON.stringify(path.join(dir, 'x.db'))}, sandbox: { processes: 1 } }), logger });`,
         "const made = await app.forPersona('default').createTool({ name: 'one', description: 'd', code: 'export default () => 1;' });",
         "process.stdout.write(made.ok ? 'saved' : made.failure.message);",
-        // The call can fail on the broken process's stderr before its exit is handled; a pool
-        // closed by then replaces nothing and says nothing. A broken build is replaced within
-        // milliseconds, over and over: a second is plenty, even at load.
-        'await new Promise((resolve) => setTimeout(resolve, 1000));',
+        'for (let waited = 0; !replaced && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));',
         'await app.close();',
       ].join('\n'),
     );
