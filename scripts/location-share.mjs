@@ -26,7 +26,7 @@ for (const l of lines) {
   const c = classes.get(l.class) ?? { fixtures: 0, located: 0, sampled: 0, missed: [], unlocatable: 0 };
   c.fixtures++;
   if (l.located) c.located++;
-  // A failure whose place the engine cannot know (its fixture says `located=no`, README lists why).
+  // A failure whose place the engine cannot know (its fixture says `located=no`, docs/writing-tools.md lists why).
   else if (l.locatable === false) c.unlocatable++;
   else c.missed.push(l.fixture);
   if (l.sampled) c.sampled++;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Screenshots of the web console for the README: docs/ui/*.png. Fills a database through the
+// Screenshots of the web console for the README and docs/console.md: docs/ui/*.png. Fills a database through the
 // real server with the browser tests' own fixture (test/browser/helpers/fixture.ts, bundled here
 // with esbuild), serves it with `chameleon ui`, and photographs each page in Debian's Chromium.
 //   node scripts/build.mjs && node scripts/ui-screenshots.mjs

@@ -17,7 +17,7 @@ const MB = 1024 * KB;
 
 /**
  * Every setting Chameleon has, with its bounds. Parsed once by the composition root, frozen,
- * and passed down; nothing else reads argv or the environment. README has the same table.
+ * and passed down; nothing else reads argv or the environment. docs/configuration.md has the same table.
  */
 export const ConfigSchema = z
   .object({

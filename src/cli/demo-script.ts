@@ -1,7 +1,7 @@
 /**
  * What the scripted agent of `chameleon demo` writes: a TypeScript `fibonacci` tool with an
  * off-by-one in its memo table, and the patch. Kept apart from the runner so that tests and the
- * README can quote the same text.
+ * docs can quote the same text.
  */
 
 export const TOOL_NAME = 'fibonacci';

@@ -35,7 +35,7 @@ export function registerServe(program: Command, runtime: Runtime, version: strin
     .addOption(new Option('--allow-host <host...>', 'HTTP: also accept these Host headers (name:port)'))
     .addOption(new Option('--allow-origin <origin...>', 'HTTP: also accept requests from these browser Origins'))
     .addOption(new Option('--ui', 'HTTP: also serve the web console at /ui, read-only, behind the same token (a login form sets a cookie)'))
-    .addOption(new Option('--config <file>', 'JSON file with limits, payload and sandbox settings (see README: Configuration)').env('CHAMELEON_CONFIG'))
+    .addOption(new Option('--config <file>', 'JSON file with limits, payload and sandbox settings (see docs/configuration.md)').env('CHAMELEON_CONFIG'))
     .addOption(new Option('--datasource <name=file...>', 'a SQLite database SQL tools and ctx.sql may read, opened read-only (repeatable; config `datasources` for PostgreSQL)'))
     .addOption(new Option('--log-level <level>', 'stderr log level').choices(['debug', 'info', 'warn', 'error', 'silent']).env('CHAMELEON_LOG_LEVEL').default('info'))
     .action(async (opts: ServeOptions, command: Command) => {

@@ -44,7 +44,7 @@ function refuseUrl(db: string): void {
   throw new AppError(
     'INVALID_ARGUMENT',
     `--db ${scheme}://… is a URL, and the store is a SQLite file: pass a file path (for example --db ./chameleon.db). ` +
-      'A PostgreSQL store is not available in this version; PostgreSQL serves SQL tools as a datasource (see "SQL tools" in the README).',
+      'A PostgreSQL store is not available in this version; PostgreSQL serves SQL tools as a datasource (see "SQL tools" in docs/writing-tools.md).',
   );
 }
 

@@ -1,5 +1,5 @@
 /**
- * A PostgreSQL datasource, through `pg` (chosen over postgres.js by measurement: README) with a
+ * A PostgreSQL datasource, through `pg` (chosen over postgres.js by measurement: docs/writing-tools.md) with a
  * small pool. Each query, in one connection:
  *
  *   BEGIN READ ONLY; SET LOCAL statement_timeout = <what is left of the call>
@@ -15,7 +15,7 @@
  * is never read past the caps. A role that could read or write server files (a superuser, or a
  * member of pg_read_server_files, pg_write_server_files or pg_execute_server_program) is refused
  * before its first query: COPY TO a file and pg_read_file are not writes a read-only
- * transaction stops. README tells how to make a role that can only read.
+ * transaction stops. docs/writing-tools.md tells how to make a role that can only read.
  */
 import pg from 'pg';
 
@@ -82,7 +82,7 @@ export function createPostgresSource(options: PostgresSourceOptions): Datasource
         const row = r.rows[0];
         if (!row) return null;
         if (!row.rolsuper && !row.files) return null;
-        return `the role ${row.rolname} ${row.rolsuper ? 'is a superuser' : 'may read or write server files'}, which a read-only transaction does not stop (COPY TO a file, pg_read_file). Connect as a role that can only read: see README, SQL tools`;
+        return `the role ${row.rolname} ${row.rolsuper ? 'is a superuser' : 'may read or write server files'}, which a read-only transaction does not stop (COPY TO a file, pg_read_file). Connect as a role that can only read: see docs/writing-tools.md, SQL tools`;
       })
       .catch((error: unknown) => {
         roleCheck = null;

@@ -142,7 +142,7 @@ export function storedReport(deps: ServiceDeps, persona: string, snapshot: Pick<
  */
 const UNKNOWN_NAME = /^Cannot find name '([A-Za-z_$][\w$]*)'/;
 const NO_MODULES = 'Tools have no require() or module object: import your libraries (`import { x } from "lib:name"`) and allowed packages, or inline the code.';
-const NO_DOM = 'Tools run in a sandbox without a DOM or a browser window; they have fetch, URL, TextEncoder and the other Web APIs the README lists.';
+const NO_DOM = 'Tools run in a sandbox without a DOM or a browser window; they have fetch, URL, TextEncoder and the other Web APIs docs/writing-tools.md lists.';
 const RUNTIME_HINTS: Readonly<Record<string, string>> = {
   ...MISSING_GLOBALS,
   require: NO_MODULES,

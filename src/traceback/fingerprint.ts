@@ -39,7 +39,7 @@ const FINGERPRINT_HEX = 16;
 
 /**
  * What varies between two occurrences of one bug, in the order it is replaced (each rule sees
- * the text the ones before it left). Said in the README's get_last_error section.
+ * the text the ones before it left). Said in docs/meta-tools.md's get_last_error section.
  */
 const RULES: ReadonlyArray<readonly [RegExp, string]> = [
   // Quoted text: the value that was missing, the key that was wrong. A single quote opens a

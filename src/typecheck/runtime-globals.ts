@@ -1,5 +1,5 @@
 /**
- * The globals a tool's realm has besides the ECMAScript built-ins (README "What a tool can use";
+ * The globals a tool's realm has besides the ECMAScript built-ins (docs/writing-tools.md "What a tool can use";
  * sandbox/prelude.ts and sandbox/web/install.ts put them there), as a TypeScript declaration
  * file for the checker: its lib is ES2022 only, with no DOM and no @types/node, so `document`,
  * `process` and `require` are unknown names, as they are at run time.

@@ -113,7 +113,7 @@ export async function startPostgres(): Promise<TestPostgres> {
 
 /**
  * The shop database of the SQLite sample (sample-sqlite.ts), on `pgServer`, with a role
- * `reader` that may only read it (what README tells hosts to make).
+ * `reader` that may only read it (what docs/writing-tools.md tells hosts to make).
  */
 export async function samplePostgres(server: TestPostgres): Promise<{ reader: { name: string; password: string } }> {
   const reader = { name: 'reader', password: 'reader-pw' };

@@ -1,6 +1,6 @@
 /**
  * Realm escape through PostgreSQL: reading or writing the database server's files. As a role
- * that can only read (README's advice), pg_read_file, pg_read_binary_file, pg_ls_dir and
+ * that can only read (docs/writing-tools.md's advice), pg_read_file, pg_read_binary_file, pg_ls_dir and
  * lo_import are refused by the server's privileges, and COPY to or from a file by the cursor
  * every query runs in (DECLARE takes only a query). A role that could do these things (a
  * superuser, or a member of pg_read_server_files and kin) is refused as a datasource before
