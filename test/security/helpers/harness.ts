@@ -283,9 +283,9 @@ function classOf(attack: string): AttackClass {
   // the rest tries to exceed a tool's capabilities.
   if (/^(egress-|kv-quota-|kv-operation-|progress-)/.test(attack)) return 'denial-of-service';
   // Issue 17's surface: the checker and the gate are made to work without end; the console is
-  // made to show hostile text as markup.
+  // made to show hostile text as markup, and retention to erase the log's evidence.
   if (/^(typecheck-|gate-)/.test(attack)) return 'denial-of-service';
-  if (attack.startsWith('console-')) return 'integrity';
+  if (/^(console-|retention-)/.test(attack)) return 'integrity';
   if (attack.startsWith('secret-')) return 'information-leak';
   if (/^(ssrf-|kv-|channel-)/.test(attack)) return 'capability';
   return 'realm-escape';
