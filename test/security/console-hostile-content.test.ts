@@ -80,8 +80,8 @@ function get(url: string, headers: Record<string, string> = {}): Promise<Answer>
 /** A start tag's attributes as the HTML tokenizer reads them (name, unquoted value): text inside a quoted value is not an attribute. */
 function attributesOf(tag: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  const re = /\s+([^\s"'>\/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/gy;
-  re.lastIndex = /^<[a-zA-Z][^\s>\/]*/.exec(tag)![0].length;
+  const re = /\s+([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/gy;
+  re.lastIndex = /^<[a-zA-Z][^\s>/]*/.exec(tag)![0].length;
   for (let m = re.exec(tag); m !== null; m = re.exec(tag)) out.push([m[1]!, m[2] ?? m[3] ?? m[4] ?? '']);
   return out;
 }
@@ -107,7 +107,7 @@ function markupProblems(body: string, page: boolean): string[] {
 
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-sec-console-'));
 const db = path.join(temp, 'console.db');
-let executionIds: string[] = [];
+const executionIds: string[] = [];
 
 beforeAll(async () => {
   const agent = await connectAgent(BIN, db, ROOT);

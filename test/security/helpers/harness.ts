@@ -44,7 +44,7 @@ export interface ToolOptions {
   memory_mb?: number;
   description?: string;
   /** What the tool may ask the server for (issue 14): hosts to fetch from, secrets, its kv namespace. */
-  capabilities?: { fetch?: string[]; secrets?: string[]; mcp?: string[]; kv?: 'tool' | 'persona' };
+  capabilities?: { fetch?: string[]; secrets?: string[]; mcp?: string[]; kv?: 'tool' | 'persona'; tools?: string[] };
 }
 
 /** How a file's server is started, beyond the defaults. */
