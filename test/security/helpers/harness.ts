@@ -44,7 +44,7 @@ export interface ToolOptions {
   memory_mb?: number;
   description?: string;
   /** What the tool may ask the server for (issue 14): hosts to fetch from, secrets, its kv namespace. */
-  capabilities?: { fetch?: string[]; secrets?: string[]; mcp?: string[]; kv?: 'tool' | 'persona' };
+  capabilities?: { fetch?: string[]; secrets?: string[]; mcp?: string[]; kv?: 'tool' | 'persona'; tools?: string[] };
 }
 
 /** How a file's server is started, beyond the defaults. */
@@ -282,6 +282,10 @@ function classOf(attack: string): AttackClass {
   // Issue 14's surface: floods and bombs are denial of service, a secret leaving is a leak,
   // the rest tries to exceed a tool's capabilities.
   if (/^(egress-|kv-quota-|kv-operation-|progress-)/.test(attack)) return 'denial-of-service';
+  // Issue 17's surface: the checker and the gate are made to work without end; the console is
+  // made to show hostile text as markup, and retention to erase the log's evidence.
+  if (/^(typecheck-|gate-)/.test(attack)) return 'denial-of-service';
+  if (/^(console-|retention-)/.test(attack)) return 'integrity';
   if (attack.startsWith('secret-')) return 'information-leak';
   if (/^(ssrf-|kv-|channel-)/.test(attack)) return 'capability';
   return 'realm-escape';
