@@ -39,7 +39,22 @@ export function spawnReason(err: unknown): string {
 }
 
 export function startFault(reason: string): WorkerFault {
+  if (reason.startsWith(EARLY_EXIT)) {
+    return {
+      kind: 'internal',
+      message:
+        `The sandbox process could not be started (${reason}), so this call never ran. No tool causes this: the sandbox runtime failed to load ` +
+        '(the server\'s stderr has its error; a broken isolated-vm build is fixed with `npm rebuild isolated-vm` and a restart of the server), or the machine is short of resources. Retry the call in a few seconds.',
+    };
+  }
   return { kind: 'internal', message: `The sandbox process could not be started (${reason}); the server is short of resources. Retry the call in a few seconds.` };
+}
+
+const EARLY_EXIT = 'it exited before it was ready';
+
+/** Why a sandbox process that ended before it said it was ready counts as a failed start. */
+export function earlyExitReason(code: number | null, signal: NodeJS.Signals | null): string {
+  return `${EARLY_EXIT}, ${signal ? `signal ${signal}` : `exit code ${String(code)}`}`;
 }
 
 /** The tool's calls are not failing: too many are waiting for it at once. */

@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { takeEarlySandbox } from './early-start.js';
 import { forkSandboxWorker } from './fork-worker.js';
-import { callerEndedFault, deathFault, faultReply, overloadedFault, spawnReason, startFault } from './pool-faults.js';
+import { callerEndedFault, deathFault, earlyExitReason, faultReply, overloadedFault, spawnReason, startFault } from './pool-faults.js';
 import { EXIT_CATASTROPHIC, FATAL_MARKER, MAX_PROGRESS_MESSAGE_CHARS, type CapabilityRequest, type ProgressReport, type RunJob, type RunReply, type WorkerFault, type WorkerReply, type WorkerRequest } from './protocol.js';
 import { laneIsolateKey, ToolLanes, type ToolLaneState } from './tool-lanes.js';
 
@@ -489,6 +489,14 @@ export class SandboxPool {
     // (the thread it needs is the one stuck) and is killed at its deadline: V8's report on
     // stderr says what really happened.
     const exitCode = slot.heapExhausted ? EXIT_CATASTROPHIC : (slot.announcedExit ?? code);
+    // A process that never said it was ready ran no call: its runtime did not load (a broken
+    // isolated-vm build, the machine out of something). Starting the next one at once made a
+    // tight loop of forks, each told to its calls as the tool's fault; it is a failed start,
+    // retried with the backoff of startFailed().
+    if (!slot.ready && killedFor === null && !this.closed) {
+      this.startFailed(slot, earlyExitReason(exitCode, signal));
+      return;
+    }
     slot.child = null;
     for (const [id, pending] of [...slot.pending]) {
       const fault: WorkerFault = this.closed

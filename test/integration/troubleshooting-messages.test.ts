@@ -112,15 +112,13 @@ describe('installing', () => {
         "import { createChameleon } from './dist/service/index.js';",
         "import { parseConfig } from './dist/config.js';",
         "import { createStderrLogger } from './dist/logger.js';",
-        // The call can fail on the broken process's stderr before its exit is handled, and a pool
-        // closed by then replaces nothing and says nothing: wait (at most 10 s) for the
-        // replacement the page quotes. A broken build is replaced over and over, within ms.
-        'let replaced = false;',
-        "const logger = createStderrLogger('info', (line) => { if (line.includes('starting a new one')) replaced = true; process.stderr.write(line); });",
+        // Three failed starts (at most 10 s), to see the backoff between them.
+        'let failedStarts = 0;',
+        "const logger = createStderrLogger('info', (line) => { if (line.includes('could not start a sandbox process')) failedStarts += 1; process.stderr.write(line); });",
         `const app = createChameleon({ config: parseConfig({ dbPath: ${JSON.stringify(path.join(dir, 'x.db'))}, sandbox: { processes: 1 } }), logger });`,
         "const made = await app.forPersona('default').createTool({ name: 'one', description: 'd', code: 'export default () => 1;' });",
         "process.stdout.write(made.ok ? 'saved' : made.failure.message);",
-        'for (let waited = 0; !replaced && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));',
+        'for (let waited = 0; failedStarts < 3 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));',
         'await app.close();',
       ].join('\n'),
     );
@@ -128,6 +126,8 @@ describe('installing', () => {
     expect(run.stderr).toContain('Cannot find module ./out/isolated_vm.node');
     says(run.stderr, 'sandbox-restart');
     says(run.stdout, 'sandbox-ended');
+    // Not a tight loop of forks: each failed start waits twice as long as the one before.
+    expect([...run.stderr.matchAll(/retrying in (\d+) ms/g)].map((m) => Number(m[1])).slice(0, 3)).toEqual([250, 500, 1000]);
   });
 
   it('bin-missing: the launcher without dist/ beside it', () => {
