@@ -38,8 +38,14 @@ export function spawnReason(err: unknown): string {
   return typeof code === 'string' ? `${code}: ${known[code] ?? 'the system refused to start a process'}` : 'the system refused to start a process';
 }
 
-export function startFault(reason: string): WorkerFault {
-  if (reason.startsWith(EARLY_EXIT)) {
+/**
+ * Why no sandbox process runs in a slot: the system refused to start one (`refused`), or one
+ * started and exited before it was ready (`early-exit`: its runtime did not load).
+ */
+export type StartFailureCause = 'refused' | 'early-exit';
+
+export function startFault(reason: string, cause: StartFailureCause = 'refused'): WorkerFault {
+  if (cause === 'early-exit') {
     return {
       kind: 'internal',
       message:
@@ -50,11 +56,9 @@ export function startFault(reason: string): WorkerFault {
   return { kind: 'internal', message: `The sandbox process could not be started (${reason}); the server is short of resources. Retry the call in a few seconds.` };
 }
 
-const EARLY_EXIT = 'it exited before it was ready';
-
-/** Why a sandbox process that ended before it said it was ready counts as a failed start. */
+/** The reason of an `early-exit` start failure. */
 export function earlyExitReason(code: number | null, signal: NodeJS.Signals | null): string {
-  return `${EARLY_EXIT}, ${signal ? `signal ${signal}` : `exit code ${String(code)}`}`;
+  return `it exited before it was ready, ${signal ? `signal ${signal}` : `exit code ${String(code)}`}`;
 }
 
 /** The tool's calls are not failing: too many are waiting for it at once. */

@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { takeEarlySandbox } from './early-start.js';
 import { forkSandboxWorker } from './fork-worker.js';
-import { callerEndedFault, deathFault, earlyExitReason, faultReply, overloadedFault, spawnReason, startFault } from './pool-faults.js';
+import { callerEndedFault, deathFault, earlyExitReason, faultReply, overloadedFault, spawnReason, startFault, type StartFailureCause } from './pool-faults.js';
 import { EXIT_CATASTROPHIC, FATAL_MARKER, MAX_PROGRESS_MESSAGE_CHARS, type CapabilityRequest, type ProgressReport, type RunJob, type RunReply, type WorkerFault, type WorkerReply, type WorkerRequest } from './protocol.js';
 import { laneIsolateKey, ToolLanes, type ToolLaneState } from './tool-lanes.js';
 
@@ -91,7 +91,7 @@ interface WorkerSlot {
   /** Jobs waiting for the next batch to this child (only while others are in flight). */
   outbox: RunJob[];
   /** Set while no process could be started here: why, and the timer of the next attempt. */
-  startFailure: { reason: string; attempts: number; retry: NodeJS.Timeout | null } | null;
+  startFailure: { reason: string; cause: StartFailureCause; attempts: number; retry: NodeJS.Timeout | null } | null;
 }
 
 /** How long after the first sandbox process is ready the others start. */
@@ -210,7 +210,7 @@ export class SandboxPool {
     // instead of queueing for a process that may not come; the retry timer brings it back.
     const child = slot.child ?? (slot.startFailure?.retry ? null : this.spawn(slot));
     if (!child) {
-      answered(faultReply(job.id, startFault(slot.startFailure?.reason ?? 'unknown')));
+      answered(faultReply(job.id, startFault(slot.startFailure?.reason ?? 'unknown', slot.startFailure?.cause)));
       return;
     }
     const pending: Pending = { job, resolve: answered, host, timer: null };
@@ -382,7 +382,7 @@ export class SandboxPool {
    * again later, with a backoff that doubles up to START_RETRY_MAX_MS (a tight loop of forks
    * that fail would burn the CPU that a starved machine needs).
    */
-  private startFailed(slot: WorkerSlot, reason: string): void {
+  private startFailed(slot: WorkerSlot, reason: string, cause: StartFailureCause = 'refused'): void {
     slot.child = null;
     slot.ready = false;
     if (slot.startTimer) clearTimeout(slot.startTimer);
@@ -395,8 +395,8 @@ export class SandboxPool {
           if (slot.startFailure) slot.startFailure.retry = null;
           if (!this.closed && slot.child === null) this.spawn(slot);
         }, delay);
-    slot.startFailure = { reason, attempts, retry };
-    for (const id of [...slot.pending.keys()]) this.settle(slot, id, faultReply(id, startFault(reason)));
+    slot.startFailure = { reason, cause, attempts, retry };
+    for (const id of [...slot.pending.keys()]) this.settle(slot, id, faultReply(id, startFault(reason, cause)));
   }
 
   /**
@@ -494,7 +494,7 @@ export class SandboxPool {
     // tight loop of forks, each told to its calls as the tool's fault; it is a failed start,
     // retried with the backoff of startFailed().
     if (!slot.ready && killedFor === null && !this.closed) {
-      this.startFailed(slot, earlyExitReason(exitCode, signal));
+      this.startFailed(slot, earlyExitReason(exitCode, signal), 'early-exit');
       return;
     }
     slot.child = null;
