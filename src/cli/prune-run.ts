@@ -19,7 +19,7 @@ export async function prune(opts: PruneOptions, runtime: Runtime): Promise<numbe
   }
   const now = new Date();
   return withStore({ ...opts, persona: 'default' }, runtime, true, async ({ store, dbPath }) => {
-    const planned = store.retention.plan(policy, now);
+    const planned = store.retention.plan(store.retention.bounds(policy, now));
     const total = [...planned.values()].reduce((a, b) => a + b, 0);
     const perPersona = [...planned].map(([persona, rows]) => `${persona}: ${String(rows)}`).join(', ');
     if (opts.dryRun === true) {

@@ -22,10 +22,11 @@ export async function pruneLog(
   policy: RetentionPolicy,
   options: { now: Date; batchRows: number; lockWaitMs: number; stopped?: () => boolean },
 ): Promise<number> {
+  const bounds = store.retention.bounds(policy, options.now);
   let total = 0;
   for (;;) {
     if (options.stopped?.() === true) return total;
-    const deleted = await whenUnlocked(() => store.retention.pruneBatch(policy, options.now, options.batchRows), options.lockWaitMs);
+    const deleted = await whenUnlocked(() => store.retention.pruneBatch(bounds, options.batchRows), options.lockWaitMs);
     total += deleted;
     if (deleted < options.batchRows) return total;
     await nextTurn();

@@ -28,7 +28,7 @@ export { compareKeys, MAX_KV_LIST_LIMIT, prefixUpperBound, type KvEntry, type Kv
 export { entryBytes, type NamespaceQuotas } from './kv-writes.js';
 export { isLockBusy, lockWaitExpired, retryDelayMs, whenUnlocked } from './lock-wait.js';
 export { LATEST_SCHEMA_VERSION } from './migrations.js';
-export type { RetentionPolicy, RetentionStore } from './retention.js';
+export type { PruneBound, RetentionPolicy, RetentionStore } from './retention.js';
 export type { ImportedTool, ImportedVersion } from './tool-import.js';
 export type { Importer } from './importers.js';
 export type { ListedTool } from './tool-listing.js';

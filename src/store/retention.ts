@@ -20,16 +20,28 @@ export interface RetentionPolicy {
 }
 
 export interface RetentionStore {
-  /** What pruning now would delete, per persona (personas with nothing to delete absent). */
-  plan(policy: RetentionPolicy, now: Date): Map<string, number>;
-  /** Deletes up to `batch` rows the policy no longer keeps, oldest first, in one transaction. Returns how many. */
-  pruneBatch(policy: RetentionPolicy, now: Date, batch: number): number;
+  /**
+   * What `policy` deletes as of `now`, per persona: one pass's worth, worked out once (the
+   * bounds need a walk of each persona's newest rows) and then pruned batch by batch. Rows
+   * written after it are newer than its bounds, so it stays right for the whole pass.
+   */
+  bounds(policy: RetentionPolicy, now: Date): PruneBound[];
+  /** What pruning to `bounds` would delete, per persona (personas with nothing to delete absent). */
+  plan(bounds: readonly PruneBound[]): Map<string, number>;
+  /** Deletes up to `batch` rows beyond `bounds`, oldest first, in one transaction. Returns how many. */
+  pruneBatch(bounds: readonly PruneBound[], batch: number): number;
 }
 
 /** The newest row to delete, in (timestamp, seq) order; `seq` -1 means "every row before `timestamp`". */
 interface Bound {
   timestamp: string;
   seq: number;
+}
+
+/** One persona's bound and the failures it keeps (JSON array of seqs). */
+export interface PruneBound extends Bound {
+  persona: string;
+  kept: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -70,31 +82,29 @@ export function createRetentionStore(db: Database.Database, afterWrite: () => vo
     return byRows.timestamp >= byAge.timestamp ? byRows : byAge;
   }
 
-  function each(policy: RetentionPolicy, now: Date, fn: (params: Bound & { persona: string; kept: string }) => boolean | void): void {
-    for (const persona of personas.all()) {
-      const b = bound(persona, policy, now);
-      if (b === null) continue;
-      if (fn({ persona, timestamp: b.timestamp, seq: b.seq, kept: JSON.stringify(kept.all({ persona })) }) === true) return;
-    }
-  }
-
   return {
-    plan: guard('plan pruning the execution log', (policy, now) => {
+    bounds: guard('read the execution log', (policy, now) =>
+      personas.all().flatMap((persona) => {
+        const b = bound(persona, policy, now);
+        return b === null ? [] : [{ persona, timestamp: b.timestamp, seq: b.seq, kept: JSON.stringify(kept.all({ persona })) }];
+      }),
+    ),
+    plan: guard('plan pruning the execution log', (bounds) => {
       const rows = new Map<string, number>();
-      each(policy, now, (params) => {
+      for (const params of bounds) {
         const n = count.get(params) ?? 0;
         if (n > 0) rows.set(params.persona, n);
-      });
+      }
       return rows;
     }),
-    pruneBatch: guard('prune the execution log', (policy, now, batch) => {
+    pruneBatch: guard('prune the execution log', (bounds, batch) => {
       beforeWrite();
       let deleted = 0;
       db.transaction(() => {
-        each(policy, now, (params) => {
+        for (const params of bounds) {
+          if (deleted >= batch) break;
           deleted += remove.run({ ...params, batch: batch - deleted }).changes;
-          return deleted >= batch;
-        });
+        }
       })();
       if (deleted > 0) afterWrite();
       return deleted;

@@ -53,9 +53,9 @@ describe('retention', () => {
     const keep = keptFailures(rows);
     const cutoff = at(4);
     const expected = rows.filter((r) => r.timestamp >= cutoff || keep.has(r.id)).map((r) => r.id).sort();
-    const planned = store.retention.plan({ maxAgeDays: 4 }, NOW);
+    const planned = store.retention.plan(store.retention.bounds({ maxAgeDays: 4 }, NOW));
     expect([...planned.values()].reduce((a, b) => a + b, 0)).toBe(rows.length - expected.length);
-    expect(store.retention.pruneBatch({ maxAgeDays: 4 }, NOW, 10_000)).toBe(rows.length - expected.length);
+    expect(store.retention.pruneBatch(store.retention.bounds({ maxAgeDays: 4 }, NOW), 10_000)).toBe(rows.length - expected.length);
     expect(remainingIds(file)).toEqual(expected);
     // Kept on purpose: some of the kept failures are older than the cutoff.
     expect(rows.some((r) => keep.has(r.id) && r.timestamp < cutoff)).toBe(true);
@@ -72,7 +72,7 @@ describe('retention', () => {
       .flatMap((p) => rows.filter((r) => r.persona === p).sort((a, b) => b.timestamp.localeCompare(a.timestamp)).filter((r, i) => i < 5 || keep.has(r.id)))
       .map((r) => r.id)
       .sort();
-    store.retention.pruneBatch({ maxRowsPerPersona: 5 }, NOW, 10_000);
+    store.retention.pruneBatch(store.retention.bounds({ maxRowsPerPersona: 5 }, NOW), 10_000);
     expect(remainingIds(file)).toEqual(expected);
   });
 
@@ -85,15 +85,15 @@ describe('retention', () => {
     const newest12 = new Set(['alice', 'bob', 'carol'].flatMap((p) => rows.filter((r) => r.persona === p).sort((a, b) => b.timestamp.localeCompare(a.timestamp)).slice(0, 12).map((r) => r.id)));
     const doomed = rows.filter((r) => !keep.has(r.id) && (r.timestamp < at(8) || !newest12.has(r.id)));
     expect(doomed.length).toBeGreaterThan(7);
-    expect(store.retention.pruneBatch(policy, NOW, 7)).toBe(7);
+    expect(store.retention.pruneBatch(store.retention.bounds(policy, NOW), 7)).toBe(7);
     // A batch goes persona by persona, oldest first within each.
     const left = new Set(remainingIds(file));
     const firstPersona = [...new Set(doomed.map((r) => r.persona))].find((p) => doomed.some((r) => r.persona === p && !left.has(r.id)));
     const ofFirst = doomed.filter((r) => r.persona === firstPersona).sort((a, b) => a.timestamp.localeCompare(b.timestamp));
     expect(ofFirst.slice(0, Math.min(7, ofFirst.length)).every((r) => !left.has(r.id))).toBe(true);
-    while (store.retention.pruneBatch(policy, NOW, 7) > 0);
+    while (store.retention.pruneBatch(store.retention.bounds(policy, NOW), 7) > 0);
     expect(remainingIds(file)).toEqual(rows.filter((r) => !doomed.includes(r)).map((r) => r.id).sort());
-    expect(store.retention.plan(policy, NOW).size).toBe(0);
+    expect(store.retention.plan(store.retention.bounds(policy, NOW)).size).toBe(0);
   });
 
   it('never touches tools or versions, and a dry plan deletes nothing', () => {
@@ -101,9 +101,9 @@ describe('retention', () => {
     store.tools.create('alice', 'add', snapshot());
     store.executions.insertMany(history());
     const before = remainingIds(file);
-    expect(store.retention.plan({ maxAgeDays: 0.001 }, NOW).get('alice')).toBeGreaterThan(0);
+    expect(store.retention.plan(store.retention.bounds({ maxAgeDays: 0.001 }, NOW)).get('alice')).toBeGreaterThan(0);
     expect(remainingIds(file)).toEqual(before);
-    store.retention.pruneBatch({ maxAgeDays: 0.001, maxRowsPerPersona: 1 }, NOW, 10_000);
+    store.retention.pruneBatch(store.retention.bounds({ maxAgeDays: 0.001, maxRowsPerPersona: 1 }, NOW), 10_000);
     expect(store.tools.getVersion('alice', 'add', 1).source).toBe(snapshot().source);
   });
 });
