@@ -263,6 +263,13 @@ export const ConfigSchema = z
         maxSessionsPerClient: z.number().int().min(1).max(4_096).default(32),
         /** A session with no request and no open stream for this long is closed. */
         sessionIdleMs: z.number().int().min(1_000).max(86_400_000).default(1_800_000),
+        /**
+         * No sessions: no Mcp-Session-Id is issued, so replicas behind a load balancer need no
+         * affinity. Gives up cancellation and per-session streams (docs/http.md).
+         */
+        stateless: z.boolean().default(false),
+        /** Single-request POSTs answered without the SDK's transport (src/mcp/http-routed.ts); false for the SDK's path throughout. */
+        fastPath: z.boolean().default(true),
       })
       .strict()
       .prefault({}),

@@ -108,10 +108,12 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
         maxSessions: config.http.maxSessions,
         maxSessionsPerClient: config.http.maxSessionsPerClient,
         sessionIdleMs: config.http.sessionIdleMs,
+        stateless: config.http.stateless,
+        fastPath: config.http.fastPath,
         ...(consoleApp ? { console: consoleApp.app } : {}),
       });
       if (consoleApp) logger.info(`web console at ${service.url.replace(/\/mcp$/, '/ui/')}`, { auth: token ? 'login with the token' : 'none (loopback)' });
-      logger.info(`listening on ${service.url}`, { persona: config.persona, db: config.dbPath, auth: token ? 'bearer token' : 'none (loopback)' });
+      logger.info(`listening on ${service.url}`, { persona: config.persona, db: config.dbPath, auth: token ? 'bearer token' : 'none (loopback)', sessions: config.http.stateless ? 'none (stateless)' : 'yes' });
       stopAccepting = () => service.stopAccepting();
       stop = async () => {
         await service.close();

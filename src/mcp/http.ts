@@ -10,6 +10,9 @@ import type { Logger } from '../logger.js';
 import { newIncidentId } from './boundary.js';
 import { createSessionTable, type TrackedSession } from './http-sessions.js';
 import { readJson } from './http-body.js';
+import { classifyPost } from './http-fast-post.js';
+import { createRoutedTransport, type RoutedTransport } from './http-routed.js';
+import { createStatelessHandler } from './http-stateless.js';
 import { createRefusalLog } from './wire-guard.js';
 
 export interface HttpServeOptions {
@@ -28,8 +31,15 @@ export interface HttpServeOptions {
    * Origin checks; it checks the token itself.
    */
   console?: { owns(path: string): boolean; handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void };
-  /** One McpServer per session. */
+  /** One McpServer per session (per process in stateless mode, per request with fastPath off). */
   makeServer(): McpServer;
+  /** No sessions: any request may land on any replica (http-stateless.ts). Default false. */
+  stateless?: boolean;
+  /**
+   * Single-request POSTs answered on node:http by our routed transport (http-routed.ts), not by
+   * the SDK's transport; false sends every request through the SDK's. Default true.
+   */
+  fastPath?: boolean;
   logger: Logger;
   /** Sessions at once; past it a new one is refused (503), none is evicted. See http-sessions.ts. */
   maxSessions?: number;
@@ -63,6 +73,8 @@ const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
 
 interface Session extends TrackedSession {
   transport: StreamableHTTPServerTransport;
+  /** The transport the server is connected to when the fast path is on. */
+  routed: RoutedTransport | null;
   server: McpServer;
   closing: Promise<void> | null;
 }
@@ -87,6 +99,10 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
   const sessions = createSessionTable<Session>({ maxSessions: options.maxSessions ?? 64, maxPerClient: options.maxSessionsPerClient ?? 32, idleMs });
   const hostOrigin = createHostOriginCheck(options);
   const refused = createRefusalLog((message) => logger.warn(message));
+  const fastPath = options.fastPath ?? true;
+  const stateless = options.stateless
+    ? await createStatelessHandler({ makeServer: () => options.makeServer(), fastPath, maxStreams: options.maxSessions ?? 64, logger, sendError })
+    : null;
 
   // Every open connection holds a descriptor. Idle or half-sent requests were held for Node's
   // 60 s header timeout, checked every 30 s: 22,000 of them exhausted the descriptors, and the
@@ -149,14 +165,22 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
         }
         return sendError(res, body.status, body.code, body.error, body.id);
       }
+      if (stateless) return stateless.handle(req, res, body.value);
       if (sessionId === undefined) {
         if (!isInitialization(body.value)) return sendError(res, 400, -32000, 'Bad Request: no Mcp-Session-Id header; start a session with an initialize request.');
         return openSession(req, res, body.value);
       }
       const session = lookup(sessionId, res);
       if (!session) return sendError(res, 404, -32001, 'Session not found; start a new one with an initialize request.');
+      // One request: answered on the fast path. The rest (notifications, batches, and every
+      // refusal, so its wording stays the SDK's) go to the SDK's transport.
+      if (session.routed) {
+        const post = classifyPost(req.headers, body.value, false);
+        if (post.kind === 'request') return session.routed.dispatch(post.request, req, res);
+      }
       return session.transport.handleRequest(req, res, body.value);
     }
+    if (stateless) return stateless.handle(req, res, undefined);
     if (req.method === 'GET' || req.method === 'DELETE') {
       if (sessionId === undefined) return sendError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header required.');
       const session = lookup(sessionId, res);
@@ -216,13 +240,14 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
         setImmediate(() => void closeSession(id, session));
       },
     });
-    const session: Session = { transport, server, client, lastSeen: Date.now(), open: 0, closing: null };
+    const routed = fastPath ? createRoutedTransport({ sdk: transport, rewriteIds: false }) : null;
+    const session: Session = { transport, routed, server, client, lastSeen: Date.now(), open: 0, closing: null };
     const previous = server.server.onclose;
     server.server.onclose = () => {
       previous?.();
       if (transport.sessionId) sessions.remove(transport.sessionId, session);
     };
-    await server.connect(transport);
+    await server.connect(routed ?? transport);
     await transport.handleRequest(req, res, body);
     if (transport.sessionId === undefined) await server.close(); // initialize was refused
   }
@@ -276,7 +301,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
         clearInterval(expirySweep);
         // Closing a session ends its streams after what they already carry; give the sockets a
         // moment to deliver that before cutting whatever is left.
-        await Promise.all(sessions.entries().map(([id, s]) => closeSession(id, s)));
+        await Promise.all([...sessions.entries().map(([id, s]) => closeSession(id, s)), stateless?.close()]);
         const sweep = setInterval(() => httpServer.closeIdleConnections(), 25);
         httpServer.closeIdleConnections();
         await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
