@@ -54,6 +54,7 @@ const FIGURES = [
   ['compile', async () => (await import('./figures/compile.mjs')).compileFigures],
   ['typecheck', async () => (await import('./figures/typecheck.mjs')).typecheckFigures],
   ['mcp', async () => (await import('./figures/mcp.mjs')).mcpFigures],
+  ['http', async () => (await import('./figures/http.mjs')).httpFigures],
   ['parallel', async () => (await import('./figures/parallel.mjs')).parallelFigures],
   ['fetch', async () => (await import('./figures/fetch.mjs')).fetchFigures],
   ['tool-calls', async () => (await import('./figures/tool-calls.mjs')).toolCallFigures],

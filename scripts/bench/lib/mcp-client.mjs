@@ -100,3 +100,56 @@ export function timeToFirstResult({ args, tool, toolArgs, handshake, untilInitia
     send(handshake ? INITIALIZE : call);
   });
 }
+
+/** An SDK client over Streamable HTTP (the SDK's own StreamableHTTPClientTransport). */
+export async function connectHttp(url) {
+  const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+  const client = new Client({ name: 'chameleon-bench', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  await client.listTools();
+  return {
+    client,
+    async call(name, args) {
+      const result = await client.callTool({ name, arguments: args });
+      if (result.isError) throw new Error(`${name} answered an error: ${JSON.stringify(result.content).slice(0, 300)}`);
+      return result;
+    },
+    close: () => client.close(),
+  };
+}
+
+/**
+ * Spawns `node <args>` (an HTTP server) and resolves with its URL once `urlIn(output)` finds it
+ * in its stdout or stderr. `kill()` ends it (SIGTERM, then SIGKILL after 5 s).
+ */
+export async function spawnHttpServer(args, urlIn) {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: serverEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL from node ${args.join(' ')} after 30 s: ${output.slice(-500)}`)), 30_000);
+    const read = (chunk) => {
+      output = (output + chunk.toString('utf8')).slice(-8000);
+      const found = urlIn(output);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`node ${args.join(' ')} exited (${signal ?? code}) before listening: ${output.slice(-500)}`));
+    });
+  });
+  return {
+    url,
+    kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const hard = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      return exited.finally(() => clearTimeout(hard));
+    },
+  };
+}
