@@ -85,6 +85,13 @@ export const ConfigSchema = z
          * requests are answered meanwhile (issue 12). 0 fails at once.
          */
         lockWaitMs: z.number().int().min(0).max(600_000).default(10_000),
+        /**
+         * PostgreSQL (--db postgres://...): the password when neither the URL nor PGPASSWORD has
+         * one, read from an environment variable or one of `secrets` (as datasources' password).
+         */
+        password: z.union([z.object({ env: z.string().min(1).max(200) }).strict(), z.object({ secret: z.string().min(1).max(64) }).strict()]).optional(),
+        /** PostgreSQL: connections this server keeps open to the store's database. */
+        poolSize: z.number().int().min(1).max(100).default(10),
       })
       .strict()
       .prefault({}),
@@ -291,6 +298,8 @@ export const ConfigSchema = z
       const secret = source.password && 'secret' in source.password ? source.password.secret : null;
       if (secret !== null && !Object.hasOwn(c.secrets, secret)) check(['datasources', name, 'password'], `names the secret ${secret}, which is not in secrets`);
     }
+    const storeSecret = c.store.password && 'secret' in c.store.password ? c.store.password.secret : null;
+    if (storeSecret !== null && !Object.hasOwn(c.secrets, storeSecret)) check(['store', 'password'], `names the secret ${storeSecret}, which is not in secrets`);
     for (const [name, upstream] of Object.entries(c.upstreams)) {
       const values = 'command' in upstream ? { env: upstream.env } : { headers: upstream.headers };
       for (const [field, record] of Object.entries(values)) {
