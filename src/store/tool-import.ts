@@ -43,13 +43,8 @@ export function createToolImporter(db: Database.Database, s: ToolStatements): Im
       // A deleted tool of that name still owns its versions and log: importing over it would
       // mix two histories, so it is a clash too.
       const existing = s.findTool.get(persona, tool.name);
-      if (existing !== undefined) {
-        const state = existing.deleted_at === null ? 'already exists' : 'exists as a deleted tool (its history is kept)';
-        throw new AppError('TOOL_EXISTS', `Cannot import tool \`${tool.name}\`: a tool of that name ${state} for persona \`${persona}\`. Nothing was imported.`);
-      }
-      if (!tool.versions.some((v) => v.version === tool.activeVersion)) {
-        throw new AppError('INVALID_ARGUMENT', `Cannot import tool \`${tool.name}\`: its active version ${String(tool.activeVersion)} is not among its versions. Nothing was imported.`);
-      }
+      if (existing !== undefined) throw importClash(persona, tool.name, existing.deleted_at !== null);
+      checkActiveVersion(tool);
       s.insertTool.run(persona, tool.name, tool.activeVersion, tool.createdAt, tool.updatedAt);
       const row = s.findTool.get(persona, tool.name);
       if (row === undefined) throw new AppError('INTERNAL', 'The tool store lost a row it had just written.');
@@ -62,7 +57,20 @@ export function createToolImporter(db: Database.Database, s: ToolStatements): Im
   });
 }
 
-function versionInsert(toolId: number, name: string, v: ImportedVersion): VersionInsert {
+/** The refusal of an import over an existing tool (shared with the PostgreSQL store). */
+export function importClash(persona: string, name: string, deleted: boolean): AppError {
+  const state = deleted ? 'exists as a deleted tool (its history is kept)' : 'already exists';
+  return new AppError('TOOL_EXISTS', `Cannot import tool \`${name}\`: a tool of that name ${state} for persona \`${persona}\`. Nothing was imported.`);
+}
+
+/** Throws when the tool's active version is not among the versions it brings. */
+export function checkActiveVersion(tool: ImportedTool): void {
+  if (!tool.versions.some((v) => v.version === tool.activeVersion)) {
+    throw new AppError('INVALID_ARGUMENT', `Cannot import tool \`${tool.name}\`: its active version ${String(tool.activeVersion)} is not among its versions. Nothing was imported.`);
+  }
+}
+
+export function versionInsert(toolId: number, name: string, v: ImportedVersion): VersionInsert {
   const stored = storableSnapshot(v);
   if (hashSnapshot(stored) !== v.hash) {
     throw new AppError('INTEGRITY', `Cannot import version ${String(v.version)} of tool \`${name}\`: its content does not match its SHA-256 hash. Nothing was imported.`);

@@ -168,7 +168,7 @@ function entryOf(row: ListedRow): { tool: ListedTool; activeVersion: number; lib
 }
 
 /** A damaged schema lists as an empty object schema; running the tool fails loudly on it. */
-function schemaOf(text: string): Readonly<Record<string, unknown>> {
+export function schemaOf(text: string): Readonly<Record<string, unknown>> {
   try {
     const parsed: unknown = JSON.parse(text);
     if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;

@@ -235,7 +235,7 @@ export function createToolStore(db: Database.Database, now: () => string, afterW
 }
 
 /** Maps a version row, recomputing its hash; throws INTEGRITY when it does not match. */
-function verifiedVersion(tool: ToolRow, row: VersionRow): VersionRecord {
+export function verifiedVersion(tool: ToolRow, row: VersionRow): VersionRecord {
   let snapshot: VersionSnapshot;
   try {
     snapshot = snapshotFromRow(row);
@@ -258,7 +258,7 @@ function verifiedVersion(tool: ToolRow, row: VersionRow): VersionRecord {
   };
 }
 
-function summaryFromRow(tool: ToolRow, row: VersionSummaryRow): VersionSummary {
+export function summaryFromRow(tool: ToolRow, row: VersionSummaryRow): VersionSummary {
   return {
     persona: tool.persona,
     toolName: tool.name,
@@ -307,7 +307,7 @@ function required<T>(value: T | undefined): T {
   return value;
 }
 
-function toolExists(name: string): AppError {
+export function toolExists(name: string): AppError {
   return new AppError('TOOL_EXISTS', `Tool \`${name}\` already exists. Call \`update_tool\` to change it, or pick another name.`);
 }
 
@@ -326,7 +326,7 @@ export function tooManyTools(persona: string, live: number, maxLive: number, imp
   );
 }
 
-function toolNotFound(name: string): AppError {
+export function toolNotFound(name: string): AppError {
   return new AppError('TOOL_NOT_FOUND', `Tool \`${name}\` not found. Call \`list_tools\` to see the tools you have.`);
 }
 
@@ -338,7 +338,7 @@ function versionNotFound(s: ToolStatements, tool: ToolRow, version: number): App
   );
 }
 
-function integrityFailure(name: string, version: number, cause?: unknown): AppError {
+export function integrityFailure(name: string, version: number, cause?: unknown): AppError {
   return new AppError(
     'INTEGRITY',
     `Version ${String(version)} of tool \`${name}\` failed its integrity check: the stored code does not match ` +
