@@ -15,7 +15,7 @@ import { executionFromPgRow, insertStatement, ROW, type PgExecutionRow } from '.
 import { createGroupCommit, type GroupCommitOptions } from './group-commit.js';
 import { createPgKvWriter, hasKvWrites } from './kv-writes.js';
 import { pgGuard } from './pg-guard.js';
-import { inTransaction, type PgPool } from './queryable.js';
+import { inLogTransaction, type PgPool } from './queryable.js';
 
 /** 500 rows x 26 parameters stays far below PostgreSQL's 65,535 parameters a statement. */
 const MAX_ROWS_A_STATEMENT = 500;
@@ -42,7 +42,7 @@ export function createPgExecutionStore(pool: PgPool, kvQuotas: NamespaceQuotas, 
       await pool.query(insertStatement(records));
       return [...records];
     }
-    return inTransaction(pool, async (client) => {
+    return inLogTransaction(pool, async (client) => {
       await kv.lock(client, records);
       const logged: ExecutionRecord[] = [];
       for (const record of records) {

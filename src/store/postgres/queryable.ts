@@ -9,9 +9,10 @@ export type PgPool = Pick<pg.Pool, 'query' | 'connect'>;
 /**
  * Runs `fn` in one transaction on a client of its own: COMMIT when it resolves, ROLLBACK when it
  * throws (and the client is dropped, not returned, when even the ROLLBACK fails: its connection
- * is in an unknown state).
+ * is in an unknown state). Never retried, unlike the tool store's transaction.ts: a log row that
+ * fails (a duplicate id) would fail again, and the namespace locks rule out deadlocks.
  */
-export async function inTransaction<T>(pool: PgPool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inLogTransaction<T>(pool: PgPool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {

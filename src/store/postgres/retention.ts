@@ -9,7 +9,7 @@
 import type { Promised } from '../contract.js';
 import type { PruneBound, RetentionPolicy, RetentionStore } from '../retention.js';
 import { pgGuard } from './pg-guard.js';
-import { inTransaction, type PgPool } from './queryable.js';
+import { inLogTransaction, type PgPool } from './queryable.js';
 
 const DAY_MS = 86_400_000;
 
@@ -86,7 +86,7 @@ export function createPgRetentionStore(pool: PgPool): Promised<RetentionStore> {
       return rows;
     }),
     pruneBatch: pgGuard('prune the execution log', (bounds: readonly PruneBound[], batch: number) =>
-      inTransaction(pool, async (client) => {
+      inLogTransaction(pool, async (client) => {
         let deleted = 0;
         for (const b of bounds) {
           if (deleted >= batch) break;
