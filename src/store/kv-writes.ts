@@ -55,40 +55,9 @@ export function createKvWriter(db: Database.Database, quotas: NamespaceQuotas): 
     delete: db.prepare<[string, string, string]>('DELETE FROM kv WHERE persona = ? AND namespace = ? AND key = ?'),
   };
 
-  /** The first quota these writes would break, measured against what is committed now. */
-  function check(persona: string, writes: readonly KvWrite[]): QuotaRefusal | null {
-    // Per namespace: the committed usage and, per key, its bytes after the writes so far (a
-    // key written twice counts once, at its last value).
-    const namespaces = new Map<string, { keys: number; bytes: number; before: { keys: number; bytes: number }; keyBytes: Map<string, number | undefined> }>();
-    for (const write of writes) {
-      let ns = namespaces.get(write.namespace);
-      if (ns === undefined) {
-        const before = s.usage.get(persona, write.namespace) ?? { keys: 0, bytes: 0 };
-        ns = { ...before, before, keyBytes: new Map() };
-        namespaces.set(write.namespace, ns);
-      }
-      const old = ns.keyBytes.has(write.key) ? ns.keyBytes.get(write.key) : s.entryBytes.get(persona, write.namespace, write.key);
-      const next = write.valueJson === null ? undefined : entryBytes(write.key, write.valueJson);
-      ns.keys += (next === undefined ? 0 : 1) - (old === undefined ? 0 : 1);
-      ns.bytes += (next ?? 0) - (old ?? 0);
-      ns.keyBytes.set(write.key, next);
-    }
-    for (const [namespace, ns] of namespaces) {
-      // Only growth past a limit is refused: a namespace already over it (the limit was
-      // lowered) may still shrink.
-      if (ns.keys > quotas.maxKeysPerNamespace && ns.keys > ns.before.keys) {
-        return { namespace, quota: 'maxKeysPerNamespace', holds: ns.before.keys, wouldHold: ns.keys, limit: quotas.maxKeysPerNamespace };
-      }
-      if (ns.bytes > quotas.maxBytesPerNamespace && ns.bytes > ns.before.bytes) {
-        return { namespace, quota: 'maxBytesPerNamespace', holds: ns.before.bytes, wouldHold: ns.bytes, limit: quotas.maxBytesPerNamespace };
-      }
-    }
-    return null;
-  }
-
   return {
     apply(persona, executionId, writes) {
-      const refusal = check(persona, writes);
+      const refusal = quotaRefusal(writes, quotas, (namespace) => s.usage.get(persona, namespace), (namespace, key) => s.entryBytes.get(persona, namespace, key));
       if (refusal !== null) return refusal;
       for (const write of writes) {
         if (write.valueJson === null) {
@@ -108,6 +77,46 @@ export function createKvWriter(db: Database.Database, quotas: NamespaceQuotas): 
       return null;
     },
   };
+}
+
+/**
+ * The first quota `writes` would break, measured against what is committed now: `usageOf` and
+ * `bytesOf` read the committed usage of a namespace and bytes of an entry (undefined when
+ * absent). Shared by the SQLite writer and PostgreSQL's (postgres/kv-writes.ts).
+ */
+export function quotaRefusal(
+  writes: readonly KvWrite[],
+  quotas: NamespaceQuotas,
+  usageOf: (namespace: string) => { keys: number; bytes: number } | undefined,
+  bytesOf: (namespace: string, key: string) => number | undefined,
+): QuotaRefusal | null {
+  // Per namespace: the committed usage and, per key, its bytes after the writes so far (a
+  // key written twice counts once, at its last value).
+  const namespaces = new Map<string, { keys: number; bytes: number; before: { keys: number; bytes: number }; keyBytes: Map<string, number | undefined> }>();
+  for (const write of writes) {
+    let ns = namespaces.get(write.namespace);
+    if (ns === undefined) {
+      const before = usageOf(write.namespace) ?? { keys: 0, bytes: 0 };
+      ns = { ...before, before, keyBytes: new Map() };
+      namespaces.set(write.namespace, ns);
+    }
+    const old = ns.keyBytes.has(write.key) ? ns.keyBytes.get(write.key) : bytesOf(write.namespace, write.key);
+    const next = write.valueJson === null ? undefined : entryBytes(write.key, write.valueJson);
+    ns.keys += (next === undefined ? 0 : 1) - (old === undefined ? 0 : 1);
+    ns.bytes += (next ?? 0) - (old ?? 0);
+    ns.keyBytes.set(write.key, next);
+  }
+  for (const [namespace, ns] of namespaces) {
+    // Only growth past a limit is refused: a namespace already over it (the limit was
+    // lowered) may still shrink.
+    if (ns.keys > quotas.maxKeysPerNamespace && ns.keys > ns.before.keys) {
+      return { namespace, quota: 'maxKeysPerNamespace', holds: ns.before.keys, wouldHold: ns.keys, limit: quotas.maxKeysPerNamespace };
+    }
+    if (ns.bytes > quotas.maxBytesPerNamespace && ns.bytes > ns.before.bytes) {
+      return { namespace, quota: 'maxBytesPerNamespace', holds: ns.before.bytes, wouldHold: ns.bytes, limit: quotas.maxBytesPerNamespace };
+    }
+  }
+  return null;
 }
 
 /** What an entry counts against its namespace's bytes: its key and its value's JSON, in UTF-8. */
