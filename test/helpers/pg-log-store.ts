@@ -1,7 +1,6 @@
 /**
  * The PostgreSQL log stores (executions, kv, failure groups, retention) on a fresh database of a
- * test cluster (postgres.ts), with migration 2 applied. `tools` is a minimal table of the columns
- * lastStatusByTool() reads, until pgtools' migration 1 is on main.
+ * test cluster (postgres.ts), migrated as a server migrates it at start (migrate.ts).
  */
 import pg from 'pg';
 import { onTestFinished } from 'vitest';
@@ -12,15 +11,10 @@ import { createPgExecutionStore } from '../../src/store/postgres/executions.js';
 import { createPgFailureGroupStore } from '../../src/store/postgres/failure-groups.js';
 import type { GroupCommitOptions } from '../../src/store/postgres/group-commit.js';
 import { createPgKvStore } from '../../src/store/postgres/kv.js';
-import { logMigration } from '../../src/store/postgres/migrations/002-log.js';
+import { migratePostgres } from '../../src/store/postgres/migrate.js';
 import { createPgRetentionStore } from '../../src/store/postgres/retention.js';
+import { createPgToolStore } from '../../src/store/postgres/tools.js';
 import type { TestPostgres } from './postgres.js';
-
-const TOOLS_FOR_TESTS = `
-  CREATE TABLE tools (
-    id bigserial PRIMARY KEY, persona text NOT NULL, name text NOT NULL, active_version integer NOT NULL,
-    created_at text NOT NULL, updated_at text NOT NULL, deleted_at text, UNIQUE (persona, name));
-`;
 
 let databases = 0;
 
@@ -29,10 +23,10 @@ export async function logDatabase(server: TestPostgres): Promise<{ pool: pg.Pool
   databases += 1;
   const name = `log_${String(process.pid)}_${String(databases)}`;
   await server.exec('postgres', `CREATE DATABASE ${name}`);
-  await server.exec(name, TOOLS_FOR_TESTS + logMigration.sql);
   const url = server.url(name);
   const pool = new pg.Pool({ connectionString: url, max: 8 });
   onTestFinished(() => pool.end());
+  await migratePostgres(pool, name, () => new Date().toISOString());
   return { pool, url };
 }
 
@@ -45,5 +39,7 @@ export async function logStores(server: TestPostgres, options: { kvQuotas?: Name
     kv: createPgKvStore(pool),
     failureGroups: createPgFailureGroupStore(pool),
     retention: createPgRetentionStore(pool),
+    /** The real tool store, to make the tools lastStatusByTool() reads. */
+    tools: createPgToolStore(pool, { now: () => new Date().toISOString(), source: 'test' }),
   };
 }

@@ -9,13 +9,17 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import { DEFAULT_KV_QUOTAS } from '../../model.js';
 import type { StoreContract, ToolChange } from '../contract.js';
 import type { NamespaceQuotas } from '../kv-writes.js';
 import { checkConnection, clientConfig, openPool, parsePostgresUrl, type PoolOptions } from './connection.js';
+import { createPgExecutionStore } from './executions.js';
+import { createPgFailureGroupStore } from './failure-groups.js';
+import { createPgKvStore } from './kv.js';
 import { createToolChangeListener } from './listener.js';
-import { logStoreMissing } from './log-placeholder.js';
 import { migratePostgres } from './migrate.js';
 import { toPgStoreError } from './pg-guard.js';
+import { createPgRetentionStore } from './retention.js';
 import { createPgToolStore } from './tools.js';
 import { createPgVersionDiagnosticsStore } from './version-diagnostics.js';
 
@@ -67,10 +71,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     kind: 'postgres',
     location: target.location,
     tools: createPgToolStore(pool, { now, source }),
-    executions: logStoreMissing('execution log'),
-    failureGroups: logStoreMissing('failure groups'),
-    kv: logStoreMissing('kv store'),
-    retention: logStoreMissing('log retention'),
+    executions: createPgExecutionStore(pool, options.kvQuotas ?? DEFAULT_KV_QUOTAS),
+    failureGroups: createPgFailureGroupStore(pool),
+    kv: createPgKvStore(pool),
+    retention: createPgRetentionStore(pool),
     diagnostics: createPgVersionDiagnosticsStore(pool),
     onToolChange: (listen) => listener.subscribe(listen),
     listening: () => listener.ready(),

@@ -124,12 +124,12 @@ describe.skipIf(unavailable !== null)('PostgreSQL execution log', () => {
   });
 
   it('lastStatusByTool() gives each live tool the status of its newest call, by pages, like SQLite', async () => {
-    const { executions, pool } = await logStores(server);
+    const { executions, tools } = await logStores(server);
     const lite = sqliteWith([]);
     try {
       for (const name of ['add', 'mul', 'idle', 'gone', 'zeta']) {
         lite.tools.create('alice', name, snapshot());
-        await pool.query("INSERT INTO tools (persona, name, active_version, created_at, updated_at) VALUES ('alice', $1, 1, 'x', 'x')", [name]);
+        await tools.create('alice', name, snapshot());
       }
       const rows = [
         failure({ toolName: 'add', timestamp: at(1) }),
@@ -147,7 +147,7 @@ describe.skipIf(unavailable !== null)('PostgreSQL execution log', () => {
         lite.executions.insert(r);
       }
       lite.tools.delete('alice', 'gone');
-      await pool.query("UPDATE tools SET deleted_at = 'x' WHERE name = 'gone'");
+      await tools.delete('alice', 'gone');
       expect(await executions.lastStatusByTool('alice')).toEqual(new Map([['add', 'SUCCESS'], ['mul', 'FAILURE'], ['zeta', 'SUCCESS']]));
       expect(await executions.lastStatusByTool('alice')).toEqual(lite.executions.lastStatusByTool('alice'));
       for (const page of [{ after: '', limit: 2 }, { after: 'add', limit: 2 }, { after: 'mul', limit: 10 }]) {

@@ -12,7 +12,7 @@ import type { RetentionPolicy } from '../../../src/store/retention.js';
 import { postgresUnavailable, startPostgres, type TestPostgres } from '../../helpers/postgres.js';
 import { logStores } from '../../helpers/pg-log-store.js';
 import { tempDir } from '../../helpers/temp-dir.js';
-import { execution, failure } from '../../unit/store/fixtures.js';
+import { execution, failure, snapshot } from '../../unit/store/fixtures.js';
 
 const unavailable = postgresUnavailable();
 if (unavailable !== null) console.warn(`Skipping the PostgreSQL retention tests: ${unavailable}.`);
@@ -85,9 +85,9 @@ describe.skipIf(unavailable !== null)('PostgreSQL retention', () => {
     }
   });
 
-  it('prunes 6,000 rows in batches of 250 while calls keep logging, deleting none of the new rows or the tools', async () => {
-    const { executions, retention, pool } = await logStores(server);
-    await pool.query("INSERT INTO tools (persona, name, active_version, created_at, updated_at) VALUES ('alice', 'add', 1, 'x', 'x')");
+  it('prunes 6,000 rows in batches of 250 while calls keep logging, deleting none of the new rows, tools or versions', async () => {
+    const { executions, retention, pool, tools } = await logStores(server);
+    await tools.create('alice', 'add', snapshot());
     const old = Array.from({ length: 6000 }, (_, i) => (i % 500 === 7 ? failure : execution)({ id: `old-${String(i)}`, toolName: i % 2 === 0 ? 'add' : 'mul', timestamp: at(30, i) }));
     await executions.insertMany(old);
     const insertMs = async (id: string): Promise<number> => {
@@ -123,7 +123,8 @@ describe.skipIf(unavailable !== null)('PostgreSQL retention', () => {
     expect(oldKept).toEqual([lastFailureOf('add'), lastFailureOf('mul')].filter((id) => id !== undefined).sort());
     expect(Object.fromEntries(rows.map((r) => [r.kind, r.n]))).toEqual({ control: 30, during: during.length, old: oldKept.length });
     expect(during.length).toBeGreaterThan(0);
-    expect((await pool.query("SELECT * FROM tools")).rows).toHaveLength(1);
+    expect((await pool.query('SELECT * FROM tools')).rows).toHaveLength(1);
+    expect((await tools.getVersion('alice', 'add', 1)).source).toBe(snapshot().source);
     // The server keeps answering: no insert waited on the pruning for long (wide margin, load 2-9).
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     console.warn(`insert latency: control median ${median(control).toFixed(2)} ms; while pruning median ${median(during).toFixed(2)} ms, max ${Math.max(...during).toFixed(2)} ms over ${String(during.length)} inserts, ${String(batches.length)} batches`);

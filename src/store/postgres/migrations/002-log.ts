@@ -22,7 +22,9 @@
  *   a quota check reads one row. The writes that need it are serialised per namespace by an
  *   advisory lock (kv-writes.ts), so the triggers never race each other for the first row.
  */
-export const logMigration: { version: number; name: string; sql: string } = {
+import type { PgMigration } from './index.js';
+
+export const logMigration: PgMigration = {
   version: 2,
   name: 'the execution log, kv and kv usage',
   sql: `
