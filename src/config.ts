@@ -5,6 +5,7 @@ import { privateRangeProblem } from './capabilities/egress/address-ranges.js';
 import { patternProblem } from './capabilities/egress/host-patterns.js';
 import { AppError } from './errors.js';
 import { DEFAULT_KV_QUOTAS, NAME_PATTERN } from './model.js';
+import { tenantProblems, TenantsSchema } from './tenants/schema.js';
 
 /** A value of an upstream's env or headers: text, or the name of one of `secrets`. */
 const CONFIG_VALUE = z.union([z.string().max(65_536), z.object({ secret: z.string().min(1).max(64) }).strict()]);
@@ -256,6 +257,8 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** `serve --http` only: agents known by their bearer tokens, each with its persona and quotas (tenants/schema.ts). */
+    tenants: TenantsSchema,
     // `serve --http` only. Bounds what idle or hostile local clients can hold (issue 12).
     http: z
       .object({
@@ -290,6 +293,7 @@ export const ConfigSchema = z
     c.capabilities.fetch.allow.forEach((p, i) => check(['capabilities', 'fetch', 'allow', i], patternProblem(p)));
     c.capabilities.fetch.privateRanges.forEach((r, i) => check(['capabilities', 'fetch', 'privateRanges', i], privateRangeProblem(r)));
     for (const [name, secret] of Object.entries(c.secrets)) secret.hosts.forEach((p, i) => check(['secrets', name, 'hosts', i], patternProblem(p)));
+    for (const problem of tenantProblems(c.tenants, c)) check(problem.path, problem.message);
     // ctx.mcp.call(server, tool, args) takes that name.
     if (Object.hasOwn(c.upstreams, 'call')) check(['upstreams', 'call'], 'the name call is taken by ctx.mcp.call: choose another');
     for (const [name, source] of Object.entries(c.datasources)) {

@@ -76,6 +76,8 @@ export function createChameleon(options: {
     typeChecker: config.typecheck.enabled ? createTypeChecker({ ...config.typecheck, logger }) : null,
     closing: () => closing !== null,
   };
+  /** A tenant's scope runs on the same engine with its own limits (tenants/effective-config.ts). */
+  const depsWith = (personaConfig: Readonly<Config> | undefined): ServiceDeps => (personaConfig === undefined ? deps : { ...deps, config: personaConfig });
   const writes = createToolWriteTurns();
   const retention = startRetention(store, config, logger);
   /** A write in its tool's turn, then its type report awaited outside the turn (authoring.ts finishWrite). */
@@ -91,8 +93,9 @@ export function createChameleon(options: {
 
   return {
     config,
-    forPersona(persona: string) {
+    forPersona(persona: string, personaConfig?: Readonly<Config>) {
       assertPersonaName(persona);
+      const deps = depsWith(personaConfig);
       return {
         persona,
         createTool: (input: CreateToolInput) => write(persona, input.name, () => saveNewTool(deps, persona, input)),
@@ -121,6 +124,8 @@ export function createChameleon(options: {
         callsBelow: (row: ExecutionRecord) => callsBelow(deps.store.executions, persona, row),
         /** How many calls each root among `rows` led to. */
         nestedCounts: (rows: readonly ExecutionRecord[]) => nestedCounts(deps.store.executions, persona, rows),
+        /** Rows of the persona's log, counting at most `cap` (a tenant's logRows quota). */
+        logRows: (cap: number) => deps.store.executions.countRows(persona, cap),
       };
     },
     /**

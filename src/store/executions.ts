@@ -53,6 +53,8 @@ export interface ExecutionStore {
   recentSuccesses(persona: string, toolName: string, version: number, limit: number): ReplayableCall[];
   /** The status of each live tool's latest call, for all tools or a page of them (see ToolPage). */
   lastStatusByTool(persona: string, page?: { after: string; limit: number }): Map<string, ExecutionStatus>;
+  /** Rows of the persona's log (every depth), counting at most `cap`: a tenant's logRows quota reads it (tenants/quota-counters.ts). */
+  countRows(persona: string, cap: number): number;
 }
 
 export interface ReplayableCall {
@@ -102,6 +104,8 @@ function prepareExecutionStatements(db: Database.Database) {
                @effects_json, @parent_execution_id, @root_execution_id, @fingerprint,
                @console_output, @duration_ms, @cpu_ms, @heap_used_bytes, @progress_calls)`,
     ),
+    // Stops after @cap rows of the (persona, timestamp) index: the cost is bounded by the quota, not the log.
+    countRows: db.prepare<{ persona: string; cap: number }, number>('SELECT COUNT(*) FROM (SELECT 1 FROM executions WHERE persona = @persona LIMIT @cap)').pluck(),
     get: db.prepare<[persona: string, id: string], ExecutionRow>(
       'SELECT * FROM executions WHERE persona = ? AND id = ?',
     ),
@@ -255,6 +259,7 @@ export function createExecutionStore(db: Database.Database, kv: KvWriter, afterW
     recentSuccesses: guard('read the recent calls', (persona: string, toolName: string, version: number, limit: number) =>
       s.recentSuccesses.all({ persona, toolName, version, limit }).map((r) => ({ id: r.id, argumentsJson: r.arguments_json, resultSummary: r.result_summary })),
     ),
+    countRows: guard('count the log rows', (persona: string, cap: number) => s.countRows.get({ persona, cap }) ?? 0),
     lastStatusByTool: guard('read the last statuses', (persona: string, page?: { after: string; limit: number }) => {
       const statuses = new Map<string, ExecutionStatus>();
       for (const row of s.lastStatusByTool.all({ persona, after: page?.after ?? '', limit: page?.limit ?? -1 })) {
