@@ -15,6 +15,7 @@ import { registerKv } from './cli/kv.js';
 import { registerLogs } from './cli/logs.js';
 import { registerPackages } from './cli/packages.js';
 import { registerServe } from './cli/serve.js';
+import { registerTenants } from './cli/tenants.js';
 import { registerTools } from './cli/tools.js';
 import { registerUi } from './cli/ui.js';
 import type { Runtime } from './cli/runtime.js';
@@ -69,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
   registerPackages(program, runtime, done);
   registerBackup(program, runtime, done);
   registerUi(program, runtime, done);
+  registerTenants(program, runtime, done);
   registerDemo(program, runtime, done);
   try {
     await program.parseAsync(argv);

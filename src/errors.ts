@@ -17,6 +17,8 @@ export const USER_ERROR_CODES = [
   'TOO_MANY_TOOLS',
   'INVALID_CONFIG',
   'CAPABILITY_REFUSED',
+  /** A tenant's quota (tenants/quota-errors.ts): the message names it, its limit and what to do. */
+  'QUOTA_EXCEEDED',
 ] as const;
 
 export const SYSTEM_ERROR_CODES = [

@@ -43,12 +43,18 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
   // Over HTTP the MCP layer is loaded first, to check the address; over stdio only after the
   // engine has started its sandbox processes (below).
   const httpTransport = http ? await (await import('../mcp/index.js')).loadHttpTransport() : null;
-  if (http && httpTransport && !httpTransport.isLoopbackHost(http.host) && !token) {
+  // With tenants every request needs a tenant's token (or --token): none is served anonymously.
+  const tenantCount = Object.keys(config.tenants).length;
+  if (http && tenantCount > 0 && opts.ui === true && !token) {
+    throw new AppError('INVALID_CONFIG', 'With tenants, --ui needs --token (or CHAMELEON_TOKEN): the console shows --persona and logs in with the host\'s token, never a tenant\'s.');
+  }
+  if (http && httpTransport && !httpTransport.isLoopbackHost(http.host) && !token && tenantCount === 0) {
     throw new AppError('INVALID_CONFIG', `Refusing to serve HTTP on ${http.host} without a token: anything but loopback needs --token or CHAMELEON_TOKEN (or --token-file).`);
   }
   if (!http) runtime.protectStdout();
   const logger = createStderrLogger(config.logLevel, (line) => runtime.stderr.write(line));
   if (!http && token) logger.warn('--token is ignored over stdio');
+  if (!http && tenantCount > 0) logger.warn('tenants apply to serve --http only; over stdio the server serves --persona');
   else if (tokenWarning) logger.warn(tokenWarning);
 
   let signalled!: (reason: string) => void;
@@ -72,17 +78,30 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
     await chameleon.close();
     throw err;
   }
-  const { createInflight, createMcpServer, createToolEvents, serveStdio } = mcp;
+  const { createInflight, createMcpServer, createToolEvents, serveStdio, tenantPrincipals } = mcp;
   const events = createToolEvents();
   const inflight = createInflight();
   const scope = chameleon.forPersona(config.persona);
   const makeServer = () => createMcpServer({ scope, logger, version, events, inflight });
+  // Tenants (issue 19): each token serves its persona behind its quotas; `events` is keyed by
+  // persona, so one tenant's tools/list_changed reaches only its own sessions.
+  const principals =
+    http && tenantCount > 0
+      ? tenantPrincipals({
+          tenants: config.tenants,
+          config,
+          forPersona: (persona, personaConfig) => chameleon.forPersona(persona, personaConfig),
+          serverFor: (tenantScope) => createMcpServer({ scope: tenantScope, logger, version, events, inflight }),
+          host: token === undefined ? undefined : { token, makeServer },
+        })
+      : undefined;
   // Room for the largest source plus the largest arguments, even with every character escaped,
   // and no more: the server parses a whole message before it can refuse it, and parsing costs
   // its event loop ~10-25 ms per MB of JSON on a 2-core machine (more for many small values).
   // The former 10 MB floor let one refused message stall every session for 100+ ms
   // (test/security/stdio-oversize-message.test.ts). Default: 3.5 MB.
-  const { maxArgumentsBytes, maxSourceBytes } = config.payload;
+  const { maxArgumentsBytes } = config.payload;
+  const maxSourceBytes = Math.max(config.payload.maxSourceBytes, ...Object.values(config.tenants).map((t) => t.quotas.sourceBytes ?? 0));
   const maxMessageBytes = 2 * (maxArgumentsBytes + maxSourceBytes) + 1024 * 1024;
 
   // The console reads the file through its own read-only connection, never the engine's.
@@ -97,6 +116,7 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
       const service = await httpTransport.serveHttp({
         ...http,
         token,
+        principals,
         allowedHosts: opts.allowHost ?? [],
         allowedOrigins: opts.allowOrigin ?? [],
         makeServer,
@@ -113,7 +133,8 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
         ...(consoleApp ? { console: consoleApp.app } : {}),
       });
       if (consoleApp) logger.info(`web console at ${service.url.replace(/\/mcp$/, '/ui/')}`, { auth: token ? 'login with the token' : 'none (loopback)' });
-      logger.info(`listening on ${service.url}`, { persona: config.persona, db: config.dbPath, auth: token ? 'bearer token' : 'none (loopback)', sessions: config.http.stateless ? 'none (stateless)' : 'yes' });
+      const auth = tenantCount > 0 ? `${tenantCount} tenant token(s)${token ? ' and the host token' : ''}` : token ? 'bearer token' : 'none (loopback)';
+      logger.info(`listening on ${service.url}`, { persona: config.persona, db: config.dbPath, auth, sessions: config.http.stateless ? 'none (stateless)' : 'yes' });
       stopAccepting = () => service.stopAccepting();
       stop = async () => {
         await service.close();

@@ -1,4 +1,4 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -12,7 +12,9 @@ import { createSessionTable, type TrackedSession } from './http-sessions.js';
 import { readJson } from './http-body.js';
 import { classifyPost } from './http-fast-post.js';
 import { createRoutedTransport, type RoutedTransport } from './http-routed.js';
-import { createStatelessHandler } from './http-stateless.js';
+import { createStatelessHandler, type StatelessHandler } from './http-stateless.js';
+import { singlePrincipal, type Principal, type Principals } from './tenants.js';
+import type { SessionPlace } from '../tenants/quota-counters.js';
 import { createRefusalLog } from './wire-guard.js';
 
 export interface HttpServeOptions {
@@ -40,6 +42,11 @@ export interface HttpServeOptions {
    * the SDK's transport; false sends every request through the SDK's. Default true.
    */
   fastPath?: boolean;
+  /**
+   * Who may call, by bearer token, and what each is served (tenants: mcp/tenants.ts). When set,
+   * it replaces `token` and `makeServer`, and every request needs one of its tokens.
+   */
+  principals?: Principals | undefined;
   logger: Logger;
   /** Sessions at once; past it a new one is refused (503), none is evicted. See http-sessions.ts. */
   maxSessions?: number;
@@ -77,6 +84,10 @@ interface Session extends TrackedSession {
   routed: RoutedTransport | null;
   server: McpServer;
   closing: Promise<void> | null;
+  /** Whose session it is: only that principal's requests reach it. */
+  principal: Principal;
+  /** The principal's place for it (its tenant's httpSessions quota), freed when it closes. */
+  place: SessionPlace;
 }
 
 export { isLoopbackHost };
@@ -90,18 +101,27 @@ export { isLoopbackHost };
 export async function serveHttp(options: HttpServeOptions): Promise<HttpService> {
   const { logger } = options;
   const loopback = isLoopbackHost(options.host);
-  if (!loopback && !options.token) {
+  if (!loopback && !options.token && !options.principals) {
     throw new AppError('INVALID_CONFIG', `Refusing to serve on ${options.host} without a token: anything but loopback needs --token (or CHAMELEON_TOKEN).`);
   }
   const idleMs = options.sessionIdleMs ?? 30 * 60_000;
   const maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
-  const tokenDigest = options.token ? digest(options.token) : null;
+  const principals = options.principals ?? singlePrincipal(options.token, () => options.makeServer());
   const sessions = createSessionTable<Session>({ maxSessions: options.maxSessions ?? 64, maxPerClient: options.maxSessionsPerClient ?? 32, idleMs });
   const hostOrigin = createHostOriginCheck(options);
   const refused = createRefusalLog((message) => logger.warn(message));
   const fastPath = options.fastPath ?? true;
+  // Stateless: a handler per principal, each serving its own persona (tenants), made on its first request.
+  const statelessHandlers = new Map<Principal, Promise<StatelessHandler>>();
   const stateless = options.stateless
-    ? await createStatelessHandler({ makeServer: () => options.makeServer(), fastPath, maxStreams: options.maxSessions ?? 64, logger, sendError })
+    ? (principal: Principal): Promise<StatelessHandler> => {
+        let handler = statelessHandlers.get(principal);
+        if (!handler) {
+          handler = createStatelessHandler({ makeServer: () => principal.makeServer(), fastPath, maxStreams: options.maxSessions ?? 64, logger, sendError });
+          statelessHandlers.set(principal, handler);
+        }
+        return handler;
+      }
     : null;
 
   // Every open connection holds a descriptor. Idle or half-sent requests were held for Node's
@@ -143,7 +163,8 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
     // The console checks the token itself: a browser cannot send a bearer header on navigation
     // (console/auth.ts: a login form sets a signed cookie).
     if (forConsole) return options.console!.handle(req, res);
-    if (tokenDigest && !authorized(req.headers.authorization, tokenDigest)) {
+    const principal = principals.authenticate(req.headers.authorization);
+    if (principal === null) {
       // Rate-limited: a client guessing tokens must not flood the log either.
       refused('refused an HTTP request without a valid bearer token');
       res.setHeader('WWW-Authenticate', 'Bearer realm="chameleon"');
@@ -165,12 +186,12 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
         }
         return sendError(res, body.status, body.code, body.error, body.id);
       }
-      if (stateless) return stateless.handle(req, res, body.value);
+      if (stateless) return (await stateless(principal)).handle(req, res, body.value);
       if (sessionId === undefined) {
         if (!isInitialization(body.value)) return sendError(res, 400, -32000, 'Bad Request: no Mcp-Session-Id header; start a session with an initialize request.');
-        return openSession(req, res, body.value);
+        return openSession(req, res, body.value, principal);
       }
-      const session = lookup(sessionId, res);
+      const session = lookup(sessionId, res, principal);
       if (!session) return sendError(res, 404, -32001, 'Session not found; start a new one with an initialize request.');
       // One request: answered on the fast path. The rest (notifications, batches, and every
       // refusal, so its wording stays the SDK's) go to the SDK's transport.
@@ -180,10 +201,10 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
       }
       return session.transport.handleRequest(req, res, body.value);
     }
-    if (stateless) return stateless.handle(req, res, undefined);
+    if (stateless) return (await stateless(principal)).handle(req, res, undefined);
     if (req.method === 'GET' || req.method === 'DELETE') {
       if (sessionId === undefined) return sendError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header required.');
-      const session = lookup(sessionId, res);
+      const session = lookup(sessionId, res, principal);
       if (!session) return sendError(res, 404, -32001, 'Session not found; start a new one with an initialize request.');
       return session.transport.handleRequest(req, res);
     }
@@ -191,9 +212,13 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
     return sendError(res, 405, -32000, 'Method not allowed.');
   }
 
-  /** The session, counted as in use until this response ends (a GET stream may last hours). */
-  function lookup(id: string, res: ServerResponse): Session | undefined {
-    const session = sessions.get(id);
+  /**
+   * The session, counted as in use until this response ends (a GET stream may last hours).
+   * Another principal's session is not found: a tenant holding another's session id reaches nothing.
+   */
+  function lookup(id: string, res: ServerResponse, principal: Principal): Session | undefined {
+    const found = sessions.get(id);
+    const session = found?.principal === principal ? found : undefined;
     if (session) {
       session.open++;
       res.once('close', () => {
@@ -211,7 +236,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
     }
   }
 
-  async function openSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  async function openSession(req: IncomingMessage, res: ServerResponse, body: unknown, principal: Principal): Promise<void> {
     closeExpired();
     const client = req.socket.remoteAddress ?? 'unknown';
     const place = sessions.reserve(client);
@@ -220,15 +245,32 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
       res.setHeader('Retry-After', String(place.retryAfterSeconds));
       return sendError(res, place.status, -32000, place.message, idOf(body));
     }
+    const own = principal.reserveSession(() => secondsUntilIdleExpiry(principal));
+    if ('message' in own) {
+      place.release();
+      refused(`refused a new session of ${principal.name} (HTTP 429): its session quota is reached`);
+      res.setHeader('Retry-After', String(own.retryAfterSeconds));
+      return sendError(res, 429, -32000, own.message, idOf(body));
+    }
     try {
-      await startSession(req, res, body, client);
+      await startSession(req, res, body, client, principal, own);
+    } catch (err) {
+      own.release();
+      throw err;
     } finally {
       place.release();
     }
   }
 
-  async function startSession(req: IncomingMessage, res: ServerResponse, body: unknown, client: string): Promise<void> {
-    const server = options.makeServer();
+  /** Seconds until the first idle session of `principal` expires (idleMs when all are in use). */
+  function secondsUntilIdleExpiry(principal: Principal): number {
+    let soonest = idleMs;
+    for (const [, s] of sessions.entries()) if (s.principal === principal && s.open === 0) soonest = Math.min(soonest, s.lastSeen + idleMs - Date.now());
+    return Math.max(1, Math.ceil(soonest / 1000));
+  }
+
+  async function startSession(req: IncomingMessage, res: ServerResponse, body: unknown, client: string, principal: Principal, own: SessionPlace): Promise<void> {
+    const server = principal.makeServer();
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
@@ -241,10 +283,11 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
       },
     });
     const routed = fastPath ? createRoutedTransport({ sdk: transport, rewriteIds: false }) : null;
-    const session: Session = { transport, routed, server, client, lastSeen: Date.now(), open: 0, closing: null };
+    const session: Session = { transport, routed, server, client, lastSeen: Date.now(), open: 0, closing: null, principal, place: own };
     const previous = server.server.onclose;
     server.server.onclose = () => {
       previous?.();
+      own.release();
       if (transport.sessionId) sessions.remove(transport.sessionId, session);
     };
     await server.connect(routed ?? transport);
@@ -301,7 +344,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
         clearInterval(expirySweep);
         // Closing a session ends its streams after what they already carry; give the sockets a
         // moment to deliver that before cutting whatever is left.
-        await Promise.all([...sessions.entries().map(([id, s]) => closeSession(id, s)), stateless?.close()]);
+        await Promise.all([...sessions.entries().map(([id, s]) => closeSession(id, s)), ...[...statelessHandlers.values()].map((handler) => handler.then((h) => h.close()))]);
         const sweep = setInterval(() => httpServer.closeIdleConnections(), 25);
         httpServer.closeIdleConnections();
         await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
@@ -323,16 +366,6 @@ function idOf(body: unknown): string | number | null {
 
 function isInitialization(body: unknown): boolean {
   return Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
-function authorized(header: string | undefined, expected: Buffer): boolean {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  // Comparing digests keeps the comparison constant-time whatever the lengths.
-  return match !== null && timingSafeEqual(digest(match[1]!), expected);
 }
 
 function sendError(res: ServerResponse, status: number, code: number, message: string, id: string | number | null = null): void {

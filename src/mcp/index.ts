@@ -5,6 +5,7 @@ export { createMcpServer, type McpServerOptions } from './server.js';
 export { createToolEvents, type ToolEvents } from './events.js';
 export { createInflight, type Inflight } from './inflight.js';
 export { serveStdio, type StdioSession } from './stdio.js';
+export { tenantPrincipals, type Principal, type Principals } from './tenants.js';
 export type { HttpServeOptions, HttpService } from './http.js';
 export { META_TOOLS } from './tools/index.js';
 

@@ -1,0 +1,99 @@
+/**
+ * The quotas of one tenant that no engine check already holds: calls per minute, concurrent
+ * calls, log rows and HTTP sessions. One object per tenant, in memory: they bound what one
+ * server process lets a tenant do (behind N replicas, N times each, except log rows, read from
+ * the shared store). A refusal is an error naming the quota (quota-errors.ts), never a wait in a
+ * queue that another tenant would share.
+ */
+import type { TenantQuotas } from './schema.js';
+import { callsPerMinuteExceeded, concurrentCallsExceeded, httpSessionsExceeded, logRowsExceeded } from './quota-errors.js';
+
+const MINUTE_MS = 60_000;
+/** How old the log-row count may be before it is read again (calls since are added to it). */
+const LOG_COUNT_MAX_AGE_MS = 1_000;
+
+export interface CallTicket {
+  /** The call ended (answered or failed): its concurrent place is free. Safe to call twice. */
+  release(): void;
+}
+
+export interface SessionPlace {
+  release(): void;
+}
+
+export interface TenantCounters {
+  readonly tenant: string;
+  /** Admits one call or throws QUOTA_EXCEEDED (concurrentCalls, then callsPerMinute). */
+  startCall(): CallTicket;
+  /** Throws QUOTA_EXCEEDED when the tenant's log holds `quotas.logRows` rows; `count` reads the store. */
+  checkLogRows(count: (cap: number) => number | Promise<number>): Promise<void>;
+  /** A place for one more HTTP session, or the refusal to answer with (429); `retryAfterSeconds`: until one of the tenant's idle sessions expires. */
+  reserveSession(retryAfterSeconds: () => number): SessionPlace | { message: string; retryAfterSeconds: number };
+  callsInProgress(): number;
+  sessions(): number;
+}
+
+export function createTenantCounters(tenant: string, quotas: TenantQuotas, now: () => number = Date.now): TenantCounters {
+  let inProgress = 0;
+  let sessions = 0;
+  // Start times of the last `callsPerMinute` admitted calls, oldest at `next` once full: a call
+  // is admitted when the oldest of them is more than a minute old. Exact, and its memory is
+  // the quota's, whatever the rate.
+  const starts = new Float64Array(quotas.callsPerMinute).fill(-Infinity);
+  let next = 0;
+  let logCount: { rows: number; at: number } | null = null;
+  let callsSinceCount = 0;
+
+  return {
+    tenant,
+    startCall() {
+      if (inProgress >= quotas.concurrentCalls) throw concurrentCallsExceeded(tenant, quotas.concurrentCalls);
+      const t = now();
+      const oldest = starts[next]!;
+      if (t - oldest < MINUTE_MS) throw callsPerMinuteExceeded(tenant, quotas.callsPerMinute, Math.max(1, Math.ceil((oldest + MINUTE_MS - t) / 1000)));
+      starts[next] = t;
+      next = (next + 1) % starts.length;
+      inProgress++;
+      callsSinceCount++;
+      let released = false;
+      return {
+        release() {
+          if (released) return;
+          released = true;
+          inProgress--;
+        },
+      };
+    },
+    async checkLogRows(count) {
+      const limit = quotas.logRows;
+      if (limit === undefined) return;
+      // Read at most once a second, however many calls come (and however many are refused);
+      // between reads each admitted call counts as one row (calls tools make of other tools add
+      // rows the next read sees). Retention deleting rows is seen at the next read.
+      if (logCount === null || now() - logCount.at >= LOG_COUNT_MAX_AGE_MS) {
+        const at = now();
+        const rows = await count(limit);
+        logCount = { rows, at };
+        callsSinceCount = 0;
+      }
+      if (logCount.rows + callsSinceCount >= limit) throw logRowsExceeded(tenant, limit);
+    },
+    reserveSession(retryAfterSeconds) {
+      if (sessions >= quotas.httpSessions) {
+        const seconds = retryAfterSeconds();
+        return { message: httpSessionsExceeded(tenant, quotas.httpSessions, seconds), retryAfterSeconds: seconds };
+      }
+      sessions++;
+      let released = false;
+      return {
+        release() {
+          if (released) return;
+          released = true;
+          sessions--;
+        },
+      };
+    },
+    callsInProgress: () => inProgress,
+    sessions: () => sessions,
+  };
+}
