@@ -16,7 +16,8 @@ export interface RawSession {
   close(): Promise<void>;
 }
 
-export async function openRawSession(url: string): Promise<RawSession> {
+/** `headers`: sent with every request, e.g. a tenant's `authorization`. */
+export async function openRawSession(url: string, headers: Record<string, string> = {}): Promise<RawSession> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   let nextId = 1;
   let sessionId = '';
@@ -24,9 +25,9 @@ export async function openRawSession(url: string): Promise<RawSession> {
 
   const post = (body: unknown): Promise<{ headers: http.IncomingHttpHeaders; messages: Array<Record<string, unknown>> }> =>
     new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': PROTOCOL_VERSION };
-      if (sessionId) headers['mcp-session-id'] = sessionId;
-      const req = http.request(url, { method: 'POST', agent, headers }, (res) => {
+      const sent: Record<string, string> = { ...headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': PROTOCOL_VERSION };
+      if (sessionId) sent['mcp-session-id'] = sessionId;
+      const req = http.request(url, { method: 'POST', agent, headers: sent }, (res) => {
         let text = '';
         res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
         res.on('end', () => {
@@ -57,7 +58,7 @@ export async function openRawSession(url: string): Promise<RawSession> {
     request,
     listen: (onNotification) =>
       new Promise((resolve, reject) => {
-        const req = http.request(url, { method: 'GET', agent: false, headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION } }, (res) => {
+        const req = http.request(url, { method: 'GET', agent: false, headers: { ...headers, accept: 'text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION } }, (res) => {
           if (res.statusCode !== 200) return reject(new Error(`GET stream: HTTP ${res.statusCode}`));
           let buffer = '';
           res.setEncoding('utf8').on('data', (chunk: string) => {
