@@ -186,13 +186,17 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
         }
         return sendError(res, body.status, body.code, body.error, body.id);
       }
-      if (stateless) return (await stateless(principal)).handle(req, res, body.value);
+      if (stateless) {
+        if (answeredEarly(principal, body.value, res)) return;
+        return (await stateless(principal)).handle(req, res, body.value);
+      }
       if (sessionId === undefined) {
         if (!isInitialization(body.value)) return sendError(res, 400, -32000, 'Bad Request: no Mcp-Session-Id header; start a session with an initialize request.');
         return openSession(req, res, body.value, principal);
       }
       const session = lookup(sessionId, res, principal);
       if (!session) return sendError(res, 404, -32001, 'Session not found; start a new one with an initialize request.');
+      if (answeredEarly(principal, body.value, res)) return;
       // One request: answered on the fast path. The rest (notifications, batches, and every
       // refusal, so its wording stays the SDK's) go to the SDK's transport.
       if (session.routed) {
@@ -210,6 +214,16 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
     }
     res.setHeader('Allow', 'GET, POST, DELETE');
     return sendError(res, 405, -32000, 'Method not allowed.');
+  }
+
+  /** A tenant's call its quotas refuse now is answered here, without the SDK (mcp/tenants.ts). */
+  function answeredEarly(principal: Principal, message: unknown, res: ServerResponse): boolean {
+    const answered = principal.answerEarly?.(message, (answer) => {
+      if (res.destroyed || res.writableEnded) return;
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(answer));
+    });
+    return answered === true;
   }
 
   /**

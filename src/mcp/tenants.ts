@@ -14,6 +14,8 @@ import { tenantEngineConfig } from '../tenants/effective-config.js';
 import { createTenantCounters, type SessionPlace, type TenantCounters } from '../tenants/quota-counters.js';
 import { personaOf, type TenantsConfig } from '../tenants/schema.js';
 import { tenantScope } from '../tenants/scope.js';
+import { requestError } from './results.js';
+import { META_TOOLS } from './tools/index.js';
 import { createTokenMatcher, tokenSha256 } from '../tenants/tokens.js';
 
 export interface Principal {
@@ -23,6 +25,12 @@ export interface Principal {
   makeServer(): McpServer;
   /** A place for one more session of this principal, or the refusal (429) with its Retry-After. */
   reserveSession(retryAfterSeconds: () => number): SessionPlace | { message: string; retryAfterSeconds: number };
+  /**
+   * Answers a message of this principal's session without the SDK when it can: a tenant's tool
+   * call its quotas refuse right now (earlyRefusal below). Returns false when the message must
+   * go to the SDK; true when `send` was or will be called with the JSON-RPC answer.
+   */
+  answerEarly?(message: unknown, send: (answer: object) => void): boolean;
 }
 
 export interface Principals {
@@ -58,6 +66,7 @@ export function tenantPrincipals(options: {
   for (const [name, tenant] of Object.entries(options.tenants)) {
     const engineConfig = tenantEngineConfig(options.config, tenant);
     const tenantCounters = createTenantCounters(name, tenant.quotas);
+    const held = createRefusalHold();
     counters.set(name, tenantCounters);
     const scope = tenantScope(options.forPersona(personaOf(name, tenant), engineConfig), tenantCounters, {
       maxToolsPerPersona: engineConfig.limits.maxToolsPerPersona,
@@ -65,7 +74,17 @@ export function tenantPrincipals(options: {
     });
     entries.push({
       sha256Hex: tenant.tokenSha256,
-      value: { name, makeServer: () => options.serverFor(scope), reserveSession: (retryAfter) => tenantCounters.reserveSession(retryAfter) },
+      value: {
+        name,
+        makeServer: () => options.serverFor(scope),
+        reserveSession: (retryAfter) => tenantCounters.reserveSession(retryAfter),
+        answerEarly: (message, send) => {
+          const answer = earlyRefusal(tenantCounters, message);
+          if (answer === null) return false;
+          held.answer(answer, send);
+          return true;
+        },
+      },
     });
   }
   const host = options.host;
@@ -74,4 +93,53 @@ export function tenantPrincipals(options: {
   }
   const match = createTokenMatcher(entries);
   return { counters, authenticate: (authorization) => match(authorization) };
+}
+
+/** Meta-tools that are not calls of a stored tool: never counted, never refused by call quotas. */
+const NOT_CALLS = new Set(META_TOOLS.map((t) => t.name).filter((name) => name !== 'run_tool'));
+
+/**
+ * A flooding tenant's refused calls answered before the SDK's transport sees them. Through the
+ * SDK each costs the server ~5 ms (the Streamable HTTP machinery, a stream per response): six
+ * callers hammering past their quota made another tenant's calls 8x slower
+ * (test/e2e/tenant-fairness.test.ts). Here a refusal is a peek at the counters and one small
+ * JSON answer, the same result the tool call would have had. Only a lone tools/call of a stored
+ * tool (or run_tool) is answered here; anything else, and any call the counters would admit,
+ * goes through the SDK, where tenants/scope.ts admits and counts it.
+ */
+function earlyRefusal(counters: TenantCounters, message: unknown): object | null {
+  if (message === null || typeof message !== 'object' || Array.isArray(message)) return null;
+  const { method, id, params } = message as { method?: unknown; id?: unknown; params?: unknown };
+  if (method !== 'tools/call' || (typeof id !== 'string' && typeof id !== 'number')) return null;
+  const name = params !== null && typeof params === 'object' ? (params as { name?: unknown }).name : undefined;
+  if (typeof name !== 'string' || NOT_CALLS.has(name)) return null;
+  const refusal = counters.peekRefusal();
+  return refusal === null ? null : { jsonrpc: '2.0', id, result: requestError(refusal.code, refusal.message) };
+}
+
+/** How long a refused call's answer is held before it is sent. */
+export const REFUSAL_HOLD_MS = 250;
+/** Answers one tenant may have held at once; past it they go out at once. */
+const MAX_HELD = 64;
+
+/**
+ * Refusals answered at once invite a caller that ignores them to send the next call at once:
+ * six such callers sent ~1,000 calls a second, and the parsing and answering, on both sides,
+ * took the cores another tenant's calls needed (5-7x its unloaded latency, on 2 cores). Held
+ * REFUSAL_HOLD_MS, a caller that waits for its answer sends at most 4 a second; the answer,
+ * when it comes, is the same. A hold costs a timer and the open request, at most MAX_HELD of
+ * them per tenant (an open-loop flood past that is bounded by http.maxConnections).
+ */
+function createRefusalHold(): { answer(answer: object, send: (answer: object) => void): void } {
+  let held = 0;
+  return {
+    answer(answer, send) {
+      if (held >= MAX_HELD) return send(answer);
+      held++;
+      setTimeout(() => {
+        held--;
+        send(answer);
+      }, REFUSAL_HOLD_MS).unref();
+    },
+  };
 }

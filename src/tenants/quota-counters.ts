@@ -5,6 +5,7 @@
  * the shared store). A refusal is an error naming the quota (quota-errors.ts), never a wait in a
  * queue that another tenant would share.
  */
+import type { AppError } from '../errors.js';
 import type { TenantQuotas } from './schema.js';
 import { callsPerMinuteExceeded, concurrentCallsExceeded, httpSessionsExceeded, logRowsExceeded } from './quota-errors.js';
 
@@ -25,6 +26,11 @@ export interface TenantCounters {
   readonly tenant: string;
   /** Admits one call or throws QUOTA_EXCEEDED (concurrentCalls, then callsPerMinute). */
   startCall(): CallTicket;
+  /**
+   * The refusal startCall (or checkLogRows, by its last count) would give now, without
+   * counting anything: lets the HTTP layer answer a flood before the SDK parses it (mcp/tenants.ts).
+   */
+  peekRefusal(): AppError | null;
   /** Throws QUOTA_EXCEEDED when the tenant's log holds `quotas.logRows` rows; `count` reads the store. */
   checkLogRows(count: (cap: number) => number | Promise<number>): Promise<void>;
   /** A place for one more HTTP session, or the refusal to answer with (429); `retryAfterSeconds`: until one of the tenant's idle sessions expires. */
@@ -44,13 +50,24 @@ export function createTenantCounters(tenant: string, quotas: TenantQuotas, now: 
   let logCount: { rows: number; at: number } | null = null;
   let callsSinceCount = 0;
 
+  const callRefusal = (t: number): AppError | null => {
+    if (inProgress >= quotas.concurrentCalls) return concurrentCallsExceeded(tenant, quotas.concurrentCalls);
+    const oldest = starts[next]!;
+    if (t - oldest < MINUTE_MS) return callsPerMinuteExceeded(tenant, quotas.callsPerMinute, Math.max(1, Math.ceil((oldest + MINUTE_MS - t) / 1000)));
+    return null;
+  };
+  const logRefusal = (): AppError | null =>
+    quotas.logRows !== undefined && logCount !== null && logCount.rows + callsSinceCount >= quotas.logRows && now() - logCount.at < LOG_COUNT_MAX_AGE_MS
+      ? logRowsExceeded(tenant, quotas.logRows)
+      : null;
+
   return {
     tenant,
+    peekRefusal: () => logRefusal() ?? callRefusal(now()),
     startCall() {
-      if (inProgress >= quotas.concurrentCalls) throw concurrentCallsExceeded(tenant, quotas.concurrentCalls);
       const t = now();
-      const oldest = starts[next]!;
-      if (t - oldest < MINUTE_MS) throw callsPerMinuteExceeded(tenant, quotas.callsPerMinute, Math.max(1, Math.ceil((oldest + MINUTE_MS - t) / 1000)));
+      const refused = callRefusal(t);
+      if (refused !== null) throw refused;
       starts[next] = t;
       next = (next + 1) % starts.length;
       inProgress++;
