@@ -19,6 +19,10 @@ import type { RunOutcome } from '../../src/service/index.js';
 import { deathFault } from '../../src/sandbox-host/pool-faults.js';
 import { EXIT_RSS_CAP, type RunJob } from '../../src/sandbox-host/protocol.js';
 import { openStore } from '../../src/store/index.js';
+import { tenantEngineConfig } from '../../src/tenants/effective-config.js';
+import { createTenantCounters } from '../../src/tenants/quota-counters.js';
+import { TenantSchema } from '../../src/tenants/schema.js';
+import { tenantScope } from '../../src/tenants/scope.js';
 import { adviceFor, toStoreError } from '../../src/store/guard.js';
 import { BIN, spawnCli, startHttpServer } from '../e2e/helpers/cli.js';
 import { rawPost } from '../e2e/helpers/raw-http.js';
@@ -85,6 +89,12 @@ const CHECKED = [
   'fetch-refused',
   'secret-unset',
   'pg-refused',
+  'quota-tools',
+  'quota-source-bytes',
+  'quota-calls-per-minute',
+  'quota-concurrent-calls',
+  'quota-log-rows',
+  'quota-http-sessions',
 ];
 
 it('the page quotes exactly the messages this file checks', () => {
@@ -230,6 +240,56 @@ describe('on a real engine', () => {
 
   it('pg-refused: a SQL tool on a PostgreSQL datasource nobody listens for', async () => {
     says(await thrownMessage(scope().createTool({ name: 'orders', description: 'd', language: 'sql', datasource: 'warehouse', code: 'SELECT 1 AS one' })), 'pg-refused');
+  });
+});
+
+describe('tenant quotas', () => {
+  // Tenants' scopes on a real engine, as `serve --http` makes them (mcp/tenants.ts); the HTTP
+  // path of each refusal is test/e2e/tenant-quotas.test.ts.
+  let engine: TestEngine;
+  beforeAll(() => {
+    engine = startEngine();
+  });
+  afterAll(() => engine?.close());
+  const tenant = (name: string, quotas: Record<string, number>) => {
+    const config = TenantSchema.parse({ tokenSha256: '0'.repeat(64), quotas });
+    const engineConfig = tenantEngineConfig(engine.app.config, config);
+    const counters = createTenantCounters(name, config.quotas);
+    const scope = tenantScope(engine.app.forPersona(name, engineConfig), counters, { maxToolsPerPersona: engineConfig.limits.maxToolsPerPersona, maxSourceBytes: engineConfig.payload.maxSourceBytes });
+    return { scope, counters };
+  };
+  const ok = async (made: Promise<{ ok: boolean }>) => expect((await made).ok).toBe(true);
+
+  it('quota-tools, quota-source-bytes: writes past a tenant quota', async () => {
+    const { scope } = tenant('docs_tools', { tools: 1, sourceBytes: 1024 });
+    await ok(scope.createTool({ name: 'one', description: 'd', code: 'export default () => 1;' }));
+    says(await thrownMessage(scope.createTool({ name: 'two', description: 'd', code: 'export default () => 2;' })), 'quota-tools');
+    says(await thrownMessage(scope.updateTool({ name: 'one', code: `export default () => ${JSON.stringify('x'.repeat(2000))};` })), 'quota-source-bytes');
+  });
+
+  it('quota-calls-per-minute, quota-concurrent-calls, quota-log-rows: calls past a tenant quota', async () => {
+    const rate = tenant('docs_rate', { callsPerMinute: 1 });
+    await ok(rate.scope.createTool({ name: 'echo', description: 'd', code: 'export default () => 1;' }));
+    await ok(rate.scope.runTool('echo', {}));
+    says(await thrownMessage(rate.scope.runTool('echo', {})), 'quota-calls-per-minute');
+
+    const busy = tenant('docs_busy', { concurrentCalls: 1 });
+    await ok(busy.scope.createTool({ name: 'slow', description: 'd', code: 'export default async () => { await new Promise((r) => setTimeout(r, 500)); return 1; };' }));
+    const running = busy.scope.runTool('slow', {});
+    says(await thrownMessage(busy.scope.runTool('slow', {})), 'quota-concurrent-calls');
+    await ok(running);
+
+    const log = tenant('docs_log', { logRows: 1 });
+    await ok(log.scope.createTool({ name: 'echo', description: 'd', code: 'export default () => 1;' }));
+    await ok(log.scope.runTool('echo', {}));
+    says(await thrownMessage(log.scope.runTool('echo', {})), 'quota-log-rows');
+  });
+
+  it('quota-http-sessions: a session past a tenant quota', () => {
+    const { counters } = tenant('docs_sessions', { httpSessions: 1 });
+    expect('release' in counters.reserveSession(() => 60)).toBe(true);
+    const refused = counters.reserveSession(() => 60);
+    says('message' in refused ? refused.message : '', 'quota-http-sessions');
   });
 });
 

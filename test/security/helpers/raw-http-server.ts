@@ -82,10 +82,11 @@ function parseMessages(body: string): Reply[] {
   return out;
 }
 
-export async function startHttpSecurityServer(options: { token?: string } = {}): Promise<HttpSecurityServer> {
+/** `args`: more `serve` arguments, e.g. `--config` with tenants. */
+export async function startHttpSecurityServer(options: { token?: string; args?: string[] } = {}): Promise<HttpSecurityServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-sec-http-'));
   const canary = `CANARY_${randomBytes(12).toString('hex')}`;
-  const child = spawn(process.execPath, ['--no-node-snapshot', '--no-harmony-rab-gsab', CLI, 'serve', '--db', path.join(dir, 'http.db'), '--http', '127.0.0.1:0'], {
+  const child = spawn(process.execPath, ['--no-node-snapshot', '--no-harmony-rab-gsab', CLI, 'serve', '--db', path.join(dir, 'http.db'), '--http', '127.0.0.1:0', ...(options.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, CHAMELEON_CANARY: canary, CHAMELEON_DIAGNOSTICS: '1', SECRET_TOKEN: canary, ...(options.token ? { CHAMELEON_TOKEN: options.token } : {}) },
     stdio: ['pipe', 'pipe', 'pipe'],
