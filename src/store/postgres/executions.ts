@@ -132,6 +132,11 @@ export function createPgExecutionStore(pool: PgPool, kvQuotas: NamespaceQuotas, 
       );
       return result.rows.map((r) => ({ id: r.id, argumentsJson: r.arguments_json, resultSummary: r.result_summary }));
     }),
+    countRows: pgGuard('count the log rows', async (persona: string, cap: number) => {
+      // Stops after `cap` rows of the (persona, timestamp) index: bounded by a tenant's logRows quota, not the log.
+      const result = await pool.query<{ count: number }>('SELECT count(*)::int AS count FROM (SELECT 1 FROM executions WHERE persona = $1 LIMIT $2) AS bounded', [persona, cap]);
+      return result.rows[0]?.count ?? 0;
+    }),
     lastStatusByTool: pgGuard('read the last statuses', async (persona: string, page?: { after: string; limit: number }) => {
       // Driven by the (small) tools table, one index probe per tool. COLLATE "C": the log's
       // keys are byte-ordered, and the comparison must be too for its index to serve it.

@@ -97,6 +97,7 @@ describe.skipIf(unavailable !== null)('PostgreSQL execution log', () => {
         expect(await executions.tree(persona, 'ex_root', 1)).toEqual(lite.executions.tree(persona, 'ex_root', 1));
         expect(await executions.nestedCounts(persona, ['ex_root', 'ex_child', 'ex_add_1'])).toEqual(lite.executions.nestedCounts(persona, ['ex_root', 'ex_child', 'ex_add_1']));
         expect(await executions.nestedCounts(persona, [])).toEqual(new Map());
+        for (const cap of [1, 3, 1000]) expect(await executions.countRows(persona, cap)).toBe(lite.executions.countRows(persona, cap));
         for (const [after, minVersion, cap] of [['', 1, 100], [at(2), 2, 100], ['', 1, 2]] as const) {
           expect(await executions.successesSince(persona, 'add', after, minVersion, cap)).toEqual(lite.executions.successesSince(persona, 'add', after, minVersion, cap));
         }
@@ -111,6 +112,8 @@ describe.skipIf(unavailable !== null)('PostgreSQL execution log', () => {
       expect((await executions.lastFailure('alice', 'mul'))?.id).toBe('ex_grandchild');
       expect((await executions.tree('alice', 'ex_root', 10)).map((r) => r.id)).toEqual(['ex_child', 'ex_grandchild']);
       expect(await executions.nestedCounts('alice', ['ex_root'])).toEqual(new Map([['ex_root', 2]]));
+      expect(await executions.countRows('alice', 3)).toBe(3);
+      expect(await executions.countRows('nobody', 3)).toBe(0);
       expect(await executions.successesSince('alice', 'add', '', 1, 100)).toEqual({
         versions: [
           { version: 1, count: 2, lastAt: at(8) },
