@@ -124,8 +124,9 @@ const MAX_HELD = 64;
 
 /**
  * Refusals answered at once invite a caller that ignores them to send the next call at once:
- * six such callers sent ~1,000 calls a second, and the parsing and answering, on both sides,
- * took the cores another tenant's calls needed (5-7x its unloaded latency, on 2 cores). Held
+ * six such callers sent 500-1,000 calls a second, and the parsing and answering, on both sides,
+ * took the cores another tenant's calls needed (1.4-2.6x its unloaded median on 2 cores, 5-7x
+ * before the fast path; 0.7-1.3x with the hold: test/e2e/tenant-fairness.test.ts). Held
  * REFUSAL_HOLD_MS, a caller that waits for its answer sends at most 4 a second; the answer,
  * when it comes, is the same. A hold costs a timer and the open request, at most MAX_HELD of
  * them per tenant (an open-loop flood past that is bounded by http.maxConnections).
