@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenSha256 } from '../../src/tenants/tokens.js';
 import { connectHttp, spawnCli, startHttpServer, structured, waitFor, type Connected, type Spawned } from './helpers/cli.js';
 import { rawPost } from './helpers/raw-http.js';
-import { bearer } from './helpers/tenants.js';
+import { bearer, writeTenantConfig } from './helpers/tenants.js';
 import { suiteTempDir } from './helpers/temp.js';
 
 async function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -119,5 +119,32 @@ describe('chameleon tenants and serve --http with tenants', () => {
     const again = await cli(['tenants', 'remove', 'alpha', '--config', copy]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('No tenant "alpha" in the config file; its tenants are: beta.');
+  });
+});
+
+describe('tenants in stateless mode (http.stateless)', () => {
+  const { dir, remove } = suiteTempDir();
+  let server: Spawned & { url: string };
+  let tokens: Record<string, string>;
+  const clients: Connected[] = [];
+  beforeAll(async () => {
+    ({ tokens } = writeTenantConfig(dir, { alpha: { quotas: { callsPerMinute: 2 } }, beta: {} }, { http: { stateless: true } }));
+    server = await startHttpServer({ db: path.join(dir, 'c.db'), args: ['--config', path.join(dir, 'config.json')] });
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+    server?.kill();
+    remove();
+  });
+
+  it('serves each token its own persona and quotas without sessions', async () => {
+    const alpha = await connectHttp(server.url, bearer(tokens['alpha']!));
+    const beta = await connectHttp(server.url, bearer(tokens['beta']!));
+    clients.push(alpha, beta);
+    expect((await alpha.call('create_tool', { name: 'only_alpha', description: 'd', code: 'export default () => "a"' })).isError).toBeFalsy();
+    expect(structured(await beta.call('only_alpha')).error).toMatchObject({ code: 'TOOL_NOT_FOUND' });
+    for (let i = 0; i < 2; i++) expect(structured(await alpha.call('only_alpha')).result).toBe('a');
+    expect(structured(await alpha.call('only_alpha')).error).toMatchObject({ code: 'QUOTA_EXCEEDED' });
+    expect(structured(await beta.call('get_tool', { name: 'only_alpha' })).error).toMatchObject({ code: 'TOOL_NOT_FOUND' });
   });
 });
