@@ -52,16 +52,16 @@ export function lockWaitExpired(error: unknown, waitedMs: number): AppError {
 }
 
 /**
- * Runs `attempt` (a synchronous store operation, a transaction or one statement, which SQLite
- * has rolled back whole when it reports SQLITE_BUSY) until it does not fail for a lock held
+ * Runs `attempt` (a store operation, a transaction or one statement, which SQLite has rolled
+ * back whole when it reports SQLITE_BUSY; synchronous or by promise) until it does not fail for a lock held
  * elsewhere, pausing on timers between tries. Other errors pass through at once. After
  * `maxWaitMs` it fails with lockWaitExpired.
  */
-export async function whenUnlocked<T>(attempt: () => T, maxWaitMs: number): Promise<T> {
+export async function whenUnlocked<T>(attempt: () => T | Promise<T>, maxWaitMs: number): Promise<T> {
   const started = performance.now();
   for (let retry = 0; ; retry++) {
     try {
-      return attempt();
+      return await attempt();
     } catch (error) {
       if (!isLockBusy(error)) throw error;
       const waited = performance.now() - started;
