@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 
 import { AppError } from '../errors.js';
 import type { Runtime } from './runtime.js';
-import { addDbOption, databasePath } from './store-access.js';
+import { addDbOption, databasePath, sqliteOnly } from './store-access.js';
 
 export function registerBackup(program: Command, runtime: Runtime, done: (code: number) => void): void {
   addDbOption(
@@ -21,6 +21,7 @@ export function registerBackup(program: Command, runtime: Runtime, done: (code: 
       .argument('<file>', 'where to write the copy (must not exist yet)'),
   ).action(async (file: string, opts: { db?: string }) => {
     const source = databasePath(opts, runtime);
+    sqliteOnly(source, '`chameleon backup`', 'Back a PostgreSQL store up with its own tools: `pg_dump --format=custom --file=FILE URL` (restore with pg_restore).');
     const destination = path.resolve(file);
     if (!fs.existsSync(source)) throw new AppError('INVALID_ARGUMENT', `No database at ${source}. Pass --db FILE (or set CHAMELEON_DB) to the file \`chameleon serve\` uses.`);
     if (destination === source) throw new AppError('INVALID_ARGUMENT', `The backup must go to another file than the database itself (${source}).`);

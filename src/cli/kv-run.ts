@@ -19,14 +19,14 @@ export async function listKv(opts: KvListOptions, runtime: Runtime): Promise<num
   const palette = createPalette(wantsColour(runtime.stdout, runtime.env));
   const width = terminalColumns(runtime.stdout);
   const namespace = namespaceOf(opts);
-  return withStore(opts, runtime, true, ({ store, persona }) => {
+  return withStore(opts, runtime, true, async ({ store, persona }) => {
     if (namespace === null) {
-      const namespaces = store.kv.namespaces(persona);
+      const namespaces = await store.kv.namespaces(persona);
       if (namespaces.length === 0) runtime.stderr.write(`Persona ${persona} has no kv entries.\n`);
       else runtime.stdout.write(`${renderTable(NAMESPACE_COLUMNS, namespaces, { palette, ...(width === undefined ? {} : { width }) })}\n`);
       return 0;
     }
-    const entries = store.kv.list(persona, namespace, { limit: opts.limit + 1, ...(opts.prefix === undefined ? {} : { prefix: opts.prefix }), ...(opts.after === undefined ? {} : { after: opts.after }) });
+    const entries = await store.kv.list(persona, namespace, { limit: opts.limit + 1, ...(opts.prefix === undefined ? {} : { prefix: opts.prefix }), ...(opts.after === undefined ? {} : { after: opts.after }) });
     const shown = entries.slice(0, opts.limit);
     if (shown.length === 0) {
       runtime.stderr.write(`No keys in ${namespace}${opts.prefix === undefined ? '' : ` starting with ${terminalSafe(JSON.stringify(opts.prefix), { max: 80 })}`} for persona ${persona}.\n`);
@@ -44,8 +44,8 @@ export async function listKv(opts: KvListOptions, runtime: Runtime): Promise<num
 export async function getKv(key: string, opts: KvOptions, runtime: Runtime): Promise<number> {
   const namespace = namespaceOf(opts);
   if (namespace === null) throw new AppError('INVALID_ARGUMENT', 'Say which namespace: --tool NAME for a tool\'s own, or --shared for the persona\'s. `chameleon kv list` shows those that hold anything.');
-  return withStore(opts, runtime, true, ({ store, persona }) => {
-    const entry = store.kv.get(persona, namespace, key);
+  return withStore(opts, runtime, true, async ({ store, persona }) => {
+    const entry = await store.kv.get(persona, namespace, key);
     if (entry === undefined) {
       runtime.stderr.write(`No key ${terminalSafe(JSON.stringify(key), { max: 600 })} in ${namespace} for persona ${persona}. Run \`chameleon kv list ${opts.shared ? '--shared' : `--tool ${opts.tool ?? ''}`}\` to see its keys.\n`);
       return 1;

@@ -8,7 +8,10 @@ import { AppError } from '../errors.js';
 import type { ExecutionQuery, ExecutionRecord } from '../model.js';
 import { lookupExecution } from '../service/audit.js';
 import { callsBelow } from '../service/call-trace.js';
-import type { Store } from '../store/index.js';
+import type { StoreContract } from '../store/contract.js';
+import { sourcesOfFrames } from '../service/records.js';
+import { versionOrNone } from '../service/store-reads.js';
+import { calleeChain } from '../traceback/format-callees.js';
 import { failureGroups } from '../service/failure-groups.js';
 import { renderGroupTable } from './group-view.js';
 import { renderExecution, renderLogLines, renderLogTable, shortId } from './log-view.js';
@@ -32,15 +35,12 @@ export async function logs(opts: LogsOptions, runtime: Runtime): Promise<number>
   const print = (text: string) => runtime.stdout.write(`${text}\n`);
   return withStore(opts, runtime, true, async ({ store, persona }) => {
     if (opts.id !== undefined) {
-      const sourceOf = (tool: string, version: number) => {
-        try {
-          return store.tools.getVersion(persona, tool, version).source;
-        } catch {
-          return undefined; // a damaged or unknown version: the traceback stands without it
-        }
-      };
-      const row = findExecution(store, persona, opts.id);
-      print(renderExecution(row, palette, sourceOf, row.operation === 'call' ? callsBelow(store.executions, persona, row) : undefined));
+      const row = await findExecution(store, persona, opts.id);
+      // The sources of the frames the traceback shows, the callees' too. A damaged or unknown
+      // version has none: the traceback stands without it.
+      const frames = [...(row.frames ?? []), ...calleeChain(row.errorFacts ?? {}).flatMap((level) => level.frames)];
+      const sourceOf = await sourcesOfFrames(frames, async (tool, version) => (await versionOrNone(store.tools, persona, tool, version))?.source);
+      print(renderExecution(row, palette, sourceOf, row.operation === 'call' ? await callsBelow(store.executions, persona, row) : undefined));
       return 0;
     }
     if (opts.groups === true) return printGroups(store, persona, opts, runtime, palette, width);
@@ -55,8 +55,8 @@ export async function logs(opts: LogsOptions, runtime: Runtime): Promise<number>
     // the table prints: else the first poll printed the rest of the window under them, the
     // whole history out of order. Read before the table, so a row written in between is in
     // the table rather than in neither.
-    const before = opts.follow === true ? store.executions.list(persona, followQuery(query, Date.now())) : [];
-    const rows = store.executions.list(persona, query);
+    const before = opts.follow === true ? await store.executions.list(persona, followQuery(query, Date.now())) : [];
+    const rows = await store.executions.list(persona, query);
     if (rows.length > 0) print(renderLogTable(rows, palette, width, opts.follow === true));
     else runtime.stderr.write(`No executions${describeFilter(opts)} for persona ${persona}${opts.follow ? '; waiting for new ones (Ctrl-C to stop)' : ''}.\n`);
     if (!opts.follow) return 0;
@@ -68,10 +68,10 @@ export async function logs(opts: LogsOptions, runtime: Runtime): Promise<number>
 }
 
 /** `--groups`: the failures grouped by fingerprint, most recently seen at the bottom like the log. */
-function printGroups(store: Store, persona: string, opts: LogsOptions, runtime: Runtime, palette: Palette, width: number | undefined): number {
+async function printGroups(store: StoreContract, persona: string, opts: LogsOptions, runtime: Runtime, palette: Palette, width: number | undefined): Promise<number> {
   const clash = opts.follow === true ? '--follow' : opts.id !== undefined ? '--id' : opts.status === 'SUCCESS' ? '--status SUCCESS' : null;
   if (clash !== null) throw new AppError('INVALID_ARGUMENT', `--groups groups failures and cannot be combined with ${clash}.`);
-  const groups = failureGroups(store, persona, {
+  const groups = await failureGroups(store, persona, {
     limit: opts.limit,
     ...(opts.tool === undefined ? {} : { toolName: opts.tool }),
     ...(opts.since === undefined ? {} : { since: opts.since }),
@@ -84,7 +84,7 @@ function printGroups(store: Store, persona: string, opts: LogsOptions, runtime: 
 
 /** Polls for rows not yet shown until a shutdown signal; `show` gets them newest first. */
 async function follow(
-  store: Store,
+  store: StoreContract,
   persona: string,
   query: ExecutionQuery,
   shown: readonly ExecutionRecord[],
@@ -101,7 +101,7 @@ async function follow(
     const wake = await Promise.race([stopped.then(() => 'stop' as const), sleep(intervalMs)]);
     if (wake === 'stop') return;
     const window = followQuery(query, Date.now());
-    const rows = store.executions.list(persona, window);
+    const rows = await store.executions.list(persona, window);
     const fresh = rows.filter((r) => !seen.has(r.id));
     for (const r of fresh) seen.set(r.id, Date.parse(r.timestamp));
     const from = Date.parse(window.since!);
@@ -124,8 +124,8 @@ function sleep(ms: number): Promise<'tick'> {
 }
 
 /** By exact id, or by a unique start of one (as the table shows ids). */
-export function findExecution(store: Store, persona: string, id: string): ExecutionRecord {
-  const found = lookupExecution(store.executions, persona, id);
+export async function findExecution(store: Pick<StoreContract, 'executions'>, persona: string, id: string): Promise<ExecutionRecord> {
+  const found = await lookupExecution(store.executions, persona, id);
   if ('row' in found) return found.row;
   const safeId = terminalSafe(id, { max: 80 });
   if ('candidates' in found) {

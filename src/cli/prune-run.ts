@@ -18,8 +18,10 @@ export async function prune(opts: PruneOptions, runtime: Runtime): Promise<numbe
     throw new AppError('INVALID_ARGUMENT', 'Nothing to prune by: pass --max-age-days and/or --max-rows-per-persona, or --config with a `retention` section.');
   }
   const now = new Date();
-  return withStore({ ...opts, persona: 'default' }, runtime, true, async ({ store, dbPath }) => {
-    const planned = store.retention.plan(store.retention.bounds(policy, now));
+  return withStore({ ...opts, persona: 'default' }, runtime, true, async ({ store }) => {
+    // Where, as fit to print: a PostgreSQL URL without its password.
+    const dbPath = store.location;
+    const planned = await store.retention.plan(await store.retention.bounds(policy, now));
     const total = [...planned.values()].reduce((a, b) => a + b, 0);
     const perPersona = [...planned].map(([persona, rows]) => `${persona}: ${String(rows)}`).join(', ');
     if (opts.dryRun === true) {

@@ -12,7 +12,7 @@ import { DEFAULT_HTTP_PORT, parseHttpAddress } from './http-address.js';
 import type { Runtime } from './runtime.js';
 import { resolveToken } from './serve-token.js';
 import { warmUpTracebacks } from './serve-warm-up.js';
-import { databasePath } from './store-access.js';
+import { databasePath, sqliteOnly } from './store-access.js';
 import type { ServeOptions } from './serve.js';
 
 /** How long after it starts serving the server pays its one-time costs (see below). */
@@ -40,6 +40,7 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
     logLevel: opts.logLevel,
   });
   const http = opts.http === undefined ? null : parseHttpAddress(opts.http === true ? String(DEFAULT_HTTP_PORT) : opts.http);
+  if (http && opts.ui === true) sqliteOnly(config.dbPath, 'The web console (--ui)', 'Leave out --ui: `chameleon logs` and `chameleon tools` read the same store with --db.');
   // Over HTTP the MCP layer is loaded first, to check the address; over stdio only after the
   // engine has started its sandbox processes (below).
   const httpTransport = http ? await (await import('../mcp/index.js')).loadHttpTransport() : null;
@@ -70,7 +71,7 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
   // loaded: serve.ts). Each is a node start plus isolated-vm, the longest step before a first
   // call can be answered, so they boot while this process loads the MCP layer (the SDK and zod
   // schemas, ~150-250 ms) instead of after it.
-  const chameleon = createChameleon({ config, logger, sandboxEnv: sandboxExtraEnv(runtime.env), secretEnv: runtime.env });
+  const chameleon = await createChameleon({ config, logger, sandboxEnv: sandboxExtraEnv(runtime.env), secretEnv: runtime.env });
   let mcp: typeof McpLayer;
   try {
     mcp = await import('../mcp/index.js');
@@ -134,7 +135,7 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
       });
       if (consoleApp) logger.info(`web console at ${service.url.replace(/\/mcp$/, '/ui/')}`, { auth: token ? 'login with the token' : 'none (loopback)' });
       const auth = tenantCount > 0 ? `${tenantCount} tenant token(s)${token ? ' and the host token' : ''}` : token ? 'bearer token' : 'none (loopback)';
-      logger.info(`listening on ${service.url}`, { persona: config.persona, db: config.dbPath, auth, sessions: config.http.stateless ? 'none (stateless)' : 'yes' });
+      logger.info(`listening on ${service.url}`, { persona: config.persona, db: chameleon.storeLocation, auth, sessions: config.http.stateless ? 'none (stateless)' : 'yes' });
       stopAccepting = () => service.stopAccepting();
       stop = async () => {
         await service.close();
@@ -143,7 +144,7 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
       ended = new Promise<string>(() => {});
     } else {
       const session = await serveStdio({ server: makeServer(), stdin: runtime.stdin, stdout: runtime.stdout, maxMessageBytes, warn: (message) => logger.warn(message) });
-      logger.info('serving MCP over stdio', { persona: config.persona, db: config.dbPath });
+      logger.info('serving MCP over stdio', { persona: config.persona, db: chameleon.storeLocation });
       stop = () => session.close();
       ended = session.ended;
     }

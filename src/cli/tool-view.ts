@@ -3,7 +3,8 @@
  * descriptions, schemas and source are the agent's own text: all of it is made terminal-safe.
  */
 import type { ExecutionStatus, VersionRecord } from '../model.js';
-import type { Store, VersionSummary } from '../store/index.js';
+import type { StoreContract } from '../store/contract.js';
+import type { VersionSummary } from '../store/index.js';
 import { shortTime } from './log-view.js';
 import { renderTable, type Palette } from './table.js';
 import { indent, terminalSafe } from '../terminal-text.js';
@@ -21,18 +22,19 @@ export interface ToolRow {
 }
 
 /** The persona's live tools with what the table shows; a damaged version does not hide the rest. */
-export function toolRows(store: Store, persona: string): ToolRow[] {
-  const statuses = store.executions.lastStatusByTool(persona);
-  return store.tools.list(persona).map((tool) => {
-    const versions = store.tools.listVersions(persona, tool.name);
+export async function toolRows(store: Pick<StoreContract, 'tools' | 'executions'>, persona: string): Promise<ToolRow[]> {
+  const statuses = await store.executions.lastStatusByTool(persona);
+  const rows: ToolRow[] = [];
+  for (const tool of await store.tools.list(persona)) {
+    const versions = await store.tools.listVersions(persona, tool.name);
     const active = versions.find((v) => v.version === tool.activeVersion);
     let problem: string | null = null;
     try {
-      store.tools.getVersion(persona, tool.name);
+      await store.tools.getVersion(persona, tool.name);
     } catch (err) {
       problem = err instanceof Error ? err.message : String(err);
     }
-    return {
+    rows.push({
       name: tool.name,
       activeVersion: tool.activeVersion,
       versions: versions.length,
@@ -41,8 +43,9 @@ export function toolRows(store: Store, persona: string): ToolRow[] {
       updatedAt: tool.updatedAt,
       description: active?.description ?? '',
       problem,
-    };
-  });
+    });
+  }
+  return rows;
 }
 
 export function renderToolTable(rows: readonly ToolRow[], palette: Palette, width?: number): string {

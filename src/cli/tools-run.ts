@@ -25,33 +25,33 @@ const palette = (runtime: Runtime) => createPalette(wantsColour(runtime.stdout, 
 const print = (runtime: Runtime, text: string) => runtime.stdout.write(`${text}\n`);
 
 export async function listTools(opts: StoreOptions, runtime: Runtime): Promise<void> {
-  await withStore(opts, runtime, true, ({ store, persona }) => {
-    const rows = toolRows(store, persona);
+  await withStore(opts, runtime, true, async ({ store, persona }) => {
+    const rows = await toolRows(store, persona);
     if (rows.length === 0) runtime.stderr.write(`Persona ${persona} has no tools.\n`);
     else print(runtime, renderToolTable(rows, palette(runtime), terminalColumns(runtime.stdout)));
   });
 }
 
 export async function showTool(name: string, opts: StoreOptions & { version?: number }, runtime: Runtime): Promise<void> {
-  await withStore(opts, runtime, true, ({ store, persona }) => {
-    const tool = store.tools.get(persona, name);
+  await withStore(opts, runtime, true, async ({ store, persona }) => {
+    const tool = await store.tools.get(persona, name);
     if (!tool) throw new AppError('TOOL_NOT_FOUND', `No tool named ${terminalSafe(name, { max: 80 })} for persona ${persona}. Run \`chameleon tools list\`.`);
-    const version = store.tools.getVersion(persona, name, opts.version ?? tool.activeVersion);
-    print(runtime, renderToolDetails(version, store.tools.listVersions(persona, name), tool.activeVersion, palette(runtime), terminalColumns(runtime.stdout)));
+    const version = await store.tools.getVersion(persona, name, opts.version ?? tool.activeVersion);
+    print(runtime, renderToolDetails(version, await store.tools.listVersions(persona, name), tool.activeVersion, palette(runtime), terminalColumns(runtime.stdout)));
   });
 }
 
 export async function diffTool(name: string, from: number | undefined, to: number | undefined, opts: StoreOptions, runtime: Runtime): Promise<void> {
-  await withStore(opts, runtime, true, ({ store, persona }) => {
+  await withStore(opts, runtime, true, async ({ store, persona }) => {
     // One version given: that one against the active one, as `git diff A` compares A with now.
-    const diff = diffVersions(store, persona, name, from, to ?? (from === undefined ? undefined : store.tools.get(persona, name)?.activeVersion));
+    const diff = await diffVersions(store, persona, name, from, to ?? (from === undefined ? undefined : (await store.tools.get(persona, name))?.activeVersion));
     print(runtime, renderVersionDiff(diff, palette(runtime)));
   });
 }
 
 export async function exportToolsTo(names: string[], opts: StoreOptions & { out?: string }, runtime: Runtime): Promise<void> {
-  const text = await withStore(opts, runtime, true, ({ store, persona }) => {
-    const data = exportTools(store, persona, names);
+  const text = await withStore(opts, runtime, true, async ({ store, persona }) => {
+    const data = await exportTools(store, persona, names);
     return { text: serializeExport(data), tools: data.tools.length, versions: data.tools.reduce((n, t) => n + t.versions.length, 0), persona };
   });
   if (opts.out === undefined) {

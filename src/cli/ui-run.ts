@@ -5,12 +5,13 @@ import { AppError } from '../errors.js';
 import { createStderrLogger } from '../logger.js';
 import type { Runtime } from './runtime.js';
 import { resolveToken } from './serve-token.js';
-import { checkPersona, databasePath } from './store-access.js';
+import { checkPersona, databasePath, sqliteOnly } from './store-access.js';
 import type { UiOptions } from './ui.js';
 
 export async function ui(opts: UiOptions, runtime: Runtime): Promise<number> {
   const { token, warning } = resolveToken(opts);
   const dbPath = databasePath(opts, runtime);
+  sqliteOnly(dbPath, 'The web console', 'Read the log with `chameleon logs --db URL`, and the tools with `chameleon tools list --db URL`.');
   if (!fs.existsSync(dbPath)) throw new AppError('INVALID_ARGUMENT', `No database at ${dbPath}. Pass --db FILE (or set CHAMELEON_DB) to the file \`chameleon serve\` uses.`);
   const scope = opts.allPersonas === true ? ({ all: true } as const) : { persona: checkPersona(opts.persona) };
   const logger = createStderrLogger('info', (line) => runtime.stderr.write(line));

@@ -63,6 +63,8 @@ export function bundlePlugin(entry: BundleEntry, context: ImportContext, folder:
   // folder itself when it is named so; `nodePaths` covers any other name (bundle.ts).
   const resolveDir = path.basename(packages.dir) === 'node_modules' ? path.dirname(packages.dir) : packages.dir;
 
+  const libraryReads = new Map<string, Promise<LibrarySource | { problem: string }>>();
+
   return {
     name: 'chameleon-imports',
     setup(build: PluginBuild) {
@@ -106,7 +108,7 @@ export function bundlePlugin(entry: BundleEntry, context: ImportContext, folder:
       });
 
       /** `lib:NAME`, from the tool or a library. */
-      function library(args: OnResolveArgs): OnResolveResult {
+      async function library(args: OnResolveArgs): Promise<OnResolveResult> {
         const name = args.path.slice('lib:'.length);
         if (!NAME_PATTERN.test(name)) return refused(`"${args.path}" is not a library name: after \`lib:\` comes a tool name (lowercase letters, digits and underscores, starting with a letter)`);
         const from = args.namespace === TOOL_NAMESPACE ? entry.name : ((args.pluginData as { name?: string } | undefined)?.name ?? '');
@@ -117,7 +119,11 @@ export function bundlePlugin(entry: BundleEntry, context: ImportContext, folder:
         }
         let lib = state.libraries.get(name);
         if (lib === undefined) {
-          const found = context.library(name);
+          // One read per library and bundle: imports of it resolved at once must all get the
+          // same version, even if a new one is saved between two reads.
+          let reading = libraryReads.get(name);
+          if (reading === undefined) libraryReads.set(name, (reading = Promise.resolve(context.library(name))));
+          const found = await reading;
           if ('problem' in found) return refused(found.problem);
           lib = found;
           state.libraries.set(name, lib);

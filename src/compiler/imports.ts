@@ -29,9 +29,10 @@ export interface ImportContext {
   kind: ToolKind;
   /**
    * The library `name` at the version to bundle, or a sentence saying why it cannot be (no
-   * such library, it is a tool, it was deleted), written for the agent.
+   * such library, it is a tool, it was deleted), written for the agent. By promise when it is
+   * read from a store.
    */
-  library(name: string): LibrarySource | { problem: string };
+  library(name: string): LibrarySource | { problem: string } | Promise<LibrarySource | { problem: string }>;
   packages: PackagesPolicy;
 }
 

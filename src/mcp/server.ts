@@ -61,11 +61,11 @@ export function createMcpServer(options: McpServerOptions): McpServer {
   const meta = new Map<string, MetaTool>(META_TOOLS.map((t) => [t.name, t]));
   const ctx: MetaContext = { scope, toolsChanged: () => events.toolsChanged(scope.persona) };
 
-  server.setRequestHandler(ListToolsRequestSchema, (request) => {
+  server.setRequestHandler(ListToolsRequestSchema, async (request) => {
     try {
       // Pages of TOOLS_LIST_PAGE stored tools (MCP cursors), the meta-tools first on the first.
       const cursor = request.params?.cursor;
-      const page = scope.listedToolsPage(cursor, options.toolsListPage ?? TOOLS_LIST_PAGE);
+      const page = await scope.listedToolsPage(cursor, options.toolsListPage ?? TOOLS_LIST_PAGE);
       // Name, description and input schema: already the shape of an MCP Tool.
       const stored = page.tools as unknown as readonly Tool[];
       return { tools: [...(cursor === undefined ? META_TOOLS.map((t) => t.definition) : []), ...stored], ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };

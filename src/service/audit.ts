@@ -5,7 +5,7 @@ import { formatTraceback } from '../traceback/format.js';
 import { calleeChain } from '../traceback/format-callees.js';
 import { adviceFor } from './advice.js';
 import { checkerWarningFor, checkerWarningText } from './checker-warning.js';
-import type { ExecutionStore } from '../store/index.js';
+import type { StoreContract } from '../store/contract.js';
 import type { ServiceDeps } from './deps.js';
 import { occurrencesOf, occurrencesText } from './failure-groups.js';
 import { failureOfRecord } from './records.js';
@@ -13,7 +13,7 @@ import { parseSince, SINCE_FORMS } from './since.js';
 import { effectiveLimits } from './sandbox-call.js';
 import { parseArgumentsText, type LastErrorView, type SinceFailure } from './views.js';
 
-export function getLastError(deps: ServiceDeps, persona: string, toolName?: string): LastErrorView | null {
+export async function getLastError(deps: ServiceDeps, persona: string, toolName?: string): Promise<LastErrorView | null> {
   // The log is the answer, unless it cannot be written: then the latest failures are the
   // calls it could not record, and "nothing failed" would be a lie (issue 12, item 8).
   const failing = deps.log.failing();
@@ -27,7 +27,7 @@ export function getLastError(deps: ServiceDeps, persona: string, toolName?: stri
       { cause: failing.error },
     );
   }
-  const row = deps.store.executions.lastFailure(persona, toolName);
+  const row = await deps.store.executions.lastFailure(persona, toolName);
   return row ? lastErrorView(deps, row) : null;
 }
 
@@ -36,10 +36,10 @@ const MAX_CONSOLE_IN_TEXT = 4_000;
 /** Successes counted for "has succeeded N times since": enough to say "many" (~1.5 ms of index walk). */
 const MAX_SUCCESSES_COUNTED = 1_000;
 
-export function lastErrorView(deps: ServiceDeps, row: ExecutionRecord): LastErrorView {
+export async function lastErrorView(deps: ServiceDeps, row: ExecutionRecord): Promise<LastErrorView> {
   const failure = failureOfRecord(row);
-  const sinceFailure = whatHappenedSince(deps, row);
-  const advice = adviceFor(failure.kind, { tool: row.toolName, operation: row.operation, limits: limitsOf(deps, row), maxima: deps.config.limits, errorName: failure.name, callees: calleeChain(failure) });
+  const sinceFailure = await whatHappenedSince(deps, row);
+  const advice = adviceFor(failure.kind, { tool: row.toolName, operation: row.operation, limits: await limitsOf(deps, row), maxima: deps.config.limits, errorName: failure.name, callees: calleeChain(failure) });
   const traceback = formatTraceback({
     tool: row.toolName,
     version: row.version,
@@ -50,9 +50,9 @@ export function lastErrorView(deps: ServiceDeps, row: ExecutionRecord): LastErro
     failure: { ...failure, frames: [...failure.frames] },
   });
   // A call's failure on a line the type checker warned about when the version was saved.
-  const checkerWarning = row.operation === 'call' ? checkerWarningFor(deps, row.persona, failure.frames) : null;
+  const checkerWarning = row.operation === 'call' ? await checkerWarningFor(deps, row.persona, failure.frames) : null;
   // Guest-written console text goes last, so that it cannot pose as the lines written here.
-  const occurrences = occurrencesOf(deps.store, row);
+  const occurrences = await occurrencesOf(deps.store, row);
   const text = [traceback, '', ...(checkerWarning === null ? [] : [checkerWarningText(checkerWarning)]), ...(occurrences === null ? [] : [occurrencesText(occurrences)]), ...sinceText(row, sinceFailure), `What to do: ${advice}`];
   if (row.consoleOutput !== '') text.push('', `Console output:\n${tailText(row.consoleOutput, MAX_CONSOLE_IN_TEXT)}`);
   return {
@@ -79,16 +79,16 @@ export function lastErrorView(deps: ServiceDeps, row: ExecutionRecord): LastErro
  * should not be sent to fix it again by the failure it already fixed. Newer means a higher
  * version than the one that failed; for refused code (no version), one saved after it.
  */
-function whatHappenedSince(deps: ServiceDeps, row: ExecutionRecord): SinceFailure {
-  const tool = deps.store.tools.get(row.persona, row.toolName);
+async function whatHappenedSince(deps: ServiceDeps, row: ExecutionRecord): Promise<SinceFailure> {
+  const tool = await deps.store.tools.get(row.persona, row.toolName);
   const activeVersion = tool?.activeVersion ?? null;
   let minVersion: number | null = row.version === null ? null : row.version + 1;
   if (minVersion === null && tool !== undefined) {
-    const savedAfter = deps.store.tools.listVersions(row.persona, row.toolName).filter((v) => v.createdAt > row.timestamp);
+    const savedAfter = (await deps.store.tools.listVersions(row.persona, row.toolName)).filter((v) => v.createdAt > row.timestamp);
     minVersion = savedAfter.length === 0 ? null : Math.min(...savedAfter.map((v) => v.version));
   }
   if (minVersion === null) return { activeVersion, newerSuccesses: [], countsCapped: false };
-  const { versions, capped } = deps.store.executions.successesSince(row.persona, row.toolName, row.timestamp, minVersion, MAX_SUCCESSES_COUNTED);
+  const { versions, capped } = await deps.store.executions.successesSince(row.persona, row.toolName, row.timestamp, minVersion, MAX_SUCCESSES_COUNTED);
   return { activeVersion, newerSuccesses: versions, countsCapped: capped };
 }
 
@@ -107,22 +107,22 @@ function sinceText(row: ExecutionRecord, since: SinceFailure): string[] {
 }
 
 /** The limits the failed call ran with, for the advice; null when its version cannot be read. */
-function limitsOf(deps: ServiceDeps, row: ExecutionRecord): ToolLimits | null {
+async function limitsOf(deps: ServiceDeps, row: ExecutionRecord): Promise<ToolLimits | null> {
   if (row.version === null) return null;
   try {
-    return effectiveLimits(deps.store.tools.getVersion(row.persona, row.toolName, row.version).limits, deps.config.limits);
+    return effectiveLimits((await deps.store.tools.getVersion(row.persona, row.toolName, row.version)).limits, deps.config.limits);
   } catch {
     return null; // a damaged version: the advice names no figure rather than fail get_last_error
   }
 }
 
-export function listExecutions(deps: ServiceDeps, persona: string, query: ExecutionQuery = {}): ExecutionRecord[] {
-  if (query.since === undefined) return deps.store.executions.list(persona, query);
+export async function listExecutions(deps: ServiceDeps, persona: string, query: ExecutionQuery = {}): Promise<ExecutionRecord[]> {
+  if (query.since === undefined) return await deps.store.executions.list(persona, query);
   const since = typeof query.since === 'string' ? parseSince(query.since, deps.now().getTime()) : null;
   if (since === null) {
     throw new AppError('INVALID_ARGUMENT', `since must be ${SINCE_FORMS}; got ${JSON.stringify(String(query.since).slice(0, 100))}.`);
   }
-  return deps.store.executions.list(persona, { ...query, since });
+  return await deps.store.executions.list(persona, { ...query, since });
 }
 
 /** The shortest start of an id looked up as a prefix: `ex_` and one character. */
@@ -137,19 +137,19 @@ export type ExecutionLookup = { row: ExecutionRecord } | { candidates: Execution
  * `ex_1a2b3c4d`, and people (and agents reading it) copy that. Shared by get_execution and
  * `chameleon logs --id`, which word the outcome each for their reader.
  */
-export function lookupExecution(executions: ExecutionStore, persona: string, id: string): ExecutionLookup {
-  const exact = executions.get(persona, id);
+export async function lookupExecution(executions: Pick<StoreContract['executions'], 'get' | 'withIdPrefix'>, persona: string, id: string): Promise<ExecutionLookup> {
+  const exact = await executions.get(persona, id);
   if (exact) return { row: exact };
   if (id.length < MIN_ID_PREFIX) return { none: true };
-  const rows = executions.withIdPrefix(persona, id, MAX_CANDIDATES + 1);
+  const rows = await executions.withIdPrefix(persona, id, MAX_CANDIDATES + 1);
   if (rows.length === 1) return { row: rows[0]! };
   if (rows.length === 0) return { none: true };
   return { candidates: rows.slice(0, MAX_CANDIDATES), more: rows.length > MAX_CANDIDATES };
 }
 
-export function getExecution(deps: ServiceDeps, persona: string, id: string): ExecutionRecord {
+export async function getExecution(deps: ServiceDeps, persona: string, id: string): Promise<ExecutionRecord> {
   const quoted = JSON.stringify(String(id).slice(0, 80));
-  const found = typeof id === 'string' ? lookupExecution(deps.store.executions, persona, id) : { none: true as const };
+  const found = typeof id === 'string' ? await lookupExecution(deps.store.executions, persona, id) : { none: true as const };
   if ('row' in found) return found.row;
   if ('candidates' in found) {
     const listed = found.candidates.map((r) => `${r.id} (${r.toolName}${r.version === null ? '' : `@${r.version}`}, ${r.status}, ${r.timestamp})`);

@@ -1,7 +1,7 @@
 import { compile } from '../compiler/compile.js';
 import { AppError } from '../errors.js';
 import { assertManifestAllowed, CapabilitiesSchema, normaliseCapabilities, type CapabilitiesInput } from '../capabilities/manifest.js';
-import type { Capabilities, Dependency, Failure, GateReport, Language, ToolKind, ToolTest, VersionOrigin, VersionRecord, VersionSnapshot } from '../model.js';
+import type { Capabilities, Dependency, Failure, GateReport, Language, ToolKind, ToolRecord, ToolTest, VersionOrigin, VersionRecord, VersionSnapshot } from '../model.js';
 import { hashSnapshot, tooManyTools, whenUnlocked, type ListedTool, type ToolPage } from '../store/index.js';
 import { SourceMapCache } from '../traceback/source-maps.js';
 import { applyEdits, type SourceEdit } from './source-edits.js';
@@ -9,11 +9,12 @@ import type { ServiceDeps } from './deps.js';
 import { resolverFor } from './failures.js';
 import { importContext } from './imports.js';
 import { assertNewToolName, assertToolName } from './names.js';
-import { failureRecord } from './records.js';
+import { failureRecord, sourcesOfFrames } from './records.js';
 import { runGate } from './gate.js';
 import { checkTests } from './tool-tests.js';
 import { callSandbox } from './sandbox-call.js';
-import { callSignature, MAX_DECLARED_TOOLS, toolsDeclaration } from './tool-declarations.js';
+import { callSignature } from './tool-declarations.js';
+import { liveVersionOrNone, toolsDeclarationOf, versionOrNone } from './store-reads.js';
 import { strictTypesRefusal } from './strict-types.js';
 import type { TypeDiagnostic } from '../typecheck/types.js';
 import { reportForSaved, startTypeCheck, storedDiagnostics, storedReport, type PendingCheck, type TypeReport } from './type-diagnostics.js';
@@ -107,13 +108,13 @@ export async function updateTool(deps: ServiceDeps, persona: string, input: Upda
 
 export async function saveNewTool(deps: ServiceDeps, persona: string, input: CreateToolInput): Promise<SavedWrite> {
   assertNewToolName(input.name);
-  const existing = deps.store.tools.get(persona, input.name);
+  const existing = await deps.store.tools.get(persona, input.name);
   if (existing) {
     throw new AppError('TOOL_EXISTS', `Tool \`${input.name}\` already exists (version ${existing.activeVersion}). Call \`update_tool\` to change it, or pick another name.`);
   }
   // Refused before compiling; the store counts again inside its write transaction.
   const { maxToolsPerPersona } = deps.config.limits;
-  const live = deps.store.tools.countLive(persona);
+  const live = await deps.store.tools.countLive(persona);
   if (live >= maxToolsPerPersona) throw tooManyTools(persona, live, maxToolsPerPersona);
   const kind = input.kind ?? 'tool';
   if (kind === 'library') refuseCallSettings(input);
@@ -134,9 +135,9 @@ export async function saveNewTool(deps: ServiceDeps, persona: string, input: Cre
   if (language === 'sql') assertSqlToolShape(draft.capabilities);
   // Checked against the schema given (a SQL tool's derived schema exists only after its check, below).
   if (input.tests !== undefined) draft.tests = checkTests(deps.validator, input.tests, draft.inputSchema);
-  const nextVersion = nextVersionNumber(deps, persona, input.name);
+  const nextVersion = await nextVersionNumber(deps, persona, input.name);
   // Checked in the checker's worker while the code is compiled and load-checked here.
-  const check = startTypeCheck(deps, persona, input.name, draft);
+  const check = await startTypeCheck(deps, persona, input.name, draft);
   // A SQL tool without a schema gets one derived from its parameters.
   const built = await buildSnapshot(deps, persona, input.name, nextVersion, draft, 'create', input, input.inputSchema === undefined);
   if (!built.ok) return { outcome: built };
@@ -145,7 +146,7 @@ export async function saveNewTool(deps: ServiceDeps, persona: string, input: Cre
     if (refused !== null) return { outcome: refused };
   }
   const version = await whenUnlocked(() => deps.store.tools.create(persona, input.name, built.snapshot, maxToolsPerPersona), deps.config.store.lockWaitMs);
-  return { outcome: { ok: true, tool: toolView(version, deps.store.tools.get(persona, input.name)!) }, ...(check === null ? {} : { check: { version: version.version, pending: check } }) };
+  return { outcome: { ok: true, tool: toolView(version, await writtenTool(deps, persona, input.name)) }, ...(check === null ? {} : { check: { version: version.version, pending: check } }) };
 }
 
 /**
@@ -156,7 +157,7 @@ export async function saveNewTool(deps: ServiceDeps, persona: string, input: Cre
  */
 export async function saveUpdate(deps: ServiceDeps, persona: string, input: UpdateToolInput, origin: 'update' | 'edit' = 'update'): Promise<SavedWrite> {
   assertToolName(input.name);
-  const current = deps.store.tools.getVersion(persona, input.name);
+  const current = await deps.store.tools.getVersion(persona, input.name);
   if (current.kind === 'library') refuseCallSettings(input);
   const draft: Draft = {
     kind: current.kind,
@@ -182,9 +183,9 @@ export async function saveUpdate(deps: ServiceDeps, persona: string, input: Upda
   // Kept tests are checked again when the schema changes: it may refuse their arguments.
   if (input.tests !== undefined || (input.inputSchema !== undefined && current.tests !== undefined)) draft.tests = checkTests(deps.validator, input.tests ?? current.tests, draft.inputSchema);
   else if (current.tests !== undefined) draft.tests = current.tests;
-  const nextVersion = nextVersionNumber(deps, persona, input.name);
+  const nextVersion = await nextVersionNumber(deps, persona, input.name);
   // The code, schema or capabilities may change what the checker says: every new version is checked.
-  const check = startTypeCheck(deps, persona, input.name, draft);
+  const check = await startTypeCheck(deps, persona, input.name, draft);
   // A SQL tool's statement is checked again against whatever it now depends on: its text, its
   // datasource, the schema its parameters bind from.
   const recheck = input.code !== undefined || (current.language === 'sql' && (input.datasource !== undefined || input.inputSchema !== undefined));
@@ -205,8 +206,8 @@ export async function saveUpdate(deps: ServiceDeps, persona: string, input: Upda
   // that changes nothing would only make the history longer and the agent think it did something.
   // Its report is what was stored for the active version.
   if (hashSnapshot(snapshot) === current.hash) {
-    const types = storedReport(deps, persona, current);
-    return { outcome: { ok: true, tool: toolView(current, deps.store.tools.get(persona, input.name)!), unchanged: true, ...(types === undefined ? {} : { types }) } };
+    const types = await storedReport(deps, persona, current);
+    return { outcome: { ok: true, tool: toolView(current, await writtenTool(deps, persona, input.name)), unchanged: true, ...(types === undefined ? {} : { types }) } };
   }
   // Before the gate: code with type errors under strict_types is refused as code that does not compile is.
   if (draft.strictTypes === true) {
@@ -218,15 +219,15 @@ export async function saveUpdate(deps: ServiceDeps, persona: string, input: Upda
   // A library is never called: nothing to test or replay (its importers are gated when they are updated).
   if (current.kind === 'library') {
     const version = await whenUnlocked(() => deps.store.tools.addVersion(persona, input.name, snapshot, originOf), deps.config.store.lockWaitMs);
-    return { outcome: { ok: true, tool: toolView(version, deps.store.tools.get(persona, input.name)!) }, ...checked(version.version) };
+    return { outcome: { ok: true, tool: toolView(version, await writtenTool(deps, persona, input.name)) }, ...checked(version.version) };
   }
   const report = await runGate(deps, candidateOf(current, nextVersion, snapshot), current);
   const forced = !report.passed && input.force === true;
   const activate = report.passed || forced;
   const version = await whenUnlocked(() => deps.store.tools.addVersion(persona, input.name, snapshot, originOf, { report, forced, activate }), deps.config.store.lockWaitMs);
-  const tool = deps.store.tools.get(persona, input.name)!;
+  const tool = await writtenTool(deps, persona, input.name);
   // A version the gate refused is saved too, and its diagnostics with it.
-  if (!activate) return { outcome: { ok: true, tool: toolView(deps.store.tools.getVersion(persona, input.name), tool), gate: report, inactiveVersion: version.version }, ...checked(version.version) };
+  if (!activate) return { outcome: { ok: true, tool: toolView(await deps.store.tools.getVersion(persona, input.name), tool), gate: report, inactiveVersion: version.version }, ...checked(version.version) };
   return { outcome: { ok: true, tool: toolView(version, tool), gate: report, ...(forced ? { forced: true as const } : {}) }, ...checked(version.version) };
 }
 
@@ -257,7 +258,7 @@ export async function editTool(deps: ServiceDeps, persona: string, name: string,
 
 export async function saveEdit(deps: ServiceDeps, persona: string, name: string, edits: readonly SourceEdit[], options: GateOptions = {}): Promise<SavedWrite> {
   assertToolName(name);
-  const current = deps.store.tools.getVersion(persona, name);
+  const current = await deps.store.tools.getVersion(persona, name);
   return saveUpdate(deps, persona, { name, code: applyEdits(current.source, edits, current.version), ...options }, 'edit');
 }
 
@@ -267,13 +268,13 @@ export async function rollbackTool(deps: ServiceDeps, persona: string, name: str
     throw new AppError('INVALID_ARGUMENT', `version must be a positive integer, got ${JSON.stringify(toVersion)}.`);
   }
   const version = await whenUnlocked(() => deps.store.tools.rollback(persona, name, toVersion), deps.config.store.lockWaitMs);
-  return toolView(version, deps.store.tools.get(persona, name)!);
+  return toolView(version, await writtenTool(deps, persona, name));
 }
 
 export async function deleteTool(deps: ServiceDeps, persona: string, name: string): Promise<{ name: string; deletedAt: string; versions: number }> {
   assertToolName(name);
   const tool = await whenUnlocked(() => deps.store.tools.delete(persona, name), deps.config.store.lockWaitMs);
-  return { name, deletedAt: tool.deletedAt ?? deps.now().toISOString(), versions: deps.store.tools.listVersions(persona, name).length };
+  return { name, deletedAt: tool.deletedAt ?? deps.now().toISOString(), versions: (await deps.store.tools.listVersions(persona, name)).length };
 }
 
 export interface ToolDetails {
@@ -301,35 +302,34 @@ export interface ToolDetails {
   diagnostics: TypeDiagnostic[] | null;
 }
 
-export function getTool(deps: ServiceDeps, persona: string, name: string, version?: number): ToolDetails {
+export async function getTool(deps: ServiceDeps, persona: string, name: string, version?: number): Promise<ToolDetails> {
   assertToolName(name);
-  const tool = deps.store.tools.get(persona, name);
+  const tool = await deps.store.tools.get(persona, name);
   if (!tool) throw new AppError('TOOL_NOT_FOUND', `Tool \`${name}\` not found. Call \`list_tools\` to see the tools you have.`);
-  const active = deps.store.tools.getVersion(persona, name);
-  const requested = version === undefined ? active : deps.store.tools.getVersion(persona, name, version);
+  const active = await deps.store.tools.getVersion(persona, name);
+  const requested = version === undefined ? active : await deps.store.tools.getVersion(persona, name, version);
   const importers =
     active.kind === 'library'
-      ? deps.store.tools.importersOf(persona, name).map((i) => ({ ...i, current: i.libraryVersion === active.version }))
+      ? (await deps.store.tools.importersOf(persona, name)).map((i) => ({ ...i, current: i.libraryVersion === active.version }))
       : undefined;
+  // The active pointer as the active version read says: a rollback between the two reads
+  // would otherwise mark another version active in the list than the one shown.
+  const activeVersion = active.version;
   return {
     tool: toolView(active, tool),
     version: requested.version,
     source: requested.source,
-    versions: deps.store.tools.listVersions(persona, name).map((v) => versionView(v, tool.activeVersion)),
+    versions: (await deps.store.tools.listVersions(persona, name)).map((v) => versionView(v, activeVersion)),
     dependencies: requested.dependencies,
     capabilities: requested.capabilities,
     tests: requested.tests ?? [],
     replaySafe: requested.replaySafe === true,
     gate: requested.gate,
     forced: requested.forced,
-    diagnostics: requested.language === 'typescript' ? storedDiagnostics(deps, persona, name, requested.version) : null,
+    diagnostics: requested.language === 'typescript' ? await storedDiagnostics(deps, persona, name, requested.version) : null,
     ...(importers === undefined ? {} : { importers }),
     callSignature: active.kind === 'library' ? null : callSignature(active),
-    toolsDeclaration: toolsDeclaration(
-      requested.capabilities,
-      (callee) => (deps.store.tools.get(persona, callee) === undefined ? undefined : deps.store.tools.getVersion(persona, callee)),
-      () => deps.store.tools.list(persona, { after: '', limit: MAX_DECLARED_TOOLS + 1 }).map((t) => t.name).filter((n) => n !== name),
-    ),
+    toolsDeclaration: await toolsDeclarationOf(deps.store, persona, name, requested.capabilities),
   };
 }
 
@@ -337,12 +337,15 @@ export interface ToolListing extends ToolView {
   lastStatus: 'SUCCESS' | 'FAILURE' | null;
 }
 
-export function listTools(deps: ServiceDeps, persona: string, page?: ToolPage): ToolListing[] {
-  const statuses = deps.store.executions.lastStatusByTool(persona, page);
-  return deps.store.tools.list(persona, page).map((tool) => ({
-    ...toolView(deps.store.tools.getVersion(persona, tool.name), tool),
-    lastStatus: statuses.get(tool.name) ?? null,
-  }));
+export async function listTools(deps: ServiceDeps, persona: string, page?: ToolPage): Promise<ToolListing[]> {
+  const statuses = await deps.store.executions.lastStatusByTool(persona, page);
+  const listing: ToolListing[] = [];
+  for (const tool of await deps.store.tools.list(persona, page)) {
+    // Deleted since the list was read: it is not listed, as it would not be a moment later.
+    const active = await liveVersionOrNone(deps.store.tools, persona, tool.name);
+    if (active !== undefined) listing.push({ ...toolView(active, tool), lastStatus: statuses.get(tool.name) ?? null });
+  }
+  return listing;
 }
 
 /**
@@ -350,10 +353,10 @@ export function listTools(deps: ServiceDeps, persona: string, page?: ToolPage): 
  * the last). Each listed tool's active version is read and its hash checked, so listing all of
  * 10,000 tools at once took over a second of the event loop (issue 12); a page costs its size.
  */
-export function listToolsPage(deps: ServiceDeps, persona: string, cursor: string | undefined, limit: number): { tools: ToolListing[]; nextCursor: string | null } {
+export async function listToolsPage(deps: ServiceDeps, persona: string, cursor: string | undefined, limit: number): Promise<{ tools: ToolListing[]; nextCursor: string | null }> {
   const after = cursor === undefined ? '' : decodeCursor(cursor);
   // One more than asked tells whether a next page exists without a count query.
-  const tools = listTools(deps, persona, { after, limit: limit + 1 });
+  const tools = await listTools(deps, persona, { after, limit: limit + 1 });
   const more = tools.length > limit;
   const page = more ? tools.slice(0, limit) : tools;
   return { tools: page, nextCursor: more ? encodeCursor(page[page.length - 1]!.name) : null };
@@ -363,8 +366,8 @@ export function listToolsPage(deps: ServiceDeps, persona: string, cursor: string
  * One page of what tools/list shows of the persona's tools (name, description, input schema),
  * from the store's in-memory listing: no version is read, so a page costs its size.
  */
-export function listedToolsPage(deps: ServiceDeps, persona: string, cursor: string | undefined, limit: number): { tools: readonly ListedTool[]; nextCursor: string | null } {
-  const page = deps.store.tools.listed(persona, { after: cursor === undefined ? '' : decodeCursor(cursor), limit });
+export async function listedToolsPage(deps: ServiceDeps, persona: string, cursor: string | undefined, limit: number): Promise<{ tools: readonly ListedTool[]; nextCursor: string | null }> {
+  const page = await deps.store.tools.listed(persona, { after: cursor === undefined ? '' : decodeCursor(cursor), limit });
   return { tools: page.tools, nextCursor: page.more ? encodeCursor(page.tools[page.tools.length - 1]!.name) : null };
 }
 
@@ -436,7 +439,7 @@ async function buildSnapshot(
       { persona, toolName: name, version, hash, snapshot },
       { argsJson: '{}', executionId, probe: draft.kind === 'library' ? 'library' : true },
       // Frames in a bundled library name its saved version: read from the store.
-      { persona, sourceMaps: probeMaps, resolveVersion: resolverFor([{ ...snapshot, toolName: name, version }], (tool, v) => savedVersion(deps, persona, tool, v)) },
+      { persona, sourceMaps: probeMaps, resolveVersion: resolverFor([{ ...snapshot, toolName: name, version }], (tool, v) => versionOrNone(deps.store.tools, persona, tool, v)) },
     ).finally(() => probeMaps.clear());
     if (probe.ok) return { ok: true, snapshot };
     failure = probe.failure.kind === 'exception' ? { ...probe.failure, message: `The module threw while loading: ${probe.failure.message}` } : probe.failure;
@@ -447,6 +450,8 @@ async function buildSnapshot(
   failure = unsaved(failure);
   // Through the log writer: committed before the refusal is returned, and waiting for a lock
   // another process holds on timers, like a call's row.
+  // Frames of refused code name UNSAVED_VERSION (see unsaved()): the draft is their source.
+  const sources = await sourcesOfFrames(failure.frames, async (tool, v) => (tool === name && v === UNSAVED_VERSION ? draft.source : (await versionOrNone(deps.store.tools, persona, tool, v))?.source));
   await deps.log.write(
     failureRecord(
       {
@@ -463,8 +468,7 @@ async function buildSnapshot(
         ...usage,
       },
       failure,
-      // Frames of refused code name UNSAVED_VERSION (see unsaved()): the draft is their source.
-      (tool, v) => (tool === name && v === UNSAVED_VERSION ? draft.source : savedVersion(deps, persona, tool, v)?.source),
+      sources,
     ),
   );
   return { ok: false, failure, executionId };
@@ -482,9 +486,9 @@ function unsaved(failure: Failure): Failure {
   return { ...failure, frames: failure.frames.map((f) => ({ ...f, version: UNSAVED_VERSION })) };
 }
 
-function nextVersionNumber(deps: ServiceDeps, persona: string, name: string): number {
+async function nextVersionNumber(deps: ServiceDeps, persona: string, name: string): Promise<number> {
   try {
-    const versions = deps.store.tools.listVersions(persona, name);
+    const versions = await deps.store.tools.listVersions(persona, name);
     return versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
   } catch (err) {
     if (err instanceof AppError && err.code === 'TOOL_NOT_FOUND') return 1;
@@ -492,12 +496,11 @@ function nextVersionNumber(deps: ServiceDeps, persona: string, name: string): nu
   }
 }
 
-function savedVersion(deps: ServiceDeps, persona: string, tool: string, version: number) {
-  try {
-    return deps.store.tools.getVersion(persona, tool, version);
-  } catch {
-    return undefined;
-  }
+/** The tool row after a write of it, for the answer; another process may have deleted it since. */
+async function writtenTool(deps: ServiceDeps, persona: string, name: string): Promise<ToolRecord> {
+  const tool = await deps.store.tools.get(persona, name);
+  if (tool === undefined) throw new AppError('TOOL_NOT_FOUND', `Tool \`${name}\` was saved, then deleted by another request before this one could answer. Call \`list_tools\` to see the tools you have.`);
+  return tool;
 }
 
 /**

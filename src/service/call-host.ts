@@ -78,7 +78,8 @@ class HostedCallState implements CallHostHandle {
   request(op: string, body: string): Promise<{ ok: boolean; body: string }> {
     if (this.ended) return Promise.resolve(refusal('Error', 'The call has ended; its requests are no longer served.'));
     if (op === 'fetch') return this.tracked(this.fetch(body));
-    if (KV_OPS.has(op)) return Promise.resolve(this.kvRequest(op as 'kv.get', body));
+    // Tracked: an operation asked for just before the call ended still records its effect and write.
+    if (KV_OPS.has(op)) return this.tracked(this.kvRequest(op as 'kv.get', body));
     if (op === 'mcp.call' || op === 'mcp.list') return this.tracked(this.mcpRequest(op, body));
     if (op === 'tools.call') return (this.tools ??= new ToolCalls(this.deps, this.call, this.call.runCallee, this.effects, this.startedAt)).request(body);
     if (op === 'sql.query') return this.tracked(this.sqlRequest(body));
@@ -123,7 +124,7 @@ class HostedCallState implements CallHostHandle {
     return answer;
   }
 
-  private kvRequest(op: 'kv.get' | 'kv.set' | 'kv.delete' | 'kv.list', body: string): { ok: boolean; body: string } {
+  private async kvRequest(op: 'kv.get' | 'kv.set' | 'kv.delete' | 'kv.list', body: string): Promise<{ ok: boolean; body: string }> {
     const { persona, toolName, executionId, capabilities } = this.call;
     this.kv ??= createKvSession(this.deps.store.kv, {
       persona,
@@ -133,8 +134,9 @@ class HostedCallState implements CallHostHandle {
       now: this.deps.now,
       onHostFault: (error) => this.deps.logger.error('kv store fault', { persona, tool: toolName, error: error instanceof Error ? error.message : String(error) }),
     });
-    const answer = this.kv.handle(op, body);
-    this.takeKvEffects(this.kv);
+    const kv = this.kv;
+    const answer = await kv.handle(op, body);
+    this.takeKvEffects(kv);
     return answer.ok ? { ok: true, body: answer.body } : refusal(answer.name, answer.message);
   }
 

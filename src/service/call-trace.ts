@@ -4,7 +4,7 @@
  * (get_execution, `chameleon logs --id`) and how many calls each root led to (list_executions).
  */
 import type { ExecutionRecord } from '../model.js';
-import type { ExecutionStore } from '../store/index.js';
+import type { StoreContract } from '../store/contract.js';
 
 /** One call of a tree, with the calls it made, oldest first. */
 export interface CallNode {
@@ -19,9 +19,17 @@ export const MAX_TREE_ROWS = 1_000;
  * The calls made below `row` (its children, theirs, ...), oldest first at each level. `cut`
  * says the tree had more rows than were read (MAX_TREE_ROWS), so some calls may be missing.
  */
-export function callsBelow(executions: Pick<ExecutionStore, 'tree'>, persona: string, row: ExecutionRecord): { calls: CallNode[]; cut: boolean } {
-  const rootId = row.rootExecutionId ?? row.id;
-  const rows = executions.tree(persona, rootId, MAX_TREE_ROWS + 1);
+export async function callsBelow(executions: Pick<StoreContract['executions'], 'tree'>, persona: string, row: ExecutionRecord): Promise<{ calls: CallNode[]; cut: boolean }> {
+  return callsIn(row, await executions.tree(persona, treeRootOf(row), MAX_TREE_ROWS + 1));
+}
+
+/** The id of the root of `row`'s tree: what to read (`executions.tree`) for callsIn. */
+export function treeRootOf(row: ExecutionRecord): string {
+  return row.rootExecutionId ?? row.id;
+}
+
+/** callsBelow over the rows of the tree already read (at most MAX_TREE_ROWS + 1 of them). */
+export function callsIn(row: ExecutionRecord, rows: readonly ExecutionRecord[]): { calls: CallNode[]; cut: boolean } {
   const cut = rows.length > MAX_TREE_ROWS;
   const byParent = new Map<string, ExecutionRecord[]>();
   for (const r of rows.slice(0, MAX_TREE_ROWS)) {
@@ -39,7 +47,7 @@ export function callsBelow(executions: Pick<ExecutionStore, 'tree'>, persona: st
 }
 
 /** How many calls each root among `rows` led to (every depth); a row that led to none is absent. */
-export function nestedCounts(executions: ExecutionStore, persona: string, rows: readonly ExecutionRecord[]): Map<string, number> {
+export function nestedCounts(executions: Pick<StoreContract['executions'], 'nestedCounts'>, persona: string, rows: readonly ExecutionRecord[]): Promise<Map<string, number>> {
   const roots = rows.filter((r) => r.parentExecutionId === undefined && r.operation === 'call').map((r) => r.id);
   return executions.nestedCounts(persona, roots);
 }

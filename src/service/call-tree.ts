@@ -25,6 +25,11 @@ export interface NestedCall {
   deadlineAt: number;
   /** Aborted when the caller ends: a callee still waiting for a sandbox then never starts. */
   signal: AbortSignal;
+  /**
+   * Told when the callee is handed to the sandbox pool: until then it reads its version from
+   * the store, and the caller's end does not let it go (tool-calls.ts end()).
+   */
+  entered?: () => void;
 }
 
 export function rootTree(executionId: string, tool: string): CallTree {

@@ -4,7 +4,8 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ExecutionQuery, ExecutionRecord } from '../model.js';
 import { SandboxPool } from '../sandbox-host/supervisor.js';
-import { openStore } from '../store/index.js';
+import type { StoreContract } from '../store/contract.js';
+import { openStoreAt } from '../store/open.js';
 import { SourceMapCache } from '../traceback/source-maps.js';
 import { createArgumentValidator } from './arguments.js';
 import { getExecution, getLastError, listExecutions } from './audit.js';
@@ -21,43 +22,59 @@ import { assertPersonaName } from './names.js';
 import type { ProgressSink } from './progress-relay.js';
 import { startRetention } from './retention.js';
 import { runTool } from './running.js';
-import { loadSecretValues } from './secrets.js';
+import { loadSecretValues, type SecretValues } from './secrets.js';
 import { mcpDeclaration } from './mcp-declarations.js';
 import { createUpstreams } from '../capabilities/mcp/upstreams.js';
 import { createToolWriteTurns } from './tool-writes.js';
 import { createDatasources, type Datasources } from '../datasources/index.js';
 
-/**
- * The engine: one store, one pool of sandbox processes, and the rules. Everything a client
- * does goes through a persona scope, so a persona can only ever touch its own tools and log.
- */
-export function createChameleon(options: {
+export interface ChameleonOptions {
   config: Readonly<Config>;
   logger: Logger;
   sandboxEnv?: Record<string, string>;
   /** Where the secrets' values are read from (config `secrets`): the server's environment. */
   secretEnv?: Readonly<Record<string, string | undefined>>;
-}) {
+}
+
+/**
+ * Opens the store `config.dbPath` names (a SQLite file or a PostgreSQL URL: store/open.ts) and
+ * starts the engine on it. Rejects, leaving nothing running, when the store or a datasource
+ * cannot be used.
+ */
+export async function createChameleon(options: ChameleonOptions) {
   const { config, logger } = options;
   // No busy timeout: SQLite would sleep on the event loop for a lock another process holds.
   // Writes wait for it on timers instead (whenUnlocked, the log writer); reads never wait in WAL.
-  const store = openStore(config.dbPath, { busyTimeoutMs: 0, kvQuotas: config.kv });
+  const opening = openStoreAt(config.dbPath, { busyTimeoutMs: 0, kvQuotas: config.kv });
+  // The sandbox processes boot (~110 ms each) while a database server is connected to.
   const pool = new SandboxPool({
     ...config.sandbox,
     spareMemoryMb: config.limits.defaultMemoryMb,
     logger,
     ...(options.sandboxEnv ? { extraEnv: options.sandboxEnv } : {}),
   });
+  let store: StoreContract;
+  try {
+    store = await opening;
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
   const secrets = loadSecretValues(config.secrets, options.secretEnv ?? {}, logger);
   let datasources: Datasources;
   try {
     datasources = createDatasources(config, { logger, secretValue: (name) => secrets.value(name), env: options.secretEnv ?? {} });
   } catch (error) {
     // A datasource the config names but that cannot be used: nothing may be left running.
-    void pool.close();
-    store.close();
+    await Promise.all([pool.close(), store.close()]);
     throw error;
   }
+  return engine(options, store, pool, secrets, datasources);
+}
+
+/** The engine on an open store: the persona scopes, warm-up and close. */
+function engine(options: ChameleonOptions, store: StoreContract, pool: SandboxPool, secrets: SecretValues, datasources: Datasources) {
+  const { config, logger } = options;
   const deps: ServiceDeps = {
     config,
     store,
@@ -83,7 +100,8 @@ export function createChameleon(options: {
   /** A write in its tool's turn, then its type report awaited outside the turn (authoring.ts finishWrite). */
   const write = (persona: string, name: string, save: () => Promise<SavedWrite>) => track(writes.run(`${persona}/${name}`, save).then((saved) => finishWrite(deps, persona, saved)));
   let closing: Promise<void> | null = null;
-  // Calls in flight, so that close() lets each one write its log row before the store closes.
+  // Calls (and reads) in flight, so that close() lets each one write its log row (or finish
+  // reading) before the store closes.
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(work: Promise<T>): Promise<T> => {
     inFlight.add(work);
@@ -93,6 +111,8 @@ export function createChameleon(options: {
 
   return {
     config,
+    /** Where the data is, fit to print (a PostgreSQL URL without its password). */
+    storeLocation: store.location,
     forPersona(persona: string, personaConfig?: Readonly<Config>) {
       assertPersonaName(persona);
       const deps = depsWith(personaConfig);
@@ -105,27 +125,27 @@ export function createChameleon(options: {
         // others: a rollback sent after an update is not overtaken by it once the lock goes.
         rollbackTool: (name: string, version: number) => track(writes.run(`${persona}/${name}`, () => rollbackTool(deps, persona, name, version))),
         deleteTool: (name: string) => track(writes.run(`${persona}/${name}`, () => deleteTool(deps, persona, name))),
-        getTool: (name: string, version?: number) => getTool(deps, persona, name, version),
+        getTool: (name: string, version?: number) => track(getTool(deps, persona, name, version)),
         /** The declaration of ctx.mcp of a version (its upstreams asked for their tools), or null. */
-        mcpDeclaration: (name: string, version?: number) => mcpDeclaration(getTool(deps, persona, name, version).capabilities, deps.upstreams),
-        listTools: () => listTools(deps, persona),
-        listToolsPage: (cursor: string | undefined, limit: number) => listToolsPage(deps, persona, cursor, limit),
-        listedToolsPage: (cursor: string | undefined, limit: number) => listedToolsPage(deps, persona, cursor, limit),
+        mcpDeclaration: (name: string, version?: number) => track(getTool(deps, persona, name, version)).then((details) => mcpDeclaration(details.capabilities, deps.upstreams)),
+        listTools: () => track(listTools(deps, persona)),
+        listToolsPage: (cursor: string | undefined, limit: number) => track(listToolsPage(deps, persona, cursor, limit)),
+        listedToolsPage: (cursor: string | undefined, limit: number) => track(listedToolsPage(deps, persona, cursor, limit)),
         /** `progress`: where the call's ctx.progress goes, when the request asked for progress (progress-relay.ts). */
         runTool: (name: string, args: unknown, progress?: ProgressSink) => track(runTool(deps, persona, name, args, undefined, progress)),
-        getLastError: (toolName?: string) => getLastError(deps, persona, toolName),
-        listExecutions: (query?: ExecutionQuery) => listExecutions(deps, persona, query),
+        getLastError: (toolName?: string) => track(getLastError(deps, persona, toolName)),
+        listExecutions: (query?: ExecutionQuery) => track(listExecutions(deps, persona, query)),
         /** Two versions compared (get_tool diff): defaults previous -> active. */
-        diffVersions: (name: string, from?: number, to?: number) => diffVersions(deps.store, persona, name, from, to),
+        diffVersions: (name: string, from?: number, to?: number) => track(diffVersions(deps.store, persona, name, from, to)),
         /** Failures grouped by fingerprint (list_executions group_by). */
-        failureGroups: (query: FailureGroupsQuery) => failureGroupsSince(deps.store, persona, deps.now().getTime(), query),
-        getExecution: (id: string) => getExecution(deps, persona, id),
+        failureGroups: (query: FailureGroupsQuery) => track(failureGroupsSince(deps.store, persona, deps.now().getTime(), query)),
+        getExecution: (id: string) => track(getExecution(deps, persona, id)),
         /** The calls made below an execution by the tools it called (ctx.tools). */
-        callsBelow: (row: ExecutionRecord) => callsBelow(deps.store.executions, persona, row),
+        callsBelow: (row: ExecutionRecord) => track(callsBelow(deps.store.executions, persona, row)),
         /** How many calls each root among `rows` led to. */
-        nestedCounts: (rows: readonly ExecutionRecord[]) => nestedCounts(deps.store.executions, persona, rows),
+        nestedCounts: (rows: readonly ExecutionRecord[]) => track(nestedCounts(deps.store.executions, persona, rows)),
         /** Rows of the persona's log, counting at most `cap` (a tenant's logRows quota). */
-        logRows: (cap: number) => deps.store.executions.countRows(persona, cap),
+        logRows: (cap: number) => track(deps.store.executions.countRows(persona, cap)),
       };
     },
     /**
@@ -159,5 +179,5 @@ export function createChameleon(options: {
   };
 }
 
-export type Chameleon = ReturnType<typeof createChameleon>;
+export type Chameleon = Awaited<ReturnType<typeof createChameleon>>;
 export type PersonaScope = ReturnType<Chameleon['forPersona']>;

@@ -20,13 +20,13 @@ export interface CheckerWarning {
 /** Frames looked at, innermost first: the failing line and the calls just above it. */
 const MAX_FRAMES = 10;
 
-export function checkerWarningFor(deps: ServiceDeps, persona: string, frames: readonly Frame[]): CheckerWarning | null {
+export async function checkerWarningFor(deps: ServiceDeps, persona: string, frames: readonly Frame[]): Promise<CheckerWarning | null> {
   for (const frame of frames.slice(0, MAX_FRAMES)) {
     // A package's frames are not the agent's source; version 0 is refused code (never saved, never checked).
     if (frame.package !== undefined || frame.sampled === true || frame.version < 1) continue;
     let diagnostics: TypeDiagnostic[];
     try {
-      diagnostics = storedDiagnostics(deps, persona, frame.tool, frame.version);
+      diagnostics = await storedDiagnostics(deps, persona, frame.tool, frame.version);
     } catch {
       return null; // the store cannot say: get_last_error answers without it
     }
@@ -34,14 +34,14 @@ export function checkerWarningFor(deps: ServiceDeps, persona: string, frames: re
     if (onLine.length === 0) continue;
     // The one nearest the failing column: a line may carry several.
     const diagnostic = onLine.reduce((best, d) => (Math.abs(d.column - frame.column) < Math.abs(best.column - frame.column) ? d : best));
-    return { tool: frame.tool, version: frame.version, savedBy: savedBy(deps, persona, frame.tool, frame.version), diagnostic };
+    return { tool: frame.tool, version: frame.version, savedBy: await savedBy(deps, persona, frame.tool, frame.version), diagnostic };
   }
   return null;
 }
 
-function savedBy(deps: ServiceDeps, persona: string, tool: string, version: number): CheckerWarning['savedBy'] {
+async function savedBy(deps: ServiceDeps, persona: string, tool: string, version: number): Promise<CheckerWarning['savedBy']> {
   try {
-    return deps.store.tools.getVersion(persona, tool, version).origin.kind;
+    return (await deps.store.tools.getVersion(persona, tool, version)).origin.kind;
   } catch {
     return 'update';
   }

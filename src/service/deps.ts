@@ -4,7 +4,7 @@ import type { Datasources } from '../datasources/index.js';
 import type { VersionRecord } from '../model.js';
 import type { Logger } from '../logger.js';
 import type { SandboxPool } from '../sandbox-host/supervisor.js';
-import type { Store } from '../store/index.js';
+import type { StoreContract } from '../store/contract.js';
 import type { TypeChecker } from '../typecheck/checker.js';
 import type { SourceMapCache } from '../traceback/source-maps.js';
 import type { ArgumentValidator } from './arguments.js';
@@ -14,7 +14,7 @@ import type { SecretValues } from './secrets.js';
 /** What the service rules work with; made once by createChameleon and shared by every persona. */
 export interface ServiceDeps {
   config: Readonly<Config>;
-  store: Store;
+  store: StoreContract;
   pool: SandboxPool;
   validator: ArgumentValidator;
   sourceMaps: SourceMapCache;

@@ -1,12 +1,13 @@
 /**
  * Failures told apart by fingerprint (traceback/fingerprint.ts): how often one was seen, since
  * when and in which versions (get_last_error), and the log grouped by them (list_executions
- * group_by, `chameleon logs --groups`, the web console). Functions of the Store, so that the
- * CLI, which opens the store without a server, calls the same ones.
+ * group_by, `chameleon logs --groups`). Functions of the store, so that the CLI, which opens the
+ * store without a server, calls the same ones.
  */
 import { AppError } from '../errors.js';
 import type { ExecutionRecord, Frame } from '../model.js';
-import type { Store, VersionSummary } from '../store/index.js';
+import type { StoreContract } from '../store/contract.js';
+import type { VersionSummary } from '../store/index.js';
 import { parseSince, SINCE_FORMS } from './since.js';
 
 export interface FailureOccurrences {
@@ -23,9 +24,9 @@ export interface FailureOccurrences {
 }
 
 /** The occurrences of a failure row's fingerprint; null for a row without one (logged before fingerprints existed). */
-export function occurrencesOf(store: Store, row: ExecutionRecord): FailureOccurrences | null {
+export async function occurrencesOf(store: Pick<StoreContract, 'failureGroups' | 'tools'>, row: ExecutionRecord): Promise<FailureOccurrences | null> {
   if (row.fingerprint === undefined) return null;
-  const byVersion = store.failureGroups.occurrences(row.persona, row.toolName, row.fingerprint);
+  const byVersion = await store.failureGroups.occurrences(row.persona, row.toolName, row.fingerprint);
   if (byVersion.length === 0) return null;
   const versions = byVersion.map((v) => v.version);
   return {
@@ -34,7 +35,7 @@ export function occurrencesOf(store: Store, row: ExecutionRecord): FailureOccurr
     firstSeen: byVersion.reduce((min, v) => (v.firstAt < min ? v.firstAt : min), byVersion[0]!.firstAt),
     lastSeen: byVersion.reduce((max, v) => (v.lastAt > max ? v.lastAt : max), byVersion[0]!.lastAt),
     versions,
-    notSeenSince: firstVersionWithout(store, row, versions),
+    notSeenSince: await firstVersionWithout(store, row, versions),
   };
 }
 
@@ -42,14 +43,14 @@ export function occurrencesOf(store: Store, row: ExecutionRecord): FailureOccurr
  * The lowest version above every version the failure was seen in, if the tool's active version
  * is not one of those. Versions the regression gate refused never went live: they are skipped.
  */
-function firstVersionWithout(store: Store, row: ExecutionRecord, seen: ReadonlyArray<number | null>): number | null {
+async function firstVersionWithout(store: Pick<StoreContract, 'tools'>, row: ExecutionRecord, seen: ReadonlyArray<number | null>): Promise<number | null> {
   const numbered = seen.filter((v): v is number => v !== null);
   if (numbered.length === 0) return null;
-  const tool = store.tools.get(row.persona, row.toolName);
+  const tool = await store.tools.get(row.persona, row.toolName);
   if (tool === undefined || numbered.includes(tool.activeVersion)) return null;
   const highest = Math.max(...numbered);
   const refused = (v: VersionSummary) => v.gate !== null && !v.gate.passed && !v.forced;
-  const later = store.tools.listVersions(row.persona, row.toolName).filter((v) => v.version > highest && !refused(v));
+  const later = (await store.tools.listVersions(row.persona, row.toolName)).filter((v) => v.version > highest && !refused(v));
   return later.length === 0 ? null : Math.min(...later.map((v) => v.version));
 }
 
@@ -108,9 +109,9 @@ export interface FailureGroupsQuery {
 }
 
 /** The persona's fingerprinted failures grouped by tool and fingerprint, most recently seen first. */
-export function failureGroups(store: Store, persona: string, query: FailureGroupsQuery = {}): FailureGroup[] {
+export async function failureGroups(store: Pick<StoreContract, 'failureGroups'>, persona: string, query: FailureGroupsQuery = {}): Promise<FailureGroup[]> {
   const limit = Math.min(1000, Math.max(1, Math.floor(query.limit ?? 50)));
-  const rows = store.failureGroups.groups(persona, {
+  const rows = await store.failureGroups.groups(persona, {
     limit,
     ...(query.toolName === undefined ? {} : { toolName: query.toolName }),
     ...(query.since === undefined ? {} : { since: query.since }),
@@ -132,9 +133,9 @@ export function failureGroups(store: Store, persona: string, query: FailureGroup
 }
 
 /** failureGroups with `since` as people write it (an ISO time or an age such as 2h), as list_executions takes it. */
-export function failureGroupsSince(store: Store, persona: string, nowMs: number, query: Omit<FailureGroupsQuery, 'since'> & { since?: string }): FailureGroup[] {
-  if (query.since === undefined) return failureGroups(store, persona, query);
+export async function failureGroupsSince(store: Pick<StoreContract, 'failureGroups'>, persona: string, nowMs: number, query: Omit<FailureGroupsQuery, 'since'> & { since?: string }): Promise<FailureGroup[]> {
+  if (query.since === undefined) return await failureGroups(store, persona, query);
   const since = parseSince(query.since, nowMs);
   if (since === null) throw new AppError('INVALID_ARGUMENT', `since must be ${SINCE_FORMS}; got ${JSON.stringify(query.since.slice(0, 100))}.`);
-  return failureGroups(store, persona, { ...query, since });
+  return await failureGroups(store, persona, { ...query, since });
 }

@@ -1,6 +1,6 @@
 import type { Failure, FailureKind, Frame, ThrownValue, VersionRecord } from '../model.js';
 import { codeFrame } from '../traceback/code-frame.js';
-import { mapStack, type ResolvedVersion } from '../traceback/map-stack.js';
+import { mapStack, type VersionResolver } from '../traceback/map-stack.js';
 import type { SourceMapCache } from '../traceback/source-maps.js';
 import { frozenRealmHint, isMemoryLimitError } from '../sandbox-host/classify.js';
 import { factsFromGuest } from './failure-facts.js';
@@ -10,7 +10,7 @@ export interface FailureContext {
   persona: string;
   sourceMaps: SourceMapCache;
   /** Looks up any version a frame names (a tool's frames all name its running version). */
-  resolveVersion: (tool: string, version: number) => ResolvedVersion | undefined;
+  resolveVersion: VersionResolver;
 }
 
 /** A failure the guest described (exception, invalid result), mapped into the agent's lines. */
@@ -24,13 +24,13 @@ export async function failureFromGuest(guest: GuestFailure, ctx: FailureContext)
   });
   // A package's top-level code runs as the bundle loads, with no frame of the agent's below it:
   // the agent's import of the package is where that code was asked for.
-  const importSite = firstOwnFrame(stack) === undefined ? packageImportSite(stack, ctx) : null;
+  const importSite = firstOwnFrame(stack) === undefined ? await packageImportSite(stack, ctx) : null;
   const frames = importSite === null ? stack : [...stack, importSite];
   // The agent's own code first: a failure inside a package is shown at the line that called it.
   const top = firstOwnFrame(frames);
   let frame: string | null = null;
   if (top) {
-    const version = ctx.resolveVersion(top.tool, top.version);
+    const version = await ctx.resolveVersion(top.tool, top.version);
     if (version) frame = codeFrame(version.source, top.line, top.column) || null;
   }
   const hint = guest.kind !== 'exception' ? null : guest.subkind === 'unhandled_rejection' ? UNHANDLED_REJECTION_HINT : guest.thrown === 'value' ? thrownValueHint(guest.value) : frozenRealmHint(guest.name, guest.message);
@@ -58,11 +58,11 @@ export function firstOwnFrame<F extends { package?: string }>(frames: readonly F
 }
 
 /** The tool's import of the package the innermost frame is in (`from "csv-parse/sync"`), as a frame; null when not found. */
-function packageImportSite(frames: readonly Frame[], ctx: FailureContext): Frame | null {
+async function packageImportSite(frames: readonly Frame[], ctx: FailureContext): Promise<Frame | null> {
   const top = frames[0];
   if (top?.package === undefined) return null;
   const name = top.package.slice(0, top.package.lastIndexOf('@'));
-  const version = ctx.resolveVersion(top.tool, top.version);
+  const version = await ctx.resolveVersion(top.tool, top.version);
   if (version === undefined || name === '') return null;
   const lines = version.source.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -108,8 +108,8 @@ export const FAULT_NAMES: Record<FailureKind, string> = {
   overloaded: 'OverloadedError',
 };
 
-export function resolverFor(versions: Array<Pick<VersionRecord, 'toolName' | 'version' | 'sourceMap' | 'source' | 'language' | 'compiledJs'>>, fallback?: (tool: string, version: number) => ResolvedVersion | undefined) {
-  return (tool: string, version: number): ResolvedVersion | undefined => {
+export function resolverFor(versions: Array<Pick<VersionRecord, 'toolName' | 'version' | 'sourceMap' | 'source' | 'language' | 'compiledJs'>>, fallback?: VersionResolver): VersionResolver {
+  return (tool: string, version: number) => {
     const hit = versions.find((v) => v.toolName === tool && v.version === version);
     if (hit) return { sourceMap: hit.sourceMap, source: hit.source, language: hit.language, compiledJs: hit.compiledJs };
     return fallback?.(tool, version);

@@ -12,6 +12,7 @@ import { linkCallees } from './callee-links.js';
 import type { ServiceDeps } from './deps.js';
 import { plainFailure, resolverFor, FAULT_NAMES } from './failures.js';
 import { runTool } from './running.js';
+import { versionOrNone } from './store-reads.js';
 import { callSandbox, effectiveLimits } from './sandbox-call.js';
 import { callSqlTool } from './sql-calls.js';
 
@@ -57,13 +58,7 @@ export async function runGateCase(deps: ServiceDeps, candidate: VersionRecord, a
     {
       persona,
       sourceMaps: run.sourceMaps,
-      resolveVersion: resolverFor([candidate], (tool, version) => {
-        try {
-          return deps.store.tools.getVersion(persona, tool, version);
-        } catch {
-          return undefined;
-        }
-      }),
+      resolveVersion: resolverFor([candidate], (tool, version) => versionOrNone(deps.store.tools, persona, tool, version)),
     },
   );
   const callees = host.settled();

@@ -15,7 +15,8 @@
 import { createHash } from 'node:crypto';
 
 import type { Capabilities } from '../model.js';
-import { canonicalJsonValue, type ReplayableCall, type Store } from '../store/index.js';
+import type { StoreContract } from '../store/contract.js';
+import { canonicalJsonValue, type ReplayableCall } from '../store/index.js';
 
 /** Log rows read at most to find the distinct calls: a tool called the same way 10,000 times costs this many. */
 const MAX_ROWS_SCANNED = 1_000;
@@ -38,11 +39,11 @@ export interface Replay {
 }
 
 /** Up to `max` distinct recent successful calls of `version`, newest first. */
-export function replaysOf(store: Store, persona: string, toolName: string, version: number, max: number): Replay[] {
+export async function replaysOf(store: Pick<StoreContract, 'executions'>, persona: string, toolName: string, version: number, max: number): Promise<Replay[]> {
   if (max <= 0) return [];
   const seen = new Set<string>();
   const replays: Replay[] = [];
-  for (const row of store.executions.recentSuccesses(persona, toolName, version, MAX_ROWS_SCANNED)) {
+  for (const row of await store.executions.recentSuccesses(persona, toolName, version, MAX_ROWS_SCANNED)) {
     const args = parsedArguments(row);
     if (args === null) continue;
     const key = argumentsHash(args);

@@ -43,7 +43,7 @@ export async function runGate(deps: ServiceDeps, candidate: VersionRecord, previ
   if (replayCalls === 0) replaySkipped = 'replays are off on this server (gate.replayCalls = 0)';
   else if (sideEffects !== null) replaySkipped = sideEffects;
   else {
-    replays = replaysOf(deps.store, candidate.persona, candidate.toolName, previous.version, replayCalls);
+    replays = await replaysOf(deps.store, candidate.persona, candidate.toolName, previous.version, replayCalls);
     if (replays.length === 0) replaySkipped = `version ${previous.version} has no successful calls to replay`;
   }
   const planned = [...tests, ...replays.map(plannedReplay)];

@@ -1,5 +1,6 @@
 import type { ExecutionRecord } from '../model.js';
-import { isLockBusy, lockWaitExpired, retryDelayMs, type Store } from '../store/index.js';
+import type { StoreContract } from '../store/contract.js';
+import { isLockBusy, lockWaitExpired, retryDelayMs } from '../store/index.js';
 
 interface PendingRow {
   record: ExecutionRecord;
@@ -21,7 +22,7 @@ interface PendingRow {
  * rows of calls that finish meanwhile join them: they are committed together once the lock
  * is released. A row that has waited `lockWaitMs` is given up, its caller told why.
  */
-export function createLogWriter(store: Store, options: { lockWaitMs: number }) {
+export function createLogWriter(store: Pick<StoreContract, 'executions'>, options: { lockWaitMs: number }) {
   let queue: PendingRow[] = [];
   /** Whether a drain is scheduled or running: rows handed in meanwhile are picked up by it. */
   let draining = false;
@@ -41,7 +42,7 @@ export function createLogWriter(store: Store, options: { lockWaitMs: number }) {
       const rows = queue;
       queue = [];
       try {
-        const logged = rows.length === 1 ? [store.executions.insert(rows[0]!.record)] : store.executions.insertMany(rows.map((p) => p.record));
+        const logged = rows.length === 1 ? [await store.executions.insert(rows[0]!.record)] : await store.executions.insertMany(rows.map((p) => p.record));
         failing = null;
         retry = 0;
         rows.forEach((row, i) => row.resolve(logged[i]!));

@@ -1,4 +1,4 @@
-import type { Effect, ExecutionRecord, Failure, FailureFacts, KvWrite } from '../model.js';
+import type { Effect, ExecutionRecord, Failure, FailureFacts, Frame, KvWrite } from '../model.js';
 import { failureFingerprint, type SourceOf } from '../traceback/fingerprint.js';
 
 export const RESULT_SUMMARY_CHARS = 2_000;
@@ -50,8 +50,21 @@ export function successRecord(input: RecordInput, resultJson: string): Execution
 }
 
 /**
+ * The sources the frames name (the running version's, a library's), read first, as the
+ * synchronous `sourceOf` that failureRecord fingerprints with.
+ */
+export async function sourcesOfFrames(frames: readonly Frame[], read: (tool: string, version: number) => Promise<string | undefined>): Promise<SourceOf> {
+  const sources = new Map<string, string | undefined>();
+  for (const { tool, version } of frames) {
+    const key = `${tool}@${String(version)}`;
+    if (!sources.has(key)) sources.set(key, await read(tool, version));
+  }
+  return (tool, version) => sources.get(`${tool}@${String(version)}`);
+}
+
+/**
  * `sourceOf` reads the source a frame names, for the failure's fingerprint (the failing line's
- * text): the running version's, or a library's.
+ * text): the running version's, or a library's (sourcesOfFrames).
  */
 export function failureRecord(input: RecordInput, failure: Failure, sourceOf: SourceOf): ExecutionRecord {
   const out = record(input, {

@@ -8,7 +8,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { whenUnlocked, type RetentionPolicy, type Store } from '../store/index.js';
+import type { StoreContract } from '../store/contract.js';
+import { whenUnlocked, type RetentionPolicy } from '../store/index.js';
 
 export function retentionPolicy(config: Pick<Config, 'retention'>): RetentionPolicy | null {
   const { maxAgeDays, maxRowsPerPersona } = config.retention;
@@ -18,11 +19,11 @@ export function retentionPolicy(config: Pick<Config, 'retention'>): RetentionPol
 
 /** Deletes, batch by batch, every row `policy` no longer keeps (as of `now`). Resolves with how many. */
 export async function pruneLog(
-  store: Pick<Store, 'retention'>,
+  store: Pick<StoreContract, 'retention'>,
   policy: RetentionPolicy,
   options: { now: Date; batchRows: number; lockWaitMs: number; stopped?: () => boolean },
 ): Promise<number> {
-  const bounds = store.retention.bounds(policy, options.now);
+  const bounds = await store.retention.bounds(policy, options.now);
   let total = 0;
   for (;;) {
     if (options.stopped?.() === true) return total;
@@ -34,7 +35,7 @@ export async function pruneLog(
 }
 
 /** Prunes at start and then every `retention.intervalMs`, until stop(); nothing when no policy is set. */
-export function startRetention(store: Pick<Store, 'retention'>, config: Pick<Config, 'retention' | 'store'>, logger: Logger): { stop(): Promise<void> } {
+export function startRetention(store: Pick<StoreContract, 'retention'>, config: Pick<Config, 'retention' | 'store'>, logger: Logger): { stop(): Promise<void> } {
   const policy = retentionPolicy(config);
   if (policy === null) return { stop: () => Promise.resolve() };
   let stopped = false;

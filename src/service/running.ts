@@ -8,7 +8,8 @@ import { adviceFor } from './advice.js';
 import type { ServiceDeps } from './deps.js';
 import { plainFailure, FAULT_NAMES, type FailureContext } from './failures.js';
 import { assertToolName } from './names.js';
-import { argumentsText, failureOfRecord, failureRecord, successRecord, type RecordInput } from './records.js';
+import { argumentsText, failureOfRecord, failureRecord, sourcesOfFrames, successRecord, type RecordInput } from './records.js';
+import { versionOrNone } from './store-reads.js';
 import { createCallHost } from './call-host.js';
 import type { ProgressSink } from './progress-relay.js';
 import { callSandbox, effectiveLimits } from './sandbox-call.js';
@@ -46,7 +47,7 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
   assertToolName(name);
   const started = deps.now();
   const t0 = performance.now();
-  const version = activeVersion(deps, persona, name);
+  const version = await activeVersion(deps, persona, name);
   const executionId = nested?.executionId ?? deps.newExecutionId();
   const record: RecordInput = {
     id: executionId,
@@ -77,7 +78,9 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
     };
     const common = { executionId, tool: name, version: version.version, console: record.console, durationMs: record.durationMs, usage };
     if ('failure' in outcome) {
-      await commit(deps, failureRecord(record, outcome.failure, (tool, v) => failureContext(deps, persona, version).resolveVersion(tool, v)?.source));
+      const { resolveVersion } = failureContext(deps, persona, version);
+      const sources = await sourcesOfFrames(outcome.failure.frames, async (tool, v) => (await resolveVersion(tool, v))?.source);
+      await commit(deps, failureRecord(record, outcome.failure, sources));
       return failed(deps, common, outcome.failure, version);
     }
     const logged = await commit(deps, successRecord(record, outcome.resultJson));
@@ -113,7 +116,7 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
     ...(nested === undefined ? {} : { tree: nested.tree, notAfter: nested.deadlineAt }),
     ...(progress === undefined ? {} : { progress }),
   });
-  const outcome = await callSandbox(
+  const sandboxed = callSandbox(
     deps,
     { persona, toolName: name, version: version.version, hash: version.hash, snapshot: version },
     {
@@ -125,6 +128,10 @@ export async function runTool(deps: ServiceDeps, persona: string, name: string, 
     },
     failureContext(deps, persona, version),
   );
+  // callSandbox hands the call to the pool before its first await: a caller that ended may let
+  // it go from now on, if it is left waiting for a sandbox.
+  nested?.entered?.();
+  const outcome = await sandboxed;
   // The tools it called are logged before it is: the tree is whole when the caller gets its answer.
   const callees = host.settled();
   if (callees !== undefined) await callees;
@@ -152,13 +159,13 @@ function nestedLimits(deps: ServiceDeps, version: VersionRecord, nested: NestedC
  * kept in memory: a warm call costs one indexed lookup of the tool row instead of reading the
  * code and hashing it again (~80 us). Any change of the active version misses the cache.
  */
-function activeVersion(deps: ServiceDeps, persona: string, name: string): VersionRecord {
-  const tool = deps.store.tools.get(persona, name);
+async function activeVersion(deps: ServiceDeps, persona: string, name: string): Promise<VersionRecord> {
+  const tool = await deps.store.tools.get(persona, name);
   if (!tool) throw new AppError('TOOL_NOT_FOUND', `Tool \`${name}\` not found. Call \`list_tools\` to see the tools you have.`);
   const key = `${persona}/${name}`;
   const cached = deps.activeVersions.get(key);
   if (cached && cached.version === tool.activeVersion) return cached;
-  const version = deps.store.tools.getVersion(persona, name);
+  const version = await deps.store.tools.getVersion(persona, name);
   if (version.kind === 'library') {
     throw new AppError('INVALID_ARGUMENT', `\`${name}\` is a library: it has no handler to call. Import it from a tool (\`import { ... } from "lib:${name}"\`) and call that tool.`);
   }
@@ -176,14 +183,7 @@ function failureContext(deps: ServiceDeps, persona: string, running: VersionReco
   return {
     persona,
     sourceMaps: deps.sourceMaps,
-    resolveVersion: (tool, version) => {
-      if (tool === running.toolName && version === running.version) return running;
-      try {
-        return deps.store.tools.getVersion(persona, tool, version);
-      } catch {
-        return undefined;
-      }
-    },
+    resolveVersion: (tool, version) => (tool === running.toolName && version === running.version ? running : versionOrNone(deps.store.tools, persona, tool, version)),
   };
 }
 

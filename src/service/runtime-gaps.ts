@@ -48,7 +48,7 @@ const UNDECLARED_DATASOURCE = /^ctx\.sql\.([A-Za-z_$][\w$]{0,63}) is not a funct
 const IMPORT_REFUSED = 'Not supported';
 
 /** `failure` with a message that says what the runtime offers, when a missing global or module caused it. */
-export function explainRuntimeGap(failure: Failure, ctx: FailureContext): Failure {
+export async function explainRuntimeGap(failure: Failure, ctx: FailureContext): Promise<Failure> {
   if (failure.kind !== 'exception') return failure;
   const missing = failure.name === 'ReferenceError' ? NOT_DEFINED.exec(failure.message)?.[1] : undefined;
   if (missing !== undefined && Object.prototype.hasOwnProperty.call(MISSING_GLOBALS, missing)) {
@@ -66,7 +66,7 @@ export function explainRuntimeGap(failure: Failure, ctx: FailureContext): Failur
     return { ...failure, message: `${failure.message}: ctx.sql has a function for each datasource in the tool's capabilities.sql. Add it with update_tool, e.g. capabilities: { sql: ["${datasource}"] }.` };
   }
   if (failure.name !== 'Error') return failure;
-  const line = topSourceLine(failure, ctx);
+  const line = await topSourceLine(failure, ctx);
   if (line === undefined) return failure;
   if (failure.message === IMPORT_REFUSED && line.includes('import(')) {
     const specifier = /import\(\s*(['"`])([^'"`\\]{0,100})\1\s*\)/.exec(line);
@@ -82,9 +82,9 @@ export function explainRuntimeGap(failure: Failure, ctx: FailureContext): Failur
 }
 
 /** The whole source line the innermost frame points at, or undefined (also when it is in a package). */
-function topSourceLine(failure: Failure, ctx: FailureContext): string | undefined {
+async function topSourceLine(failure: Failure, ctx: FailureContext): Promise<string | undefined> {
   const top = failure.frames[0];
   if (!top || top.package !== undefined) return undefined;
-  const source = ctx.resolveVersion(top.tool, top.version)?.source;
+  const source = (await ctx.resolveVersion(top.tool, top.version))?.source;
   return source === undefined ? undefined : sourceLines(source, top.line, top.line)[0];
 }

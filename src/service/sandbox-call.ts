@@ -92,7 +92,7 @@ export async function callSandbox(
   // No await unless there is something to map: a warm call does not pay for a microtask turn.
   const console = typeof mapped === 'string' ? mapped : await mapped;
   if (!envelope.ok) {
-    return { ok: false, failure: explainRuntimeGap(await failureFromGuest(envelope.failure, failureContext), failureContext), console, ...usage };
+    return { ok: false, failure: await explainRuntimeGap(await failureFromGuest(envelope.failure, failureContext), failureContext), console, ...usage };
   }
   // The envelope was parsed from text the guest side wrote; re-serialising gives the canonical JSON.
   const resultJson = JSON.stringify(envelope.result) ?? 'null';

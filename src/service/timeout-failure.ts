@@ -35,7 +35,7 @@ export async function cpuTimeoutFailure(fault: WorkerFault, samples: CpuSamples 
     const none = `None of the ${samples.total} CPU samples of its last ${samples.windowMs} ms were in a function of yours (code at the top level of the module, or only built-ins).`;
     return { ...base, message: `${fault.message} ${none}` };
   }
-  const version = ctx.resolveVersion(top.tool, top.version);
+  const version = await ctx.resolveVersion(top.tool, top.version);
   return {
     ...base,
     message: insertAfterFirstSentence(fault.message, `${where}.`),

@@ -63,6 +63,10 @@ export class ToolCalls {
   private tree: CallTree | undefined;
   private deadlineAt: number;
   private deadlineTimer: NodeJS.Timeout | null = null;
+  /** Callees asked for that have not reached the sandbox pool yet (they read their version first). */
+  private entering = 0;
+  /** end() came while some were entering: the callees are let go once they all have entered. */
+  private letGoWhenEntered = false;
   private ended = false;
   private ending: Promise<void> | undefined;
 
@@ -116,7 +120,12 @@ export class ToolCalls {
   end(): Promise<void> | undefined {
     if (this.ended) return this.ending;
     this.ended = true;
-    this.controller.abort();
+    // A callee asked for before the end may still be reading its version from the store (a
+    // turn of the event loop, or a round trip to a database server): it was asked for in time,
+    // so it reaches the pool first, and runs if a sandbox is free. Only callees left waiting
+    // for a sandbox are let go.
+    if (this.entering === 0) this.controller.abort();
+    else this.letGoWhenEntered = true;
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
     if (this.running.size === 0) return undefined;
     const wait = Math.max(0, this.deadlineAt - performance.now()) + this.deps.config.sandbox.killGraceMs + END_WAIT_GRACE_MS;
@@ -129,6 +138,14 @@ export class ToolCalls {
   private async runOne(name: string, args: unknown, tree: CallTree, effect: Extract<Effect, { op: 'tools.call' }>): Promise<Answer> {
     const t0 = performance.now();
     let outcome: RunOutcome;
+    this.entering++;
+    let inPool = false;
+    const entered = (): void => {
+      if (inPool) return;
+      inPool = true;
+      this.entering--;
+      if (this.entering === 0 && this.letGoWhenEntered) this.controller.abort();
+    };
     try {
       outcome = await this.runCallee(name, args, {
         executionId: effect.executionId!,
@@ -136,6 +153,7 @@ export class ToolCalls {
         tree: childTree(tree, name),
         deadlineAt: this.calleeDeadline(),
         signal: this.controller.signal,
+        entered,
       });
     } catch (error) {
       // Refused before it ran (no such tool) or not logged (a store fault): no row has this id.
@@ -147,6 +165,9 @@ export class ToolCalls {
         return refusal('ToolNotFoundError', `ctx.tools: tool ${name} not found among the tools of persona ${this.call.persona}. Create it, or fix the name (capabilities.tools may name a tool before it exists).`);
       }
       return refusal('Error', why ?? (isAppError(error) ? error.message : `ctx.tools: the server failed to run ${name}; this is not a fault in your code.`));
+    } finally {
+      // Refused, a SQL tool (no sandbox) or answered: it is no longer on its way to the pool.
+      entered();
     }
     effect.version = outcome.version;
     effect.status = outcome.ok ? 'SUCCESS' : 'FAILURE';

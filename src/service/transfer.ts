@@ -20,12 +20,14 @@ import { CapabilitiesSchema, normaliseCapabilities } from '../capabilities/manif
 import type { ImportContext, LibrarySource } from '../compiler/imports.js';
 import { mayImport } from '../compiler/imports.js';
 import type { VersionRecord } from '../model.js';
-import { hashSnapshot, tooManyTools, type ImportedTool, type ImportedVersion, type Store } from '../store/index.js';
+import type { StoreContract } from '../store/contract.js';
+import { hashSnapshot, tooManyTools, type ImportedTool, type ImportedVersion } from '../store/index.js';
 import { singleLine } from '../traceback/display-text.js';
 import { createArgumentValidator } from './arguments.js';
 import { recompile, versionPolicyProblems, type ImportPolicy } from './import-policy.js';
 import { importContext } from './imports.js';
 import { assertNewToolName } from './names.js';
+import { versionOrNone } from './store-reads.js';
 
 export const EXPORT_FORMAT = 'chameleon-tools';
 export const EXPORT_FORMAT_VERSION = 1;
@@ -44,8 +46,8 @@ export interface ImportSummary {
 }
 
 /** The persona's live tools (all of them, or those named) with every version, read and verified. */
-export function exportTools(store: Store, persona: string, names: readonly string[] = []): ToolExport {
-  const live = store.tools.list(persona);
+export async function exportTools(store: Pick<StoreContract, 'tools'>, persona: string, names: readonly string[] = []): Promise<ToolExport> {
+  const live = await store.tools.list(persona);
   let chosen = live;
   if (names.length > 0) {
     const missing = names.filter((n) => !live.some((t) => t.name === n));
@@ -55,18 +57,14 @@ export function exportTools(store: Store, persona: string, names: readonly strin
     const wanted = new Set(names);
     chosen = live.filter((t) => wanted.has(t.name));
   }
-  return {
-    format: EXPORT_FORMAT,
-    formatVersion: EXPORT_FORMAT_VERSION,
-    tools: chosen.map((tool) => ({
-      name: tool.name,
-      activeVersion: tool.activeVersion,
-      createdAt: tool.createdAt,
-      updatedAt: tool.updatedAt,
-      // getVersion checks each hash: a damaged version fails the export instead of travelling.
-      versions: store.tools.listVersions(persona, tool.name).map((v) => exportedVersion(store.tools.getVersion(persona, tool.name, v.version))),
-    })),
-  };
+  const tools: ToolExport['tools'] = [];
+  for (const tool of chosen) {
+    const versions: ImportedVersion[] = [];
+    // getVersion checks each hash: a damaged version fails the export instead of travelling.
+    for (const v of await store.tools.listVersions(persona, tool.name)) versions.push(exportedVersion(await store.tools.getVersion(persona, tool.name, v.version)));
+    tools.push({ name: tool.name, activeVersion: tool.activeVersion, createdAt: tool.createdAt, updatedAt: tool.updatedAt, versions });
+  }
+  return { format: EXPORT_FORMAT, formatVersion: EXPORT_FORMAT_VERSION, tools };
 }
 
 /**
@@ -114,10 +112,10 @@ export function parseExport(text: string): ToolExport {
  * The compiled code and source map stored are this build's, compiled from the source; the
  * file's are only compared (`recompiled` counts the versions where they differed).
  */
-export async function importTools(store: Store, persona: string, data: ToolExport, policy: ImportPolicy): Promise<ImportSummary> {
+export async function importTools(store: Pick<StoreContract, 'tools'>, persona: string, data: ToolExport, policy: ImportPolicy): Promise<ImportSummary> {
   // Before compiling anything: a file of 10,000 tools should not take a minute to be refused.
   const { maxToolsPerPersona } = policy.limits;
-  const live = store.tools.countLive(persona);
+  const live = await store.tools.countLive(persona);
   if (live + data.tools.length > maxToolsPerPersona) throw tooManyTools(persona, live, maxToolsPerPersona, data.tools.length);
   const problems: Problem[] = [];
   const seen = new Set<string>();
@@ -134,7 +132,7 @@ export async function importTools(store: Store, persona: string, data: ToolExpor
     }
     if (seen.has(tool.name)) problems.push({ code: 'INVALID_ARGUMENT', text: `${where} appears twice in the file.` });
     seen.add(tool.name);
-    if (store.tools.get(persona, tool.name) !== undefined) {
+    if ((await store.tools.get(persona, tool.name)) !== undefined) {
       problems.push({ code: 'TOOL_EXISTS', text: `${where} already exists for persona \`${persona}\`; delete it first or import into another persona or database.` });
     }
     problems.push(...versionListProblems(tool).map((text) => ({ code: 'INVALID_ARGUMENT' as const, text })));
@@ -168,7 +166,7 @@ export async function importTools(store: Store, persona: string, data: ToolExpor
   }
   // The store repeats the clash and hash checks inside its one transaction (a deleted tool of
   // the same name, or a concurrent writer, is caught there): nothing is written unless all is.
-  store.tools.importTools(persona, tools, maxToolsPerPersona);
+  await store.tools.importTools(persona, tools, maxToolsPerPersona);
   return {
     persona,
     tools: tools.map((t) => ({ name: t.name, versions: t.versions.length, activeVersion: t.activeVersion, recompiled: recompiled.get(t.name) ?? 0 })),
@@ -180,29 +178,21 @@ export async function importTools(store: Store, persona: string, data: ToolExpor
  * it pinned (its source from the file, or from the database when the file does not carry it,
  * either one only if its hash is the pinned one), and this server's packages.
  */
-function pinnedImports(store: Store, persona: string, data: ToolExport, v: ImportedVersion, policy: ImportPolicy): ImportContext {
+function pinnedImports(store: Pick<StoreContract, 'tools'>, persona: string, data: ToolExport, v: ImportedVersion, policy: ImportPolicy): ImportContext {
   const base = importContext(store, policy, persona, v.kind ?? 'tool');
   return {
     ...base,
-    library(name): LibrarySource | { problem: string } {
+    async library(name): Promise<LibrarySource | { problem: string }> {
       const pin = (v.dependencies ?? []).find((d) => d.kind === 'library' && d.name === name);
       if (pin === undefined || pin.kind !== 'library') return { problem: `import "lib:${name}": the version in the file bundled no library \`${name}\`, so there is no pinned version to bundle` };
       const inFile = data.tools.find((t) => t.name === name)?.versions.find((x) => x.version === pin.version);
-      const found = inFile ?? savedVersion(store, persona, name, pin.version);
+      const found = inFile ?? (await versionOrNone(store.tools, persona, name, pin.version));
       if (found === undefined || found.hash !== pin.hash || (found.kind ?? 'tool') !== 'library') {
         return { problem: `import "lib:${name}": the version in the file bundled library \`${name}\` version ${pin.version}, which is neither in the file nor in this database with the same hash. Export the library with it` };
       }
       return { name, version: pin.version, hash: pin.hash, language: found.language, source: found.source };
     },
   };
-}
-
-function savedVersion(store: Store, persona: string, name: string, version: number): VersionRecord | undefined {
-  try {
-    return store.tools.getVersion(persona, name, version);
-  } catch {
-    return undefined;
-  }
 }
 
 interface Problem {

@@ -17,7 +17,7 @@ import type { CheckOutcome } from '../typecheck/checker.js';
 import { MAX_CHECKED_LIBRARIES, type TypeDiagnostic } from '../typecheck/types.js';
 import type { ServiceDeps } from './deps.js';
 import { MISSING_GLOBALS } from './runtime-gaps.js';
-import { MAX_DECLARED_TOOLS, toolsDeclaration } from './tool-declarations.js';
+import { activeVersionOrNone, toolsDeclarationOf } from './store-reads.js';
 
 /** What a write says about types. Absent for JavaScript and SQL (nothing is checked). */
 export type TypeReport =
@@ -40,22 +40,18 @@ interface Checked {
 }
 
 /** Starts checking `draft`, or null when it is not TypeScript or the checker is off. */
-export function startTypeCheck(deps: ServiceDeps, persona: string, name: string, draft: Checked): PendingCheck | null {
+export async function startTypeCheck(deps: ServiceDeps, persona: string, name: string, draft: Checked): Promise<PendingCheck | null> {
   if (draft.language !== 'typescript' || deps.typeChecker === null) return null;
   let ambient: string;
   try {
-    const declaration = toolsDeclaration(
-      draft.capabilities,
-      (callee) => (deps.store.tools.get(persona, callee) === undefined ? undefined : deps.store.tools.getVersion(persona, callee)),
-      () => deps.store.tools.list(persona, { after: '', limit: MAX_DECLARED_TOOLS + 1 }).map((t) => t.name).filter((n) => n !== name),
-    );
+    const declaration = await toolsDeclarationOf(deps.store, persona, name, draft.capabilities);
     ambient = ambientDeclarations({ inputSchema: draft.inputSchema, capabilities: draft.capabilities, toolsDeclaration: declaration });
   } catch (error) {
     // A callee that cannot be read (INTEGRITY, a store fault) must not fail an advisory check's write.
     const message = `the types of ctx.tools could not be made: ${error instanceof Error ? error.message : String(error)}`;
     return { outcome: Promise.resolve({ ok: false, reason: 'crashed', message }) };
   }
-  const libraries = importedLibraries(deps, persona, draft.source);
+  const libraries = await importedLibraries(deps, persona, draft.source);
   return { outcome: deps.typeChecker.check({ fileName: sourceFileName(name, draft.language), source: draft.source, ambient, ...(libraries.length === 0 ? {} : { libraries }) }) };
 }
 
@@ -67,7 +63,7 @@ const LIB_IMPORT = /\b(?:from|import)\s*["']lib:([a-z][a-z0-9_]{0,63})["']/g;
  * is missing, not a library, JavaScript or unreadable is left out: its imports are `any` (the
  * compiler says what is wrong with it).
  */
-function importedLibraries(deps: ServiceDeps, persona: string, source: string): Array<{ name: string; source: string }> {
+async function importedLibraries(deps: ServiceDeps, persona: string, source: string): Promise<Array<{ name: string; source: string }>> {
   const found = new Map<string, string>();
   const queue = [...source.matchAll(LIB_IMPORT)].map((m) => m[1]!);
   while (queue.length > 0 && found.size < MAX_CHECKED_LIBRARIES) {
@@ -75,7 +71,7 @@ function importedLibraries(deps: ServiceDeps, persona: string, source: string): 
     if (found.has(name)) continue;
     let text = '';
     try {
-      const version = deps.store.tools.get(persona, name) === undefined ? undefined : deps.store.tools.getVersion(persona, name);
+      const version = await activeVersionOrNone(deps.store.tools, persona, name);
       if (version?.kind === 'library' && version.language === 'typescript') text = version.source;
     } catch {
       text = '';
@@ -118,8 +114,8 @@ export async function reportForSaved(deps: ServiceDeps, persona: string, name: s
 }
 
 /** The stored diagnostics of a version, or [] (none, or none stored). */
-export function storedDiagnostics(deps: ServiceDeps, persona: string, name: string, version: number): TypeDiagnostic[] {
-  const json = deps.store.diagnostics.get(persona, name, version);
+export async function storedDiagnostics(deps: ServiceDeps, persona: string, name: string, version: number): Promise<TypeDiagnostic[]> {
+  const json = await deps.store.diagnostics.get(persona, name, version);
   if (json === null) return [];
   try {
     const parsed: unknown = JSON.parse(json);
@@ -130,9 +126,9 @@ export function storedDiagnostics(deps: ServiceDeps, persona: string, name: stri
 }
 
 /** The report of a version already saved (an update that changed nothing): what was stored. */
-export function storedReport(deps: ServiceDeps, persona: string, snapshot: Pick<VersionSnapshot, 'language'> & { toolName: string; version: number }): TypeReport | undefined {
+export async function storedReport(deps: ServiceDeps, persona: string, snapshot: Pick<VersionSnapshot, 'language'> & { toolName: string; version: number }): Promise<TypeReport | undefined> {
   if (snapshot.language !== 'typescript' || deps.typeChecker === null) return undefined;
-  return { state: 'checked', diagnostics: storedDiagnostics(deps, persona, snapshot.toolName, snapshot.version), omitted: 0 };
+  return { state: 'checked', diagnostics: await storedDiagnostics(deps, persona, snapshot.toolName, snapshot.version), omitted: 0 };
 }
 
 /**

@@ -7,7 +7,8 @@ import { FILE_HEADERS_ONLY, formatPatch, structuredPatch } from 'diff';
 
 import { AppError } from '../errors.js';
 import type { VersionRecord } from '../model.js';
-import { canonicalJsonValue, type Store } from '../store/index.js';
+import type { StoreContract } from '../store/contract.js';
+import { canonicalJsonValue } from '../store/index.js';
 import { assertToolName } from './names.js';
 
 /**
@@ -57,12 +58,12 @@ export interface VersionDiff {
  * Compares version `from` with version `to` of a tool. Defaults: `to` is the active version,
  * `from` the version before `to` that went live (not one the regression gate refused).
  */
-export function diffVersions(store: Store, persona: string, name: string, from?: number, to?: number): VersionDiff {
+export async function diffVersions(store: Pick<StoreContract, 'tools' | 'failureGroups'>, persona: string, name: string, from?: number, to?: number): Promise<VersionDiff> {
   assertToolName(name);
-  const tool = store.tools.get(persona, name);
+  const tool = await store.tools.get(persona, name);
   if (!tool) throw new AppError('TOOL_NOT_FOUND', `Tool \`${name}\` not found. Call \`list_tools\` to see the tools you have.`);
   const toVersion = to ?? tool.activeVersion;
-  const versions = store.tools.listVersions(persona, name);
+  const versions = await store.tools.listVersions(persona, name);
   const numbers = versions.map((v) => v.version);
   // By default the version before `to` that went live: one the regression gate refused never
   // served a call, and the question a diff answers is what changed for the callers.
@@ -74,12 +75,12 @@ export function diffVersions(store: Store, persona: string, name: string, from?:
       `Version ${toVersion} is the first version of \`${name}\`: there is no earlier one to compare it with. Give diff.from and diff.to (its versions are ${numbers.join(', ')}).`,
     );
   }
-  const a = store.tools.getVersion(persona, name, fromVersion);
-  const b = store.tools.getVersion(persona, name, toVersion);
+  const a = await store.tools.getVersion(persona, name, fromVersion);
+  const b = await store.tools.getVersion(persona, name, toVersion);
   const file = `${name}.${EXTENSIONS[b.language]}`;
   // No call of a version started before the version was made.
   const since = a.createdAt < b.createdAt ? a.createdAt : b.createdAt;
-  const [statsA, statsB] = store.failureGroups.versionStats(persona, name, [fromVersion, toVersion], since);
+  const [statsA, statsB] = await store.failureGroups.versionStats(persona, name, [fromVersion, toVersion], since);
   const side = (v: VersionRecord, stats: typeof statsA): VersionSide => ({
     version: v.version,
     createdAt: v.createdAt,

@@ -27,12 +27,14 @@ export interface ResolvedVersion {
   compiledJs?: string;
 }
 
+/** The version a frame names, or undefined when it does not exist; by promise when it is read from a store. */
+export type VersionResolver = (tool: string, version: number) => ResolvedVersion | undefined | Promise<ResolvedVersion | undefined>;
+
 export interface MapStackInput {
   /** `error.stack` as the isolate gave it; null when the thrown value had none. */
   stack: string | null;
   persona: string;
-  /** The version a frame names, or undefined when it does not exist. */
-  resolveVersion: (tool: string, version: number) => ResolvedVersion | undefined;
+  resolveVersion: VersionResolver;
   cache: SourceMapCache;
   /** The error's message, when known: frame-looking lines inside it are then ignored. */
   message?: string;
@@ -86,11 +88,12 @@ export async function mapRawFrames(
   positions: 'call-sites' | 'function-starts',
 ): Promise<MappedStack> {
   // One resolveVersion per version per call, however many frames it has.
-  const versions = new Map<string, ResolvedVersion | undefined>();
-  const resolve = (file: VirtualFile): ResolvedVersion | undefined => {
+  const versions = new Map<string, Promise<ResolvedVersion | undefined>>();
+  const resolve = (file: VirtualFile): Promise<ResolvedVersion | undefined> => {
     const key = sourceMapKey(file.persona, file.tool, file.version);
-    if (!versions.has(key)) versions.set(key, input.resolveVersion(file.tool, file.version));
-    return versions.get(key);
+    let found = versions.get(key);
+    if (found === undefined) versions.set(key, (found = Promise.resolve(input.resolveVersion(file.tool, file.version))));
+    return found;
   };
 
   let toolFrames = 0;
@@ -174,7 +177,7 @@ export async function sourcePosition(
   const frame: RawFrame = { functionName: null, fileName, line1, column1, isAsync: false, isConstructor: false, isEval: false };
   const file = toolFile(frame, input.persona);
   if (file === null) return null;
-  const here = await locate(frame, file, (f) => input.resolveVersion(f.tool, f.version), input.cache);
+  const here = await locate(frame, file, (f) => Promise.resolve(input.resolveVersion(f.tool, f.version)), input.cache);
   if (here === null) return null;
   return {
     file: here.display,
@@ -196,17 +199,17 @@ function toolFile(frame: RawFrame, persona: string): VirtualFile | null {
 async function locate(
   frame: RawFrame,
   file: VirtualFile,
-  resolve: (file: VirtualFile) => ResolvedVersion | undefined,
+  resolve: (file: VirtualFile) => Promise<ResolvedVersion | undefined>,
   cache: SourceMapCache,
 ): Promise<Located | null> {
-  const version = resolve(file);
+  const version = await resolve(file);
   if (version === undefined || frame.line1 === null || frame.column1 === null) return null;
   const ownFile = `${file.tool}.${version.language === 'typescript' ? 'ts' : 'js'}`;
   // A bundled version's map has a source per file it holds (bundle-sources.ts): the text of each.
-  const textOf = (source: string | null): string | undefined => {
+  const textOf = async (source: string | null): Promise<string | undefined> => {
     const origin = parseBundleSource(source, ownFile);
     if (origin?.kind === 'own') return version.source;
-    if (origin?.kind === 'library') return resolve({ persona: file.persona, tool: origin.name, version: origin.version })?.source;
+    if (origin?.kind === 'library') return (await resolve({ persona: file.persona, tool: origin.name, version: origin.version }))?.source;
     return undefined;
   };
   const position = await originalPosition(cache, file, version, frame.line1, toZeroBasedColumn(frame.column1), textOf);
@@ -217,7 +220,7 @@ async function locate(
   if (origin.kind === 'library') {
     // The library's own source and version: what the agent wrote, at the version bundled.
     const library = { persona: file.persona, tool: origin.name, version: origin.version };
-    return { file: library, fileName, language: origin.language, source: textOf(position.source) ?? '', position, display: origin.file };
+    return { file: library, fileName, language: origin.language, source: (await textOf(position.source)) ?? '', position, display: origin.file };
   }
   if (origin.kind === 'package') {
     return { file, fileName, language: version.language, source: '', position, display: origin.file, package: `${origin.name}@${origin.version}` };
@@ -231,7 +234,7 @@ async function originalPosition(
   version: ResolvedVersion,
   line1: OneBasedLine,
   column0: ZeroBasedColumn,
-  textOf: (source: string | null) => string | undefined,
+  textOf: (source: string | null) => Promise<string | undefined>,
 ): Promise<OriginalPosition | null> {
   const key = sourceMapKey(file.persona, file.tool, file.version);
   const load = () => version.sourceMap;
@@ -239,7 +242,7 @@ async function originalPosition(
   if (typeof compiledJs !== 'string') return cache.originalPositionFor(key, load, line1, column0);
   const segments = await cache.segmentsAt(key, load, line1, column0);
   if (segments === null) return null;
-  const text = textOf((segments.at ?? segments.next)?.source ?? null);
+  const text = await textOf((segments.at ?? segments.next)?.source ?? null);
   return refinePosition({
     segments,
     column0,

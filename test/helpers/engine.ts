@@ -18,14 +18,20 @@ export interface TestEngine {
  * another config on the same file), and close() leaves the file where it is. `logger` sees
  * what the server would write to stderr (silent by default).
  */
-export function startEngine(overrides: Partial<ConfigInput> = {}, options: { secretEnv?: Record<string, string>; dbPath?: string; logger?: Logger } = {}): TestEngine {
+export async function startEngine(overrides: Partial<ConfigInput> = {}, options: { secretEnv?: Record<string, string>; dbPath?: string; logger?: Logger } = {}): Promise<TestEngine> {
   const dir = options.dbPath === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-engine-')) : path.dirname(options.dbPath);
   const dbPath = options.dbPath ?? path.join(dir, 'chameleon.db');
-  const app = createChameleon({
-    config: parseConfig({ dbPath, sandbox: { processes: 1 }, ...overrides }),
-    logger: options.logger ?? silentLogger,
-    ...(options.secretEnv ? { secretEnv: options.secretEnv } : {}),
-  });
+  let app: Chameleon;
+  try {
+    app = await createChameleon({
+      config: parseConfig({ dbPath, sandbox: { processes: 1 }, ...overrides }),
+      logger: options.logger ?? silentLogger,
+      ...(options.secretEnv ? { secretEnv: options.secretEnv } : {}),
+    });
+  } catch (error) {
+    if (options.dbPath === undefined) fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     app,
     dbPath,

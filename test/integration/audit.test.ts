@@ -18,7 +18,7 @@ const FIB_BROKEN = [
 ].join('\n');
 
 beforeAll(async () => {
-  engine = startEngine();
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
   await scope.createTool({ name: 'fibonacci', description: 'fib', code: FIB_BROKEN, inputSchema: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] } });
   await scope.createTool({ name: 'other', description: 'other', code: 'export default () => "fine";' });
@@ -28,7 +28,7 @@ afterAll(() => engine.close());
 describe('the execution log', () => {
   it('writes one row per call with every field', async () => {
     const out = await scope.runTool('fibonacci', { n: 5 });
-    const row = scope.getExecution(out.executionId);
+    const row = await scope.getExecution(out.executionId);
     expect(row).toMatchObject({
       id: out.executionId,
       persona: 'default',
@@ -50,21 +50,21 @@ describe('the execution log', () => {
   it('logs argument-validation failures before anything runs', async () => {
     const out = await scope.runTool('fibonacci', { n: 'five' });
     expect(out).toMatchObject({ ok: false, failure: { kind: 'invalid_arguments' } });
-    expect(scope.getExecution(out.executionId)).toMatchObject({ errorKind: 'invalid_arguments', argumentsJson: '{"n":"five"}' });
+    expect(await scope.getExecution(out.executionId)).toMatchObject({ errorKind: 'invalid_arguments', argumentsJson: '{"n":"five"}' });
   });
 });
 
 describe('group commit', () => {
   it('logs every one of 32 concurrent calls, each before it returns', async () => {
     const outs = await Promise.all(Array.from({ length: 32 }, (_, i) => scope.runTool('fibonacci', { n: i % 2 ? 1 : 'bad' })));
-    for (const out of outs) expect(scope.getExecution(out.executionId).id).toBe(out.executionId);
+    for (const out of outs) expect((await scope.getExecution(out.executionId)).id).toBe(out.executionId);
   });
 });
 
 describe('getLastError()', () => {
   it('returns a Python-style traceback in the agent\'s own lines', async () => {
     await scope.runTool('fibonacci', { n: 6 });
-    const last = scope.getLastError('fibonacci');
+    const last = await scope.getLastError('fibonacci');
     expect(last).not.toBeNull();
     expect(last!.error.frames[0]).toMatchObject({ function: 'fib', line: 4 });
     expect(last!.text).toMatch(/Traceback \(most recent call last\):/);
@@ -76,7 +76,7 @@ describe('getLastError()', () => {
 
   it('is null when the tool has never failed', async () => {
     await scope.runTool('other', {});
-    expect(scope.getLastError('other')).toBeNull();
+    expect(await scope.getLastError('other')).toBeNull();
   });
 });
 
@@ -85,18 +85,18 @@ describe('listExecutions()', () => {
     const before = new Date().toISOString();
     await scope.runTool('other', {});
     await scope.runTool('other', {});
-    const rows = scope.listExecutions({ toolName: 'other', status: 'SUCCESS', since: before });
+    const rows = await scope.listExecutions({ toolName: 'other', status: 'SUCCESS', since: before });
     expect(rows).toHaveLength(2);
     expect(rows[0]!.timestamp >= rows[1]!.timestamp).toBe(true);
-    expect(scope.listExecutions({ limit: 1 })).toHaveLength(1);
-    expect(scope.listExecutions({ status: 'FAILURE' }).every((r) => r.status === 'FAILURE')).toBe(true);
+    expect(await scope.listExecutions({ limit: 1 })).toHaveLength(1);
+    expect((await scope.listExecutions({ status: 'FAILURE' })).every((r) => r.status === 'FAILURE')).toBe(true);
   });
 
-  it('refuses a since that is not a time', () => {
-    expect(() => scope.listExecutions({ since: 'yesterday' })).toThrow(/ISO 8601/);
+  it('refuses a since that is not a time', async () => {
+    await expect(scope.listExecutions({ since: 'yesterday' })).rejects.toThrow(/ISO 8601/);
   });
 
-  it('says how to find an id that does not exist', () => {
-    expect(() => scope.getExecution('ex_nope')).toThrow(/list_executions/);
+  it('says how to find an id that does not exist', async () => {
+    await expect(scope.getExecution('ex_nope')).rejects.toThrow(/list_executions/);
   });
 });

@@ -6,8 +6,8 @@ import { startEngine, type TestEngine } from '../helpers/engine.js';
 let engine: TestEngine;
 let scope: PersonaScope;
 
-beforeAll(() => {
-  engine = startEngine();
+beforeAll(async () => {
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
 });
 afterAll(() => engine.close());
@@ -17,7 +17,7 @@ const V2 = 'export default (a: { n: number }) => a.n + 2;';
 
 describe('warmUpAuthoring()', () => {
   it('pays the first create_tool costs without writing a tool, a version or a log row', async () => {
-    const other = startEngine();
+    const other = await startEngine();
     try {
       await other.app.warmUpAuthoring();
       const db = new Database(other.dbPath, { readonly: true });
@@ -42,7 +42,7 @@ describe('createTool()', () => {
     const source = '// kept as written\nexport default (a: { n: number }) =>   a.n;\n';
     const out = await scope.createTool({ name: 'exact', description: 'd', code: source, timeoutMs: 1234, memoryMb: 32, inputSchema: { type: 'object', properties: { n: { type: 'number' } } } });
     expect(out).toMatchObject({ ok: true, tool: { name: 'exact', activeVersion: 1, timeoutMs: 1234, memoryMb: 32, language: 'typescript' } });
-    const details = scope.getTool('exact');
+    const details = await scope.getTool('exact');
     expect(details.source).toBe(source);
     expect(details.versions).toHaveLength(1);
     expect(details.tool.hash).toMatch(/^[0-9a-f]{64}$/);
@@ -73,8 +73,8 @@ describe('createTool()', () => {
     if (out.ok) return;
     expect(out.failure).toMatchObject({ kind: 'compile', frames: [{ line: 2, file: 'broken.ts' }] });
     expect(out.failure.codeFrame).toMatch(/> 2 \|\s+return \(1 \+;/);
-    expect(scope.listTools().some((t) => t.name === 'broken')).toBe(false);
-    expect(scope.getExecution(out.executionId)).toMatchObject({ operation: 'create', status: 'FAILURE', errorKind: 'compile' });
+    expect((await scope.listTools()).some((t) => t.name === 'broken')).toBe(false);
+    expect(await scope.getExecution(out.executionId)).toMatchObject({ operation: 'create', status: 'FAILURE', errorKind: 'compile' });
   });
 
   it.each([
@@ -97,13 +97,13 @@ describe('updateTool() and rollbackTool()', () => {
     expect(await scope.runTool('patchy', { n: 1 })).toMatchObject({ ok: true, result: 3, version: 2 });
     expect(await scope.rollbackTool('patchy', 1)).toMatchObject({ activeVersion: 3 });
     expect(await scope.runTool('patchy', { n: 1 })).toMatchObject({ ok: true, result: 2, version: 3 });
-    const versions = scope.getTool('patchy').versions;
+    const versions = (await scope.getTool('patchy')).versions;
     expect(versions.map((v) => [v.version, v.origin.kind, v.active])).toEqual([
       [1, 'create', false],
       [2, 'update', false],
       [3, 'rollback', true],
     ]);
-    expect(scope.getTool('patchy', 2).source).toBe(V2);
+    expect((await scope.getTool('patchy', 2)).source).toBe(V2);
   });
 
   it('keeps the previous version serving when an update does not compile', async () => {
@@ -121,7 +121,7 @@ describe('updateTool() and rollbackTool()', () => {
     if (out.ok) return;
     expect(out.failure).toMatchObject({ kind: 'compile', name: 'SyntaxError', frames: [{ line: 3, column: 7 }] });
     expect(out.failure.message).toBe("early_update.ts:3:7: Identifier 'n' has already been declared");
-    expect(scope.getTool('early_update').versions).toHaveLength(1);
+    expect((await scope.getTool('early_update')).versions).toHaveLength(1);
     expect(await scope.runTool('early_update', { n: 1 })).toMatchObject({ ok: true, result: 2, version: 1 });
   });
 
@@ -149,7 +149,7 @@ describe('deleteTool()', () => {
     const ran = await scope.runTool('doomed', { n: 0 });
     expect(await scope.deleteTool('doomed')).toMatchObject({ name: 'doomed', versions: 1 });
     await expect(scope.runTool('doomed', { n: 0 })).rejects.toMatchObject({ code: 'TOOL_NOT_FOUND' });
-    expect(scope.getExecution(ran.executionId)).toMatchObject({ toolName: 'doomed', status: 'SUCCESS' });
+    expect(await scope.getExecution(ran.executionId)).toMatchObject({ toolName: 'doomed', status: 'SUCCESS' });
     // The name can be used again; numbering continues after the kept history.
     expect(await scope.createTool({ name: 'doomed', description: 'd', code: V2 })).toMatchObject({ ok: true, tool: { activeVersion: 2 } });
   });

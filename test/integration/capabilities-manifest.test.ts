@@ -9,8 +9,8 @@ import { startEngine, type TestEngine } from '../helpers/engine.js';
 let engine: TestEngine;
 let scope: PersonaScope;
 
-beforeAll(() => {
-  engine = startEngine(
+beforeAll(async () => {
+  engine = await startEngine(
     {
       capabilities: { fetch: { allow: ['api.example.com', '*.example.org', 'localhost:8080'] } },
       secrets: { API_TOKEN: { env: 'TEST_API_TOKEN', hosts: ['api.example.com'] } },
@@ -40,7 +40,7 @@ describe('the capabilities manifest', () => {
       capabilities: { fetch: ['localhost:8080', 'API.example.com'], secrets: ['API_TOKEN'], kv: 'persona' },
     });
     expect(made).toMatchObject({ ok: true, tool: { capabilities: { fetch: ['api.example.com', 'localhost:8080'], secrets: ['API_TOKEN'], kv: 'persona' } } });
-    expect(scope.getTool('gh').tool.capabilities).toEqual({ fetch: ['api.example.com', 'localhost:8080'], secrets: ['API_TOKEN'], kv: 'persona' });
+    expect((await scope.getTool('gh')).tool.capabilities).toEqual({ fetch: ['api.example.com', 'localhost:8080'], secrets: ['API_TOKEN'], kv: 'persona' });
   });
 
   it('refuses, at create, a host outside the ceiling, naming the config key the host must change', async () => {
@@ -48,7 +48,7 @@ describe('the capabilities manifest', () => {
     expect(out.code).toBe('CAPABILITY_REFUSED');
     expect(out.message).toContain('"internal.corp" is outside what this server allows');
     expect(out.message).toContain('capabilities.fetch.allow');
-    expect(() => scope.getTool('evil')).toThrow(/not found/);
+    await expect(scope.getTool('evil')).rejects.toThrow(/not found/);
   });
 
   it('refuses a secret the host does not have, and lists the ones it has', async () => {
@@ -59,14 +59,14 @@ describe('the capabilities manifest', () => {
   it('is replaced by an update that gives one, kept by an update that does not, and removed by {}', async () => {
     await scope.createTool({ name: 'evolving', description: 'd', code: 'export default () => 1;', capabilities: { fetch: ['api.example.com'] } });
     await scope.updateTool({ name: 'evolving', code: 'export default () => 2;' });
-    expect(scope.getTool('evolving').tool.capabilities).toEqual({ fetch: ['api.example.com'] });
+    expect((await scope.getTool('evolving')).tool.capabilities).toEqual({ fetch: ['api.example.com'] });
     await scope.updateTool({ name: 'evolving', capabilities: { fetch: ['x.example.org'] } });
-    expect(scope.getTool('evolving').tool).toMatchObject({ activeVersion: 3, capabilities: { fetch: ['x.example.org'] } });
+    expect((await scope.getTool('evolving')).tool).toMatchObject({ activeVersion: 3, capabilities: { fetch: ['x.example.org'] } });
     await scope.updateTool({ name: 'evolving', capabilities: {} });
-    expect(scope.getTool('evolving').tool.capabilities).toEqual({});
+    expect((await scope.getTool('evolving')).tool.capabilities).toEqual({});
     // Rolling back restores the manifest with the code.
     await scope.rollbackTool('evolving', 1);
-    expect(scope.getTool('evolving').tool.capabilities).toEqual({ fetch: ['api.example.com'] });
+    expect((await scope.getTool('evolving')).tool.capabilities).toEqual({ fetch: ['api.example.com'] });
   });
 });
 

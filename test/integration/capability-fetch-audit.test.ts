@@ -15,7 +15,7 @@ let scope: PersonaScope;
 let mcp: InMemoryClient;
 
 beforeAll(async () => {
-  engine = startEngine({ capabilities: { fetch: { allow: ['127.0.0.1:*'] } } });
+  engine = await startEngine({ capabilities: { fetch: { allow: ['127.0.0.1:*'] } } });
   scope = engine.app.forPersona('default');
   mcp = await connectInMemory(engine);
 });

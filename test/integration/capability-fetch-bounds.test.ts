@@ -14,8 +14,8 @@ const MAX_REQUESTS = 5;
 let engine: TestEngine;
 let scope: PersonaScope;
 
-beforeAll(() => {
-  engine = startEngine({
+beforeAll(async () => {
+  engine = await startEngine({
     capabilities: { fetch: { allow: ['127.0.0.1:*'], maxResponseBytes: MAX_RESPONSE, maxBytesPerCall: MAX_PER_CALL, maxRequestsPerCall: MAX_REQUESTS } },
   });
   scope = engine.app.forPersona('default');
@@ -94,7 +94,7 @@ describe('one call', () => {
     const got = resultOf(out) as Array<number | string>;
     expect(got.filter((g) => g === 3_000)).toHaveLength(3);
     expect(got.find((g) => typeof g === 'string')).toMatch(/this call may still receive: its fetches have received 9000 bytes of the 10000 one call may \(the host's capabilities\.fetch\.maxBytesPerCall\)/);
-    expect(scope.getExecution(out.executionId).effects?.map((e) => ('refused' in e ? e.refused : 'ok'))).toEqual(['ok', 'ok', 'ok', 'too large']);
+    expect((await scope.getExecution(out.executionId)).effects?.map((e) => ('refused' in e ? e.refused : 'ok'))).toEqual(['ok', 'ok', 'ok', 'too large']);
   });
 
   it('may make capabilities.fetch.maxRequestsPerCall requests: the next is refused where it is made', async () => {

@@ -10,8 +10,8 @@ import { loopbackServer, startLoopbackServer } from '../helpers/loopback-server.
 let engine: TestEngine;
 let scope: PersonaScope;
 
-beforeAll(() => {
-  engine = startEngine({ capabilities: { fetch: { allow: ['127.0.0.1:*'] } } });
+beforeAll(async () => {
+  engine = await startEngine({ capabilities: { fetch: { allow: ['127.0.0.1:*'] } } });
   scope = engine.app.forPersona('default');
 });
 afterAll(() => engine.close());
@@ -57,7 +57,7 @@ describe('a fetch outside the policy', () => {
     const tool = fetcher('ceiling_lowered', [server.pattern]);
     expect(resultOf(await runFixture(scope, tool, { url: server.url() }))).toMatchObject({ status: 200 });
     // The same database served under a narrower config: the manifest was allowed when written.
-    const narrower = startEngine({ capabilities: { fetch: { allow: ['127.0.0.1:1'] } } }, { dbPath: engine.dbPath });
+    const narrower = await startEngine({ capabilities: { fetch: { allow: ['127.0.0.1:1'] } } }, { dbPath: engine.dbPath });
     try {
       const out = await narrower.app.forPersona('default').runTool(tool.name, { url: server.url() });
       const message = expectLocated(out, tool, 'await fetch', 'CapabilityError');

@@ -12,8 +12,8 @@ import { loopbackServer } from '../helpers/loopback-server.js';
 let engine: TestEngine;
 let scope: PersonaScope;
 
-beforeAll(() => {
-  engine = startEngine({ capabilities: { fetch: { allow: ['127.0.0.1:*'] } } });
+beforeAll(async () => {
+  engine = await startEngine({ capabilities: { fetch: { allow: ['127.0.0.1:*'] } } });
   scope = engine.app.forPersona('default');
 });
 afterAll(() => engine.close());

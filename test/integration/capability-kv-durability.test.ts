@@ -26,7 +26,7 @@ const counter: ToolFixture = {
 describe('kv values', () => {
   it('survive a restart of the server (a new engine on the same database)', async () => {
     const dbPath = path.join(tempDir('chameleon-kv-restart-'), 'chameleon.db');
-    const first = startEngine({}, { dbPath });
+    const first = await startEngine({}, { dbPath });
     try {
       await createToolFrom(first.app.forPersona('default'), kvTool('keeper'));
       await createToolFrom(first.app.forPersona('default'), kvTool('sharer', { kv: 'persona' }));
@@ -36,7 +36,7 @@ describe('kv values', () => {
     } finally {
       await first.close();
     }
-    const second = startEngine({}, { dbPath });
+    const second = await startEngine({}, { dbPath });
     try {
       const scope = second.app.forPersona('default');
       expect(resultOf(await scope.runTool('keeper', { ops: [['get', 'doc'], ['get', 'gone'], ['list']] }))).toEqual([{ v: 1, s: 'é✓' }, null, { keys: ['doc'], truncated: false }]);
@@ -50,7 +50,7 @@ describe('kv values', () => {
 describe('concurrent calls of one tool', () => {
   it('each commit their own keys: 20 in parallel, three rounds, every increment lands', async () => {
     // Two sandbox processes, four calls of the tool at once: rows (and their writes) commit in batches.
-    const engine = startEngine({ sandbox: { processes: 2, parallelCallsPerTool: 4 } });
+    const engine = await startEngine({ sandbox: { processes: 2, parallelCallsPerTool: 4 } });
     try {
       const scope = engine.app.forPersona('default');
       await createToolFrom(scope, counter);
@@ -74,7 +74,7 @@ describe('concurrent calls of one tool', () => {
       waiting.push(() => res.end('go'));
       if (waiting.length === 2) for (const release of waiting) release();
     });
-    const engine = startEngine({ capabilities: { fetch: { allow: [barrier.pattern] } } });
+    const engine = await startEngine({ capabilities: { fetch: { allow: [barrier.pattern] } } });
     try {
       const scope = engine.app.forPersona('default');
       await createToolFrom(scope, {

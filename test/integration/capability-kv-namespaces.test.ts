@@ -11,7 +11,7 @@ let scope: PersonaScope;
 let otherPersona: PersonaScope;
 
 beforeAll(async () => {
-  engine = startEngine();
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
   otherPersona = engine.app.forPersona('other');
   await createToolFrom(scope, kvTool('alpha'));

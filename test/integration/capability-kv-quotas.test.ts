@@ -12,8 +12,8 @@ const QUOTAS = { maxValueBytes: 1_024, maxKeysPerNamespace: 3, maxBytesPerNamesp
 let engine: TestEngine;
 let scope: PersonaScope;
 
-beforeAll(() => {
-  engine = startEngine({ kv: QUOTAS });
+beforeAll(async () => {
+  engine = await startEngine({ kv: QUOTAS });
   scope = engine.app.forPersona('default');
 });
 afterAll(() => engine.close());

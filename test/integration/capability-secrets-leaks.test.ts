@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { placeholderFor } from '../../src/capabilities/egress/secrets.js';
 import { createStderrLogger } from '../../src/logger.js';
 import { exportTools, serializeExport } from '../../src/service/transfer.js';
+import { sqliteContract } from '../../src/store/sqlite-contract.js';
 import { openStore } from '../../src/store/index.js';
 import { createToolFrom, type ToolFixture } from '../helpers/capability-tools.js';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
@@ -61,7 +62,7 @@ beforeAll(async () => {
     res.end(JSON.stringify({ key, auth: req.headers.authorization, base64: Buffer.from(`user:${key}`).toString('base64') }));
   });
   other = await startLoopbackServer((_req, res) => res.end('other'));
-  engine = startEngine(
+  engine = await startEngine(
     {
       capabilities: { fetch: { allow: ['127.0.0.1:*'] } },
       // MISSING_TOKEN has no value: the server says so in its log (the logger's control below).
@@ -132,7 +133,7 @@ describe('the secret canary', () => {
     const store = openStore(engine.dbPath);
     let exported: string;
     try {
-      exported = serializeExport(exportTools(store, 'default'));
+      exported = serializeExport(await exportTools(sqliteContract(store), 'default'));
     } finally {
       store.close();
     }

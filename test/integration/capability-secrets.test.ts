@@ -27,7 +27,7 @@ beforeAll(async () => {
     res.end(JSON.stringify({ auth, base64: Buffer.from(auth).toString('base64'), uri: encodeURIComponent(auth) }));
   });
   other = await startLoopbackServer((_req, res) => res.end('other'));
-  engine = startEngine(
+  engine = await startEngine(
     { capabilities: { fetch: { allow: ['127.0.0.1:*'] } }, secrets: { API_TOKEN: { env: 'TEST_API_TOKEN', hosts: [home.pattern] } } },
     { secretEnv: { TEST_API_TOKEN: CANARY } },
   );

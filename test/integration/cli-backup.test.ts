@@ -14,7 +14,7 @@ let engine: TestEngine;
 const CALLS = 20;
 
 beforeAll(async () => {
-  engine = startEngine();
+  engine = await startEngine();
   const scope = engine.app.forPersona('default');
   expect((await scope.createTool({ name: 'double', description: 'Doubles.', code: 'export default (a: { n: number }) => a.n * 2;' })).ok).toBe(true);
   for (let n = 0; n < CALLS; n++) expect(await scope.runTool('double', { n })).toMatchObject({ ok: true, result: n * 2 });

@@ -19,7 +19,7 @@ let engine: TestEngine;
 let scope: PersonaScope;
 
 beforeAll(async () => {
-  engine = startEngine();
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
   expect((await scope.createTool({ name: 'count', description: 'Counts.', code: V1 })).ok).toBe(true);
   expect((await scope.runTool('count', {})).ok).toBe(false);

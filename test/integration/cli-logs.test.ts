@@ -22,7 +22,7 @@ let scope: PersonaScope;
 let failedId: string;
 
 beforeAll(async () => {
-  engine = startEngine();
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
   expect((await scope.createTool({ name: 'add', description: 'Adds.', code: 'export default ({ a, b }: { a: number; b: number }) => ({ sum: a + b });' })).ok).toBe(true);
   expect((await scope.createTool({ name: 'hostile', description: 'Prints escapes.', code: HOSTILE })).ok).toBe(true);
@@ -105,7 +105,7 @@ describe('chameleon logs (in process)', () => {
 
 describe('chameleon logs --follow --limit', () => {
   it('prints the newest rows, then only rows written after it started, never the rest of the history', async () => {
-    expect(scope.listExecutions({}).length).toBeGreaterThan(4);
+    expect((await scope.listExecutions({})).length).toBeGreaterThan(4);
     const rt = fakeRuntime();
     const running = runCli(['logs', '--db', engine.dbPath, '--follow', '--limit', '2', '--interval', '50'], rt);
     await waitFor(() => rt.out().split('\n').length > 3);

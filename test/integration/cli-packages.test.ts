@@ -34,12 +34,12 @@ it('packages add installs one exact version beside the database, and a tool bund
   expect(listed.status, listed.stderr).toBe(0);
   expect(listed.stdout).toBe(`slugify@${VERSION}\ncsv-parse  (allowed, not installed)\n`);
 
-  const engine = startEngine({ dbPath: db, packages: { allow: ['slugify'] } });
+  const engine = await startEngine({ dbPath: db, packages: { allow: ['slugify'] } });
   try {
     const scope = engine.app.forPersona('default');
     const out = await scope.createTool({ name: 'slug', description: 'd', code: 'import slugify from "slugify";\nexport default (a: { t: string }) => slugify(a.t);\n' });
     expect(out.ok, out.ok ? '' : out.failure.message).toBe(true);
-    expect(scope.getTool('slug').dependencies).toEqual([{ kind: 'package', name: 'slugify', version: VERSION, integrity, integrityOf: 'tarball' }]);
+    expect((await scope.getTool('slug')).dependencies).toEqual([{ kind: 'package', name: 'slugify', version: VERSION, integrity, integrityOf: 'tarball' }]);
     expect(await scope.runTool('slug', { t: 'a b' })).toMatchObject({ ok: true, result: 'a-b' });
   } finally {
     await engine.close();

@@ -12,7 +12,7 @@ const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u20
 let engine: TestEngine;
 
 beforeAll(async () => {
-  engine = startEngine();
+  engine = await startEngine();
   const scope = engine.app.forPersona('default');
   expect((await scope.createTool({ name: 'add', description: 'Adds \u001b[2Jtwo numbers.', code: 'export default ({ a, b }: { a: number; b: number }) => a - b;\n' })).ok).toBe(true);
   expect((await scope.updateTool({ name: 'add', code: '// fixed \u001b]0;title\u0007\nexport default ({ a, b }: { a: number; b: number }) => a + b;\n' })).ok).toBe(true);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { exportTools, importTools, parseExport, serializeExport, type ToolExport } from '../../src/service/transfer.js';
+import { sqliteContract } from '../../src/store/sqlite-contract.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { parseConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
@@ -19,7 +20,7 @@ const ADD_V2 = 'export default function ({ a, b }: { a: number; b: number }) {\n
 const SNEAKY = 'Says hello \u009b31m loudly \u202e';
 
 beforeAll(async () => {
-  engine = startEngine();
+  engine = await startEngine();
   const scope = engine.app.forPersona('default');
   // A "__proto__" key must survive the trip as data (JSON.parse makes it an own property).
   const withProto = JSON.parse('{"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}},"__proto__":{"x":1},"required":["a","b"]}') as Record<string, unknown>;
@@ -32,7 +33,7 @@ beforeAll(async () => {
   expect((await scope.createTool({ name: 'gone', description: 'Deleted.', code: 'export default () => 1;' })).ok).toBe(true);
   await scope.deleteTool('gone');
   expect((await engine.app.forPersona('bob').createTool({ name: 'bobs', description: 'Not ours.', code: 'export default () => 2;' })).ok).toBe(true);
-  exported = serializeExport(exportTools(storeOf(engine.dbPath), 'default'));
+  exported = serializeExport(await exportTools(sqliteContract(storeOf(engine.dbPath)), 'default'));
 });
 afterAll(() => engine.close());
 
@@ -95,23 +96,23 @@ describe('tools export', () => {
     expect(clone().tools[1]!.versions[0]!.description).toBe(SNEAKY);
   });
 
-  it('exports only the named tools, and refuses unknown names', () => {
+  it('exports only the named tools, and refuses unknown names', async () => {
     const store = storeOf(engine.dbPath);
-    expect(exportTools(store, 'default', ['hello']).tools.map((t) => t.name)).toEqual(['hello']);
-    expect(catchAppError(() => exportTools(store, 'default', ['nope', 'gone'])).code).toBe('TOOL_NOT_FOUND');
+    expect((await exportTools(sqliteContract(store), 'default', ['hello'])).tools.map((t) => t.name)).toEqual(['hello']);
+    expect((await refusal(exportTools(sqliteContract(store), 'default', ['nope', 'gone']))).code).toBe('TOOL_NOT_FOUND');
   });
 });
 
 describe('tools import', () => {
   it('round-trips exactly: export, import into an empty database, export again gives the same text', async () => {
     const { store } = emptyStore();
-    const summary = await importTools(store, 'default', clone(), POLICY);
+    const summary = await importTools(sqliteContract(store), 'default', clone(), POLICY);
     // Compiled again from the source, the code is the same: nothing was replaced.
     expect(summary.tools).toEqual([
       { name: 'add', versions: 5, activeVersion: 5, recompiled: 0 },
       { name: 'hello', versions: 1, activeVersion: 1, recompiled: 0 },
     ]);
-    expect(serializeExport(exportTools(store, 'default'))).toBe(exported);
+    expect(serializeExport(await exportTools(sqliteContract(store), 'default'))).toBe(exported);
     // The "__proto__" key came through as data.
     const schema = store.tools.getVersion('default', 'add').inputSchema;
     expect(Object.prototype.hasOwnProperty.call(schema, '__proto__')).toBe(true);
@@ -119,12 +120,12 @@ describe('tools import', () => {
 
   it('gives tools that run in another database, on the version that was active', async () => {
     const { store, file } = emptyStore();
-    await importTools(store, 'carol', clone(), POLICY);
-    const app = createChameleon({ config: parseConfig({ dbPath: file, sandbox: { processes: 1 } }), logger: silentLogger });
+    await importTools(sqliteContract(store), 'carol', clone(), POLICY);
+    const app = await createChameleon({ config: parseConfig({ dbPath: file, sandbox: { processes: 1 } }), logger: silentLogger });
     try {
       const out = await app.forPersona('carol').runTool('add', { a: 2, b: 3 });
       expect(out).toMatchObject({ ok: true, version: 5, result: { sum: 5 } });
-      expect(app.forPersona('carol').getTool('add').versions).toHaveLength(5);
+      expect((await app.forPersona('carol').getTool('add')).versions).toHaveLength(5);
     } finally {
       await app.close();
     }
@@ -134,7 +135,7 @@ describe('tools import', () => {
     const data = clone();
     data.tools[0]!.versions[2]!.source += '// tampered\n';
     const { store } = emptyStore();
-    const error = await refusal(importTools(store, 'default', data, POLICY));
+    const error = await refusal(importTools(sqliteContract(store), 'default', data, POLICY));
     expect(error.code).toBe('INTEGRITY');
     expect(error.message).toMatch(/version 3 of tool `add` does not match its hash/);
     expect(error.message).toMatch(/Nothing was imported/);
@@ -146,7 +147,7 @@ describe('tools import', () => {
       const data = clone();
       tamper(data);
       const { store } = emptyStore();
-      expect((await refusal(importTools(store, 'default', data, POLICY))).code).toBe('INTEGRITY');
+      expect((await refusal(importTools(sqliteContract(store), 'default', data, POLICY))).code).toBe('INTEGRITY');
       expect(store.tools.list('default')).toEqual([]);
     }
   });
@@ -155,29 +156,29 @@ describe('tools import', () => {
     const { store } = emptyStore();
     const hello = clone();
     hello.tools = hello.tools.filter((t) => t.name === 'hello');
-    await importTools(store, 'default', hello, POLICY);
-    const error = await refusal(importTools(store, 'default', clone(), POLICY));
+    await importTools(sqliteContract(store), 'default', hello, POLICY);
+    const error = await refusal(importTools(sqliteContract(store), 'default', clone(), POLICY));
     expect(error.code).toBe('TOOL_EXISTS');
     expect(error.message).toMatch(/tool `hello` already exists for persona `default`/);
     expect(store.tools.list('default').map((t) => t.name)).toEqual(['hello']);
     // Another persona has no clash.
-    expect((await importTools(store, 'other', clone(), POLICY)).tools).toHaveLength(2);
+    expect((await importTools(sqliteContract(store), 'other', clone(), POLICY)).tools).toHaveLength(2);
   });
 
   it('refuses a name held by a deleted tool (its history is kept), atomically', async () => {
     const { store } = emptyStore();
-    await importTools(store, 'default', clone(), POLICY);
+    await importTools(sqliteContract(store), 'default', clone(), POLICY);
     store.tools.delete('default', 'hello');
-    const error = await refusal(importTools(store, 'default', clone(), POLICY));
+    const error = await refusal(importTools(sqliteContract(store), 'default', clone(), POLICY));
     expect(error.code).toBe('TOOL_EXISTS');
     // `add` still exists from the first import; `hello` stays deleted: nothing changed.
     expect(store.tools.list('default').map((t) => t.name)).toEqual(['add']);
     const fresh = emptyStore();
-    await importTools(fresh.store, 'default', clone(), POLICY);
+    await importTools(sqliteContract(fresh.store), 'default', clone(), POLICY);
     fresh.store.tools.delete('default', 'hello');
     const helloOnly = clone();
     helloOnly.tools = helloOnly.tools.filter((t) => t.name === 'hello');
-    const deletedClash = await refusal(importTools(fresh.store, 'default', helloOnly, POLICY));
+    const deletedClash = await refusal(importTools(sqliteContract(fresh.store), 'default', helloOnly, POLICY));
     expect(deletedClash.message).toMatch(/deleted tool/);
   });
 
@@ -186,7 +187,7 @@ describe('tools import', () => {
     data.tools.push({ ...data.tools[1]!, name: 'run_tool' }, { ...data.tools[1]! }, { ...data.tools[0]!, name: 'skewed', activeVersion: 9 });
     data.tools[0]!.versions[2]!.origin = { kind: 'rollback', fromVersion: 4 };
     const { store } = emptyStore();
-    const error = await refusal(importTools(store, 'default', data, POLICY));
+    const error = await refusal(importTools(sqliteContract(store), 'default', data, POLICY));
     expect(error.message).toMatch(/`run_tool` belongs to a built-in tool/);
     expect(error.message).toMatch(/tool `hello` appears twice/);
     expect(error.message).toMatch(/tool `skewed`: active version 9 is not in the file/);

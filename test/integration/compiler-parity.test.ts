@@ -46,8 +46,8 @@ let small: PersonaScope;
 let large: PersonaScope;
 let db: Database.Database;
 
-beforeAll(() => {
-  engine = startEngine();
+beforeAll(async () => {
+  engine = await startEngine();
   small = engine.app.forPersona('as_written');
   large = engine.app.forPersona('padded');
   db = new Database(engine.dbPath, { readonly: true });

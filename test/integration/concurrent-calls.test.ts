@@ -8,7 +8,7 @@ let engine: TestEngine;
 let scope: PersonaScope;
 
 beforeAll(async () => {
-  engine = startEngine();
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
   const made = await Promise.all([
     scope.createTool({ name: 'double', description: 'doubles', code: 'export default (a: { n: number }) => a.n * 2;' }),
@@ -25,7 +25,7 @@ describe('many calls in flight on one sandbox process', () => {
     const outs = await Promise.all(calls);
     outs.forEach((out, n) => expect(out).toMatchObject({ ok: true, result: n % 2 === 0 ? n * 2 : n + 1 }));
     expect(new Set(outs.map((o) => o.executionId)).size).toBe(48);
-    for (const out of outs.slice(0, 5)) expect(scope.getExecution(out.executionId)).toMatchObject({ status: 'SUCCESS' });
+    for (const out of outs.slice(0, 5)) expect(await scope.getExecution(out.executionId)).toMatchObject({ status: 'SUCCESS' });
   });
 
   it('fails only the call that spins, among calls sent with it', async () => {

@@ -9,7 +9,7 @@ let engine: TestEngine;
 let scope: PersonaScope;
 
 beforeAll(async () => {
-  engine = startEngine();
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
   expect((await scope.createTool({ name: 'versions', description: 'v0', code: 'export default () => 0;' })).ok).toBe(true);
 });

@@ -80,7 +80,7 @@ describe('the queries of docs/schema.md, against a store real calls filled', () 
 
   beforeAll(async () => {
     upstream = await startLoopbackServer((_req, res) => res.end('ok'));
-    engine = startEngine({ capabilities: { fetch: { allow: ['127.0.0.1:*'] } } });
+    engine = await startEngine({ capabilities: { fetch: { allow: ['127.0.0.1:*'] } } });
     const scope = engine.app.forPersona('default');
     const parse = 'export default ({ csv }: { csv: string }) => {\n  if (csv === "") throw new RangeError("empty csv");\n  return csv.split(",").length;\n};';
     await createOk(scope, 'parse_csv', parse);

@@ -10,7 +10,7 @@ let scope: PersonaScope;
 const SOURCE = ['export default function ({ n }: { n: number }) {', '  const a = n + 1;', '  const b = n + 1;', '  return { a, b };', '}', ''].join('\n');
 
 beforeAll(async () => {
-  engine = startEngine();
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
   const made = await scope.createTool({ name: 'pair', description: 'd', code: SOURCE });
   if (!made.ok) throw new Error(made.failure.message);
@@ -34,14 +34,14 @@ describe('edit_tool', () => {
       { oldString: 'return { a, b };', newString: 'return { a, b, sum: a + b };' },
     ]);
     expect(out).toMatchObject({ ok: true, tool: { activeVersion: 2 } });
-    expect(scope.getTool('pair').source).toBe(SOURCE.replace('  const b = n + 1;', '  const b = n + 2;').replace('return { a, b };', 'return { a, b, sum: a + b };'));
+    expect((await scope.getTool('pair')).source).toBe(SOURCE.replace('  const b = n + 1;', '  const b = n + 2;').replace('return { a, b };', 'return { a, b, sum: a + b };'));
     expect(await scope.runTool('pair', { n: 1 })).toMatchObject({ ok: true, result: { a: 2, b: 3, sum: 5 } });
   });
 
   it('refuses text that occurs more than once, naming the lines, and saves nothing', async () => {
     const message = await refusal(scope.editTool('pair', [{ oldString: 'n + ', newString: 'n - ' }]));
     expect(message).toMatch(/^INVALID_ARGUMENT: edits\[0\]\.old_string occurs 2 times in the source of version 2, at lines 2, 3: include more of the text/);
-    expect(scope.getTool('pair').tool.activeVersion).toBe(2);
+    expect((await scope.getTool('pair')).tool.activeVersion).toBe(2);
   });
 
   it('refuses text that does not occur, saying how near it came', async () => {
@@ -59,7 +59,7 @@ describe('edit_tool', () => {
       ]),
     );
     expect(message).toMatch(/edits\[1\]\.old_string does not occur in the source of version 2 \(after edits\[0\.\.0\]\)/);
-    expect(scope.getTool('pair').tool.activeVersion).toBe(2);
+    expect((await scope.getTool('pair')).tool.activeVersion).toBe(2);
   });
 
   it('locates a compile error in the edited source and keeps the active version', async () => {
@@ -67,20 +67,20 @@ describe('edit_tool', () => {
     expect(out).toMatchObject({ ok: false, failure: { kind: 'compile' } });
     if (out.ok) return;
     expect(out.failure.frames[0]).toMatchObject({ line: 4 });
-    expect(scope.getTool('pair').tool.activeVersion).toBe(2);
+    expect((await scope.getTool('pair')).tool.activeVersion).toBe(2);
   });
 });
 
 describe('an update that changes nothing', () => {
   it('makes no version and says so, for the same code and for the same settings', async () => {
-    const before = scope.getTool('pair');
+    const before = await scope.getTool('pair');
     const same = await scope.updateTool({ name: 'pair', code: before.source });
     expect(same).toMatchObject({ ok: true, unchanged: true, tool: { activeVersion: before.tool.activeVersion } });
     const settings = await scope.updateTool({ name: 'pair', description: before.tool.description, timeoutMs: before.tool.timeoutMs });
     expect(settings).toMatchObject({ ok: true, unchanged: true });
     const edit = await scope.editTool('pair', [{ oldString: '  const a = n + 1;', newString: '  const a = n + 1;' }]);
     expect(edit).toMatchObject({ ok: true, unchanged: true });
-    expect(scope.getTool('pair').versions).toHaveLength(before.versions.length);
+    expect((await scope.getTool('pair')).versions).toHaveLength(before.versions.length);
     // A real change still makes one.
     expect(await scope.updateTool({ name: 'pair', description: 'another' })).toMatchObject({ ok: true, tool: { activeVersion: before.tool.activeVersion + 1 } });
     expect(await scope.updateTool({ name: 'pair', description: 'another' })).toMatchObject({ ok: true, unchanged: true });

@@ -13,8 +13,8 @@ import { startEngine, type TestEngine } from '../helpers/engine.js';
 let engine: TestEngine;
 let scope: PersonaScope;
 
-beforeAll(() => {
-  engine = startEngine();
+beforeAll(async () => {
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
 });
 afterAll(() => engine.close());
@@ -50,8 +50,8 @@ describe('a cause chain', () => {
     expect(failure.cause).toMatchObject({ name: 'Error', message: 'settings are not JSON', frames: [{ function: 'load', line: 3 }, { line: 6 }] });
     expect(failure.cause?.cause).toMatchObject({ name: 'SyntaxError', frames: [{ function: 'load', line: 2, column: 21 }, { line: 6 }] });
 
-    expect(scope.getExecution(executionId).errorFacts).toEqual({ properties: failure.properties, cause: failure.cause });
-    const last = scope.getLastError('chain')!;
+    expect((await scope.getExecution(executionId)).errorFacts).toEqual({ properties: failure.properties, cause: failure.cause });
+    const last = (await scope.getLastError('chain'))!;
     expect(last.error).toMatchObject({ properties: failure.properties, cause: failure.cause });
     expect(last.text).toContain('Properties: {"code":"E_START","status":503,"details":{"retry":false,"tries":[1,2]}}');
     expect(last.text).toMatch(/\nCaused by: Error: settings are not JSON\n {2}at load \(chain\.ts:3:\d+\)/);
@@ -76,7 +76,7 @@ describe('a cause chain', () => {
     let depth = 0;
     for (let at: LinkedError | undefined = failure.cause; at; at = at.cause) depth++;
     expect(depth).toBe(16);
-    const text = scope.getLastError('long_chain')!.text;
+    const text = (await scope.getLastError('long_chain'))!.text;
     expect(text.length).toBeLessThan(20_000);
   });
 });
@@ -99,7 +99,7 @@ describe('an AggregateError', () => {
     ]);
     // Which element each member came from, as V8 says it.
     expect(failure.errors?.map((e) => e.frames[1]?.function)).toEqual(['Promise.any (index 0)', 'Promise.any (index 1)']);
-    const text = scope.getLastError('any_mirror')!.text;
+    const text = (await scope.getLastError('any_mirror'))!.text;
     expect(text).toMatch(/\nErrors \(2\):\n {2}\[0\] Error: a is down\n {6}at mirror \(any_mirror\.ts:3:\d+\)/);
   });
 
@@ -143,6 +143,6 @@ describe('a failed element of Promise.all', () => {
       ['default', 3],
     ]);
     expect(failure.frames[1]!.column).toBe(failure.frames[2]!.column);
-    expect(scope.getLastError('all_index')!.text).toContain('in Promise.all (index 2)');
+    expect((await scope.getLastError('all_index'))!.text).toContain('in Promise.all (index 2)');
   });
 });

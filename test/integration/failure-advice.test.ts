@@ -11,7 +11,7 @@ let engine: TestEngine;
 let mcp: InMemoryClient;
 
 beforeAll(async () => {
-  engine = startEngine();
+  engine = await startEngine();
   mcp = await connectInMemory(engine);
 });
 afterAll(async () => {
@@ -74,7 +74,7 @@ describe('limits', () => {
   });
 
   it('a timeout at the server maximum says only the operator can raise it', { retry: 2 }, async () => {
-    const capped = startEngine({ limits: { defaultTimeoutMs: 300, maxTimeoutMs: 300 } });
+    const capped = await startEngine({ limits: { defaultTimeoutMs: 300, maxTimeoutMs: 300 } });
     const client = await connectInMemory(capped);
     try {
       expect((await client.call('create_tool', { name: 'spin_max', description: 'x', code: 'export default () => { for (;;) {} };' })).isError).toBeFalsy();

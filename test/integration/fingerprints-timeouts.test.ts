@@ -11,8 +11,8 @@ import { startEngine, type TestEngine } from '../helpers/engine.js';
 let engine: TestEngine;
 let scope: PersonaScope;
 
-beforeAll(() => {
-  engine = startEngine();
+beforeAll(async () => {
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
 });
 afterAll(() => engine.close());
@@ -30,7 +30,7 @@ describe('fingerprints of CPU timeouts', () => {
     for (let i = 0; i < 6; i++) {
       const out = await scope.runTool('spinner', { n: 1 });
       expect(out.ok).toBe(false);
-      rows = scope.listExecutions({ toolName: 'spinner', status: 'FAILURE' }).filter(cpu);
+      rows = (await scope.listExecutions({ toolName: 'spinner', status: 'FAILURE' })).filter(cpu);
       if (rows.some((r) => (r.frames ?? []).length > 0) && rows.some((r) => (r.frames ?? []).length === 0)) break;
     }
     const sampled = rows.find((r) => (r.frames ?? []).some((f) => f.sampled === true));

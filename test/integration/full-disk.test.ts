@@ -25,9 +25,9 @@ try {
 let app: Chameleon;
 const filler = path.join(mountPoint, 'filler');
 
-beforeAll(() => {
+beforeAll(async () => {
   if (!mounted) return;
-  app = createChameleon({ config: parseConfig({ dbPath: path.join(mountPoint, 'x.db'), sandbox: { processes: 1 } }), logger: silentLogger });
+  app = await createChameleon({ config: parseConfig({ dbPath: path.join(mountPoint, 'x.db'), sandbox: { processes: 1 } }), logger: silentLogger });
 });
 afterAll(async () => {
   if (!mounted) {
@@ -56,7 +56,7 @@ describe.skipIf(!mounted)('a full disk (tmpfs)', () => {
     const scope = app.forPersona('default');
     expect((await scope.createTool({ name: 'double', description: 'Doubles.', code: 'export default (a: { n: number }) => a.n * 2;' })).ok).toBe(true);
     expect(await scope.runTool('double', { n: 1 })).toMatchObject({ ok: true, result: 2 });
-    expect(scope.getLastError()).toBeNull();
+    expect(await scope.getLastError()).toBeNull();
 
     fillDisk();
     // Enough calls to need new pages in the WAL: each row is a few pages.
@@ -71,7 +71,7 @@ describe.skipIf(!mounted)('a full disk (tmpfs)', () => {
     expect(isAppError(refused) && refused.code).toBe('STORE_FAILURE');
     let said: unknown = null;
     try {
-      scope.getLastError();
+      await scope.getLastError();
     } catch (err) {
       said = err;
     }
@@ -81,10 +81,10 @@ describe.skipIf(!mounted)('a full disk (tmpfs)', () => {
     // No host path reaches the agent.
     expect((said as Error).message).not.toContain(mountPoint);
     // Another persona learns that the log is failing, not which tool of ours was called.
-    expect(() => app.forPersona('bob').getLastError()).toThrow(/cannot be written: calls since [^,]*\. /);
+    await expect(app.forPersona('bob').getLastError()).rejects.toThrow(/cannot be written: calls since [^,]*\. /);
 
     fs.rmSync(filler);
     expect(await scope.runTool('double', { n: 21 })).toMatchObject({ ok: true, result: 42 });
-    expect(scope.getLastError()).toBeNull();
+    expect(await scope.getLastError()).toBeNull();
   });
 });

@@ -9,8 +9,8 @@ let scope: PersonaScope;
 
 const PARSE = ['export default function ({ text }: { text: string }) {', '  return { words: text.split(" ").length };', '}', ''].join('\n');
 
-beforeAll(() => {
-  engine = startEngine({ gate: { replayCalls: 3 } });
+beforeAll(async () => {
+  engine = await startEngine({ gate: { replayCalls: 3 } });
   scope = engine.app.forPersona('default');
 });
 afterAll(() => engine.close());
@@ -30,7 +30,7 @@ describe('replays', () => {
     await create('words', PARSE);
     expect(await scope.runTool('words', { text: 'a b c' })).toMatchObject({ ok: true });
     expect(await scope.runTool('words', { text: '' })).toMatchObject({ ok: true });
-    const rowsBefore = scope.listExecutions({ toolName: 'words', includeNested: true }).length;
+    const rowsBefore = (await scope.listExecutions({ toolName: 'words', includeNested: true })).length;
     const patch = PARSE.replace('  return', '  if (text === "") throw new Error("empty text");\n  return');
     const out = refused(await scope.updateTool({ name: 'words', code: patch }));
     expect(out.report.replays).toBe(2);
@@ -39,8 +39,8 @@ describe('replays', () => {
     expect(failed.after).toMatchObject({ ok: false, failure: { kind: 'exception', message: 'empty text', frames: [{ line: 2, version: 2 }] } });
     expect(out.report.cases.find((c) => c.argumentsJson === '{"text":"a b c"}')?.status).toBe('passed');
     // Nothing of the gate is in the log, nor in get_last_error.
-    expect(scope.listExecutions({ toolName: 'words', includeNested: true })).toHaveLength(rowsBefore);
-    expect(scope.getLastError('words')).toBeNull();
+    expect(await scope.listExecutions({ toolName: 'words', includeNested: true })).toHaveLength(rowsBefore);
+    expect(await scope.getLastError('words')).toBeNull();
   });
 
   it('report a changed result as changed without refusing', async () => {
@@ -90,7 +90,7 @@ describe('replays', () => {
 
 describe('the gate time bound', () => {
   it('stops cases at gate.timeoutMs and refuses with not_run', async () => {
-    const bounded = startEngine({ gate: { timeoutMs: 300 } });
+    const bounded = await startEngine({ gate: { timeoutMs: 300 } });
     try {
       const s = bounded.app.forPersona('default');
       const slow = 'export default async ({ ms }: { ms: number }) => { await new Promise((r) => setTimeout(r, ms)); return ms; };\n';

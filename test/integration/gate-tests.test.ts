@@ -16,7 +16,7 @@ const TESTS = [
 ];
 
 beforeAll(async () => {
-  engine = startEngine();
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
   const made = await scope.createTool({ name: 'doubler', description: 'd', code: GOOD, inputSchema: SCHEMA, tests: TESTS });
   if (!made.ok) throw new Error('create failed');
@@ -29,8 +29,8 @@ function gateRefusal(out: WriteOutcome) {
 }
 
 describe('declared tests', () => {
-  it('are stored with the version and shown by get_tool; create runs none', () => {
-    const details = scope.getTool('doubler');
+  it('are stored with the version and shown by get_tool; create runs none', async () => {
+    const details = await scope.getTool('doubler');
     expect(details.tests).toEqual(TESTS);
     expect(details.gate).toBeNull();
   });
@@ -52,15 +52,15 @@ describe('declared tests', () => {
     // Not served: calls run version 1.
     expect(await scope.runTool('doubler', { n: 5 })).toMatchObject({ ok: true, version: 1, result: { double: 10 } });
     // In the history with its report, never active.
-    const history = scope.getTool('doubler').versions;
+    const history = (await scope.getTool('doubler')).versions;
     expect(history.map((v) => [v.version, v.active, v.gate?.passed ?? null])).toEqual([[1, true, null], [2, false, false]]);
-    expect(scope.getTool('doubler', 2).gate?.failing).toBe(2);
+    expect((await scope.getTool('doubler', 2)).gate?.failing).toBe(2);
   });
 
   it('a later patch starts from the active version, takes the next number, and passes', async () => {
     const out = await scope.editTool('doubler', [{ oldString: 'n * 2', newString: '2 * n' }]);
     expect(out).toMatchObject({ ok: true, tool: { activeVersion: 3 }, gate: { passed: true, failing: 0 } });
-    expect(scope.getTool('doubler').versions.map((v) => [v.version, v.origin.kind, v.active])).toEqual([
+    expect((await scope.getTool('doubler')).versions.map((v) => [v.version, v.origin.kind, v.active])).toEqual([
       [1, 'create', false],
       [2, 'update', false],
       [3, 'edit', true],
@@ -70,7 +70,7 @@ describe('declared tests', () => {
   it('force activates a refused patch and records that it was forced', async () => {
     const out = await scope.updateTool({ name: 'doubler', code: GOOD.replace('n * 2', 'n * 3'), force: true });
     expect(out).toMatchObject({ ok: true, forced: true, tool: { activeVersion: 4 }, gate: { passed: false, failing: 1 } });
-    const v4 = scope.getTool('doubler').versions.find((v) => v.version === 4)!;
+    const v4 = (await scope.getTool('doubler')).versions.find((v) => v.version === 4)!;
     expect(v4).toMatchObject({ active: true, forced: true, gate: { passed: false, failing: 1 } });
     expect(await scope.runTool('doubler', { n: 1 })).toMatchObject({ ok: true, version: 4, result: { double: 3 } });
   });

@@ -20,14 +20,14 @@ export default (a: { n: number }, ctx: any) => {
   return { n: a.n, rows: junk.length };
 };`;
 
-beforeAll(() => {
-  engine = startEngine();
+beforeAll(async () => {
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
 });
 afterAll(() => engine.close());
 
-function heapOf(ids: string[]): number[] {
-  return ids.map((id) => scope.getExecution(id).heapUsedBytes ?? 0);
+async function heapOf(ids: string[]): Promise<number[]> {
+  return (await Promise.all(ids.map((id) => scope.getExecution(id)))).map((row) => row.heapUsedBytes ?? 0);
 }
 
 const max = (xs: number[]) => xs.reduce((a, b) => Math.max(a, b), 0);
@@ -42,8 +42,8 @@ describe('isolate heap over many calls', () => {
       expect(out.ok).toBe(true);
       ids.push(out.executionId);
     }
-    const afterWarmUp = max(heapOf(ids.slice(100, 300)));
-    const atEnd = median(heapOf(ids.slice(900)));
+    const afterWarmUp = max(await heapOf(ids.slice(100, 300)));
+    const atEnd = median(await heapOf(ids.slice(900)));
     expect(afterWarmUp).toBeGreaterThan(0);
     expect(atEnd).toBeLessThanOrEqual(afterWarmUp * 2);
   }, 120_000);
@@ -60,8 +60,8 @@ describe('isolate heap over many calls', () => {
     }
     for (const name of names) {
       const own = ids.get(name)!;
-      const afterWarmUp = max(heapOf(own.slice(10, 40)));
-      const atEnd = median(heapOf(own.slice(80)));
+      const afterWarmUp = max(await heapOf(own.slice(10, 40)));
+      const atEnd = median(await heapOf(own.slice(80)));
       expect(atEnd, name).toBeLessThanOrEqual(afterWarmUp * 2);
     }
   }, 120_000);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, type ConfigInput } from '../../src/config.js';
 import { AppError } from '../../src/errors.js';
 import { exportTools, importTools, parseExport, serializeExport, type ToolExport } from '../../src/service/transfer.js';
+import { sqliteContract } from '../../src/store/sqlite-contract.js';
 import { hashSnapshot, openStore, type ImportedVersion, type Store } from '../../src/store/index.js';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -23,13 +24,13 @@ const WORDY = `${'// padding line to make the source long enough\n'.repeat(100)}
 
 beforeAll(async () => {
   // A permissive server, as the file's origin may be: its limits are above the defaults.
-  engine = startEngine({ limits: { maxTimeoutMs: 600_000, maxMemoryMb: 4_096 } });
+  engine = await startEngine({ limits: { maxTimeoutMs: 600_000, maxMemoryMb: 4_096 } });
   const scope = engine.app.forPersona('default');
   expect((await scope.createTool({ name: 'greet', description: 'Greets.', code: GREET })).ok).toBe(true);
   expect((await scope.createTool({ name: 'hog', description: 'Large limits.', code: 'export default () => 1;', timeoutMs: 600_000, memoryMb: 4_096 })).ok).toBe(true);
   expect((await scope.createTool({ name: 'wordy', description: 'Long source.', code: WORDY })).ok).toBe(true);
   const store = openStore(engine.dbPath);
-  exported = serializeExport(exportTools(store, 'default'));
+  exported = serializeExport(await exportTools(sqliteContract(store), 'default'));
   store.close();
 });
 afterAll(() => engine.close());
@@ -63,7 +64,7 @@ async function refusal(run: Promise<unknown>): Promise<AppError> {
 describe('importTools()', () => {
   it('refuses limits above the config maxima, naming the tool, the version and what to change, and imports nothing', async () => {
     const { store } = emptyStore();
-    const error = await refusal(importTools(store, 'default', fileWith(['greet', 'hog']), config({ limits: { maxTimeoutMs: 1_000, defaultTimeoutMs: 1_000 } })));
+    const error = await refusal(importTools(sqliteContract(store), 'default', fileWith(['greet', 'hog']), config({ limits: { maxTimeoutMs: 1_000, defaultTimeoutMs: 1_000 } })));
     expect(error.code).toBe('INVALID_ARGUMENT');
     expect(error.message).toMatch(/version 1 of tool `hog`: timeout_ms 600000 is above this server's limits\.maxTimeoutMs \(1000\)/);
     expect(error.message).toMatch(/version 1 of tool `hog`: memory_mb 4096 is above this server's limits\.maxMemoryMb \(512\)/);
@@ -74,13 +75,13 @@ describe('importTools()', () => {
 
   it('accepts the same limits when the config allows them', async () => {
     const { store } = emptyStore();
-    await importTools(store, 'default', fileWith(['hog']), config({ limits: { maxTimeoutMs: 600_000, maxMemoryMb: 4_096 } }));
+    await importTools(sqliteContract(store), 'default', fileWith(['hog']), config({ limits: { maxTimeoutMs: 600_000, maxMemoryMb: 4_096 } }));
     expect(store.tools.getVersion('default', 'hog').limits).toEqual({ timeoutMs: 600_000, memoryMb: 4_096 });
   });
 
   it('refuses a source over payload.maxSourceBytes', async () => {
     const { store } = emptyStore();
-    const error = await refusal(importTools(store, 'default', fileWith(['greet', 'wordy']), config({ payload: { maxSourceBytes: 4_096 } })));
+    const error = await refusal(importTools(sqliteContract(store), 'default', fileWith(['greet', 'wordy']), config({ payload: { maxSourceBytes: 4_096 } })));
     expect(error.message).toMatch(/version 1 of tool `wordy`: the source is \d+ bytes; this server's payload\.maxSourceBytes is 4096/);
     expect(store.tools.list('default')).toEqual([]);
   });
@@ -89,7 +90,7 @@ describe('importTools()', () => {
     const { store } = emptyStore();
     const honest = fileWith(['greet']).tools[0]!.versions[0]!.compiledJs;
     const data = fileWith(['greet'], (v) => (v('greet').compiledJs = v('greet').compiledJs.replace('from the source', 'hidden from get_tool')));
-    const summary = await importTools(store, 'default', data, config());
+    const summary = await importTools(sqliteContract(store), 'default', data, config());
     const stored = store.tools.getVersion('default', 'greet');
     expect(stored.compiledJs).toBe(honest);
     expect(stored.compiledJs).not.toContain('hidden from get_tool');
@@ -99,7 +100,7 @@ describe('importTools()', () => {
   it('refuses a source that does not compile', async () => {
     const { store } = emptyStore();
     const data = fileWith(['greet'], (v) => (v('greet').source = 'export default (;\n'));
-    const error = await refusal(importTools(store, 'default', data, config()));
+    const error = await refusal(importTools(sqliteContract(store), 'default', data, config()));
     expect(error.message).toMatch(/version 1 of tool `greet`: the source does not compile/);
   });
 
@@ -109,7 +110,7 @@ describe('importTools()', () => {
       v('greet').version = Number.MAX_SAFE_INTEGER - 1;
       d.tools[0]!.activeVersion = Number.MAX_SAFE_INTEGER - 1;
     });
-    const error = await refusal(importTools(store, 'default', data, config()));
+    const error = await refusal(importTools(sqliteContract(store), 'default', data, config()));
     expect(error.message).toMatch(/tool `greet`: version 9007199254740990 is above 1000000/);
     expect(store.tools.list('default')).toEqual([]);
   });
@@ -117,7 +118,7 @@ describe('importTools()', () => {
   it('refuses a schema with a catastrophic pattern, as create_tool does', async () => {
     const { store } = emptyStore();
     const data = fileWith(['greet'], (v) => (v('greet').inputSchema = { type: 'object', properties: { s: { type: 'string', pattern: '^(a+)+$' } } }));
-    const error = await refusal(importTools(store, 'default', data, config()));
+    const error = await refusal(importTools(sqliteContract(store), 'default', data, config()));
     expect(error.message).toMatch(/version 1 of tool `greet`: The regular expression at input_schema\.properties\.s\.pattern/);
   });
 });

@@ -21,7 +21,7 @@ const EFFECTS: Effect[] = [
 ];
 
 beforeAll(async () => {
-  engine = startEngine({ kv: { maxKeysPerNamespace: 1 } });
+  engine = await startEngine({ kv: { maxKeysPerNamespace: 1 } });
   mcp = await connectInMemory(engine);
   const store = openStore(engine.dbPath, { backgroundCheckpoints: false, kvQuotas: { maxKeysPerNamespace: 1, maxBytesPerNamespace: 1_000 } });
   const kvWrites = [{ namespace: 'tool:notes', key: 'todo', valueJson: '["milk"]', at: '2026-11-30T20:00:00.000Z' }];

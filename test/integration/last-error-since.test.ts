@@ -12,7 +12,7 @@ let engine: TestEngine;
 let mcp: InMemoryClient;
 
 beforeAll(async () => {
-  engine = startEngine();
+  engine = await startEngine();
   mcp = await connectInMemory(engine);
 });
 afterAll(async () => {

@@ -15,7 +15,7 @@ let mcp: InMemoryClient;
 
 beforeAll(async () => {
   folder = fixturePackages(['csv-parse']);
-  engine = startEngine({ packages: { dir: folder.dir, allow: ['csv-parse'] } });
+  engine = await startEngine({ packages: { dir: folder.dir, allow: ['csv-parse'] } });
   mcp = await connectInMemory(engine);
 });
 afterAll(async () => {

@@ -11,8 +11,8 @@ import { startEngine, type TestEngine } from '../helpers/engine.js';
 let engine: TestEngine;
 let scope: PersonaScope;
 
-beforeAll(() => {
-  engine = startEngine();
+beforeAll(async () => {
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
 });
 afterAll(() => engine.close());
@@ -60,9 +60,9 @@ describe('a library and a tool that imports it', () => {
     expect(await scope.runTool('loud_first', { s: 'hello world' })).toMatchObject({ ok: true, result: 'HELLO!' });
   });
 
-  it('records the library version the importer bundled, with its hash', () => {
-    const library = scope.getTool('text_utils');
-    const importer = scope.getTool('loud_first');
+  it('records the library version the importer bundled, with its hash', async () => {
+    const library = await scope.getTool('text_utils');
+    const importer = await scope.getTool('loud_first');
     expect(importer.dependencies).toEqual([{ kind: 'library', name: 'text_utils', version: 1, hash: library.tool.hash }]);
     expect(importer.tool.dependencies).toEqual(importer.dependencies);
     expect(library.tool.kind).toBe('library');
@@ -71,10 +71,10 @@ describe('a library and a tool that imports it', () => {
 
   it('is not callable, and tools/list leaves it out while list_tools shows its kind', async () => {
     await expect(scope.runTool('text_utils', {})).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/is a library: it has no handler to call/) });
-    const listed = scope.listedToolsPage(undefined, 100).tools.map((t) => t.name);
+    const listed = (await scope.listedToolsPage(undefined, 100)).tools.map((t) => t.name);
     expect(listed).toContain('loud_first');
     expect(listed).not.toContain('text_utils');
-    const all = scope.listTools();
+    const all = await scope.listTools();
     expect(all.find((t) => t.name === 'text_utils')?.kind).toBe('library');
     expect(all.find((t) => t.name === 'loud_first')?.kind).toBe('tool');
   });
@@ -93,18 +93,18 @@ describe('a library and a tool that imports it', () => {
     const v2 = TEXT_V1.replace("s.toUpperCase() + '!'", "s.toUpperCase() + '!!!'");
     await saved(scope.updateTool({ name: 'text_utils', code: v2 }));
     expect(await scope.runTool('loud_first', { s: 'hey you' })).toMatchObject({ ok: true, result: 'HEY!' });
-    expect(scope.getTool('text_utils').importers).toEqual([{ name: 'loud_first', activeVersion: 1, libraryVersion: 1, current: false }]);
+    expect((await scope.getTool('text_utils')).importers).toEqual([{ name: 'loud_first', activeVersion: 1, libraryVersion: 1, current: false }]);
 
     // An update without code keeps the bundled code (and its pinned library).
     await saved(scope.updateTool({ name: 'loud_first', description: 'Shouts the first word, loudly.' }));
     expect(await scope.runTool('loud_first', { s: 'hey you' })).toMatchObject({ ok: true, result: 'HEY!' });
-    expect(scope.getTool('loud_first').dependencies).toMatchObject([{ name: 'text_utils', version: 1 }]);
+    expect((await scope.getTool('loud_first')).dependencies).toMatchObject([{ name: 'text_utils', version: 1 }]);
 
     // The same code again compiles against the library's active version.
     await saved(scope.updateTool({ name: 'loud_first', code: IMPORTER }));
     expect(await scope.runTool('loud_first', { s: 'hey you' })).toMatchObject({ ok: true, result: 'HEY!!!' });
-    expect(scope.getTool('loud_first').dependencies).toMatchObject([{ name: 'text_utils', version: 2 }]);
-    expect(scope.getTool('text_utils').importers).toEqual([{ name: 'loud_first', activeVersion: 3, libraryVersion: 2, current: true }]);
+    expect((await scope.getTool('loud_first')).dependencies).toMatchObject([{ name: 'text_utils', version: 2 }]);
+    expect((await scope.getTool('text_utils')).importers).toEqual([{ name: 'loud_first', activeVersion: 3, libraryVersion: 2, current: true }]);
   });
 
   it('a rollback of the importer brings back the library version that version bundled', async () => {
@@ -123,7 +123,7 @@ describe('libraries that import libraries', () => {
     await saved(scope.createTool({ name: 'more_math', description: 'd', code: 'import { double } from "lib:base_math";\nexport const quadruple = (n: number) => double(double(n));\n', kind: 'library' }));
     await saved(scope.createTool({ name: 'quad', description: 'd', code: 'import { quadruple } from "lib:more_math";\nexport default (a: { n: number }) => quadruple(a.n);\n' }));
     expect(await scope.runTool('quad', { n: 3 })).toMatchObject({ ok: true, result: 12 });
-    expect(scope.getTool('quad').dependencies.map((d) => `${d.name}@${d.version}`)).toEqual(['base_math@1', 'more_math@1']);
+    expect((await scope.getTool('quad')).dependencies.map((d) => `${d.name}@${d.version}`)).toEqual(['base_math@1', 'more_math@1']);
   });
 
   it('refuses an update that would make libraries import each other in a circle', async () => {

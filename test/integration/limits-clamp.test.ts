@@ -19,13 +19,13 @@ const SPIN = 'export default () => { const end = Date.now() + 4000; while (Date.
 const HOG = 'export default () => { const keep: number[][] = []; for (let i = 0; i < 300; i++) keep.push(new Array(100000).fill(i)); return keep.length; };';
 
 beforeAll(async () => {
-  roomy = startEngine({ limits: { maxTimeoutMs: 600_000, maxMemoryMb: 4_096 } });
+  roomy = await startEngine({ limits: { maxTimeoutMs: 600_000, maxMemoryMb: 4_096 } });
   const scope = roomy.app.forPersona('default');
   expect((await scope.createTool({ name: 'spin', description: 'Spins.', code: SPIN, timeoutMs: 600_000 })).ok).toBe(true);
   expect((await scope.createTool({ name: 'hog', description: 'Hogs.', code: HOG, timeoutMs: 20_000, memoryMb: 4_096 })).ok).toBe(true);
   await roomy.app.close();
   const logger: Logger = { debug: () => {}, info: () => {}, error: () => {}, warn: (message, fields) => warnings.push({ message, ...(fields ? { fields } : {}) }) };
-  strict = createChameleon({
+  strict = await createChameleon({
     config: parseConfig({ dbPath: roomy.dbPath, sandbox: { processes: 1 }, limits: { maxTimeoutMs: 1_000, defaultTimeoutMs: 1_000, maxMemoryMb: 64, defaultMemoryMb: 64 } }),
     logger,
   });

@@ -6,8 +6,8 @@ let engine: TestEngine;
 let scope: PersonaScope;
 let counter = 0;
 
-beforeAll(() => {
-  engine = startEngine();
+beforeAll(async () => {
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
 });
 afterAll(() => engine.close());
@@ -40,7 +40,7 @@ describe('limits', () => {
     if (out.ok) return;
     expect(out.failure.kind).toBe('timeout');
     expect(out.failure.message).toMatch(message);
-    expect(scope.getExecution(out.executionId)).toMatchObject({ status: 'FAILURE', errorKind: 'timeout' });
+    expect(await scope.getExecution(out.executionId)).toMatchObject({ status: 'FAILURE', errorKind: 'timeout' });
     await expectHealthy();
   });
 
@@ -50,7 +50,7 @@ describe('limits', () => {
     const name = await tool('export default () => { for (;;) {} };', { timeoutMs: 200 });
     const out = await scope.runTool(name, {});
     expect(out).toMatchObject({ ok: false, failure: { kind: 'timeout' } });
-    expect(scope.getExecution(out.executionId).cpuMs).toBeGreaterThan(100);
+    expect((await scope.getExecution(out.executionId)).cpuMs).toBeGreaterThan(100);
   });
 
   it.each([
@@ -78,7 +78,7 @@ describe('limits', () => {
   it('records CPU time and heap use for a call', async () => {
     const name = await tool('export default () => { let s = 0; for (let i = 0; i < 1e6; i++) s += i; return s; };');
     const out = await scope.runTool(name, {});
-    const row = scope.getExecution(out.executionId);
+    const row = await scope.getExecution(out.executionId);
     expect(row.cpuMs).toBeGreaterThan(0);
     expect(row.heapUsedBytes).toBeGreaterThan(0);
     expect(row.durationMs).toBeGreaterThan(0);

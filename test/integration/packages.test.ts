@@ -16,9 +16,9 @@ let engine: TestEngine;
 let scope: PersonaScope;
 const CSV = `csv-parse@${lockedVersion('csv-parse')}`;
 
-beforeAll(() => {
+beforeAll(async () => {
   folder = fixturePackages(['csv-parse', 'slugify']);
-  engine = startEngine({ packages: { dir: folder.dir, allow: ['csv-parse', 'slugify'] } });
+  engine = await startEngine({ packages: { dir: folder.dir, allow: ['csv-parse', 'slugify'] } });
   scope = engine.app.forPersona('default');
 });
 afterAll(async () => {
@@ -54,9 +54,9 @@ describe('a tool that imports an allowed package', () => {
     expect(await scope.runTool('parse_csv', { text: 'a,b\n1,2\n' })).toMatchObject({ ok: true, result: { rows: 2, first: ['a', 'b'] } });
   });
 
-  it('records the package with the version and integrity npm installed', () => {
+  it('records the package with the version and integrity npm installed', async () => {
     const lock = JSON.parse(fs.readFileSync(path.join(folder.dir, '.package-lock.json'), 'utf8')) as { packages: Record<string, { integrity: string }> };
-    expect(scope.getTool('parse_csv').dependencies).toEqual([
+    expect((await scope.getTool('parse_csv')).dependencies).toEqual([
       { kind: 'package', name: 'csv-parse', version: lockedVersion('csv-parse'), integrity: lock.packages['node_modules/csv-parse']!.integrity, integrityOf: 'tarball' },
     ]);
   });
@@ -75,16 +75,16 @@ describe('a tool that imports an allowed package', () => {
   });
 
   it('a later change of the packages folder never changes a saved version', async () => {
-    const pinned = scope.getTool('parse_csv').tool.hash;
+    const pinned = (await scope.getTool('parse_csv')).tool.hash;
     const file = path.join(folder.dir, 'csv-parse', 'dist', 'esm', 'sync.js');
     const original = fs.readFileSync(file, 'utf8');
     fs.writeFileSync(file, 'export const parse = () => { throw new Error("tampered"); };\n');
     try {
       expect(await scope.runTool('parse_csv', { text: 'x,y\n' })).toMatchObject({ ok: true, result: { rows: 1 } });
-      expect(scope.getTool('parse_csv').tool.hash).toBe(pinned);
+      expect((await scope.getTool('parse_csv')).tool.hash).toBe(pinned);
       // A new compile bundles what is there now, and can no longer claim npm's integrity for it.
       await saved(scope.createTool({ name: 'parse_csv_now', description: 'd', code: PARSE_CSV }));
-      const now = scope.getTool('parse_csv_now').dependencies[0];
+      const now = (await scope.getTool('parse_csv_now')).dependencies[0];
       expect(now).toMatchObject({ kind: 'package', name: 'csv-parse' });
       expect(await scope.runTool('parse_csv_now', { text: 'x\n' })).toMatchObject({ ok: false, failure: { message: 'tampered' } });
     } finally {
@@ -97,7 +97,7 @@ describe('other packages and entries', () => {
   it('bundles a CommonJS (UMD) package with its default export', async () => {
     await saved(scope.createTool({ name: 'slug', description: 'd', code: 'import slugify from "slugify";\nexport default (a: { t: string }) => slugify(a.t, { lower: true });\n' }));
     expect(await scope.runTool('slug', { t: 'Hello World & You' })).toMatchObject({ ok: true, result: 'hello-world-and-you' });
-    expect(scope.getTool('slug').dependencies).toMatchObject([{ kind: 'package', name: 'slugify', version: lockedVersion('slugify') }]);
+    expect((await scope.getTool('slug')).dependencies).toMatchObject([{ kind: 'package', name: 'slugify', version: lockedVersion('slugify') }]);
   });
 
   it('an entry that expects Node fails inside the package as it loads, located, with what to do', async () => {
@@ -113,11 +113,11 @@ describe('other packages and entries', () => {
 
   it('records a hash of the files bundled when the folder has no lockfile', async () => {
     const bare = fixturePackages(['slugify'], { lock: false });
-    const other = startEngine({ packages: { dir: bare.dir, allow: ['slugify'] } });
+    const other = await startEngine({ packages: { dir: bare.dir, allow: ['slugify'] } });
     try {
       const s = other.app.forPersona('default');
       await saved(s.createTool({ name: 'slug', description: 'd', code: 'import slugify from "slugify";\nexport default () => slugify("a b");\n' }));
-      const [dep] = s.getTool('slug').dependencies;
+      const [dep] = (await s.getTool('slug')).dependencies;
       expect(dep).toMatchObject({ kind: 'package', name: 'slugify', integrityOf: 'files', integrity: expect.stringMatching(/^sha256-[A-Za-z0-9+/]{43}=$/) });
     } finally {
       await other.close();
@@ -145,7 +145,7 @@ describe('refused at create, located at the import', () => {
   });
 
   it('an allowed package that is not installed', async () => {
-    const other = startEngine({ packages: { dir: folder.dir, allow: ['csv-parse', 'left-pad'] } });
+    const other = await startEngine({ packages: { dir: folder.dir, allow: ['csv-parse', 'left-pad'] } });
     try {
       const failure = await refused(other.app.forPersona('default').createTool({ name: 'pad', description: 'd', code: 'import leftPad from "left-pad";\nexport default () => leftPad("1", 3);\n' }));
       expect(failure.message).toMatch(/import "left-pad" cannot be resolved in the packages folder \(packages\.dir\).*chameleon packages add left-pad@VERSION/);
@@ -155,7 +155,7 @@ describe('refused at create, located at the import', () => {
   });
 
   it('a bundle over packages.maxBundleBytes', async () => {
-    const other = startEngine({ packages: { dir: folder.dir, allow: ['csv-parse'], maxBundleBytes: 16 * 1024 } });
+    const other = await startEngine({ packages: { dir: folder.dir, allow: ['csv-parse'], maxBundleBytes: 16 * 1024 } });
     try {
       const failure = await refused(other.app.forPersona('default').createTool({ name: 'big', description: 'd', code: PARSE_CSV }));
       expect(failure).toMatchObject({ kind: 'compile', name: 'BundleTooLarge' });
@@ -167,6 +167,6 @@ describe('refused at create, located at the import', () => {
 
   it('a tool without imports compiles as before: no dependencies', async () => {
     await saved(scope.createTool({ name: 'plain', description: 'd', code: '// no import here, only the word\nexport default () => 1;\n' }));
-    expect(scope.getTool('plain').dependencies).toEqual([]);
+    expect((await scope.getTool('plain')).dependencies).toEqual([]);
   });
 });

@@ -19,7 +19,7 @@ describe('many calls of one slow tool', () => {
   beforeAll(async () => {
     // No replays by the regression gate: the update below would rightly wait for those (the
     // earlier tests' slow calls), and this is about the call that is still running.
-    engine = startEngine({ sandbox: { processes: 2, parallelCallsPerTool: 2 }, gate: { replayCalls: 0 } });
+    engine = await startEngine({ sandbox: { processes: 2, parallelCallsPerTool: 2 }, gate: { replayCalls: 0 } });
     scope = engine.app.forPersona('default');
     expect((await scope.createTool({ name: 'slow', description: 'busy a while', code: SLOW, timeoutMs: 1_500 })).ok).toBe(true);
     expect((await scope.createTool({ name: 'quick', description: 'quick', code: 'export default (a: { n: number }) => a.n + 1;' })).ok).toBe(true);
@@ -70,7 +70,7 @@ describe('a tool whose calls wait for one isolate', () => {
   let engine: TestEngine;
   let scope: PersonaScope;
   beforeAll(async () => {
-    engine = startEngine({ sandbox: { processes: 1, parallelCallsPerTool: 1, maxWaitingCallsPerTool: 2 } });
+    engine = await startEngine({ sandbox: { processes: 1, parallelCallsPerTool: 1, maxWaitingCallsPerTool: 2 } });
     scope = engine.app.forPersona('default');
     const spinsOnZero = 'export default (a: { n: number }) => { if (a.n === 0) for (;;) {} const end = Date.now() + 200; while (Date.now() < end); return a.n; };';
     expect((await scope.createTool({ name: 'spins_on_zero', description: 'spins on 0', code: spinsOnZero, timeoutMs: 300 })).ok).toBe(true);
@@ -95,7 +95,7 @@ describe('a tool whose calls wait for one isolate', () => {
       expect(out).toMatchObject({ ok: false, failure: { kind: 'overloaded', name: 'OverloadedError' } });
       if (out.ok) continue;
       expect(out.failure.message).toMatch(/not at fault; retry/);
-      expect(scope.getExecution(out.executionId)).toMatchObject({ status: 'FAILURE', errorKind: 'overloaded' });
+      expect(await scope.getExecution(out.executionId)).toMatchObject({ status: 'FAILURE', errorKind: 'overloaded' });
     }
     expect(engine.app.sandboxPids()).toEqual(pids);
     expect(await scope.runTool('slow', { ms: 1, n: 9 })).toMatchObject({ ok: true, result: 9 });

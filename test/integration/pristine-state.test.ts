@@ -6,8 +6,8 @@ let engine: TestEngine;
 let alice: PersonaScope;
 let bob: PersonaScope;
 
-beforeAll(() => {
-  engine = startEngine();
+beforeAll(async () => {
+  engine = await startEngine();
   alice = engine.app.forPersona('alice');
   bob = engine.app.forPersona('bob');
 });
@@ -74,13 +74,13 @@ describe('pristine state per call', () => {
 
   it('a persona cannot run, read, patch or delete another persona\'s tool', async () => {
     await expect(bob.runTool('planter', {})).rejects.toMatchObject({ code: 'TOOL_NOT_FOUND' });
-    expect(() => bob.getTool('planter')).toThrow(/not found/);
+    await expect(bob.getTool('planter')).rejects.toThrow(/not found/);
     await expect(bob.updateTool({ name: 'planter', code: 'export default () => 0;' })).rejects.toMatchObject({ code: 'TOOL_NOT_FOUND' });
     await expect(bob.deleteTool('planter')).rejects.toThrow(/not found/);
-    expect(bob.listTools().map((t) => t.name)).toEqual(['probe']);
+    expect((await bob.listTools()).map((t) => t.name)).toEqual(['probe']);
     const aliceRun = await alice.runTool('planter', {});
-    expect(() => bob.getExecution(aliceRun.executionId)).toThrow(/not found/);
-    expect(bob.listExecutions().every((r) => r.persona === 'bob')).toBe(true);
+    await expect(bob.getExecution(aliceRun.executionId)).rejects.toThrow(/not found/);
+    expect((await bob.listExecutions()).every((r) => r.persona === 'bob')).toBe(true);
   });
 });
 

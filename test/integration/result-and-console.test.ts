@@ -14,8 +14,8 @@ let engine: TestEngine;
 let scope: PersonaScope;
 let counter = 0;
 
-beforeAll(() => {
-  engine = startEngine();
+beforeAll(async () => {
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
 });
 afterAll(() => engine.close());
@@ -112,7 +112,7 @@ describe('console output', () => {
     expect(out.ok).toBe(true);
     expect(out.console).toMatch(new RegExp(`^\\[error\\] Error: disk full\\n {4}at fail \\(${name}\\.ts:2:10\\)\\n {4}at default \\(${name}\\.ts:5:13\\)\\n\\{ code: 'ENOSPC', \\[cause\\]: RangeError: quota\\n {4}at fail \\(${name}\\.ts:2:42\\)`));
     expect(out.console).not.toMatch(/chameleon-prelude|chameleon\/default\//);
-    expect(scope.getExecution(out.executionId).consoleOutput).toBe(out.console);
+    expect((await scope.getExecution(out.executionId)).consoleOutput).toBe(out.console);
   });
 
   it("maps only this persona's scripts: a position of another persona stays as printed", async () => {

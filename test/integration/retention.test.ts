@@ -42,7 +42,7 @@ const count = (file: string) => {
 describe('retention in the server', () => {
   it('prunes in the background in batches while calls are answered, and get_last_error still answers', async () => {
     const file = path.join(dir, 'server.db');
-    const engine = startEngine({ retention: { maxAgeDays: 30, batchRows: 500, intervalMs: 1000 } }, { dbPath: file });
+    const engine = await startEngine({ retention: { maxAgeDays: 30, batchRows: 500, intervalMs: 1000 } }, { dbPath: file });
     const scope = engine.app.forPersona('default');
     expect((await scope.createTool({ name: 'add', description: 'Adds.', code: 'export default ({ a, b }: { a: number; b: number }) => a + b;' })).ok).toBe(true);
     // Written by another connection while the server runs: its next pass finds them.
@@ -86,7 +86,7 @@ describe('retention in the server', () => {
       // one call (the one waiting when it began), and stalled for about all of pruneMs.
       expect(midway).toBeGreaterThanOrEqual(5);
       expect(during).toBeLessThan(Math.max(pruneMs / 2, 10 * baseline));
-      expect(scope.getLastError('add')?.error.message).toBe('old bug');
+      expect((await scope.getLastError('add'))?.error.message).toBe('old bug');
     } finally {
       clearInterval(probe);
       await engine.close();

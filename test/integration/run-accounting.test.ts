@@ -29,7 +29,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-accounting-'));
-  engine = startEngine({ datasources: { shop: { sqlite: sampleSqlite(dir) } } });
+  engine = await startEngine({ datasources: { shop: { sqlite: sampleSqlite(dir) } } });
   mcp = await connectInMemory(engine);
   const made = await Promise.all([
     mcp.call('create_tool', { name: 'small', description: 'd', code: 'export default ({ x }: { x: number }) => ({ x });', timeout_ms: 2_000, memory_mb: 32, input_schema: { type: 'object', properties: { x: { type: 'number' } }, required: ['x'] } }),

@@ -6,8 +6,8 @@ let engine: TestEngine;
 let scope: PersonaScope;
 let counter = 0;
 
-beforeAll(() => {
-  engine = startEngine({ payload: { maxConsoleBytes: 2048, maxResultBytes: 4096 } });
+beforeAll(async () => {
+  engine = await startEngine({ payload: { maxConsoleBytes: 2048, maxResultBytes: 4096 } });
   scope = engine.app.forPersona('default');
 });
 afterAll(() => engine.close());
@@ -51,7 +51,7 @@ describe('runTool() results', () => {
   it('captures console output and ctx.log in the record, not on the host streams', async () => {
     const out = await runOnce('export default (_a: unknown, ctx: any) => { console.log("hello", { a: 1 }); console.error("bad"); ctx.log("via ctx"); return 1; };');
     expect(out.console).toBe("hello { a: 1 }\n[error] bad\nvia ctx");
-    const row = scope.getExecution(out.executionId);
+    const row = await scope.getExecution(out.executionId);
     expect(row.consoleOutput).toBe(out.console);
   });
 
@@ -119,7 +119,7 @@ describe('runTool() results', () => {
   it('summarises a long result in the log with a visible marker', async () => {
     const out = await runOnce('export default () => "y".repeat(3000);');
     expect(out.ok).toBe(true);
-    const row = scope.getExecution(out.executionId);
+    const row = await scope.getExecution(out.executionId);
     expect(row.resultSummary).toMatch(/…\[cut: 3002 characters in all\]$/);
     expect(row.resultSummary!.length).toBeLessThan(2100);
   });

@@ -21,7 +21,7 @@ function exited(pid: number): boolean {
 
 it('adopts the process started early as its first, and sends it its settings', async () => {
   const early = startSandboxEarly({});
-  engine = startEngine({ limits: { defaultMemoryMb: 32 } });
+  engine = await startEngine({ limits: { defaultMemoryMb: 32 } });
   expect(engine.app.sandboxPids()).toEqual([early.pid]);
   const scope = engine.app.forPersona('default');
   expect((await scope.createTool({ name: 'adopted', description: 'runs in the early process', code: 'export default () => 42;' })).ok).toBe(true);
@@ -31,7 +31,7 @@ it('adopts the process started early as its first, and sends it its settings', a
 
 it('replaces a process started early with another environment', async () => {
   const early = startSandboxEarly({ CHAMELEON_CANARY: 'not-what-the-engine-asks-for' });
-  engine = startEngine();
+  engine = await startEngine();
   expect(engine.app.sandboxPids()).not.toContain(early.pid);
   const scope = engine.app.forPersona('default');
   expect((await scope.createTool({ name: 'fresh', description: 'runs in a normal process', code: 'export default () => 7;' })).ok).toBe(true);

@@ -6,7 +6,7 @@ let engine: TestEngine;
 let scope: PersonaScope;
 
 beforeAll(async () => {
-  engine = startEngine({ sandbox: { processes: 1, killGraceMs: 300 } });
+  engine = await startEngine({ sandbox: { processes: 1, killGraceMs: 300 } });
   scope = engine.app.forPersona('default');
   const made = await Promise.all([
     scope.createTool({ name: 'ok_tool', description: 'healthy', code: 'export default (a: { n: number }) => a.n + 1;' }),
@@ -49,7 +49,7 @@ describe('sandbox process supervision', () => {
     if (out.ok) return;
     expect(out.failure.kind).toBe('timeout');
     expect(out.failure.message).toMatch(/sandbox process had to be replaced/);
-    expect(scope.getExecution(out.executionId)).toMatchObject({ status: 'FAILURE', errorKind: 'timeout' });
+    expect(await scope.getExecution(out.executionId)).toMatchObject({ status: 'FAILURE', errorKind: 'timeout' });
     await expectHealthy();
   });
 

@@ -4,7 +4,7 @@ import { startEngine } from '../helpers/engine.js';
 
 describe('close()', () => {
   it('fails the calls still running, logs them, and leaves no sandbox process', async () => {
-    const engine = startEngine();
+    const engine = await startEngine();
     const scope = engine.app.forPersona('default');
     expect((await scope.createTool({ name: 'waits', description: 'never settles', code: 'export default () => new Promise(() => {});', timeoutMs: 10_000 })).ok).toBe(true);
     const pids = engine.app.sandboxPids();

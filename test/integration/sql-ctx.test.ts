@@ -9,9 +9,9 @@ import { sampleSqlite } from '../helpers/sample-sqlite.js';
 let engine: TestEngine;
 let dir: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-sql-ctx-'));
-  engine = startEngine({ datasources: { shop: { sqlite: sampleSqlite(dir) }, other: { sqlite: sampleSqlite(dir, 'other.db') } } });
+  engine = await startEngine({ datasources: { shop: { sqlite: sampleSqlite(dir) }, other: { sqlite: sampleSqlite(dir, 'other.db') } } });
 });
 afterAll(async () => {
   await engine.close();
@@ -39,7 +39,7 @@ describe('ctx.sql from code tools', () => {
     expect(run.ok, run.ok ? '' : run.failure.message).toBe(true);
     if (!run.ok) return;
     expect(run.result).toEqual({ found: { columns: ['name', 'orders'], rows: [{ name: 'Ada', orders: 13 }], truncated: false }, names: ['Ada'] });
-    expect(scope().getExecution(run.executionId).effects).toEqual([expect.objectContaining({ op: 'sql.query', datasource: 'shop', rows: 1 })]);
+    expect((await scope().getExecution(run.executionId)).effects).toEqual([expect.objectContaining({ op: 'sql.query', datasource: 'shop', rows: 1 })]);
   });
 
   it('binds a value as data: a quote in it is text, never SQL', async () => {
@@ -69,7 +69,7 @@ describe('ctx.sql from code tools', () => {
     expect(run.failure.message).toContain('ctx.sql.shop: no such column: totl (SQLITE_ERROR), at line 2, column 3 of the query');
     expect(run.failure.message).toContain('> 2 |   totl FROM orders');
     expect(run.failure.frames[0]).toMatchObject({ tool: 'bad_column', line: lineOf(lines, 'ctx.sql.shop(q') });
-    expect(scope().getExecution(run.executionId).effects).toEqual([expect.objectContaining({ op: 'sql.query', datasource: 'shop', rows: 0, error: 'compile' })]);
+    expect((await scope().getExecution(run.executionId)).effects).toEqual([expect.objectContaining({ op: 'sql.query', datasource: 'shop', rows: 0, error: 'compile' })]);
   });
 
   it('refuses a datasource the tool did not declare, naming what to change', async () => {
@@ -120,10 +120,10 @@ describe('ctx.sql from code tools', () => {
       lines: ['export default async function ({ customer }: { customer: number }, ctx: any) {', '  const r = await ctx.tools.orders_of({ customer });', '  return r.rows[0].n;', '}'],
     }, { customer: 1 });
     expect(run.ok && run.result).toBe(13);
-    const caller = scope().getExecution(run.executionId);
+    const caller = await scope().getExecution(run.executionId);
     const call = caller.effects?.find((e) => e.op === 'tools.call') as { executionId?: string } | undefined;
     expect(call?.executionId).toBeDefined();
-    expect(scope().getExecution(call!.executionId!).effects).toEqual([expect.objectContaining({ op: 'sql.query', datasource: 'shop', rows: 1 })]);
+    expect((await scope().getExecution(call!.executionId!)).effects).toEqual([expect.objectContaining({ op: 'sql.query', datasource: 'shop', rows: 1 })]);
   });
 
   it('refuses a SQL library: a SQL tool is one query to call', async () => {

@@ -13,12 +13,12 @@ let before: string;
 
 const digest = (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-sql-ro-'));
   file = sampleSqlite(dir);
   // Checkpointed and closed: the file alone holds the data, so any write would change its bytes.
   before = digest(file);
-  engine = startEngine({ datasources: { shop: { sqlite: file } } });
+  engine = await startEngine({ datasources: { shop: { sqlite: file } } });
 });
 afterAll(async () => {
   await engine.close();

@@ -11,7 +11,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-sql-timeout-'));
-  engine = startEngine({ datasources: { shop: { sqlite: sampleSqlite(dir) } } });
+  engine = await startEngine({ datasources: { shop: { sqlite: sampleSqlite(dir) } } });
   const s = engine.app.forPersona('default');
   const made = await Promise.all([
     s.createTool({ name: 'endless', description: 'Never ends.', language: 'sql', datasource: 'shop', timeoutMs: 600, code: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) AS n FROM c' }),
@@ -91,10 +91,10 @@ describe('a query past its time limit', () => {
     expect((await scope().runTool('quick', {})).ok).toBe(true);
   });
 
-  it('is logged like any call: status, kind, duration, and the query as an effect', () => {
-    const last = scope().getLastError('endless');
+  it('is logged like any call: status, kind, duration, and the query as an effect', async () => {
+    const last = await scope().getLastError('endless');
     expect(last).toMatchObject({ tool: 'endless', error: { kind: 'timeout' } });
-    const row = scope().getExecution(last!.executionId);
+    const row = await scope().getExecution(last!.executionId);
     expect(row.status).toBe('FAILURE');
     expect(row.durationMs).toBeGreaterThanOrEqual(590);
     expect(row.effects).toEqual([expect.objectContaining({ op: 'sql.query', datasource: 'shop', rows: 0, error: 'timeout' })]);
@@ -102,11 +102,11 @@ describe('a query past its time limit', () => {
 
   it('does not bill the start of a query process to the query that waited for it', async () => {
     const datasources = { shop: { sqlite: path.join(dir, 'shop.db') } };
-    const first = startEngine({ datasources }, { dbPath: path.join(dir, 'cold.db') });
+    const first = await startEngine({ datasources }, { dbPath: path.join(dir, 'cold.db') });
     expect((await first.app.forPersona('default').createTool({ name: 'quick_limit', description: 'd', language: 'sql', datasource: 'shop', timeoutMs: 50, code: 'SELECT count(*) AS n FROM customers' })).ok).toBe(true);
     await first.close();
     // A restarted server: no query process is running yet, and starting one is a node start.
-    const cold = startEngine({ datasources }, { dbPath: path.join(dir, 'cold.db') });
+    const cold = await startEngine({ datasources }, { dbPath: path.join(dir, 'cold.db') });
     try {
       const t0 = performance.now();
       const run = await cold.app.forPersona('default').runTool('quick_limit', {});

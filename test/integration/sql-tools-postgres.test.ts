@@ -13,7 +13,7 @@ beforeAll(async () => {
   if (unavailable !== null) return;
   server = await startPostgres();
   const { reader } = await samplePostgres(server);
-  engine = startEngine(
+  engine = await startEngine(
     {
       datasources: {
         shop: { postgres: server.url('shop', { name: reader.name, password: 'unused' }).replace(':unused@', '@'), password: { env: 'SHOP_PASSWORD' } },
@@ -60,7 +60,7 @@ describe.skipIf(unavailable !== null)('SQL tools on a PostgreSQL datasource', ()
       ],
       truncated: false,
     });
-    expect(scope().getExecution(run.executionId).effects).toEqual([expect.objectContaining({ op: 'sql.query', datasource: 'shop', rows: 2 })]);
+    expect((await scope().getExecution(run.executionId)).effects).toEqual([expect.objectContaining({ op: 'sql.query', datasource: 'shop', rows: 2 })]);
   });
 
   it('locates a syntax error, an unknown table and an unknown column by the position PostgreSQL gives', async () => {
@@ -84,7 +84,7 @@ describe.skipIf(unavailable !== null)('SQL tools on a PostgreSQL datasource', ()
     expect(divide.ok).toBe(true);
     const zero = await scope().runTool('pg_divide', { d: 0 });
     expect(!zero.ok && zero.failure).toMatchObject({ kind: 'exception', message: expect.stringContaining('division by zero (SQLSTATE 22012)') });
-    expect(scope().getLastError('pg_divide')?.error.kind).toBe('exception');
+    expect((await scope().getLastError('pg_divide'))?.error.kind).toBe('exception');
   });
 
   it.each([
@@ -177,7 +177,7 @@ describe.skipIf(unavailable !== null)('SQL tools on a PostgreSQL datasource', ()
     const run = await scope().runTool('pg_code', { city: 'London' });
     expect(!run.ok && run.failure).toMatchObject({ kind: 'exception', name: 'SqlError', message: expect.stringContaining('column "nme" does not exist (SQLSTATE 42703), at line 1, column 8 of the query') });
     expect(!run.ok && run.failure.frames[0]).toMatchObject({ line: lineOf(lines, '"SELECT nme') });
-    expect(scope().getExecution(run.executionId).effects).toEqual([
+    expect((await scope().getExecution(run.executionId)).effects).toEqual([
       expect.objectContaining({ op: 'sql.query', datasource: 'shop', rows: 1 }),
       expect.objectContaining({ op: 'sql.query', datasource: 'shop', rows: 0, error: 'compile' }),
     ]);

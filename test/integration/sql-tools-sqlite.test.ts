@@ -2,15 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sqliteContract } from '../../src/store/sqlite-contract.js';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { sampleSqlite } from '../helpers/sample-sqlite.js';
 
 let engine: TestEngine;
 let dir: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-sql-'));
-  engine = startEngine({ datasources: { shop: { sqlite: sampleSqlite(dir) } } });
+  engine = await startEngine({ datasources: { shop: { sqlite: sampleSqlite(dir) } } });
 });
 afterAll(async () => {
   await engine.close();
@@ -44,7 +45,7 @@ describe('SQL tools on a SQLite datasource', () => {
       ],
       truncated: false,
     });
-    const row = scope().getExecution(run.executionId);
+    const row = await scope().getExecution(run.executionId);
     expect(row.status).toBe('SUCCESS');
     expect(row.effects).toEqual([expect.objectContaining({ op: 'sql.query', datasource: 'shop', rows: 2 })]);
   });
@@ -78,8 +79,8 @@ describe('SQL tools on a SQLite datasource', () => {
     expect(made.failure.message).toContain('syntax error');
     expect(made.failure.frames[0]).toMatchObject({ file: 'broken.sql', line: 3, column: 32 });
     expect(made.failure.codeFrame).toContain('> 3 | WHERE total > :min_total ORDER id');
-    expect(() => scope().getTool('broken')).toThrow(/not found/);
-    const last = scope().getLastError('broken');
+    await expect(scope().getTool('broken')).rejects.toThrow(/not found/);
+    const last = await scope().getLastError('broken');
     expect(last?.error.frames[0]).toMatchObject({ line: 3, column: 32 });
     expect(last?.text).toContain('broken.sql');
   });
@@ -111,7 +112,7 @@ describe('SQL tools on a SQLite datasource', () => {
     expect(back.inputSchema).toMatchObject({ required: ['city'] });
     const run = await scope().runTool('by_city', { city: 'Helsinki' });
     expect(run.ok && run.result).toMatchObject({ rows: [{ name: 'Linus' }] });
-    expect(scope().getTool('by_city').versions.map((v) => v.version)).toEqual([1, 2, 3]);
+    expect((await scope().getTool('by_city')).versions.map((v) => v.version)).toEqual([1, 2, 3]);
   });
 
   it('keeps an input_schema the agent wrote, and refuses one that misses a parameter, located at it', async () => {
@@ -133,13 +134,13 @@ describe('SQL tools on a SQLite datasource', () => {
   });
 
   it('cuts the rows at sql.maxRows with a truncation flag and a note', async () => {
-    const small = startEngine({ datasources: { shop: { sqlite: path.join(dir, 'shop.db') } }, sql: { maxRows: 5 } });
+    const small = await startEngine({ datasources: { shop: { sqlite: path.join(dir, 'shop.db') } }, sql: { maxRows: 5 } });
     try {
       const s = small.app.forPersona('default');
       expect((await s.createTool({ name: 'all_orders', description: 'd', language: 'sql', datasource: 'shop', code: 'SELECT id FROM orders ORDER BY id' })).ok).toBe(true);
       const run = await s.runTool('all_orders', {});
       expect(run.ok && run.result).toMatchObject({ rows: [{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }, { id: 5 }], truncated: true, note: expect.stringContaining('sql.maxRows') });
-      expect(s.getExecution(run.executionId).effects).toEqual([expect.objectContaining({ op: 'sql.query', rows: 5, truncated: true })]);
+      expect((await s.getExecution(run.executionId)).effects).toEqual([expect.objectContaining({ op: 'sql.query', rows: 5, truncated: true })]);
     } finally {
       await small.close();
     }
@@ -161,13 +162,13 @@ describe('SQL tools across databases and configs', () => {
     const source = openStore(engine.dbPath);
     const target = openStore(path.join(dir, 'imported.db'));
     try {
-      const file = exportTools(source, 'default', ['by_city']);
+      const file = await exportTools(sqliteContract(source), 'default', ['by_city']);
       expect(file.tools[0]!.versions.map((v) => [v.language, v.datasource])).toEqual([
         ['sql', 'shop'],
         ['sql', 'shop'],
         ['sql', 'shop'],
       ]);
-      const summary = await importTools(target, 'default', parseExport(serializeExport(file)), parseConfig({ dbPath: ':memory:' }));
+      const summary = await importTools(sqliteContract(target), 'default', parseExport(serializeExport(file)), parseConfig({ dbPath: ':memory:' }));
       expect(summary.tools).toEqual([{ name: 'by_city', versions: 3, activeVersion: 3, recompiled: 0 }]);
       expect(target.tools.getVersion('default', 'by_city')).toMatchObject({ language: 'sql', datasource: 'shop', hash: source.tools.getVersion('default', 'by_city').hash });
     } finally {
@@ -177,8 +178,8 @@ describe('SQL tools across databases and configs', () => {
   });
 
   it('keeps a SQL tool whose datasource the config dropped: its calls say so, its description can change', async () => {
-    const other = startEngine({}, { dbPath: path.join(dir, 'dropped.db') });
-    const withShop = startEngine({ datasources: { shop: { sqlite: path.join(dir, 'shop.db') } } }, { dbPath: path.join(dir, 'dropped.db') });
+    const other = await startEngine({}, { dbPath: path.join(dir, 'dropped.db') });
+    const withShop = await startEngine({ datasources: { shop: { sqlite: path.join(dir, 'shop.db') } } }, { dbPath: path.join(dir, 'dropped.db') });
     try {
       expect((await withShop.app.forPersona('default').createTool({ name: 'kept', description: 'd', language: 'sql', datasource: 'shop', code: 'SELECT 1 AS one' })).ok).toBe(true);
       const s = other.app.forPersona('default');
@@ -192,8 +193,8 @@ describe('SQL tools across databases and configs', () => {
     }
   });
 
-  it('refuses to start on a datasource file that does not exist, naming it', () => {
-    expect(() => startEngine({ datasources: { gone: { sqlite: path.join(dir, 'missing.db') } } })).toThrow(/datasources.gone: the SQLite file .*missing.db cannot be opened \(ENOENT\)/);
+  it('refuses to start on a datasource file that does not exist, naming it', async () => {
+    await expect(startEngine({ datasources: { gone: { sqlite: path.join(dir, 'missing.db') } } })).rejects.toThrow(/datasources.gone: the SQLite file .*missing.db cannot be opened \(ENOENT\)/);
   });
 
   it('checks datasource names and PostgreSQL URLs in the config, with their paths', async () => {

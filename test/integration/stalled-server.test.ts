@@ -9,7 +9,7 @@ let engine: TestEngine;
 let scope: PersonaScope;
 
 beforeAll(async () => {
-  engine = startEngine();
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
   expect((await scope.createTool({ name: 'quick', description: 'quick', code: 'export default (a: { n: number }) => a.n;', timeoutMs: 300 })).ok).toBe(true);
   expect(await scope.runTool('quick', { n: 0 })).toMatchObject({ ok: true, result: 0 });

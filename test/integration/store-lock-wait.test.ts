@@ -52,7 +52,7 @@ const HOLD_MS = 2_000;
 describe('another process holds the write lock (default wait)', () => {
   let engine: TestEngine;
   beforeAll(async () => {
-    engine = startEngine();
+    engine = await startEngine();
     const scope = engine.app.forPersona('default');
     expect((await scope.createTool({ name: 'echo', description: 'Echoes.', code: 'export default (a: unknown) => a;' })).ok).toBe(true);
     expect(await scope.runTool('echo', { n: 0 })).toMatchObject({ ok: true });
@@ -68,10 +68,10 @@ describe('another process holds the write lock (default wait)', () => {
     const call = follow(scope.runTool('echo', { n: 1 }));
     await sleep(HOLD_MS);
     // Reads in WAL mode do not wait for a writer: answered while the call's row waits.
-    expect(scope.listTools().map((t) => t.name)).toEqual(['echo']);
-    expect(scope.getTool('echo').version).toBe(1);
-    expect(scope.listExecutions({ toolName: 'echo' })).toHaveLength(1);
-    expect(scope.getLastError()).toBeNull();
+    expect((await scope.listTools()).map((t) => t.name)).toEqual(['echo']);
+    expect((await scope.getTool('echo')).version).toBe(1);
+    expect(await scope.listExecutions({ toolName: 'echo' })).toHaveLength(1);
+    expect(await scope.getLastError()).toBeNull();
     const stalled = loop.stop();
     // The result is held until its row is committed, and the row cannot be until the lock goes.
     expect(call.state().done).toBe(false);
@@ -81,7 +81,7 @@ describe('another process holds the write lock (default wait)', () => {
     const outcome = valueOf(await call.settled);
     expect(outcome).toMatchObject({ ok: true, result: { n: 1 } });
     // Committed before the reply, as always.
-    expect(scope.getExecution(outcome.executionId)).toMatchObject({ status: 'SUCCESS', toolName: 'echo' });
+    expect(await scope.getExecution(outcome.executionId)).toMatchObject({ status: 'SUCCESS', toolName: 'echo' });
   });
 
   it('every kind of write (calls, create, a refused create, update, rollback, delete) waits for the lock, then succeeds', async () => {
@@ -115,12 +115,12 @@ describe('another process holds the write lock (default wait)', () => {
     expect(valueOf(writes.created.state())).toMatchObject({ ok: true, tool: { name: 'fresh', activeVersion: 1 } });
     const refused = valueOf(writes.refused.state());
     expect(refused.ok).toBe(false);
-    if (!refused.ok) expect(scope.getExecution(refused.executionId)).toMatchObject({ status: 'FAILURE', operation: 'create', toolName: 'broken' });
+    if (!refused.ok) expect(await scope.getExecution(refused.executionId)).toMatchObject({ status: 'FAILURE', operation: 'create', toolName: 'broken' });
     expect(valueOf(writes.updated.state())).toMatchObject({ ok: true, tool: { description: 'Echoes its arguments.', activeVersion: 2 } });
     expect(valueOf(writes.rolledBack.state())).toMatchObject({ activeVersion: 3 });
     expect(valueOf(writes.deleted.state())).toMatchObject({ name: 'doomed' });
-    expect(scope.listTools().map((t) => t.name)).toEqual(['echo', 'fresh', 'twice']);
-    expect(scope.listExecutions({ toolName: 'echo', limit: 1000 }).length).toBeGreaterThanOrEqual(4);
+    expect((await scope.listTools()).map((t) => t.name)).toEqual(['echo', 'fresh', 'twice']);
+    expect((await scope.listExecutions({ toolName: 'echo', limit: 1000 })).length).toBeGreaterThanOrEqual(4);
   });
 });
 
@@ -128,7 +128,7 @@ describe('a lock held past store.lockWaitMs', () => {
   const WAIT_MS = 700;
   let engine: TestEngine;
   beforeAll(async () => {
-    engine = startEngine({ store: { lockWaitMs: WAIT_MS } });
+    engine = await startEngine({ store: { lockWaitMs: WAIT_MS } });
     const scope = engine.app.forPersona('default');
     expect((await scope.createTool({ name: 'echo', description: 'Echoes.', code: 'export default (a: unknown) => a;' })).ok).toBe(true);
     expect(await scope.runTool('echo', { n: 0 })).toMatchObject({ ok: true });
@@ -162,10 +162,10 @@ describe('a lock held past store.lockWaitMs', () => {
     expect((createError as Error).message).toMatch(/another process holds a lock on the database/i);
 
     // get_last_error does not claim that nothing failed while the log cannot be written.
-    expect(() => scope.getLastError()).toThrow(/execution log cannot be written.*another process holds a lock/is);
+    await expect(scope.getLastError()).rejects.toThrow(/execution log cannot be written.*another process holds a lock/is);
 
     await lock.release();
     expect(await scope.runTool('echo', { n: 2 })).toMatchObject({ ok: true, result: { n: 2 } });
-    expect(scope.getLastError()).toBeNull();
+    expect(await scope.getLastError()).toBeNull();
   });
 });

@@ -15,8 +15,8 @@ import { startEngine, type TestEngine } from '../helpers/engine.js';
 let engine: TestEngine;
 let scope: PersonaScope;
 
-beforeAll(() => {
-  engine = startEngine();
+beforeAll(async () => {
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
 });
 afterAll(() => engine.close());
@@ -76,7 +76,7 @@ describe('a call stopped at its CPU-time limit', () => {
     expect(failure.codeFrame).toMatch(/> 2 \| function walk\(n\) \{\n +\| +\^/);
     expect(failure.details).toMatchObject({ cpuSamples: { hot: [{ function: 'walk', line: 2, column: 14 }] } });
 
-    const last = scope.getLastError('spins_first');
+    const last = await scope.getLastError('spins_first');
     if (last === null) throw new Error('no last error');
     expect(last.error.frames).toEqual(failure.frames);
     expect(last.text).toContain(SAMPLED_HEADING);
@@ -86,7 +86,7 @@ describe('a call stopped at its CPU-time limit', () => {
     expect(FailureOut.parse(out.error).frames[0]).toMatchObject({ function: 'walk', sampled: true });
     expect(FrameOut.parse(failureOut(failure).frames[1])).toMatchObject({ function: 'default', sampled: true });
 
-    expect(scope.getExecution(executionId).frames).toEqual(failure.frames);
+    expect((await scope.getExecution(executionId)).frames).toEqual(failure.frames);
   });
 
   it('on the fast path says it was not sampled and what to do; the next call of the version is sampled', async () => {

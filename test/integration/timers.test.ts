@@ -13,7 +13,7 @@ async function tool(name: string, code: string, timeoutMs = 2_000): Promise<void
 }
 
 beforeAll(async () => {
-  engine = startEngine();
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
   await tool('sleep', 'export default async (a: { ms: number }) => { const t0 = Date.now(); await new Promise((r) => setTimeout(r, a.ms)); return Date.now() - t0; };');
   await tool(
@@ -59,7 +59,7 @@ describe('setTimeout', () => {
     expect(out).toMatchObject({ ok: true });
     if (!out.ok) return;
     expect(out.result).toBeGreaterThanOrEqual(145);
-    expect(scope.getExecution(out.executionId).cpuMs ?? 0).toBeLessThan(100);
+    expect((await scope.getExecution(out.executionId)).cpuMs ?? 0).toBeLessThan(100);
   });
 
   it('fires in order of delay, passes arguments, and does not fire a cleared timer', async () => {

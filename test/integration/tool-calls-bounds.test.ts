@@ -27,7 +27,7 @@ const tryCall = (callee: string, args = '{}') =>
   ].join('\n');
 
 beforeAll(async () => {
-  engine = startEngine({ tools: { maxDepth: 2, maxCallsPerRoot: 5, maxInFlightPerCall: 3 } });
+  engine = await startEngine({ tools: { maxDepth: 2, maxCallsPerRoot: 5, maxInFlightPerCall: 3 } });
   scope = engine.app.forPersona('default');
   await createOk(scope, 'leaf', LEAF, { inputSchema: { type: 'object', properties: { n: { type: 'integer' } }, additionalProperties: false } });
 });
@@ -36,9 +36,9 @@ afterAll(() => engine.close());
 describe('capabilities.tools at create and update', () => {
   it('takes names of tools that do not exist yet and "*", and stores "*" alone', async () => {
     await createOk(scope, 'names_later', LEAF, calling('leaf', 'not_written_yet'));
-    expect(scope.getTool('names_later').tool.capabilities).toEqual({ tools: ['leaf', 'not_written_yet'] });
+    expect((await scope.getTool('names_later')).tool.capabilities).toEqual({ tools: ['leaf', 'not_written_yet'] });
     await createOk(scope, 'any_tool', LEAF, calling('leaf', '*'));
-    expect(scope.getTool('any_tool').tool.capabilities).toEqual({ tools: ['*'] });
+    expect((await scope.getTool('any_tool')).tool.capabilities).toEqual({ tools: ['*'] });
   });
 
   it('refuses names that are not tool names, and a tool that names itself', async () => {
@@ -60,7 +60,7 @@ describe('refusals at the call, thrown at the caller line', () => {
     const failure = failureOf(await scope.runTool('undeclared', {}));
     expect(failure).toMatchObject({ name: 'CapabilityError', message: 'ctx.tools: tool undeclared may not call leaf: leaf is not in its capabilities.tools (it declares none). Add it with update_tool, e.g. capabilities: { tools: ["leaf"] }.' });
     expect(failure.frames[0]).toMatchObject({ tool: 'undeclared', line: 2 });
-    expect(scope.listExecutions({ toolName: 'leaf', includeNested: true })).toHaveLength(0);
+    expect(await scope.listExecutions({ toolName: 'leaf', includeNested: true })).toHaveLength(0);
   });
 
   it('refuses a declared tool that does not exist', async () => {
@@ -73,7 +73,7 @@ describe('refusals at the call, thrown at the caller line', () => {
     expect(made.ok, JSON.stringify(made)).toBe(true);
     await createOk(scope, 'calls_library', tryCall('text_utils'), calling('text_utils'));
     expect(resultOf(await scope.runTool('calls_library', {}))).toMatchObject({ name: 'Error', message: expect.stringContaining('`text_utils` is a library: it has no handler to call') });
-    expect(scope.getTool('calls_library').toolsDeclaration).toContain('text_utils is a library: import it');
+    expect((await scope.getTool('calls_library')).toolsDeclaration).toContain('text_utils is a library: import it');
   });
 
   it('refuses a cycle through two tools at the line that would close it', async () => {
@@ -84,7 +84,7 @@ describe('refusals at the call, thrown at the caller line', () => {
     expect(failure.callee).toMatchObject({ tool: 'pong', name: 'ToolCallCycleError', message: expect.stringContaining('ping is already running in this call tree (ping → pong → ping)') });
     expect(failure.callee!.frames[0]).toMatchObject({ tool: 'pong', line: 3 });
     // Two rows: ping and pong; the refused call never ran.
-    expect(scope.listExecutions({ toolName: 'ping', includeNested: true })).toHaveLength(1);
+    expect(await scope.listExecutions({ toolName: 'ping', includeNested: true })).toHaveLength(1);
   });
 
   it('refuses a call of itself through "*" as a cycle', async () => {
@@ -114,7 +114,7 @@ describe('refusals at the call, thrown at the caller line', () => {
     );
     const out = await scope.runTool('many', {});
     expect(resultOf(out)).toMatchObject({ made: 5, name: 'ToolCallLimitError', message: expect.stringContaining('tools.maxCallsPerRoot') });
-    expect(scope.callsBelow(scope.getExecution(out.executionId)).calls).toHaveLength(5);
+    expect((await scope.callsBelow(await scope.getExecution(out.executionId))).calls).toHaveLength(5);
   });
 
   it('refuses more than tools.maxInFlightPerCall calls at once', async () => {
@@ -133,9 +133,9 @@ describe('arguments', () => {
     await createOk(scope, 'bad_args', tryCall('leaf', '{ n: "three" }'), calling('leaf'));
     const out = await scope.runTool('bad_args', {});
     expect(resultOf(out)).toMatchObject({ name: 'ToolCallError', kind: 'invalid_arguments', message: expect.stringMatching(/^leaf failed \(invalid_arguments\): InvalidArguments: /) });
-    const [effect] = scope.getExecution(out.executionId).effects ?? [];
+    const [effect] = (await scope.getExecution(out.executionId)).effects ?? [];
     expect(effect).toMatchObject({ op: 'tools.call', tool: 'leaf', status: 'FAILURE', kind: 'invalid_arguments' });
-    expect(scope.getExecution((effect as { executionId: string }).executionId)).toMatchObject({ toolName: 'leaf', errorKind: 'invalid_arguments', parentExecutionId: out.executionId });
+    expect(await scope.getExecution((effect as { executionId: string }).executionId)).toMatchObject({ toolName: 'leaf', errorKind: 'invalid_arguments', parentExecutionId: out.executionId });
   });
 
   it('refuses arguments that are not JSON in the caller, at its line', async () => {
@@ -167,7 +167,7 @@ describe('ctx.tools', () => {
     await createOk(scope, 'forgets', ['export default (_a: unknown, ctx: any) => {', '  void ctx.tools.slow_leaf({}).catch(() => undefined);', '  return { returned: true };', '};'].join('\n'), calling('slow_leaf'));
     const out = await scope.runTool('forgets', {});
     expect(resultOf(out)).toEqual({ returned: true });
-    const calls = scope.callsBelow(scope.getExecution(out.executionId)).calls;
+    const calls = (await scope.callsBelow(await scope.getExecution(out.executionId))).calls;
     expect(calls.map((c) => [c.record.toolName, c.record.status])).toEqual([['slow_leaf', 'SUCCESS']]);
   });
 });

@@ -15,7 +15,7 @@ let engine: TestEngine;
 let scope: PersonaScope;
 
 beforeAll(async () => {
-  engine = startEngine();
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
   await createOk(scope, 'csv_stats', CSV_STATS, { inputSchema: CSV_SCHEMA });
   await createOk(scope, 'weekly_report', WEEKLY_REPORT, calling('csv_stats'));
@@ -27,23 +27,23 @@ describe('a three-level chain', () => {
   it('returns the callees results through every level, each call its own row under one root', async () => {
     const out = await scope.runTool('dashboard', { weeks: ['1,2\n3,4', '5'] });
     expect(resultOf(out)).toEqual({ total: 15 });
-    const root = scope.getExecution(out.executionId);
+    const root = await scope.getExecution(out.executionId);
     expect(root).not.toHaveProperty('parentExecutionId');
     const [call] = root.effects ?? [];
     expect(call).toMatchObject({ op: 'tools.call', tool: 'weekly_report', version: 1, status: 'SUCCESS' });
-    const middle = scope.getExecution((call as { executionId: string }).executionId);
+    const middle = await scope.getExecution((call as { executionId: string }).executionId);
     expect(middle).toMatchObject({ toolName: 'weekly_report', status: 'SUCCESS', parentExecutionId: root.id, rootExecutionId: root.id });
     expect(middle.effects?.map((e) => [e.op, (e as { tool?: string }).tool, (e as { status?: string }).status])).toEqual([
       ['tools.call', 'csv_stats', 'SUCCESS'],
       ['tools.call', 'csv_stats', 'SUCCESS'],
     ]);
-    const leaves = scope.callsBelow(root).calls[0]!.calls.map((n) => n.record);
+    const leaves = (await scope.callsBelow(root)).calls[0]!.calls.map((n) => n.record);
     expect(leaves.map((r) => [r.toolName, r.parentExecutionId, r.rootExecutionId, r.resultSummary])).toEqual([
       ['csv_stats', middle.id, root.id, '{"rows":2,"sum":10}'],
       ['csv_stats', middle.id, root.id, '{"rows":1,"sum":5}'],
     ]);
     // A callee's row is written before its caller's: its whole tree is there when the answer is.
-    expect(scope.callsBelow(root).calls.map((n) => n.record.id)).toEqual([middle.id]);
+    expect((await scope.callsBelow(root)).calls.map((n) => n.record.id)).toEqual([middle.id]);
   });
 
   it('locates a failure at the bottom in all three sources, each in its own lines and version', async () => {
@@ -68,7 +68,7 @@ describe('a three-level chain', () => {
     expect(bottom).not.toHaveProperty('callee');
 
     // Every level is logged as its own failure.
-    const rows = [out.executionId, middle.executionId, bottom.executionId].map((id) => scope.getExecution(id));
+    const rows = await Promise.all([out.executionId, middle.executionId, bottom.executionId].map((id) => scope.getExecution(id)));
     expect(rows.map((r) => [r.toolName, r.status, r.errorName])).toEqual([
       ['dashboard', 'FAILURE', 'ToolCallError'],
       ['weekly_report', 'FAILURE', 'ToolCallError'],
@@ -79,7 +79,7 @@ describe('a three-level chain', () => {
 
   it('get_last_error shows one traceback from the agent call down into each callee, and the way up across tools', async () => {
     await scope.runTool('dashboard', { weeks: ['1,,2'] });
-    const view = scope.getLastError()!;
+    const view = (await scope.getLastError())!;
     expect(view.tool).toBe('dashboard');
     const lines = view.text.split('\n');
     const at = (text: string) => lines.findIndex((l) => l.includes(text));
@@ -99,7 +99,7 @@ describe('a three-level chain', () => {
     expect(view.text).toMatch(/\nAcross tools: at parse \(csv_stats\.ts:4:11\) ← called at report \(weekly_report\.ts:4:\d+\) ← called at main \(dashboard\.ts:2:\d+\)\n/);
     expect(view.text).toContain("> 4 |     throw new TypeError(`empty cell in ${JSON.stringify(line)}`);");
     // Of one tool: its own failures at any depth.
-    expect(scope.getLastError('csv_stats')).toMatchObject({ tool: 'csv_stats', error: { name: 'TypeError', message: 'empty cell in "1,,2"' } });
+    expect(await scope.getLastError('csv_stats')).toMatchObject({ tool: 'csv_stats', error: { name: 'TypeError', message: 'empty cell in "1,,2"' } });
   });
 
   it('gives a caller that catches a ToolCallError the callee facts as plain data', async () => {
@@ -120,7 +120,7 @@ describe('a three-level chain', () => {
     const out = await scope.runTool('careful', {});
     expect(resultOf(out)).toEqual({ name: 'ToolCallError', tool: 'csv_stats', version: 1, kind: 'exception', error: { name: 'TypeError', message: 'empty cell in ","' }, line: 4, id: 'string', json: true });
     // The callee failed, the caller did not: its row is a success that records the failed call.
-    expect(scope.getExecution(out.executionId).effects).toEqual([expect.objectContaining({ op: 'tools.call', tool: 'csv_stats', status: 'FAILURE', kind: 'exception' })]);
+    expect((await scope.getExecution(out.executionId)).effects).toEqual([expect.objectContaining({ op: 'tools.call', tool: 'csv_stats', status: 'FAILURE', kind: 'exception' })]);
   });
 
   it('links a ToolCallError the caller wrapped as a cause, and shows the callee under it', async () => {
@@ -142,7 +142,7 @@ describe('a three-level chain', () => {
     expect(failure.name).toBe('Error');
     expect(failure.cause).toMatchObject({ name: 'ToolCallError', callee: { tool: 'csv_stats', name: 'TypeError' } });
     expect(failure.cause?.callee?.frames[0]).toMatchObject({ function: 'parse', line: 4 });
-    const text = scope.getLastError('wrapper')!.text;
+    const text = (await scope.getLastError('wrapper'))!.text;
     expect(text).toContain('Caused by: ToolCallError: csv_stats failed (exception): TypeError: empty cell in "x,"');
     expect(text).toMatch(/In csv_stats \(version 1, execution ex_[\w-]+\) \[exception\]: TypeError: empty cell in "x,"\n\s+at parse \(csv_stats\.ts:4:11\)/);
   });
@@ -153,6 +153,6 @@ describe('a three-level chain', () => {
     const after = failureOf(await scope.runTool('dashboard', { weeks: [','] }));
     expect(before.callee?.callee?.frames[0]).toMatchObject({ version: 1, line: 4 });
     expect(after.callee?.callee?.frames[0]).toMatchObject({ version: 2, line: 5 });
-    expect(scope.getExecution(before.callee!.callee!.executionId).version).toBe(1);
+    expect((await scope.getExecution(before.callee!.callee!.executionId)).version).toBe(1);
   });
 });

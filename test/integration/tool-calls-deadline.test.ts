@@ -17,7 +17,7 @@ const CALLER = ['export default async function caller(args: { ms: number }, ctx:
 
 beforeAll(async () => {
   // One lane per tool: the queue test below fills it.
-  engine = startEngine({ sandbox: { processes: 1, parallelCallsPerTool: 1 } });
+  engine = await startEngine({ sandbox: { processes: 1, parallelCallsPerTool: 1 } });
   scope = engine.app.forPersona('default');
   await createOk(scope, 'sleeper', SLEEPER, { timeoutMs: 20_000 });
   await createOk(scope, 'caller', CALLER, { ...calling('sleeper'), timeoutMs: 1_000 });
@@ -39,10 +39,10 @@ describe('deadline inheritance', () => {
     expect(out.ok === false && out.advice).toContain("raise the timeout_ms of caller (the tool you called) or of sleeper");
     // The caller's limit is 1 s; the callee's 20 s. Wide margin for a loaded machine, far below 4 s.
     expect(took).toBeLessThan(2_500);
-    const callee = scope.getExecution(failure.callee!.executionId);
+    const callee = await scope.getExecution(failure.callee!.executionId);
     expect(callee).toMatchObject({ toolName: 'sleeper', status: 'FAILURE', errorKind: 'timeout', parentExecutionId: out.executionId });
     expect(callee.durationMs).toBeLessThan(out.durationMs);
-    expect(scope.getExecution(out.executionId)).toMatchObject({ status: 'FAILURE', errorName: 'ToolCallError' });
+    expect(await scope.getExecution(out.executionId)).toMatchObject({ status: 'FAILURE', errorName: 'ToolCallError' });
     // The time limit the callee was stopped at is the caller's, less the reserve: under 1 s.
     expect(callee.errorMessage).toMatch(/\b(8\d\d|9\d\d|[1-8]\d\d) ms\b/);
   });
@@ -56,7 +56,7 @@ describe('deadline inheritance', () => {
     expect(failure.callee).toMatchObject({ tool: 'sleeper', kind: 'timeout', message: expect.stringContaining('The call never ran') });
     expect(out.durationMs).toBeLessThan(1_400);
     expect(resultOf(await busy)).toEqual({ slept: 1_500 });
-    const callee = scope.getExecution(failure.callee!.executionId);
+    const callee = await scope.getExecution(failure.callee!.executionId);
     expect(callee).toMatchObject({ errorKind: 'timeout', cpuMs: null });
   });
 

@@ -11,8 +11,8 @@ let engine: TestEngine;
 let alice: PersonaScope;
 let bob: PersonaScope;
 
-beforeAll(() => {
-  engine = startEngine();
+beforeAll(async () => {
+  engine = await startEngine();
   alice = engine.app.forPersona('alice');
   bob = engine.app.forPersona('bob');
 });
@@ -47,7 +47,7 @@ describe('kv writes in a call tree', () => {
     await createOk(alice, 'catches', 'export default async (_a: unknown, ctx: any) => { try { await ctx.tools.writes_then_throws({}); } catch { return { caught: true }; } };', calling('writes_then_throws'));
     await createOk(alice, 'reads_k', 'export default async (_a: unknown, ctx: any) => ({ k: (await ctx.kv.get("k")) ?? null });', shared);
     expect(resultOf(await alice.runTool('catches', {}))).toEqual({ caught: true });
-    const row = alice.listExecutions({ toolName: 'writes_then_throws', includeNested: true })[0]!;
+    const row = (await alice.listExecutions({ toolName: 'writes_then_throws', includeNested: true }))[0]!;
     expect(row).toMatchObject({ status: 'FAILURE', effects: [expect.objectContaining({ op: 'kv.set', key: 'k' })] });
     expect(resultOf(await alice.runTool('reads_k', {}))).toEqual({ k: null });
   });
@@ -66,7 +66,7 @@ describe('personas', () => {
       expect(resultOf(await bob.runTool(tool, {}))).toEqual({ name: 'ToolNotFoundError', message: expect.stringContaining('tool victim not found among the tools of persona bob') });
     }
     expect(resultOf(await bob.runTool('reach_same', {}))).toEqual({ persona: 'bob' });
-    expect(alice.listExecutions({ toolName: 'victim', includeNested: true })).toHaveLength(0);
-    expect(alice.listExecutions({ toolName: 'same_name', includeNested: true })).toHaveLength(0);
+    expect(await alice.listExecutions({ toolName: 'victim', includeNested: true })).toHaveLength(0);
+    expect(await alice.listExecutions({ toolName: 'same_name', includeNested: true })).toHaveLength(0);
   });
 });

@@ -23,7 +23,7 @@ let scope: PersonaScope;
 let mcp: InMemoryClient;
 
 beforeAll(async () => {
-  engine = startEngine();
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
   await createOk(scope, 'csv_stats', CSV_STATS, { inputSchema: CSV_SCHEMA, description: 'Sums a CSV of numbers.' });
   await createOk(scope, 'weekly_report', WEEKLY_REPORT, { ...calling('csv_stats', 'not_yet'), inputSchema: { type: 'object', properties: { weeks: { type: 'array', items: { type: 'string' } } }, required: ['weeks'] } });
@@ -95,7 +95,7 @@ describe('the trace of a call tree', () => {
     expect(declaration).toContain('/** Sums a CSV of numbers. (version 1) */\n  csv_stats(args: {\n    /** Rows of numbers, comma separated. */\n    csv: string;\n    strict?: boolean;\n  }): Promise<unknown>;');
     expect(declaration).toContain('/** not_yet does not exist yet: calls are refused until it is created. */');
     expect(declaration).toContain("interface ToolCallError extends Error {\n  name: 'ToolCallError';");
-    expect((await structured('get_tool', { name: 'csv_stats' }))).not.toHaveProperty('tools_declaration');
+    expect(await structured('get_tool', { name: 'csv_stats' })).not.toHaveProperty('tools_declaration');
     expect((await structured('get_tool', { name: 'dashboard' }))['capabilities' as never]).toBeUndefined();
     expect(((await structured('get_tool', { name: 'dashboard' }))['tool'] as { capabilities: unknown }).capabilities).toEqual({ tools: ['weekly_report'] });
   });

@@ -23,7 +23,7 @@ const tool = (name: string) => ({ name, description: name, code: 'export default
 let engine: TestEngine;
 let client: Client;
 beforeAll(async () => {
-  engine = startEngine({ limits: { maxToolsPerPersona: CAP } });
+  engine = await startEngine({ limits: { maxToolsPerPersona: CAP } });
   const mcp = createMcpServer({ scope: engine.app.forPersona('default'), logger: silentLogger, version: 'test' });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await mcp.connect(serverSide);

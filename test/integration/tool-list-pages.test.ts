@@ -15,7 +15,7 @@ let client: Client;
 const NAMES = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf'];
 
 beforeAll(async () => {
-  engine = startEngine();
+  engine = await startEngine();
   const scope = engine.app.forPersona('default');
   for (const name of [...NAMES].reverse()) expect((await scope.createTool({ name, description: name, code: 'export default () => 1;' })).ok).toBe(true);
   expect((await scope.createTool({ name: 'zulu', description: 'deleted', code: 'export default () => 1;' })).ok).toBe(true);

@@ -22,7 +22,7 @@ const scope = () => engine.app.forPersona('default');
 const code = 'export default () => 1;';
 
 beforeAll(async () => {
-  engine = startEngine();
+  engine = await startEngine();
   const mcp = createMcpServer({ scope: scope(), logger: silentLogger, version: 'test', toolsListPage: 2 });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await mcp.connect(serverSide);

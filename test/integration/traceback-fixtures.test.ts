@@ -203,8 +203,8 @@ const fixtures = fs
 let engine: TestEngine;
 let scope: PersonaScope;
 
-beforeAll(() => {
-  engine = startEngine();
+beforeAll(async () => {
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
 });
 afterAll(() => engine.close());
@@ -285,7 +285,7 @@ describe.each(fixtures)('$file', (fixture) => {
       // No location by design: the message says why, or names what to change (`says=`).
       expect(failure.frames, where).toEqual([]);
       if (want.says === undefined) expect(failure.message).toMatch(/cannot say where/);
-      expect(scope.getExecution(executionId)).toMatchObject({ status: 'FAILURE', errorKind: want.kind, errorName: want.name, frames: [] });
+      expect(await scope.getExecution(executionId)).toMatchObject({ status: 'FAILURE', errorKind: want.kind, errorName: want.name, frames: [] });
       return;
     }
     // Frames from CPU samples are marked, and only those: a timeout's frames are all samples.
@@ -324,7 +324,7 @@ describe.each(fixtures)('$file', (fixture) => {
     if (target!.shown === want.lineText) expect(target!.at).toBe(top!.column - 1);
 
     // The log row holds the same failure.
-    const row = scope.getExecution(executionId);
+    const row = await scope.getExecution(executionId);
     expect(row).toMatchObject({ status: 'FAILURE', errorKind: want.kind, errorName: want.name, codeFrame: failure.codeFrame });
     expect(row.frames).toEqual(failure.frames);
     for (const link of fixture.linked) expect(linkedAt(failureOfLog(row), link.path)).toEqual(linkedAt(failure, link.path));

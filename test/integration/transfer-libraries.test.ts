@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { exportTools, importTools, parseExport, serializeExport, type ToolExport } from '../../src/service/transfer.js';
+import { sqliteContract } from '../../src/store/sqlite-contract.js';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { fixturePackages, type FixtureFolder } from '../helpers/fixture-packages.js';
 
@@ -15,7 +16,7 @@ let file: ToolExport;
 
 beforeAll(async () => {
   folder = fixturePackages(['slugify']);
-  engine = startEngine({ packages: { dir: folder.dir, allow: ['slugify'] } });
+  engine = await startEngine({ packages: { dir: folder.dir, allow: ['slugify'] } });
   const scope = engine.app.forPersona('default');
   const made = [
     await scope.createTool({ name: 'words', description: 'd', code: 'export const first = (s: string) => s.split(" ")[0] ?? "";\n', kind: 'library' }),
@@ -25,7 +26,10 @@ beforeAll(async () => {
   ];
   for (const out of made) expect(out.ok, out.ok ? '' : out.failure.message).toBe(true);
   await engine.app.close();
-  file = parseExport(serializeExport(exportTools((await import('../../src/store/index.js')).openStore(engine.dbPath), 'default')));
+  const { openStoreAt } = await import('../../src/store/open.js');
+  const store = await openStoreAt(engine.dbPath);
+  file = parseExport(serializeExport(await exportTools(store, 'default')));
+  await store.close();
 });
 afterAll(async () => {
   await engine.close();
@@ -38,31 +42,31 @@ it('the file carries kind and pinned dependencies, and an import runs the import
   const importer = file.tools.find((t) => t.name === 'slug_first')!.versions[0]!;
   expect(importer.dependencies).toMatchObject([{ kind: 'library', name: 'words', version: 1 }, { kind: 'package', name: 'slugify' }]);
 
-  const target = startEngine({ packages: { dir: folder.dir, allow: ['slugify'] } });
+  const target = await startEngine({ packages: { dir: folder.dir, allow: ['slugify'] } });
   try {
     const { openStore } = await import('../../src/store/index.js');
     const store = openStore(target.dbPath);
     try {
-      const summary = await importTools(store, 'default', file, parseConfig({ dbPath: target.dbPath, packages: { dir: folder.dir, allow: ['slugify'] } }));
+      const summary = await importTools(sqliteContract(store), 'default', file, parseConfig({ dbPath: target.dbPath, packages: { dir: folder.dir, allow: ['slugify'] } }));
       expect(summary.tools.map((t) => [t.name, t.recompiled])).toEqual([['slug_first', 0], ['words', 0]]);
     } finally {
       store.close();
     }
     const scope = target.app.forPersona('default');
     expect(await scope.runTool('slug_first', { t: 'Hello big world' })).toMatchObject({ ok: true, result: 'Hello!' });
-    expect(scope.getTool('words').importers).toEqual([{ name: 'slug_first', activeVersion: 1, libraryVersion: 1, current: false }]);
+    expect((await scope.getTool('words')).importers).toEqual([{ name: 'slug_first', activeVersion: 1, libraryVersion: 1, current: false }]);
   } finally {
     await target.close();
   }
 });
 
 it('an import is refused when this server lacks a package version a tool bundled', async () => {
-  const target = startEngine();
+  const target = await startEngine();
   try {
     const { openStore } = await import('../../src/store/index.js');
     const store = openStore(target.dbPath);
     try {
-      const refused = importTools(store, 'default', file, parseConfig({ dbPath: target.dbPath, packages: { allow: ['slugify'] } }));
+      const refused = importTools(sqliteContract(store), 'default', file, parseConfig({ dbPath: target.dbPath, packages: { allow: ['slugify'] } }));
       await expect(refused).rejects.toMatchObject({
         message: expect.stringMatching(/version 1 of tool `slug_first`: the source does not compile: slug_first\.ts:1:21: import "slugify": .* It bundled slugify@[\d.]+: install it here \(`chameleon packages add slugify@[\d.]+`\) and allow it in packages\.allow/),
       });

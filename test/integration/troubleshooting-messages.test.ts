@@ -125,7 +125,7 @@ describe('installing', () => {
         // Three failed starts (at most 10 s), to see the backoff between them.
         'let failedStarts = 0;',
         "const logger = createStderrLogger('info', (line) => { if (line.includes('could not start a sandbox process')) failedStarts += 1; process.stderr.write(line); });",
-        `const app = createChameleon({ config: parseConfig({ dbPath: ${JSON.stringify(path.join(dir, 'x.db'))}, sandbox: { processes: 1 } }), logger });`,
+        `const app = await createChameleon({ config: parseConfig({ dbPath: ${JSON.stringify(path.join(dir, 'x.db'))}, sandbox: { processes: 1 } }), logger });`,
         "const made = await app.forPersona('default').createTool({ name: 'one', description: 'd', code: 'export default () => 1;' });",
         "process.stdout.write(made.ok ? 'saved' : made.failure.message);",
         'for (let waited = 0; failedStarts < 3 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));',
@@ -159,7 +159,7 @@ describe('on a real engine', () => {
 
   beforeAll(async () => {
     upstream = await startLoopbackServer((_req, res) => res.end('ok'));
-    engine = startEngine(
+    engine = await startEngine(
       {
         store: { lockWaitMs: 300 },
         capabilities: { fetch: { allow: ['127.0.0.1:*'] } },
@@ -335,7 +335,7 @@ describe('the store', () => {
       expect(error.message).toContain(adviceFor({ code: 'SQLITE_FULL' }));
       return;
     }
-    const engine = startEngine({ store: { lockWaitMs: 0 } }, { dbPath: path.join(mountPoint, 'x.db') });
+    const engine = await startEngine({ store: { lockWaitMs: 0 } }, { dbPath: path.join(mountPoint, 'x.db') });
     try {
       const scope = engine.app.forPersona('default');
       expect((await scope.createTool({ name: 'double', description: 'Doubles.', code: 'export default (a: { n: number }) => a.n * 2;' })).ok).toBe(true);

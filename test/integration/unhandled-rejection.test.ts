@@ -11,8 +11,8 @@ import { startEngine, type TestEngine } from '../helpers/engine.js';
 let engine: TestEngine;
 let scope: PersonaScope;
 
-beforeAll(() => {
-  engine = startEngine();
+beforeAll(async () => {
+  engine = await startEngine();
   scope = engine.app.forPersona('default');
 });
 afterAll(() => engine.close());

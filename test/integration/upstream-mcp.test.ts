@@ -17,14 +17,14 @@ let scope: PersonaScope;
 let flakyFlag: string;
 let cleanup = (): void => undefined;
 
-beforeAll(() => {
+beforeAll(async () => {
   // Exits at its first start (as a crashed server would), runs the real server from then on.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-upstream-'));
   cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
   flakyFlag = path.join(dir, 'started-once');
   const flaky = path.join(dir, 'flaky.mjs');
   fs.writeFileSync(flaky, `import fs from 'node:fs';\nif (!fs.existsSync(${JSON.stringify(flakyFlag)})) { fs.writeFileSync(${JSON.stringify(flakyFlag)}, ''); process.exit(1); }\nprocess.argv.push('stdio');\nawait import(${JSON.stringify(EVERYTHING)});\n`);
-  engine = startEngine(
+  engine = await startEngine(
     {
       secrets: { UP_TOKEN: { env: 'TEST_UP_TOKEN', hosts: ['example.invalid'] } },
       upstreams: {
@@ -52,7 +52,7 @@ describe('ctx.mcp', () => {
     const out = await scope.runTool('echo', { m: 'hello upstream' });
     expect(out).toMatchObject({ ok: true, result: [{ type: 'text', text: 'Echo: hello upstream' }] });
     if (!out.ok) return;
-    expect(scope.getExecution(out.executionId).effects).toEqual([{ op: 'mcp.call', server: 'everything', tool: 'echo', status: 'ok', ms: expect.any(Number) }]);
+    expect((await scope.getExecution(out.executionId)).effects).toEqual([{ op: 'mcp.call', server: 'everything', tool: 'echo', status: 'ok', ms: expect.any(Number) }]);
   }, 30_000);
 
   it('returns structuredContent when the upstream gives it, and lists the upstream tools', async () => {
@@ -107,7 +107,7 @@ describe('ctx.mcp', () => {
     expect(out.result as string).toContain('CHAMELEON_TEST_KEY');
     expect(out.result as string).toContain('{{chameleon-secret:UP_TOKEN}}');
     expect(JSON.stringify(out)).not.toContain(SECRET);
-    expect(JSON.stringify(scope.getExecution(out.executionId))).not.toContain(SECRET);
+    expect(JSON.stringify(await scope.getExecution(out.executionId))).not.toContain(SECRET);
   });
 
   it("stops a call that waits on a slow upstream at the caller's deadline, and the next call works", async () => {

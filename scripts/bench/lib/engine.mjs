@@ -33,7 +33,8 @@ export async function engineKit(code) {
     async startEngine(label, configOverrides = {}) {
       const dir = tempDir(label);
       const dbPath = path.join(dir, 'chameleon.db');
-      const app = createChameleon({ config: parseConfig({ dbPath, ...configOverrides }), logger: silentLogger });
+      // Awaited: the engine opens its store asynchronously (a build before that returned it at once).
+      const app = await createChameleon({ config: parseConfig({ dbPath, ...configOverrides }), logger: silentLogger });
       const scope = app.forPersona(PERSONA);
       return {
         app,

@@ -8,11 +8,16 @@
  * wins per key: a read-modify-write (a counter) can lose an update under concurrent calls.
  *
  * Quotas are checked at each operation against committed usage plus this call's overlay, and
- * the namespace ones again at commit. handle() never throws: every refusal, and a fault of the
+ * the namespace ones again at commit. handle() never rejects: every refusal, and a fault of the
  * host's store, is an `{ ok: false }` answer the guest turns into an error.
+ *
+ * The store answers by promise, so operations run one after another in the order they were
+ * asked for: each reads and lays its write over the overlay before the next one starts, as
+ * when they were synchronous (a set's quota check and its write cannot be split by another set).
  */
 import type { Effect, KvOperation, KvQuotas, KvWrite } from '../../model.js';
-import { compareKeys, entryBytes, MAX_KV_LIST_LIMIT, type KvStore } from '../../store/index.js';
+import type { StoreContract } from '../../store/contract.js';
+import { compareKeys, entryBytes, MAX_KV_LIST_LIMIT } from '../../store/index.js';
 import { thousands } from '../../thousands.js';
 import { keyLabel } from './keys.js';
 import { parseRequest, type KvRefusal, type KvRequest } from './wire.js';
@@ -31,7 +36,8 @@ export interface KvSessionOptions {
 }
 
 export interface KvSession {
-  handle(op: KvOperation, bodyJson: string): KvAnswer;
+  /** Admitted (or refused) at once, answered in order; an operation admitted before end() still runs. */
+  handle(op: KvOperation, bodyJson: string): Promise<KvAnswer>;
   /** The final state of every key this call wrote, for ExecutionRecord.kvWrites. */
   writes(): KvWrite[];
   /** Every operation, in order (refused ones too), for ExecutionRecord.effects. */
@@ -49,7 +55,7 @@ interface Overlaid {
 
 const OPERATIONS: ReadonlySet<string> = new Set<KvOperation>(['kv.get', 'kv.set', 'kv.delete', 'kv.list']);
 
-export function createKvSession(store: Pick<KvStore, 'get' | 'list' | 'entryBytes' | 'usage'>, options: KvSessionOptions): KvSession {
+export function createKvSession(store: Pick<StoreContract['kv'], 'get' | 'list' | 'entryBytes' | 'usage'>, options: KvSessionOptions): KvSession {
   const { persona, namespace, quotas } = options;
   const overlay = new Map<string, Overlaid>();
   const effects: Effect[] = [];
@@ -60,6 +66,8 @@ export function createKvSession(store: Pick<KvStore, 'get' | 'list' | 'entryByte
   /** Committed usage, read at the first write; plus what the overlay changes. */
   let committed: { keys: number; bytes: number } | null = null;
   const change = { keys: 0, bytes: 0 };
+  /** The last operation admitted: the next one runs after it. Never rejects. */
+  let previous: Promise<KvAnswer> = Promise.resolve({ ok: true, body: '{}' });
 
   function refuse(op: KvOperation, refusal: KvRefusal, audit = true): KvAnswer {
     if (audit) effects.push({ op, namespace, ...(refusal.key === undefined ? {} : { key: refusal.key }), refused: refusal.reason });
@@ -71,16 +79,16 @@ export function createKvSession(store: Pick<KvStore, 'get' | 'list' | 'entryByte
    * when the call first touches the key; another call may commit between two such reads, which
    * the check at commit catches.
    */
-  function current(key: string): number | undefined {
+  function current(key: string): Promise<number | undefined> {
     const own = overlay.get(key);
-    return own !== undefined ? own.bytes : store.entryBytes(persona, namespace, key);
+    return own !== undefined ? Promise.resolve(own.bytes) : store.entryBytes(persona, namespace, key);
   }
 
-  function run(request: KvRequest): KvAnswer {
+  async function run(request: KvRequest): Promise<KvAnswer> {
     switch (request.op) {
       case 'kv.get': {
         const own = overlay.get(request.key);
-        const valueJson = own !== undefined ? own.valueJson : (store.get(persona, namespace, request.key)?.valueJson ?? null);
+        const valueJson = own !== undefined ? own.valueJson : ((await store.get(persona, namespace, request.key))?.valueJson ?? null);
         if (valueJson === null) {
           effects.push({ op: 'kv.get', namespace, key: request.key, found: false });
           return { ok: true, body: '{"found":false}' };
@@ -92,7 +100,7 @@ export function createKvSession(store: Pick<KvStore, 'get' | 'list' | 'entryByte
       case 'kv.set':
         return set(request.key, request.valueJson, request.valueBytes);
       case 'kv.delete': {
-        const before = current(request.key);
+        const before = await current(request.key);
         const found = before !== undefined;
         write(request.key, null, before);
         effects.push({ op: 'kv.delete', namespace, key: request.key, found });
@@ -103,10 +111,10 @@ export function createKvSession(store: Pick<KvStore, 'get' | 'list' | 'entryByte
     }
   }
 
-  function set(key: string, valueJson: string, valueBytes: number): KvAnswer {
-    const now = current(key);
+  async function set(key: string, valueJson: string, valueBytes: number): Promise<KvAnswer> {
+    const now = await current(key);
     const next = entryBytes(key, valueJson);
-    committed ??= store.usage(persona, namespace);
+    committed ??= await store.usage(persona, namespace);
     const keys = committed.keys + change.keys + (now === undefined ? 1 : 0);
     const bytes = committed.bytes + change.bytes + next - (now ?? 0);
     const at = `kv.set(${keyLabel(key)})`;
@@ -140,14 +148,14 @@ export function createKvSession(store: Pick<KvStore, 'get' | 'list' | 'entryByte
     overlay.set(key, { valueJson, bytes, at: options.now().toISOString() });
   }
 
-  function list(prefix: string, limit: number): KvAnswer {
+  async function list(prefix: string, limit: number): Promise<KvAnswer> {
     // Enough committed keys that, once this call's deletes are taken out, the first `limit + 1`
     // of the merged list are among them (each delete can hide at most one): bounded by
     // MAX_LIST_LIMIT + maxOperationsPerCall.
     // The store reads at most MAX_KV_LIST_LIMIT: past it (a call with thousands of deletes)
     // the page may come out shorter than `limit`, still in order and marked truncated.
     const wanted = Math.min(limit + 1 + overlay.size, MAX_KV_LIST_LIMIT);
-    const read = store.list(persona, namespace, { prefix, limit: wanted });
+    const read = await store.list(persona, namespace, { prefix, limit: wanted });
     const keys = new Set(read.map((e) => e.key));
     for (const [key, own] of overlay) {
       if (own.valueJson === null) keys.delete(key);
@@ -164,29 +172,41 @@ export function createKvSession(store: Pick<KvStore, 'get' | 'list' | 'entryByte
     return { ok: true, body: JSON.stringify({ keys: page, truncated: known.length > limit || !complete }) };
   }
 
+  /** The request to run, or the answer when it is refused before reaching the store. */
+  function admit(op: KvOperation, bodyJson: string): KvRequest | KvAnswer {
+    if (!OPERATIONS.has(op)) return { ok: false, name: 'TypeError', message: `kv: unknown operation ${JSON.stringify(String(op)).slice(0, 40)}.` };
+    // Not audited: the call's row may already be written.
+    if (ended) return { ok: false, name: 'Error', message: `${op}(): the call has ended; kv is not available to work it left running.` };
+    operations += 1;
+    if (operations > quotas.maxOperationsPerCall) {
+      // The first refusal is audited; a loop that keeps trying is only counted.
+      const first = operations === quotas.maxOperationsPerCall + 1;
+      if (!first) uncounted += 1;
+      const message = `${op}(): this call has made ${thousands(quotas.maxOperationsPerCall)} kv operations; the limit is ${thousands(quotas.maxOperationsPerCall)} per call (kv.maxOperationsPerCall in the host's config). Make fewer: one value can hold a whole object.`;
+      return refuse(op, { name: 'KvQuotaError', reason: 'maxOperationsPerCall', message }, first);
+    }
+    const request = parseRequest(op, bodyJson, quotas);
+    return 'op' in request ? request : refuse(op, request);
+  }
+
+  async function runGuarded(request: KvRequest): Promise<KvAnswer> {
+    try {
+      return await run(request);
+    } catch (error) {
+      options.onHostFault?.(error);
+      const key = 'key' in request ? request.key : undefined;
+      const message = `${request.op}(${key === undefined ? '' : keyLabel(key)}): the host's store failed; this is the host's fault, not your tool's. Call again later.`;
+      return refuse(request.op, { name: 'Error', reason: 'host fault', message, ...(key === undefined ? {} : { key }) });
+    }
+  }
+
   return {
     handle(op, bodyJson) {
-      if (!OPERATIONS.has(op)) return { ok: false, name: 'TypeError', message: `kv: unknown operation ${JSON.stringify(String(op)).slice(0, 40)}.` };
-      // Not audited: the call's row may already be written.
-      if (ended) return { ok: false, name: 'Error', message: `${op}(): the call has ended; kv is not available to work it left running.` };
-      operations += 1;
-      if (operations > quotas.maxOperationsPerCall) {
-        // The first refusal is audited; a loop that keeps trying is only counted.
-        const first = operations === quotas.maxOperationsPerCall + 1;
-        if (!first) uncounted += 1;
-        const message = `${op}(): this call has made ${thousands(quotas.maxOperationsPerCall)} kv operations; the limit is ${thousands(quotas.maxOperationsPerCall)} per call (kv.maxOperationsPerCall in the host's config). Make fewer: one value can hold a whole object.`;
-        return refuse(op, { name: 'KvQuotaError', reason: 'maxOperationsPerCall', message }, first);
-      }
-      const request = parseRequest(op, bodyJson, quotas);
-      if (!('op' in request)) return refuse(op, request);
-      try {
-        return run(request);
-      } catch (error) {
-        options.onHostFault?.(error);
-        const key = 'key' in request ? request.key : undefined;
-        const message = `${op}(${key === undefined ? '' : keyLabel(key)}): the host's store failed; this is the host's fault, not your tool's. Call again later.`;
-        return refuse(op, { name: 'Error', reason: 'host fault', message, ...(key === undefined ? {} : { key }) });
-      }
+      const admitted = admit(op, bodyJson);
+      if ('ok' in admitted) return Promise.resolve(admitted);
+      const answer = previous.then(() => runGuarded(admitted));
+      previous = answer;
+      return answer;
     },
     writes() {
       return [...overlay.entries()]

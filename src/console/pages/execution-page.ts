@@ -4,7 +4,7 @@
  * arguments, result, console output, what the call did outside itself, and the calls it made.
  */
 import type { ExecutionRecord, Frame } from '../../model.js';
-import { callsBelow, type CallNode } from '../../service/call-trace.js';
+import { callsIn, MAX_TREE_ROWS, treeRootOf, type CallNode } from '../../service/call-trace.js';
 import { scopeLabel, showsPersonas, type ConsoleContext } from '../context.js';
 import { bytes, cut, ms, prettyJson, shortTime } from '../format.js';
 import { href, html, type SafeHtml } from '../html.js';
@@ -18,7 +18,7 @@ export function executionPage(ctx: ConsoleContext, id: string): SafeHtml | null 
   const r = found;
   const toolLink = (tool: string, version?: number | null) => href(base, ['tools', tool], { ...(showsPersonas(ctx.scope) ? { persona: r.persona } : {}), ...(version ? { version } : {}) });
   const failed = r.status === 'FAILURE';
-  const tree = r.operation === 'call' ? callsBelow(store.executions, r.persona, r) : { calls: [], cut: false };
+  const tree = r.operation === 'call' ? callsIn(r, store.executions.tree(r.persona, treeRootOf(r), MAX_TREE_ROWS + 1)) : { calls: [], cut: false };
 
   const body = html`<h1>Execution <code>${r.id}</code></h1>
 <dl class="facts">

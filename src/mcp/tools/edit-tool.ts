@@ -37,7 +37,7 @@ export const editToolTool = defineMetaTool({
       args.edits.map((e) => ({ oldString: e.old_string, newString: e.new_string })),
       args.force === undefined ? {} : { force: args.force },
     );
-    const active = outcome.ok ? null : ctx.scope.getTool(args.name).tool.activeVersion;
+    const active = outcome.ok ? null : (await ctx.scope.getTool(args.name)).tool.activeVersion;
     return writeResult(outcome, ctx, args.name, active, (v) => `Edited ${args.name}: version ${v} is now active.`);
   },
 });

@@ -53,9 +53,9 @@ export const getExecutionTool = defineMetaTool({
     .strict(),
   output: outputSchemaOf(ExecutionOut),
   annotations: { readOnlyHint: true, openWorldHint: false },
-  run(args, ctx) {
-    const row = ctx.scope.getExecution(args.id);
-    const tree = row.operation === 'call' ? ctx.scope.callsBelow(row) : { calls: [], cut: false };
+  async run(args, ctx) {
+    const row = await ctx.scope.getExecution(args.id);
+    const tree = row.operation === 'call' ? await ctx.scope.callsBelow(row) : { calls: [], cut: false };
     const structured: z.infer<typeof ExecutionOut> = {
       ...executionOut(row),
       ...(tree.calls.length === 0 ? {} : { calls: tree.calls.map(callNodeOut) }),

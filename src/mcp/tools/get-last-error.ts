@@ -66,8 +66,8 @@ export const getLastErrorTool = defineMetaTool({
   input: z.object({ tool_name: z.string().optional().describe('Only failures of this tool; default any of your tools.') }).strict(),
   output: outputSchemaOf(LastErrorOut, NoErrorOut),
   annotations: { readOnlyHint: true, openWorldHint: false },
-  run(args, ctx) {
-    const view = ctx.scope.getLastError(args.tool_name);
+  async run(args, ctx) {
+    const view = await ctx.scope.getLastError(args.tool_name);
     if (!view) {
       const message = args.tool_name ? `No failed executions of ${args.tool_name}.` : 'None of your tools has failed yet.';
       return success({ status: 'NO_ERROR', tool: args.tool_name ?? null, message } satisfies z.infer<typeof NoErrorOut>, message);

@@ -104,8 +104,8 @@ export const getToolTool = defineMetaTool({
   output: outputSchemaOf(GetToolOut),
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run(args, ctx) {
-    const details = ctx.scope.getTool(args.name, args.version);
-    const diff = args.diff === undefined ? null : ctx.scope.diffVersions(args.name, args.diff.from, args.diff.to);
+    const details = await ctx.scope.getTool(args.name, args.version);
+    const diff = args.diff === undefined ? null : await ctx.scope.diffVersions(args.name, args.diff.from, args.diff.to);
     // Only a version that declares upstreams asks them for their tools (and starts them).
     const mcpDeclaration = details.capabilities.mcp === undefined ? null : await ctx.scope.mcpDeclaration(args.name, args.version);
     const structured: z.infer<typeof GetToolOut> = {

@@ -70,10 +70,10 @@ export const listExecutionsTool = defineMetaTool({
     .strict(),
   output: outputSchemaOf(ListExecutionsOut, FailureGroupsOut),
   annotations: { readOnlyHint: true, openWorldHint: false },
-  run(args, ctx) {
+  async run(args, ctx) {
     if (args.group_by === 'fingerprint') {
       if (args.status === 'SUCCESS') throw new AppError('INVALID_ARGUMENT', 'group_by "fingerprint" groups failures: leave out status, or give status "FAILURE".');
-      const groups = ctx.scope.failureGroups({
+      const groups = await ctx.scope.failureGroups({
         ...(args.tool_name === undefined ? {} : { toolName: args.tool_name }),
         ...(args.since === undefined ? {} : { since: args.since }),
         ...(args.limit === undefined ? {} : { limit: args.limit }),
@@ -82,14 +82,14 @@ export const listExecutionsTool = defineMetaTool({
       const structured: z.infer<typeof FailureGroupsOut> = { groups: groups.map(failureGroupOut), count: groups.length };
       return success(structured, groups.length === 0 ? 'No fingerprinted failures match.' : json(structured));
     }
-    const rows = ctx.scope.listExecutions({
+    const rows = await ctx.scope.listExecutions({
       ...(args.tool_name === undefined ? {} : { toolName: args.tool_name }),
       ...(args.status === undefined ? {} : { status: args.status }),
       ...(args.since === undefined ? {} : { since: args.since }),
       ...(args.limit === undefined ? {} : { limit: args.limit }),
       ...(args.include_nested === true ? { includeNested: true } : {}),
     });
-    const counts = ctx.scope.nestedCounts(rows);
+    const counts = await ctx.scope.nestedCounts(rows);
     const summary = (row: (typeof rows)[number]) => executionSummaryOut(row, row.parentExecutionId === undefined && row.operation === 'call' ? (counts.get(row.id) ?? 0) : undefined);
     const structured: z.infer<typeof ListExecutionsOut> = { executions: rows.map(summary), count: rows.length };
     return success(structured, rows.length === 0 ? 'No executions match.' : json(structured));

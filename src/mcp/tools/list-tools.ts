@@ -26,8 +26,8 @@ export const listToolsTool = defineMetaTool({
     .strict(),
   output: outputSchemaOf(ListToolsOut),
   annotations: { readOnlyHint: true, openWorldHint: false },
-  run(args, ctx) {
-    const page = ctx.scope.listToolsPage(args.cursor, args.limit ?? DEFAULT_LIMIT);
+  async run(args, ctx) {
+    const page = await ctx.scope.listToolsPage(args.cursor, args.limit ?? DEFAULT_LIMIT);
     const tools = page.tools.map(listingOut);
     const structured: z.infer<typeof ListToolsOut> = { tools, count: tools.length, next_cursor: page.nextCursor };
     const text = tools.length === 0 && args.cursor === undefined ? 'You have no tools yet. Make one with create_tool.' : json(structured);

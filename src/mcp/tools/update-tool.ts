@@ -47,7 +47,7 @@ export const updateToolTool = defineMetaTool({
       ...(args.datasource === undefined ? {} : { datasource: args.datasource }),
       ...(args.strict_types === undefined ? {} : { strictTypes: args.strict_types }),
     });
-    const active = outcome.ok ? null : ctx.scope.getTool(args.name).tool.activeVersion;
+    const active = outcome.ok ? null : (await ctx.scope.getTool(args.name)).tool.activeVersion;
     return writeResult(outcome, ctx, args.name, active, (v) => `Updated ${args.name}: version ${v} is now active.`);
   },
 });

@@ -10,8 +10,8 @@ import { createParity } from '../../helpers/web-parity.js';
 
 let engine: TestEngine;
 let parity: ReturnType<typeof createParity>;
-beforeAll(() => {
-  engine = startEngine();
+beforeAll(async () => {
+  engine = await startEngine();
   parity = createParity(engine.app.forPersona('web'));
 });
 afterAll(() => engine.close());

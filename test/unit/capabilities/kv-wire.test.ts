@@ -1,3 +1,4 @@
+import { promised } from '../../../src/store/sqlite-contract.js';
 import path from 'node:path';
 
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -10,7 +11,7 @@ import { tempDir } from '../../helpers/temp-dir.js';
 function session(): KvSession {
   const store = openStore(path.join(tempDir('chameleon-kv-wire-'), 'chameleon.db'), { backgroundCheckpoints: false });
   onTestFinished(() => store.close());
-  return createKvSession(store.kv, { persona: 'alice', namespace: 'tool:notes', executionId: 'ex', quotas: DEFAULT_KV_QUOTAS, now: () => new Date() });
+  return createKvSession(promised(store.kv), { persona: 'alice', namespace: 'tool:notes', executionId: 'ex', quotas: DEFAULT_KV_QUOTAS, now: () => new Date() });
 }
 
 const LONG_KEY = 'k'.repeat(513);
@@ -47,9 +48,9 @@ const HOSTILE: Array<[string, KvOperation, string, string, RegExp]> = [
 ];
 
 describe('kv requests from the sandbox process, checked as hostile input', () => {
-  it.each(HOSTILE)('refuses %s, writes nothing, and throws nothing', (_what, op, body, name, message) => {
+  it.each(HOSTILE)('refuses %s, writes nothing, and throws nothing', async (_what, op, body, name, message) => {
     const s = session();
-    const answer = s.handle(op, body);
+    const answer = await s.handle(op, body);
     expect(answer.ok).toBe(false);
     if (answer.ok) return;
     expect(answer.name).toBe(name);
@@ -59,10 +60,10 @@ describe('kv requests from the sandbox process, checked as hostile input', () =>
     expect(s.effects()[0]).toMatchObject({ op, refused: expect.any(String) });
   });
 
-  it('refuses a set larger than any allowed value before parsing it', () => {
+  it('refuses a set larger than any allowed value before parsing it', async () => {
     const s = session();
     const body = `{"key":"a","value":"${'\\u0000'.repeat(100_000)}"}`;
-    const answer = s.handle('kv.set', body);
+    const answer = await s.handle('kv.set', body);
     expect(answer).toEqual({
       ok: false,
       name: 'KvQuotaError',
@@ -70,19 +71,19 @@ describe('kv requests from the sandbox process, checked as hostile input', () =>
     });
   });
 
-  it('refuses an unknown operation and a body that is not text', () => {
+  it('refuses an unknown operation and a body that is not text', async () => {
     const s = session();
-    expect(s.handle('kv.drop' as KvOperation, '{}')).toMatchObject({ ok: false, name: 'TypeError', message: 'kv: unknown operation "kv.drop".' });
-    expect(s.handle('kv.get', 42 as unknown as string)).toMatchObject({ ok: false, name: 'TypeError', message: 'kv.get(): the request was not text.' });
+    expect(await s.handle('kv.drop' as KvOperation, '{}')).toMatchObject({ ok: false, name: 'TypeError', message: 'kv: unknown operation "kv.drop".' });
+    expect(await s.handle('kv.get', 42 as unknown as string)).toMatchObject({ ok: false, name: 'TypeError', message: 'kv.get(): the request was not text.' });
   });
 
-  it('accepts what a correct guest sends at the edges: 512-byte keys, control characters, deep JSON, extra fields', () => {
+  it('accepts what a correct guest sends at the edges: 512-byte keys, control characters, deep JSON, extra fields', async () => {
     const s = session();
     const deep = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
     const key512 = '€'.repeat(170) + 'ab'; // 512 bytes
-    expect(s.handle('kv.set', JSON.stringify({ key: key512, value: '1', extra: true }))).toEqual({ ok: true, body: '{}' });
-    expect(s.handle('kv.set', JSON.stringify({ key: '\u001b[2J\n', value: deep }))).toEqual({ ok: true, body: '{}' });
-    expect(s.handle('kv.get', JSON.stringify({ key: '\u001b[2J\n' }))).toEqual({ ok: true, body: `{"found":true,"value":${deep}}` });
-    expect(s.handle('kv.list', '{}')).toEqual({ ok: true, body: JSON.stringify({ keys: ['\u001b[2J\n', key512], truncated: false }) });
+    expect(await s.handle('kv.set', JSON.stringify({ key: key512, value: '1', extra: true }))).toEqual({ ok: true, body: '{}' });
+    expect(await s.handle('kv.set', JSON.stringify({ key: '\u001b[2J\n', value: deep }))).toEqual({ ok: true, body: '{}' });
+    expect(await s.handle('kv.get', JSON.stringify({ key: '\u001b[2J\n' }))).toEqual({ ok: true, body: `{"found":true,"value":${deep}}` });
+    expect(await s.handle('kv.list', '{}')).toEqual({ ok: true, body: JSON.stringify({ keys: ['\u001b[2J\n', key512], truncated: false }) });
   });
 });

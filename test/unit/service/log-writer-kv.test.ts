@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 import type { KvWrite } from '../../../src/model.js';
+import { sqliteContract } from '../../../src/store/sqlite-contract.js';
 import { createLogWriter } from '../../../src/service/log-writer.js';
 import { openStore } from '../../../src/store/index.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -15,7 +16,7 @@ function writer(maxKeysPerNamespace: number) {
   const file = path.join(tempDir('chameleon-log-kv-'), 'chameleon.db');
   const store = openStore(file, { busyTimeoutMs: 0, backgroundCheckpoints: false, kvQuotas: { maxKeysPerNamespace, maxBytesPerNamespace: 1_000_000 } });
   onTestFinished(() => store.close());
-  return { store, file, log: createLogWriter(store, { lockWaitMs: 5_000 }) };
+  return { store, file, log: createLogWriter(sqliteContract(store), { lockWaitMs: 5_000 }) };
 }
 
 describe('createLogWriter().write() with kv writes', () => {

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { isAppError } from '../../../src/errors.js';
+import { sqliteContract } from '../../../src/store/sqlite-contract.js';
 import { createLogWriter } from '../../../src/service/log-writer.js';
 import { openStore } from '../../../src/store/index.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -18,7 +19,7 @@ function writerWithLock(lockWaitMs: number) {
   const rows = other.prepare<[], number>('SELECT COUNT(*) FROM executions').pluck();
   return {
     store,
-    log: createLogWriter(store, { lockWaitMs }),
+    log: createLogWriter(sqliteContract(store), { lockWaitMs }),
     lock: () => other.exec('BEGIN IMMEDIATE; INSERT INTO executions SELECT * FROM executions WHERE 0'),
     release: () => other.exec('COMMIT'),
     committedRows: () => rows.get(),
