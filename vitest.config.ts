@@ -15,7 +15,7 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       {
-        test: { ...shared, name: 'main', include: ['test/{unit,integration,e2e}/**/*.test.ts'], sequence: { groupOrder: 0 } },
+        test: { ...shared, name: 'main', include: ['test/{unit,integration,e2e,store-contract}/**/*.test.ts'], sequence: { groupOrder: 0 } },
       },
       {
         // The attacks measure the server's event-loop stalls and memory: they run one file at
