@@ -43,6 +43,8 @@ export interface ChameleonOptions {
  */
 export async function createChameleon(options: ChameleonOptions) {
   const { config, logger } = options;
+  // First: nothing is started yet when a secret the config names is unusable.
+  const secrets = loadSecretValues(config.secrets, options.secretEnv ?? {}, logger);
   // No busy timeout: SQLite would sleep on the event loop for a lock another process holds.
   // Writes wait for it on timers instead (whenUnlocked, the log writer); reads never wait in WAL.
   const opening = openStoreAt(config.dbPath, { busyTimeoutMs: 0, kvQuotas: config.kv });
@@ -60,7 +62,6 @@ export async function createChameleon(options: ChameleonOptions) {
     await pool.close();
     throw error;
   }
-  const secrets = loadSecretValues(config.secrets, options.secretEnv ?? {}, logger);
   let datasources: Datasources;
   try {
     datasources = createDatasources(config, { logger, secretValue: (name) => secrets.value(name), env: options.secretEnv ?? {} });
