@@ -247,8 +247,8 @@ describe('tenant quotas', () => {
   // Tenants' scopes on a real engine, as `serve --http` makes them (mcp/tenants.ts); the HTTP
   // path of each refusal is test/e2e/tenant-quotas.test.ts.
   let engine: TestEngine;
-  beforeAll(() => {
-    engine = startEngine();
+  beforeAll(async () => {
+    engine = await startEngine();
   });
   afterAll(() => engine?.close());
   const tenant = (name: string, quotas: Record<string, number>) => {
