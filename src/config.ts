@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { privateRangeProblem } from './capabilities/egress/address-ranges.js';
 import { patternProblem } from './capabilities/egress/host-patterns.js';
 import { AppError } from './errors.js';
+import { isPostgresUrl } from './store/location.js';
 import { DEFAULT_KV_QUOTAS, NAME_PATTERN } from './model.js';
 import { tenantProblems, TenantsSchema } from './tenants/schema.js';
 
@@ -336,7 +337,10 @@ export type Config = z.infer<typeof ConfigSchema>;
 
 /** The packages folder: `packages.dir` as an absolute path, or the default beside the database. */
 export function packagesDir(config: Pick<Config, 'dbPath' | 'packages'>): string {
-  return path.resolve(config.packages.dir ?? path.join(path.dirname(path.resolve(config.dbPath)), 'packages', 'node_modules'));
+  if (config.packages.dir !== undefined) return path.resolve(config.packages.dir);
+  // A database server has no folder beside it: each machine keeps its packages in the home folder.
+  const beside = isPostgresUrl(config.dbPath) ? path.join(os.homedir(), '.chameleon') : path.dirname(path.resolve(config.dbPath));
+  return path.join(beside, 'packages', 'node_modules');
 }
 export type ConfigInput = z.input<typeof ConfigSchema>;
 

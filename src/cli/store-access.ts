@@ -57,7 +57,7 @@ export function checkPersona(persona: string): string {
  * Opens the database for a command. Reading commands (`mustExist`) refuse a missing file
  * rather than create an empty one, which would only hide a mistyped path.
  */
-export async function openCommandStore(opts: StoreOptions, runtime: Pick<Runtime, 'homedir'>, mustExist: boolean): Promise<{ store: StoreContract; dbPath: string; persona: string }> {
+export async function openCommandStore(opts: StoreOptions, runtime: Pick<Runtime, 'homedir' | 'env'>, mustExist: boolean): Promise<{ store: StoreContract; dbPath: string; persona: string }> {
   const persona = checkPersona(opts.persona);
   const dbPath = databasePath(opts, runtime);
   // A database server says for itself whether the database exists.
@@ -66,11 +66,11 @@ export async function openCommandStore(opts: StoreOptions, runtime: Pick<Runtime
   }
   // Loaded here, not at the top: declaring the commands (and --help) need no database driver.
   const { openStoreAt } = await import('../store/open.js');
-  return { store: await openStoreAt(dbPath), dbPath, persona };
+  return { store: await openStoreAt(dbPath, { postgres: { env: runtime.env } }), dbPath, persona };
 }
 
 /** Runs `fn` with an open store and closes it afterwards, whatever happens. */
-export async function withStore<T>(opts: StoreOptions, runtime: Pick<Runtime, 'homedir'>, mustExist: boolean, fn: (s: { store: StoreContract; dbPath: string; persona: string }) => T | Promise<T>): Promise<T> {
+export async function withStore<T>(opts: StoreOptions, runtime: Pick<Runtime, 'homedir' | 'env'>, mustExist: boolean, fn: (s: { store: StoreContract; dbPath: string; persona: string }) => T | Promise<T>): Promise<T> {
   const opened = await openCommandStore(opts, runtime, mustExist);
   try {
     return await fn(opened);

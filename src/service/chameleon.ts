@@ -47,7 +47,17 @@ export async function createChameleon(options: ChameleonOptions) {
   const secrets = loadSecretValues(config.secrets, options.secretEnv ?? {}, logger);
   // No busy timeout: SQLite would sleep on the event loop for a lock another process holds.
   // Writes wait for it on timers instead (whenUnlocked, the log writer); reads never wait in WAL.
-  const opening = openStoreAt(config.dbPath, { busyTimeoutMs: 0, kvQuotas: config.kv });
+  const opening = openStoreAt(config.dbPath, {
+    busyTimeoutMs: 0,
+    kvQuotas: config.kv,
+    postgres: {
+      env: options.secretEnv ?? {},
+      password: config.store.password,
+      secretValue: (name) => secrets.value(name),
+      poolSize: config.store.poolSize,
+      onBackgroundError: (message, error) => logger.warn(message, { error: String(error) }),
+    },
+  });
   // The sandbox processes boot (~110 ms each) while a database server is connected to.
   const pool = new SandboxPool({
     ...config.sandbox,

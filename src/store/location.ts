@@ -22,10 +22,10 @@ export function refuseOtherUrl(db: string): void {
   throw urlRefused(scheme);
 }
 
-export function urlRefused(scheme: string): AppError {
+function urlRefused(scheme: string): AppError {
   return new AppError(
     'INVALID_ARGUMENT',
-    `--db ${scheme}://… is a URL, and the store is a SQLite file: pass a file path (for example --db ./chameleon.db). ` +
-      'A PostgreSQL store is not available in this version; PostgreSQL serves SQL tools as a datasource (see "SQL tools" in docs/writing-tools.md).',
+    `--db ${scheme}://… is a URL of a database Chameleon cannot store in: pass a SQLite file path (for example --db ./chameleon.db) ` +
+      'or a PostgreSQL URL (--db postgres://user@host:5432/database).',
   );
 }

@@ -3,7 +3,7 @@
  * whose server is missing here is skipped, saying why. `open()` gives a fresh store, cleaned
  * up when the test finishes.
  */
-import { describe, onTestFinished } from 'vitest';
+import { afterAll, describe, onTestFinished } from 'vitest';
 
 import { STORE_FACTORIES, type TestStore } from '../helpers/store-factories.js';
 
@@ -11,6 +11,7 @@ export function eachStore(title: string, body: (open: () => Promise<TestStore>) 
   for (const factory of STORE_FACTORIES) {
     const why = factory.unavailable();
     describe.skipIf(why !== null)(`${title} (${factory.kind} store)${why === null ? '' : `: skipped, ${why}`}`, () => {
+      afterAll(() => factory.dispose());
       body(async () => {
         const store = await factory.open();
         onTestFinished(() => store.cleanup());
