@@ -16,9 +16,16 @@ export interface RawSession {
   close(): Promise<void>;
 }
 
+export interface RawSessionOptions {
+  /** Requests in flight at once (default 4); more wait in the client. */
+  maxSockets?: number;
+  /** The server is in stateless mode (http.stateless): it gives no session id, and none is sent. */
+  stateless?: boolean;
+}
+
 /** `headers`: sent with every request, e.g. a tenant's `authorization`. */
-export async function openRawSession(url: string, headers: Record<string, string> = {}): Promise<RawSession> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+export async function openRawSession(url: string, headers: Record<string, string> = {}, options: RawSessionOptions = {}): Promise<RawSession> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 4 });
   let nextId = 1;
   let sessionId = '';
   const streams: http.ClientRequest[] = [];
@@ -34,6 +41,8 @@ export async function openRawSession(url: string, headers: Record<string, string
           if ((res.statusCode ?? 0) >= 400) return reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 300)}`));
           resolve({ headers: res.headers, messages: parseMessages(text, String(res.headers['content-type'] ?? '')) });
         });
+        // The server died after its headers (an SSE answer still open): Node says `aborted`.
+        res.on('error', reject);
       });
       req.on('error', reject);
       req.end(JSON.stringify(body));
@@ -50,7 +59,7 @@ export async function openRawSession(url: string, headers: Record<string, string
 
   const init = await post({ jsonrpc: '2.0', id: nextId++, method: 'initialize', params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'raw-session', version: '1' } } });
   sessionId = String(init.headers['mcp-session-id'] ?? '');
-  if (!sessionId) throw new Error('the server gave no Mcp-Session-Id');
+  if (!sessionId && options.stateless !== true) throw new Error('the server gave no Mcp-Session-Id');
   await post({ jsonrpc: '2.0', method: 'notifications/initialized' });
 
   return {
@@ -58,7 +67,7 @@ export async function openRawSession(url: string, headers: Record<string, string
     request,
     listen: (onNotification) =>
       new Promise((resolve, reject) => {
-        const req = http.request(url, { method: 'GET', agent: false, headers: { ...headers, accept: 'text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION } }, (res) => {
+        const req = http.request(url, { method: 'GET', agent: false, headers: { ...headers, accept: 'text/event-stream', ...(sessionId ? { 'mcp-session-id': sessionId } : {}), 'mcp-protocol-version': PROTOCOL_VERSION } }, (res) => {
           if (res.statusCode !== 200) return reject(new Error(`GET stream: HTTP ${res.statusCode}`));
           let buffer = '';
           res.setEncoding('utf8').on('data', (chunk: string) => {

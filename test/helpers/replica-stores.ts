@@ -1,0 +1,51 @@
+/**
+ * The stores replicas can share, for suites that run once per store: a SQLite file (several
+ * processes on one file, WAL) and a PostgreSQL database on a throwaway cluster. Each test gets
+ * a fresh store; one cluster serves a whole file (startPostgres is ~1 s).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { postgresUnavailable, startPostgres, type TestPostgres } from './postgres.js';
+import { tempDir } from './temp-dir.js';
+
+export interface ReplicaStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Why this store cannot be tested here, or null. */
+  readonly unavailable: string | null;
+  /** A fresh, empty store for one test: the `--db` value. */
+  fresh(): Promise<string>;
+  /** Stops what the store started (the cluster); call from afterAll. */
+  stop(): void;
+}
+
+export function sqliteReplicaStore(): ReplicaStore {
+  return {
+    kind: 'sqlite',
+    unavailable: null,
+    fresh: () => Promise.resolve(path.join(tempDir('chameleon-replicas-'), 'shared.db')),
+    stop: () => undefined,
+  };
+}
+
+/** Until the PostgreSQL store is on this branch, `--db postgres://…` is refused (store-access.ts). */
+const POSTGRES_STORE = fileURLToPath(new URL('../../src/store/postgres/index.ts', import.meta.url));
+
+export function postgresReplicaStore(): ReplicaStore & { server(): TestPostgres | null } {
+  let cluster: Promise<TestPostgres> | null = null;
+  let started: TestPostgres | null = null;
+  let databases = 0;
+  return {
+    kind: 'postgres',
+    unavailable: fs.existsSync(POSTGRES_STORE) ? postgresUnavailable() : 'the PostgreSQL store (src/store/postgres/) is not in this build',
+    async fresh() {
+      cluster ??= startPostgres().then((s) => (started = s));
+      const server = await cluster;
+      const name = `replicas_${++databases}`;
+      await server.exec('postgres', `CREATE DATABASE ${name}`);
+      return server.url(name);
+    },
+    stop: () => started?.stop(),
+    server: () => started,
+  };
+}
