@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { postgresReplicaStore, sqliteReplicaStore, type ReplicaStore } from '../helpers/replica-stores.js';
+import { postgresReplicaStore, quietReplicaConfig, sqliteReplicaStore, type ReplicaStore } from '../helpers/replica-stores.js';
 import { startReplicas, type ReplicaClient, type ReplicaSet } from '../helpers/replicas.js';
-import { tempDir } from '../helpers/temp-dir.js';
 
 /**
  * Issue 19: a replica serves a new version of a tool as soon as it is committed anywhere. Each
@@ -22,13 +19,6 @@ function ran(result: { structuredContent?: Record<string, unknown> }): { status:
   return { status: s['status'], version: s['version'], result: s['result'] };
 }
 
-function quietConfig(): string {
-  // The type checker loads TypeScript (~0.5 s of CPU) in every replica; it is advice, not what is measured here.
-  const file = path.join(tempDir('chameleon-replicas-config-'), 'config.json');
-  fs.writeFileSync(file, JSON.stringify({ typecheck: { enabled: false } }));
-  return file;
-}
-
 describe.each(stores)('replicas on one $kind store', (store) => {
   describe.skipIf(store.unavailable !== null)(`(${store.unavailable ?? 'available'})`, () => {
     let set: ReplicaSet | undefined;
@@ -36,7 +26,7 @@ describe.each(stores)('replicas on one $kind store', (store) => {
     afterAll(() => set?.stop());
 
     it('serves, on every other replica, the version an update committed on one, at the very next call', async () => {
-      set = await startReplicas({ count: 3, db: await store.fresh(), config: quietConfig() });
+      set = await startReplicas({ count: 3, db: await store.fresh(), config: quietReplicaConfig() });
       client = await set.connect();
       const created = await client.call('create_tool', { name: 'which', description: 'v1', code: 'export default () => ({ v: 1 });' }, 0);
       expect(created.result.structuredContent).toMatchObject({ saved: true, version: 1 });
