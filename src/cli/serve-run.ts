@@ -81,6 +81,8 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
   }
   const { createInflight, createMcpServer, createToolEvents, serveStdio, tenantPrincipals } = mcp;
   const events = createToolEvents();
+  // A tool written by another replica on the same store reaches this process's sessions too.
+  const stopFollowing = chameleon.onToolChange((change) => events.toolsChanged(change.persona));
   const inflight = createInflight();
   const scope = chameleon.forPersona(config.persona);
   const makeServer = () => createMcpServer({ scope, logger, version, events, inflight });
@@ -172,6 +174,7 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
   const reason = await Promise.race([ended, signal]);
   return shutdown(reason, logger, async () => {
     stopAccepting();
+    stopFollowing();
     if (inflight.count() > 0) {
       logger.info(`waiting up to ${DRAIN_MS} ms for ${inflight.count()} call(s) in progress`);
       await inflight.drain(DRAIN_MS);

@@ -26,6 +26,8 @@ import { loadSecretValues, type SecretValues } from './secrets.js';
 import { mcpDeclaration } from './mcp-declarations.js';
 import { createUpstreams } from '../capabilities/mcp/upstreams.js';
 import { createToolWriteTurns } from './tool-writes.js';
+import { followToolChanges } from './tool-changes.js';
+import type { ToolChange } from '../store/contract.js';
 import { createDatasources, type Datasources } from '../datasources/index.js';
 
 export interface ChameleonOptions {
@@ -170,6 +172,12 @@ function engine(options: ChameleonOptions, store: StoreContract, pool: SandboxPo
       await nextTurn();
       await warmUpCompiler();
     },
+    /**
+     * Tools another process changed on the same store (a replica on the same PostgreSQL): the
+     * server announces tools/list_changed to that persona's sessions (tool-changes.ts). Returns
+     * the unsubscribe function.
+     */
+    onToolChange: (listener: (change: ToolChange) => void) => followToolChanges(store, deps.activeVersions, listener),
     /** Pids of the sandbox processes, for diagnostics and tests. */
     sandboxPids: () => pool.pids(),
     /**
