@@ -56,6 +56,7 @@ const FIGURES = [
   ['mcp', async () => (await import('./figures/mcp.mjs')).mcpFigures],
   ['http', async () => (await import('./figures/http.mjs')).httpFigures],
   ['parallel', async () => (await import('./figures/parallel.mjs')).parallelFigures],
+  ['replicas', async () => (await import('./figures/replicas.mjs')).replicasFigures],
   ['fetch', async () => (await import('./figures/fetch.mjs')).fetchFigures],
   ['tool-calls', async () => (await import('./figures/tool-calls.mjs')).toolCallFigures],
   ['startup', async () => (await import('./figures/startup.mjs')).startupFigures],
