@@ -30,19 +30,28 @@ export async function replicasFigures({ runGroup, profile, quick, code }) {
     // One first, so that the fresh file's migrations run once; then the others.
     servers.push(await startHttpServer(code.bin, ['--db', db, '--persona', 'bench', '--config', config], { ...serverEnv(), CHAMELEON_TOKEN: token }));
     servers.push(...(await Promise.all(Array.from({ length: REPLICAS - 1 }, () => startHttpServer(code.bin, ['--db', db, '--persona', 'bench', '--config', config], { ...serverEnv(), CHAMELEON_TOKEN: token })))));
+    // The control: as many replicas, each on a file of its own. What they lose against one
+    // replica is the machine shared by more processes; what the shared file loses beyond that
+    // is its one writer at a time.
+    const own = await Promise.all(
+      Array.from({ length: REPLICAS }, (_, i) => startHttpServer(code.bin, ['--db', path.join(dir, `own-${i}.db`), '--persona', 'bench', '--config', config], { ...serverEnv(), CHAMELEON_TOKEN: token })),
+    );
+    servers.push(...own);
     const headers = { authorization: `Bearer ${token}` };
     sessions.push(...(await Promise.all(servers.map((s) => openHttpSession(s.url, { headers, maxSockets: IN_FLIGHT })))));
-    await sessions[0].call('create_tool', { name: 'add', description: 'Adds two numbers.', code: TOOLS.add, input_schema: ADD_SCHEMA });
+    const shared = sessions.slice(0, REPLICAS);
+    const separate = sessions.slice(REPLICAS);
+    for (const session of [shared[0], ...separate]) await session.call('create_tool', { name: 'add', description: 'Adds two numbers.', code: TOOLS.add, input_schema: ADD_SCHEMA });
     for (let i = 0; i < 30; i++) for (const session of sessions) await session.call('add', ADD_ARGS);
 
     const calls = quick ? 48 : 192;
-    const spread = (count) => {
+    const spread = (count, over = shared, id = `replicas-${count}`, what = 'one file') => {
       let next = 0;
       return {
-        id: `replicas-${count}`,
-        label: `${count} replica${count === 1 ? '' : 's'}, ${IN_FLIGHT} in flight round robin, stored tool \`add\`, logged`,
+        id,
+        label: `${count} replica${count === 1 ? '' : 's'} on ${what}, ${IN_FLIGHT} in flight round robin, stored tool \`add\`, logged`,
         batch: calls,
-        run: (batch) => inFlight(() => sessions[next++ % count].call('add', ADD_ARGS), batch, IN_FLIGHT),
+        run: (batch) => inFlight(() => over[next++ % count].call('add', ADD_ARGS), batch, IN_FLIGHT),
       };
     };
     const group = await runGroup({
@@ -50,13 +59,13 @@ export async function replicasFigures({ runGroup, profile, quick, code }) {
       title: `throughput of serve --http replicas on one SQLite file (${calls} calls a sample; ratio = calls/s over 1 replica's)`,
       metric: 'throughput',
       baseline: spread(1),
-      variants: [spread(2), spread(3)],
+      variants: [spread(2), spread(3), spread(REPLICAS, separate, `replicas-${REPLICAS}-own-files`, 'a file each (control)')],
       ...profile.slow,
       // Short: three server processes and six sandbox processes share two cores with the client.
       rounds: quick ? profile.slow.rounds : 16,
       maxMs: quick ? profile.slow.maxMs : 15_000,
       note:
-        `${REPLICAS} replicas started, each with its default 2 sandbox processes; the client (this process, node:http keep-alive) sends ${IN_FLIGHT} calls in flight, ` +
+        `${REPLICAS} replicas on one file and, as a control, ${REPLICAS} on a file each, all started, each with its default 2 sandbox processes; the client (this process, node:http keep-alive) sends ${IN_FLIGHT} calls in flight, ` +
         'each to the next replica in turn. Every call commits its log row before its answer; across processes SQLite has one writer at a time.',
     });
     return [group];
