@@ -20,6 +20,10 @@ export interface TestPostgres {
   url(database: string, role?: { name: string; password: string }): string;
   /** Runs SQL as the superuser on `database`. */
   exec(database: string, sql: string): Promise<void>;
+  /** Stops the server as a crash would (`pg_ctl stop -m immediate`), keeping its data. */
+  halt(): void;
+  /** Starts a halted server again on the same port, with its data. */
+  resume(): void;
   stop(): void;
 }
 
@@ -77,10 +81,12 @@ export async function startPostgres(): Promise<TestPostgres> {
   // fsync off: a test cluster need not survive a power cut, and its writes are many.
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'chameleon', '--no-sync', '--no-instructions']);
   let port = 0;
+  let halted = false;
+  const start = () => run('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`, 'start']);
   for (let attempt = 0; ; attempt++) {
     port = await freePort();
     try {
-      run('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`, 'start']);
+      start();
       break;
     } catch (error) {
       // Another process took the port between the probe and the start.
@@ -101,9 +107,17 @@ export async function startPostgres(): Promise<TestPostgres> {
         await client.end();
       }
     },
+    halt() {
+      run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      halted = true;
+    },
+    resume() {
+      start();
+      halted = false;
+    },
     stop() {
       try {
-        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+        if (!halted) run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
