@@ -1,14 +1,14 @@
 /**
  * Several real `chameleon serve --http` processes on one store (a SQLite file or a PostgreSQL
  * URL), as a load balancer would see them (issue 19): each on a free loopback port behind the
- * same bearer token, and a client that spreads calls across them round robin, with no session
- * affinity beyond one MCP session per replica. One replica can be SIGKILLed the way a crashed
+ * same bearer token, and a client that spreads calls across them round robin: with one MCP
+ * session per replica (stateful HTTP, the default), or with none (`http.stateless`). One replica can be SIGKILLed the way a crashed
  * machine goes away; calls it took down with it can be retried on the survivors.
  */
 import { randomBytes } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { descendants, isRunning, spawnCli, waitFor, type Spawned } from '../e2e/helpers/cli.js';
-import { openRawSession, type RawSession } from '../e2e/helpers/raw-session.js';
+import { openRawSession, type RawSession, type RawSessionOptions } from '../e2e/helpers/raw-session.js';
 
 export interface Replica {
   readonly index: number;
@@ -41,6 +41,8 @@ export interface StartReplicasOptions {
   persona?: string;
   /** `--config FILE` for every replica. */
   config?: string;
+  /** The config sets `http.stateless`: the client then opens no sessions (any request, any replica). */
+  stateless?: boolean;
   env?: Record<string, string>;
   args?: readonly string[];
 }
@@ -71,7 +73,7 @@ export async function startReplicas(options: StartReplicasOptions): Promise<Repl
     token,
     headers,
     async connect(connectOptions = {}) {
-      const client = await connectClient(replicas, headers, connectOptions.maxSocketsPerReplica ?? 16);
+      const client = await connectClient(replicas, headers, { maxSockets: connectOptions.maxSocketsPerReplica ?? 16, stateless: options.stateless === true });
       clients.push(client);
       return client;
     },
@@ -149,8 +151,8 @@ export class ReplicaUnreachable extends Error {
   }
 }
 
-async function connectClient(replicas: readonly Replica[], headers: Record<string, string>, maxSockets: number): Promise<ReplicaClient> {
-  const sessions: RawSession[] = await Promise.all(replicas.map((r) => openRawSession(r.url, headers, { maxSockets })));
+async function connectClient(replicas: readonly Replica[], headers: Record<string, string>, options: RawSessionOptions): Promise<ReplicaClient> {
+  const sessions: RawSession[] = await Promise.all(replicas.map((r) => openRawSession(r.url, headers, options)));
   const down = new Set<number>();
   let next = 0;
 

@@ -53,7 +53,8 @@ describe.each(stores)('replicas on one $kind store', (store) => {
     });
 
     it('answers tool not found on another replica as soon as a delete is committed on one', async () => {
-      expect((await client.call('delete_tool', { name: 'which' }, 2)).result.isError).toBeFalsy();
+      const deleted = await client.call('delete_tool', { name: 'which' }, 2);
+      expect(deleted.result.isError, JSON.stringify(deleted.result.content)).toBeFalsy();
       for (const replica of [0, 1]) {
         const call = await client.call('which', {}, replica);
         expect(call.result.isError).toBe(true);

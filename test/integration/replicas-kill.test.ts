@@ -3,7 +3,8 @@ import { postgresReplicaStore, quietReplicaConfig, sqliteReplicaStore, type Repl
 import { allGone, startReplicas, type ReplicaCall, type ReplicaSet } from '../helpers/replicas.js';
 
 /**
- * Issue 19: one of three replicas SIGKILLed under 16 calls in flight. A call's log row is
+ * Issue 19: one of three stateless replicas (http.stateless: any request, any replica)
+ * SIGKILLed under 16 calls in flight. A call's log row is
  * committed before its answer, so every answer a client got (from the killed replica too) is
  * in the log the survivors read; a call the killed replica took with it never reached its
  * client, which retries it on a survivor, where it succeeds. (Such a call may have run, and
@@ -29,7 +30,7 @@ describe.each(stores)('a replica SIGKILLed under load, on a $kind store', (store
     afterAll(() => set?.stop());
 
     it(`answers all ${CALLS} calls (${IN_FLIGHT} in flight), those cut off retried on the survivors, and every answer is in the log`, async () => {
-      set = await startReplicas({ count: 3, db: await store.fresh(), config: quietReplicaConfig() });
+      set = await startReplicas({ count: 3, db: await store.fresh(), config: quietReplicaConfig({ http: { stateless: true } }), stateless: true });
       const client = await set.connect();
       await client.call('create_tool', { name: 'work', description: 'CPU for a few ms', code: WORK, input_schema: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] } }, 0);
       for (const replica of [0, 1, 2]) expect((await client.call('work', { n: -1 }, replica)).result.isError).toBeFalsy();

@@ -4,7 +4,8 @@ import { startReplicas, type ReplicaClient, type ReplicaSet } from '../helpers/r
 import { waitFor } from '../e2e/helpers/cli.js';
 
 /**
- * Issue 19: updates of one tool from two replicas at once get gapless, unique version numbers
+ * Issue 19, on stateless replicas (http.stateless: no session, any request on any replica):
+ * updates of one tool from two replicas at once get gapless, unique version numbers
  * (the store's constraint and retry, or SQLite's write lock), and tools/list_changed reaches
  * the sessions of a third replica that wrote nothing (PostgreSQL: LISTEN/NOTIFY).
  */
@@ -20,7 +21,7 @@ describe.each(stores)('three replicas on one $kind store', (store) => {
     afterAll(() => set?.stop());
 
     it(`numbers ${2 * UPDATES_PER_REPLICA} updates sent to two replicas at once 2..${2 * UPDATES_PER_REPLICA + 1}, each once`, async () => {
-      set = await startReplicas({ count: 3, db: await store.fresh(), config: quietReplicaConfig() });
+      set = await startReplicas({ count: 3, db: await store.fresh(), config: quietReplicaConfig({ http: { stateless: true } }), stateless: true });
       client = await set.connect();
       await client.call('create_tool', { name: 'counter', description: 'v1', code: 'export default () => 1;' }, 0);
 
