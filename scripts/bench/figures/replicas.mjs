@@ -21,8 +21,9 @@ export async function replicasFigures({ runGroup, profile, quick, code }) {
   const dir = tempDir('replicas');
   const token = crypto.randomBytes(18).toString('base64url');
   const config = path.join(dir, 'config.json');
-  // The type checker is advice on writes; three replicas loading TypeScript would only add noise.
-  fs.writeFileSync(config, JSON.stringify({ typecheck: { enabled: false } }));
+  // Stateless HTTP, as replicas behind a load balancer run (docs/http.md). The type checker is
+  // advice on writes; three replicas loading TypeScript would only add noise.
+  fs.writeFileSync(config, JSON.stringify({ typecheck: { enabled: false }, http: { stateless: true } }));
   const db = path.join(dir, 'shared.db');
   const servers = [];
   const sessions = [];
@@ -56,7 +57,7 @@ export async function replicasFigures({ runGroup, profile, quick, code }) {
     };
     const group = await runGroup({
       id: 'replicas-throughput',
-      title: `throughput of serve --http replicas on one SQLite file (${calls} calls a sample; ratio = calls/s over 1 replica's)`,
+      title: `throughput of stateless serve --http replicas on one SQLite file (${calls} calls a sample; ratio = calls/s over 1 replica's)`,
       metric: 'throughput',
       baseline: spread(1),
       variants: [spread(2), spread(3), spread(REPLICAS, separate, `replicas-${REPLICAS}-own-files`, 'a file each (control)')],
