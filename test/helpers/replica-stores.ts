@@ -28,8 +28,8 @@ export function sqliteReplicaStore(): ReplicaStore {
   };
 }
 
-/** Until the PostgreSQL store is on this branch, `--db postgres://…` is refused (store-access.ts). */
-const POSTGRES_STORE = fileURLToPath(new URL('../../src/store/postgres/index.ts', import.meta.url));
+/** Until the server opens its store through open.ts, `--db postgres://…` is refused (store-access.ts). */
+const POSTGRES_STORE = fileURLToPath(new URL('../../src/store/open.ts', import.meta.url));
 
 export function postgresReplicaStore(): ReplicaStore & { server(): TestPostgres | null } {
   let cluster: Promise<TestPostgres> | null = null;
@@ -37,7 +37,7 @@ export function postgresReplicaStore(): ReplicaStore & { server(): TestPostgres 
   let databases = 0;
   return {
     kind: 'postgres',
-    unavailable: fs.existsSync(POSTGRES_STORE) ? postgresUnavailable() : 'the PostgreSQL store (src/store/postgres/) is not in this build',
+    unavailable: fs.existsSync(POSTGRES_STORE) ? postgresUnavailable() : 'the server cannot open a PostgreSQL store in this build (no src/store/open.ts)',
     async fresh() {
       cluster ??= startPostgres().then((s) => (started = s));
       const server = await cluster;
