@@ -73,7 +73,10 @@ export function createMcpServer(options: McpServerOptions): McpServer {
       if (isAppError(err) && err.kind === 'user') throw new McpError(ErrorCode.InvalidParams, err.message);
       const incident = newIncidentId();
       logger.error(`incident ${incident}: tools/list failed`, { error: err instanceof Error ? err.stack : String(err) });
-      throw new McpError(ErrorCode.InternalError, `Chameleon could not list the tools (incident ${incident}).`);
+      // A system AppError's message is written for the agent too, as in a tool call's answer
+      // (boundary.ts): a store that cannot be reached says so, and that a retry may do.
+      const why = isAppError(err) ? ` ${err.message}` : '';
+      throw new McpError(ErrorCode.InternalError, `Chameleon could not list the tools (incident ${incident}).${why}`);
     }
   });
 
