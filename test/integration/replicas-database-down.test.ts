@@ -41,11 +41,13 @@ describe.skipIf(store.unavailable !== null)(`replicas whose PostgreSQL goes away
     } finally {
       server.resume();
     }
+    const back = performance.now();
 
     // Back: the pools reconnect on their own; so does each replica's LISTEN connection.
     for (const replica of [0, 1]) {
       await vi.waitFor(async () => expect((await client.call('ping', {}, replica)).result.isError, `replica ${replica} serving again`).toBeFalsy(), { timeout: 20_000, interval: 250 });
     }
+    console.log(`[database down] both replicas served again ${Math.round(performance.now() - back)} ms after the database was back`);
     const watched = await client.listen(1);
     await client.call('create_tool', { name: 'after', description: 'after the outage', code: 'export default () => 1;' }, 0);
     await waitFor(() => watched.count('notifications/tools/list_changed') > 0, 15_000, () => 'list_changed on the other replica after the outage');
