@@ -19,11 +19,21 @@ describe.skipIf(store.unavailable !== null)(`replicas whose PostgreSQL goes away
     set = await startReplicas({ count: 2, db: await store.fresh(), config: quietReplicaConfig() });
     const client = await set.connect();
     await client.call('create_tool', { name: 'ping', description: 'pong', code: 'export default () => "pong";' }, 0);
+    const slow = 'export default function () {\n  const end = Date.now() + 1_500;\n  while (Date.now() < end) {}\n  return "done";\n}';
+    await client.call('create_tool', { name: 'slow', description: 'runs 1.5 s', code: slow, timeout_ms: 10_000 }, 0);
     for (const replica of [0, 1]) expect((await client.call('ping', {}, replica)).result.isError).toBeFalsy();
 
     const server = store.server()!;
+    // One call is running in its sandbox when the database goes away: its log row cannot be written.
+    const running = client.call('slow', {}, 1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
     server.halt();
     try {
+      const ran = await running;
+      const ranText = JSON.stringify(ran.result.content);
+      console.log(`[database down] a call running at the time: ${ranText}`);
+      expect(ran.result.isError).toBe(true);
+      expect(ranText).toContain('The call ran, but its log row could not be written; the result is withheld so the log stays complete.');
       const call = await client.call('ping', {}, 0);
       expect(call.result.isError).toBe(true);
       const callText = JSON.stringify(call.result.content);
