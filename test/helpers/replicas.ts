@@ -22,8 +22,8 @@ export interface ReplicaSet {
   /** The bearer token every replica wants (`Authorization: Bearer …`). */
   readonly token: string;
   readonly headers: Readonly<Record<string, string>>;
-  /** One session per replica, calls spread round robin; see ReplicaClient. */
-  connect(options?: { maxSocketsPerReplica?: number }): Promise<ReplicaClient>;
+  /** One session per replica (none when stateless), calls spread round robin; see ReplicaClient. `token`: a tenant's, instead of the host's. */
+  connect(options?: { maxSocketsPerReplica?: number; token?: string }): Promise<ReplicaClient>;
   /**
    * SIGKILLs replica `index`'s server process only, as a crash would (its sandbox processes
    * are left to notice their parent is gone). Resolves once it has exited, with the pids of
@@ -73,7 +73,7 @@ export async function startReplicas(options: StartReplicasOptions): Promise<Repl
     token,
     headers,
     async connect(connectOptions = {}) {
-      const client = await connectClient(replicas, headers, { maxSockets: connectOptions.maxSocketsPerReplica ?? 16, stateless: options.stateless === true });
+      const client = await connectClient(replicas, connectOptions.token === undefined ? headers : { authorization: `Bearer ${connectOptions.token}` }, { maxSockets: connectOptions.maxSocketsPerReplica ?? 16, stateless: options.stateless === true });
       clients.push(client);
       return client;
     },
