@@ -28,8 +28,15 @@ export function sqliteReplicaStore(): ReplicaStore {
   };
 }
 
-/** Until the server opens its store through open.ts, `--db postgres://…` is refused (store-access.ts). */
-const POSTGRES_STORE = fileURLToPath(new URL('../../src/store/open.ts', import.meta.url));
+/**
+ * Where `--db` becomes a store. Until it imports the PostgreSQL store, `--db postgres://…` is
+ * refused, and the PostgreSQL suites are skipped saying so.
+ */
+const OPEN_STORE = fileURLToPath(new URL('../../src/store/open.ts', import.meta.url));
+
+function serverOpensPostgres(): boolean {
+  return fs.existsSync(OPEN_STORE) && /from '\.\/postgres\/index\.js'/.test(fs.readFileSync(OPEN_STORE, 'utf8'));
+}
 
 export function postgresReplicaStore(): ReplicaStore & { server(): TestPostgres | null } {
   let cluster: Promise<TestPostgres> | null = null;
@@ -37,7 +44,7 @@ export function postgresReplicaStore(): ReplicaStore & { server(): TestPostgres 
   let databases = 0;
   return {
     kind: 'postgres',
-    unavailable: fs.existsSync(POSTGRES_STORE) ? postgresUnavailable() : 'the server cannot open a PostgreSQL store in this build (no src/store/open.ts)',
+    unavailable: serverOpensPostgres() ? postgresUnavailable() : 'the server cannot open a PostgreSQL store in this build (src/store/open.ts does not import it)',
     async fresh() {
       cluster ??= startPostgres().then((s) => (started = s));
       const server = await cluster;
