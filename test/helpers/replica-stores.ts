@@ -1,9 +1,11 @@
 /**
  * The stores replicas can share, for suites that run once per store: a SQLite file (several
- * processes on one file, WAL) and a PostgreSQL database on a throwaway cluster. Each test gets
- * a fresh store; one cluster serves a whole file (startPostgres is ~1 s).
+ * processes on one file, WAL) and a PostgreSQL database on a throwaway cluster. fresh() makes
+ * an empty store that lasts until stop() (call it from afterAll, after the replicas are
+ * stopped); one cluster serves a whole file (startPostgres is ~1 s).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { postgresUnavailable, startPostgres, type TestPostgres } from './postgres.js';
@@ -20,11 +22,18 @@ export interface ReplicaStore {
 }
 
 export function sqliteReplicaStore(): ReplicaStore {
+  // Not tempDir(): that goes when the test that made it finishes, and the replicas of a suite
+  // outlive it (a replica then refuses writes: the file was deleted under it).
+  const dirs: string[] = [];
   return {
     kind: 'sqlite',
     unavailable: null,
-    fresh: () => Promise.resolve(path.join(tempDir('chameleon-replicas-'), 'shared.db')),
-    stop: () => undefined,
+    fresh() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-replicas-'));
+      dirs.push(dir);
+      return Promise.resolve(path.join(dir, 'shared.db'));
+    },
+    stop: () => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })),
   };
 }
 

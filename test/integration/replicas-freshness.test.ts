@@ -45,7 +45,8 @@ describe.each(stores)('replicas on one $kind store', (store) => {
     });
 
     it('lists, on another replica, the description an update committed on one', async () => {
-      await client.call('update_tool', { name: 'which', description: 'listed fresh' }, 0);
+      const saved = await client.call('update_tool', { name: 'which', description: 'listed fresh' }, 0);
+      expect(saved.result.isError, JSON.stringify(saved.result.content)).toBeFalsy();
       for (const replica of [1, 2]) {
         const listed = await client.request<{ tools: Array<{ name: string; description: string }> }>(replica, 'tools/list');
         expect(listed.tools.find((t) => t.name === 'which')?.description).toBe('listed fresh');
