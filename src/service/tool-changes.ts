@@ -12,18 +12,13 @@
 import type { ToolChange, StoreContract } from '../store/contract.js';
 import type { VersionRecord } from '../model.js';
 
-/** A store that may report changes made elsewhere (the synchronous SQLite store has no such method). */
-export type ToolChangeSource = Partial<Pick<StoreContract, 'onToolChange'>> | object;
-
 /**
- * Calls `listener` for each change `source` reports, after dropping the tool's cached active
+ * Calls `listener` for each change `store` reports, after dropping the tool's cached active
  * version from `activeVersions` (keyed `persona/name`, as running.ts keeps it). Returns the
  * unsubscribe function.
  */
-export function followToolChanges(source: ToolChangeSource, activeVersions: Map<string, VersionRecord>, listener: (change: ToolChange) => void): () => void {
-  if (!('onToolChange' in source) || typeof source.onToolChange !== 'function') return () => {};
-  const subscribe: StoreContract['onToolChange'] = source.onToolChange;
-  return subscribe.call(source, (change) => {
+export function followToolChanges(store: Pick<StoreContract, 'onToolChange'>, activeVersions: Map<string, VersionRecord>, listener: (change: ToolChange) => void): () => void {
+  return store.onToolChange((change) => {
     activeVersions.delete(`${change.persona}/${change.name}`);
     listener(change);
   });
