@@ -25,7 +25,7 @@ export function registerServe(program: Command, runtime: Runtime, version: strin
   program
     .command('serve')
     .description('Serve MCP over stdio (default) or Streamable HTTP. Logs go to stderr; over stdio, stdout carries only the protocol.')
-    .addOption(new Option('--db <file>', 'SQLite database file (created if missing) [default: ~/.chameleon/chameleon.db]').env('CHAMELEON_DB'))
+    .addOption(new Option('--db <file|url>', 'SQLite database file (created if missing), or postgres://user@host:port/db for replicas on one PostgreSQL [default: ~/.chameleon/chameleon.db]').env('CHAMELEON_DB'))
     .addOption(new Option('--persona <name>', 'the persona this server serves; it sees only its own tools and log').env('CHAMELEON_PERSONA').default('default'))
     .addOption(
       new Option('--http [address]', `serve Streamable HTTP at [HOST:]PORT on path /mcp instead of stdio (default 127.0.0.1:${DEFAULT_HTTP_PORT}; port 0 picks a free one)`),

@@ -7,7 +7,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { postgresUnavailable, startPostgres, type TestPostgres } from './postgres.js';
 import { tempDir } from './temp-dir.js';
 
@@ -37,23 +36,13 @@ export function sqliteReplicaStore(): ReplicaStore {
   };
 }
 
-/**
- * Where `--db` becomes a store. Until it imports the PostgreSQL store, `--db postgres://…` is
- * refused, and the PostgreSQL suites are skipped saying so.
- */
-const OPEN_STORE = fileURLToPath(new URL('../../src/store/open.ts', import.meta.url));
-
-function serverOpensPostgres(): boolean {
-  return fs.existsSync(OPEN_STORE) && /from '\.\/postgres\/index\.js'/.test(fs.readFileSync(OPEN_STORE, 'utf8'));
-}
-
 export function postgresReplicaStore(): ReplicaStore & { server(): TestPostgres | null } {
   let cluster: Promise<TestPostgres> | null = null;
   let started: TestPostgres | null = null;
   let databases = 0;
   return {
     kind: 'postgres',
-    unavailable: serverOpensPostgres() ? postgresUnavailable() : 'the server cannot open a PostgreSQL store in this build (src/store/open.ts does not import it)',
+    unavailable: postgresUnavailable(),
     async fresh() {
       cluster ??= startPostgres().then((s) => (started = s));
       const server = await cluster;
