@@ -83,8 +83,10 @@ export function createRoutedTransport(options: { sdk: StreamableHTTPServerTransp
             writeEvent(entry.res, out);
             entry.res.end();
           } else {
-            entry.res.writeHead(200, { 'Content-Type': 'application/json', ...entry.headers });
-            entry.res.end(JSON.stringify(out));
+            // One body of known length: no chunked framing for a client to undo.
+            const body = JSON.stringify(out);
+            entry.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...entry.headers });
+            entry.res.end(body);
           }
           return;
         }
