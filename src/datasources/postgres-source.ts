@@ -56,10 +56,22 @@ const types = {
   },
 };
 
+/**
+ * `url` carrying `password` unless it has one of its own (the URL's wins, as for the store). A
+ * separate `password` setting would be lost: pg lets what it parses from `connectionString`, an
+ * empty password for a URL without one, override it.
+ */
+function urlWithPassword(url: string, password: string): string {
+  if (!URL.canParse(url)) return url;
+  const parsed = new URL(url);
+  if (parsed.password !== '') return url;
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString();
+}
+
 export function createPostgresSource(options: PostgresSourceOptions): Datasource {
   const pool = new pg.Pool({
-    connectionString: options.url,
-    ...(options.password === undefined ? {} : { password: options.password }),
+    connectionString: options.password === undefined ? options.url : urlWithPassword(options.url, options.password),
     max: options.poolSize,
     idleTimeoutMillis: 30_000,
     application_name: 'chameleon',

@@ -16,7 +16,15 @@ import pg from 'pg';
 
 export interface TestPostgres {
   port: number;
-  /** A URL for `role` (default: the superuser `chameleon`, who needs no password) on `database`. */
+  /**
+   * The superuser `chameleon`'s password over TCP when the cluster was started with
+   * `{ passwords: true }`; null when TCP connections are trusted (no password needed).
+   */
+  superuserPassword: string | null;
+  /**
+   * A URL for `role` (default: the superuser `chameleon`, with its password when the cluster asks
+   * for one) on `database`.
+   */
   url(database: string, role?: { name: string; password: string }): string;
   /** Runs SQL as the superuser on `database`. */
   exec(database: string, sql: string): Promise<void>;
@@ -63,7 +71,17 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+export interface StartOptions {
+  /**
+   * TCP connections authenticate with a password (scram-sha-256), as a real server's do: what a
+   * wrong or missing password does can then be seen. The socket stays trusted. Default: trust.
+   */
+  passwords?: boolean;
+}
+
+const SUPERUSER_PASSWORD = 'chameleon-superuser-pw';
+
+export async function startPostgres(options: StartOptions = {}): Promise<TestPostgres> {
   const bin = postgresBinaries();
   if (bin === null) throw new Error(postgresUnavailable() ?? 'no PostgreSQL');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chameleon-pg-'));
@@ -78,8 +96,15 @@ export async function startPostgres(): Promise<TestPostgres> {
     execFileSync(owner ? 'runuser' : file, owner ? ['-u', 'postgres', '--', file, ...args] : args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
   };
   const data = path.join(dir, 'data');
+  let auth = ['-A', 'trust'];
+  if (options.passwords === true) {
+    const pwfile = path.join(dir, 'superuser.pw');
+    fs.writeFileSync(pwfile, `${SUPERUSER_PASSWORD}\n`, { mode: 0o600 });
+    if (owner) fs.chownSync(pwfile, owner.uid, owner.gid);
+    auth = ['--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`];
+  }
   // fsync off: a test cluster need not survive a power cut, and its writes are many.
-  run('initdb', ['-D', data, '-A', 'trust', '-U', 'chameleon', '--no-sync', '--no-instructions']);
+  run('initdb', ['-D', data, ...auth, '-U', 'chameleon', '--no-sync', '--no-instructions']);
   let port = 0;
   let halted = false;
   const start = () => run('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`, 'start']);
@@ -93,10 +118,13 @@ export async function startPostgres(): Promise<TestPostgres> {
       if (attempt >= 2) throw new Error(`PostgreSQL did not start: ${fs.existsSync(path.join(dir, 'server.log')) ? fs.readFileSync(path.join(dir, 'server.log'), 'utf8').slice(-2000) : String(error)}`);
     }
   }
+  const superuserPassword = options.passwords === true ? SUPERUSER_PASSWORD : null;
+  const superuser = superuserPassword === null ? 'chameleon' : `chameleon:${superuserPassword}`;
   const url = (database: string, role?: { name: string; password: string }) =>
-    `postgres://${role ? `${encodeURIComponent(role.name)}:${encodeURIComponent(role.password)}` : 'chameleon'}@127.0.0.1:${port}/${database}`;
+    `postgres://${role ? `${encodeURIComponent(role.name)}:${encodeURIComponent(role.password)}` : superuser}@127.0.0.1:${port}/${database}`;
   return {
     port,
+    superuserPassword,
     url,
     async exec(database, sql) {
       const client = new pg.Client({ connectionString: url(database) });

@@ -48,6 +48,13 @@ export function parsePostgresUrl(url: string): PostgresTarget {
   return { url, location: redact(url), address: `${parsed.hostname}:${port}`, database, user, passwordInUrl: password };
 }
 
+/** `url` with `password` in it (percent-encoded: the driver decodes it). */
+function withPassword(url: string, password: string): string {
+  const parsed = new URL(url);
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString();
+}
+
 /** `url` with its password (if any) removed. */
 export function redact(url: string): string {
   if (!URL.canParse(url)) return url.replace(/:[^:@/]*@/, '@');
@@ -102,11 +109,15 @@ export const storeTypes = {
   },
 };
 
-/** The client settings of every connection of the store (the pool's and the LISTEN client's). */
+/**
+ * The client settings of every connection of the store (the pool's and the LISTEN client's).
+ * A password found elsewhere than in the URL goes into the URL handed to the driver: pg lets what
+ * it parses from `connectionString` (an empty password, for a URL without one) override a
+ * separate `password` setting, which would then never be sent.
+ */
 export function clientConfig(target: PostgresTarget, options: PoolOptions): pg.ClientConfig {
   return {
-    connectionString: target.url,
-    ...(options.password === undefined ? {} : { password: options.password }),
+    connectionString: options.password === undefined || target.passwordInUrl !== undefined ? target.url : withPassword(target.url, options.password),
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     application_name: 'chameleon',
     types: storeTypes,
