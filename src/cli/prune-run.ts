@@ -31,5 +31,5 @@ export async function prune(opts: PruneOptions, runtime: Runtime): Promise<numbe
     const deleted = await pruneLog(store, policy, { now, batchRows: config.retention.batchRows, lockWaitMs: config.store.lockWaitMs });
     runtime.stdout.write(`Deleted ${String(deleted)} rows of the execution log in ${dbPath}${deleted > 0 ? ` (${perPersona})` : ''}.\n`);
     return 0;
-  });
+  }, config);
 }

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 
+import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { NAME_PATTERN } from '../model.js';
 import type { StoreContract } from '../store/contract.js';
@@ -53,11 +54,21 @@ export function checkPersona(persona: string): string {
   return persona;
 }
 
+/** What of the server's config a command that takes `--config` opens its store with. */
+export type StoreConfig = Pick<Config, 'store' | 'secrets'>;
+
 /**
  * Opens the database for a command. Reading commands (`mustExist`) refuse a missing file
- * rather than create an empty one, which would only hide a mistyped path.
+ * rather than create an empty one, which would only hide a mistyped path. A command given the
+ * server's config (`--config`) connects to PostgreSQL as the server does: with `store.password`
+ * when neither the URL nor PGPASSWORD has one.
  */
-export async function openCommandStore(opts: StoreOptions, runtime: Pick<Runtime, 'homedir' | 'env'>, mustExist: boolean): Promise<{ store: StoreContract; dbPath: string; persona: string }> {
+export async function openCommandStore(
+  opts: StoreOptions,
+  runtime: Pick<Runtime, 'homedir' | 'env'>,
+  mustExist: boolean,
+  config?: StoreConfig,
+): Promise<{ store: StoreContract; dbPath: string; persona: string }> {
   const persona = checkPersona(opts.persona);
   const dbPath = databasePath(opts, runtime);
   // A database server says for itself whether the database exists.
@@ -66,12 +77,31 @@ export async function openCommandStore(opts: StoreOptions, runtime: Pick<Runtime
   }
   // Loaded here, not at the top: declaring the commands (and --help) need no database driver.
   const { openStoreAt } = await import('../store/open.js');
-  return { store: await openStoreAt(dbPath, { postgres: { env: runtime.env } }), dbPath, persona };
+  const postgres = {
+    env: runtime.env,
+    ...(config === undefined
+      ? {}
+      : {
+          password: config.store.password,
+          // A secret's value is its environment variable's, as the server reads it (service/secrets.ts).
+          secretValue: (name: string) => {
+            const secret = Object.hasOwn(config.secrets, name) ? config.secrets[name] : undefined;
+            return secret === undefined ? undefined : runtime.env[secret.env];
+          },
+        }),
+  };
+  return { store: await openStoreAt(dbPath, { postgres }), dbPath, persona };
 }
 
 /** Runs `fn` with an open store and closes it afterwards, whatever happens. */
-export async function withStore<T>(opts: StoreOptions, runtime: Pick<Runtime, 'homedir' | 'env'>, mustExist: boolean, fn: (s: { store: StoreContract; dbPath: string; persona: string }) => T | Promise<T>): Promise<T> {
-  const opened = await openCommandStore(opts, runtime, mustExist);
+export async function withStore<T>(
+  opts: StoreOptions,
+  runtime: Pick<Runtime, 'homedir' | 'env'>,
+  mustExist: boolean,
+  fn: (s: { store: StoreContract; dbPath: string; persona: string }) => T | Promise<T>,
+  config?: StoreConfig,
+): Promise<T> {
+  const opened = await openCommandStore(opts, runtime, mustExist, config);
   try {
     return await fn(opened);
   } finally {

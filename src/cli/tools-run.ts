@@ -66,7 +66,7 @@ export async function importToolsFrom(file: string, opts: StoreOptions & { confi
   // The config is checked before the file is read: a typo in it is the first thing to fix.
   const config = parseConfig({ ...readConfigFile(opts.config), dbPath: databasePath(opts, runtime), persona: checkPersona(opts.persona) });
   const data = parseExport(await readInput(file, runtime));
-  const summary = await withStore(opts, runtime, false, ({ store, persona }) => importTools(store, persona, data, config));
+  const summary = await withStore(opts, runtime, false, ({ store, persona }) => importTools(store, persona, data, config), config);
   if (summary.tools.length === 0) print(runtime, 'The file has no tools; nothing was imported.');
   else {
     const list = summary.tools.map((t) => `${t.name} (${t.versions} version${t.versions === 1 ? '' : 's'}, active ${t.activeVersion})`).join(', ');
