@@ -17,8 +17,7 @@ import { createPgExecutionStore } from './executions.js';
 import { createPgFailureGroupStore } from './failure-groups.js';
 import { createPgKvStore } from './kv.js';
 import { createToolChangeListener } from './listener.js';
-import { migratePostgres } from './migrate.js';
-import { toPgStoreError } from './pg-guard.js';
+import { migratePostgres, migrationFailure } from './migrate.js';
 import { createPgRetentionStore } from './retention.js';
 import { createPgToolStore } from './tools.js';
 import { createPgVersionDiagnosticsStore } from './version-diagnostics.js';
@@ -56,7 +55,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     await migratePostgres(pool, target.location, now);
   } catch (error) {
     await pool.end().catch(() => {});
-    throw toPgStoreError(`prepare the database at ${target.location}`, error);
+    throw migrationFailure(target, error);
   }
   const source = randomUUID();
   const listener = createToolChangeListener({
