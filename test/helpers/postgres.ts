@@ -60,7 +60,8 @@ function postgresUid(): { uid: number; gid: number } | null {
   }
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port that was free a moment ago (taken and released), where nothing listens. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

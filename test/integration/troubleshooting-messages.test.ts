@@ -19,6 +19,7 @@ import type { RunOutcome } from '../../src/service/index.js';
 import { deathFault } from '../../src/sandbox-host/pool-faults.js';
 import { EXIT_RSS_CAP, type RunJob } from '../../src/sandbox-host/protocol.js';
 import { openStore } from '../../src/store/index.js';
+import { openStoreAt } from '../../src/store/open.js';
 import { tenantEngineConfig } from '../../src/tenants/effective-config.js';
 import { createTenantCounters } from '../../src/tenants/quota-counters.js';
 import { TenantSchema } from '../../src/tenants/schema.js';
@@ -28,6 +29,7 @@ import { BIN, spawnCli, startHttpServer } from '../e2e/helpers/cli.js';
 import { rawPost } from '../e2e/helpers/raw-http.js';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { holdWriteLock } from '../helpers/lock-holder.js';
+import { freePort, postgresUnavailable, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 import { allText, connectInMemory } from '../helpers/mcp-client.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -89,6 +91,13 @@ const CHECKED = [
   'fetch-refused',
   'secret-unset',
   'pg-refused',
+  'pg-store-refused',
+  'pg-store-password',
+  'pg-store-no-password',
+  'pg-store-role',
+  'pg-store-no-database',
+  'pg-store-create-denied',
+  'pg-store-newer-schema',
   'quota-tools',
   'quota-source-bytes',
   'quota-calls-per-minute',
@@ -360,6 +369,63 @@ describe('the store', () => {
     } finally {
       await engine.close();
     }
+  });
+});
+
+describe('the PostgreSQL store', () => {
+  /** What `chameleon serve --db URL` prints when it cannot open the store; it must exit 1 and write nothing on stdout. */
+  async function serveFails(db: string, env: Record<string, string> = {}): Promise<string> {
+    const server = spawnCli(['serve', '--db', db], env);
+    try {
+      let stdout = '';
+      server.child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+      expect((await server.exited).code, server.stderr()).toBe(1);
+      expect(stdout).toBe('');
+      return server.stderr();
+    } finally {
+      server.kill();
+    }
+  }
+
+  it('pg-store-refused: a port nobody listens on', async () => {
+    says(await serveFails(`postgres://chameleon@127.0.0.1:${String(await freePort())}/chameleon`), 'pg-store-refused');
+  });
+
+  // A cluster that asks for passwords over TCP, as a real server does.
+  describe.skipIf(postgresUnavailable() !== null)('on a real server', () => {
+    let server: TestPostgres;
+    let at = '';
+    beforeAll(async () => {
+      server = await startPostgres({ passwords: true });
+      at = `127.0.0.1:${String(server.port)}`;
+      await server.exec('postgres', "CREATE ROLE app LOGIN PASSWORD 'app-pw'; CREATE ROLE viewer NOLOGIN PASSWORD 'viewer-pw'");
+      await server.exec('postgres', 'CREATE DATABASE chameleon OWNER app');
+      await server.exec('postgres', 'CREATE DATABASE not_owned');
+    });
+    afterAll(() => server?.stop());
+
+    it('pg-store-password and pg-store-no-password: a wrong password, and none', async () => {
+      says(await serveFails(`postgres://app:wrong@${at}/chameleon`), 'pg-store-password');
+      says(await serveFails(`postgres://app@${at}/chameleon`), 'pg-store-no-password');
+    });
+
+    it('pg-store-role: a role that may not log in', async () => {
+      says(await serveFails(`postgres://viewer:viewer-pw@${at}/chameleon`), 'pg-store-role');
+    });
+
+    it('pg-store-no-database: a database never created', async () => {
+      says(await serveFails(`postgres://app@${at}/missing`, { PGPASSWORD: 'app-pw' }), 'pg-store-no-database');
+    });
+
+    it('pg-store-create-denied: a role that does not own the database, at the first start', async () => {
+      says(await serveFails(`postgres://app@${at}/not_owned`, { PGPASSWORD: 'app-pw' }), 'pg-store-create-denied');
+    });
+
+    it('pg-store-newer-schema: a database a newer build migrated', async () => {
+      await (await openStoreAt(server.url('chameleon', { name: 'app', password: 'app-pw' }), { postgres: { env: {} } })).close();
+      await server.exec('chameleon', "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', '2099-01-01T00:00:00.000Z')");
+      says(await serveFails(`postgres://app@${at}/chameleon`, { PGPASSWORD: 'app-pw' }), 'pg-store-newer-schema');
+    });
   });
 });
 
