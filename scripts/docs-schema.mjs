@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 
 import { INDEXES, QUERIES, TABLES, TRIGGERS } from './docs-schema-notes.mjs';
+import { pgQueryProblems, renderPgQueries, renderPostgres } from './docs-schema-postgres.mjs';
 
 export const TARGET = fileURLToPath(new URL('../docs/schema.md', import.meta.url));
 
@@ -94,11 +95,15 @@ export function noteProblems(schema) {
   const triggers = schema.triggers.map((t) => t.name);
   for (const name of triggers) if (!TRIGGERS[name]) problems.push(`trigger ${name} has no note in TRIGGERS`);
   for (const name of Object.keys(TRIGGERS)) if (!triggers.includes(name)) problems.push(`note for trigger ${name}, which does not exist`);
+  problems.push(...pgQueryProblems());
   return problems;
 }
 
-/** docs/schema.md for `schema` and the `migrations` list (src/store/migrations.ts MIGRATIONS). */
-export function render(schema, migrations) {
+/**
+ * docs/schema.md for `schema` and the `migrations` list (src/store/migrations.ts MIGRATIONS), with
+ * the PostgreSQL store's `pgMigrations` (src/store/postgres/migrations/index.ts PG_MIGRATIONS).
+ */
+export function render(schema, migrations, pgMigrations) {
   const out = [];
   const line = (text = '') => out.push(text);
   line('# The store: database schema reference');
@@ -111,17 +116,24 @@ export function render(schema, migrations) {
   line('> `scripts/docs-schema-notes.mjs` and run `npm run docs:schema`: one command rewrites this page.');
   line();
   line(
-    `Chameleon keeps everything in one SQLite file (default \`~/.chameleon/chameleon.db\`; \`--db FILE\` or \`CHAMELEON_DB\`): ` +
-      `tools, every version of their code, the execution log and the tools' kv entries. This page describes schema version **${schema.version}**. ` +
-      'Only `src/store/` opens this file. The store is SQLite only; PostgreSQL appears in Chameleon solely as a *datasource* that SQL tools query (`psql` is the tool for those databases, not for this one).',
+    `Chameleon keeps everything in one store, by default a SQLite file (\`~/.chameleon/chameleon.db\`; \`--db FILE\` or \`CHAMELEON_DB\`): ` +
+      `tools, every version of their code, the execution log and the tools' kv entries. This page describes SQLite schema version **${schema.version}**. ` +
+      'Only `src/store/` opens the store. With `--db postgres://…` it is a PostgreSQL database instead, with the same tables and columns, types translated ' +
+      `(PostgreSQL schema version **${pgMigrations.length}**): see [PostgreSQL](#postgresql). SQL tools' *datasources* are other databases, not described here.`,
   );
   line();
-  line('Tables: ' + schema.tables.map((t) => `[\`${t.name}\`](#${t.name})`).join(', ') + '. Then: [what is immutable](#what-is-immutable), [migrations](#migrations), [querying the log with sqlite3](#querying-the-log-with-sqlite3).');
+  line(
+    'Tables: ' +
+      schema.tables.map((t) => `[\`${t.name}\`](#${t.name})`).join(', ') +
+      '. Then: [what is immutable](#what-is-immutable), [migrations](#migrations), [PostgreSQL](#postgresql), [querying the log with sqlite3](#querying-the-log-with-sqlite3), [with psql](#querying-the-log-with-psql).',
+  );
   line();
   for (const table of schema.tables) renderTable(line, table, schema.triggers);
   renderImmutability(line, schema.tables);
   renderMigrations(line, schema.version, migrations);
+  renderPostgres(line, pgMigrations);
   renderQueries(line);
+  renderPgQueries(line);
   return out.join('\n');
 }
 
@@ -247,6 +259,7 @@ const cell = (text) => String(text).replaceAll('|', '\\|').replaceAll('\n', ' ')
 if (process.argv[1] && fileURLToPath(import.meta.url) === fs.realpathSync(process.argv[1])) {
   const { openStore } = await import('../dist/store/index.js');
   const { MIGRATIONS } = await import('../dist/store/migrations.js');
+  const { PG_MIGRATIONS } = await import('../dist/store/postgres/migrations/index.js');
   const schema = readSchema(openStore);
   const problems = noteProblems(schema);
   if (problems.length > 0) {
@@ -254,6 +267,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === fs.realpathSync(proces
     process.exit(1);
   }
   fs.mkdirSync(path.dirname(TARGET), { recursive: true });
-  fs.writeFileSync(TARGET, render(schema, MIGRATIONS));
+  fs.writeFileSync(TARGET, render(schema, MIGRATIONS, PG_MIGRATIONS));
   console.error(`wrote ${path.relative(process.cwd(), TARGET)} (schema version ${schema.version})`);
 }

@@ -15,11 +15,12 @@ import { noteProblems, readSchema, render, TARGET } from '../../scripts/docs-sch
 // @ts-expect-error -- a plain ES module script, without types
 import { QUERIES, TABLES } from '../../scripts/docs-schema-notes.mjs';
 import { MIGRATIONS } from '../../src/store/migrations.js';
+import { PG_MIGRATIONS } from '../../src/store/postgres/migrations/index.js';
 import { openStore } from '../../src/store/index.js';
+import { DOCS_SCHEMA_CONFIG, makeDocsSchemaCalls } from '../helpers/docs-schema-calls.js';
 import { startEngine, type TestEngine } from '../helpers/engine.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { calling, createOk, CSV_STATS, DASHBOARD, failureOf, resultOf, WEEKLY_REPORT } from '../helpers/tool-calls.js';
 
 interface Schema {
   version: number;
@@ -37,7 +38,7 @@ const COMMAND = 'npm run docs:schema';
 
 describe('docs/schema.md', () => {
   it('is what the generator writes for the schema a new store migrates to', () => {
-    expect(fs.readFileSync(TARGET as string, 'utf8'), `out of date: run ${COMMAND}`).toBe((render as (s: Schema, m: unknown) => string)(schema, MIGRATIONS));
+    expect(fs.readFileSync(TARGET as string, 'utf8'), `out of date: run ${COMMAND}`).toBe((render as (s: Schema, m: unknown, pg: unknown) => string)(schema, MIGRATIONS, PG_MIGRATIONS));
     expect(schema.version).toBe(MIGRATIONS.length);
   });
 
@@ -80,26 +81,8 @@ describe('the queries of docs/schema.md, against a store real calls filled', () 
 
   beforeAll(async () => {
     upstream = await startLoopbackServer((_req, res) => res.end('ok'));
-    engine = await startEngine({ capabilities: { fetch: { allow: ['127.0.0.1:*'] } } });
-    const scope = engine.app.forPersona('default');
-    const parse = 'export default ({ csv }: { csv: string }) => {\n  if (csv === "") throw new RangeError("empty csv");\n  return csv.split(",").length;\n};';
-    await createOk(scope, 'parse_csv', parse);
-    resultOf(await scope.runTool('parse_csv', { csv: 'a,b' }));
-    failureOf(await scope.runTool('parse_csv', { csv: '' }));
-    const edited = await scope.updateTool({ name: 'parse_csv', code: parse.replace('throw new RangeError("empty csv")', 'return 0') });
-    expect(edited.ok).toBe(true);
-    resultOf(await scope.runTool('parse_csv', { csv: '' }));
-    await createOk(scope, 'counter', 'export default async (_: object, ctx: any) => {\n  const n = ((await ctx.kv.get("n")) ?? 0) + 1;\n  await ctx.kv.set("n", n);\n  return n;\n};');
-    resultOf(await scope.runTool('counter', {}));
-    resultOf(await scope.runTool('counter', {}));
-    await createOk(scope, 'pinger', 'export default async ({ url }: { url: string }) => (await fetch(url)).status;', { capabilities: { fetch: [upstream.pattern] } });
-    resultOf(await scope.runTool('pinger', { url: upstream.url('/a') }));
-    resultOf(await scope.runTool('pinger', { url: upstream.url('/b') }));
-    await createOk(scope, 'csv_stats', CSV_STATS);
-    await createOk(scope, 'weekly_report', WEEKLY_REPORT, calling('csv_stats'));
-    await createOk(scope, 'dashboard', DASHBOARD, calling('weekly_report'));
-    resultOf(await scope.runTool('dashboard', { weeks: ['1,2', '3'] }));
-    failureOf(await scope.runTool('csv_stats', { csv: '1,,2' }));
+    engine = await startEngine(DOCS_SCHEMA_CONFIG);
+    await makeDocsSchemaCalls(engine.app.forPersona('default'), upstream);
     await engine.app.close();
     const db = new Database(engine.dbPath, { readonly: true });
     try {
