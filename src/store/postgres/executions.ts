@@ -15,7 +15,8 @@ import { executionFromPgRow, insertStatement, ROW, type PgExecutionRow } from '.
 import { createGroupCommit, type GroupCommitOptions } from './group-commit.js';
 import { createPgKvWriter, hasKvWrites } from './kv-writes.js';
 import { pgGuard } from './pg-guard.js';
-import { inLogTransaction, type PgPool } from './queryable.js';
+import type { PgPool } from './queryable.js';
+import { inTransaction } from './transaction.js';
 
 /** 500 rows x 26 parameters stays far below PostgreSQL's 65,535 parameters a statement. */
 const MAX_ROWS_A_STATEMENT = 500;
@@ -42,7 +43,9 @@ export function createPgExecutionStore(pool: PgPool, kvQuotas: NamespaceQuotas, 
       await pool.query(insertStatement(records));
       return [...records];
     }
-    return inLogTransaction(pool, async (client) => {
+    return inTransaction(
+      pool,
+      async (client) => {
       await kv.lock(client, records);
       const logged: ExecutionRecord[] = [];
       for (const record of records) {
@@ -51,7 +54,9 @@ export function createPgExecutionStore(pool: PgPool, kvQuotas: NamespaceQuotas, 
       }
       for (let i = 0; i < logged.length; i += MAX_ROWS_A_STATEMENT) await client.query(insertStatement(logged.slice(i, i + MAX_ROWS_A_STATEMENT)));
       return logged;
-    });
+      },
+      { retry: false },
+    );
   }
 
   const insertOne = groupCommit === null ? async (record: ExecutionRecord) => (await commit([record]))[0] as ExecutionRecord : createGroupCommit(commit, groupCommit);

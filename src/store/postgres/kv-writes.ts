@@ -8,7 +8,7 @@
  * sees what the previous holder committed. A batch (group commit) takes all its locks first, in
  * ascending order, so two batches cannot deadlock over namespaces they both write.
  */
-import type pg from 'pg';
+import type { Queryable } from './transaction.js';
 
 import type { ExecutionRecord, KvWrite } from '../../model.js';
 import { entryBytes, quotaRefusal, type NamespaceQuotas, type QuotaRefusal } from '../kv-writes.js';
@@ -18,9 +18,9 @@ export const KV_LOCK_CLASS = 0x6b76;
 
 export interface PgKvWriter {
   /** Takes, in one order, the namespace locks `records`' writes need. Inside a transaction. */
-  lock(client: pg.ClientBase, records: readonly ExecutionRecord[]): Promise<void>;
+  lock(client: Queryable, records: readonly ExecutionRecord[]): Promise<void>;
   /** As KvWriter.apply (../kv-writes.ts): null when applied, else the refusal, nothing applied. */
-  apply(client: pg.ClientBase, persona: string, executionId: string, writes: readonly KvWrite[]): Promise<QuotaRefusal | null>;
+  apply(client: Queryable, persona: string, executionId: string, writes: readonly KvWrite[]): Promise<QuotaRefusal | null>;
 }
 
 /** Whether the record's writes are to be applied: a success's only. */

@@ -9,7 +9,8 @@
 import type { Promised } from '../contract.js';
 import type { PruneBound, RetentionPolicy, RetentionStore } from '../retention.js';
 import { pgGuard } from './pg-guard.js';
-import { inLogTransaction, type PgPool } from './queryable.js';
+import type { PgPool } from './queryable.js';
+import { inTransaction } from './transaction.js';
 
 const DAY_MS = 86_400_000;
 
@@ -86,7 +87,9 @@ export function createPgRetentionStore(pool: PgPool): Promised<RetentionStore> {
       return rows;
     }),
     pruneBatch: pgGuard('prune the execution log', (bounds: readonly PruneBound[], batch: number) =>
-      inLogTransaction(pool, async (client) => {
+      inTransaction(
+        pool,
+        async (client) => {
         let deleted = 0;
         for (const b of bounds) {
           if (deleted >= batch) break;
@@ -97,7 +100,9 @@ export function createPgRetentionStore(pool: PgPool): Promised<RetentionStore> {
           deleted += result.rowCount ?? 0;
         }
         return deleted;
-      }),
+        },
+        { retry: false },
+      ),
     ),
   };
 }

@@ -14,7 +14,12 @@ const ATTEMPTS = 5;
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
-export async function inTransaction<T>(pool: pg.Pool, work: (client: Queryable) => Promise<T>): Promise<T> {
+/**
+ * `retry: false` runs `work` once: the log's writes, where a failure (a duplicate id) would only
+ * fail again and the kv namespace locks are taken in one order, so no deadlock is retried.
+ */
+export async function inTransaction<T>(pool: Pick<pg.Pool, 'connect'>, work: (client: Queryable) => Promise<T>, options: { retry?: boolean } = {}): Promise<T> {
+  const attempts = options.retry === false ? 1 : ATTEMPTS;
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken = false;
@@ -28,7 +33,7 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: Queryable) 
       await client.query('ROLLBACK').catch(() => {
         broken = true;
       });
-      if (attempt < ATTEMPTS && RETRYABLE.has(sqlState(error))) {
+      if (attempt < attempts && RETRYABLE.has(sqlState(error))) {
         // A little jitter, so that writers who collided do not collide again in step.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
         continue;
