@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { isPostgresUrl } from '../store/location.js';
 import { createSqliteSource } from './sqlite-source.js';
 import type { Statement } from './statement.js';
 import type { Datasource, QueryLimits } from './types.js';
@@ -44,6 +45,7 @@ export function createDatasources(config: Pick<Config, 'datasources' | 'sql' | '
       assertUsableSqliteFile(name, file, config.dbPath);
       sources.set(name, createSqliteSource({ name, file, processes: config.sql.sqliteProcesses, logger: options.logger }));
     } else {
+      assertNotTheStore(name, entry.postgres, config.dbPath);
       const password = entry.password === undefined ? undefined : 'env' in entry.password ? options.env[entry.password.env] : options.secretValue(entry.password.secret);
       if (entry.password !== undefined && (password === undefined || password === '')) {
         const where = 'env' in entry.password ? `the environment variable ${entry.password.env}` : `the secret ${entry.password.secret}`;
@@ -59,6 +61,25 @@ export function createDatasources(config: Pick<Config, 'datasources' | 'sql' | '
       await Promise.allSettled([...sources.values()].map((s) => s.close()));
     },
   };
+}
+
+/** The same database on the same server, as far as URLs tell: loopback names count as one host. */
+function databaseOf(url: string): string | null {
+  if (!isPostgresUrl(url) || !URL.canParse(url)) return null;
+  const parsed = new URL(url);
+  const host = parsed.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  const loopback = host === 'localhost' || host === '::1' || host.startsWith('127.');
+  return `${loopback ? 'loopback' : host}:${parsed.port || '5432'}/${decodeURIComponent(parsed.pathname.replace(/^\//, ''))}`;
+}
+
+/** Refuses a PostgreSQL datasource on the database the store itself lives in (--db postgres://…). */
+function assertNotTheStore(name: string, url: string, dbPath: string): void {
+  const store = databaseOf(dbPath);
+  if (store === null || databaseOf(url) !== store) return;
+  throw new AppError(
+    'INVALID_CONFIG',
+    `datasources.${name}: the database ${store.replace(/^loopback:/, 'localhost:')} is Chameleon's own (--db), whose tables hold every persona's tools, log and kv entries; tools may not read it. Point the datasource at another database.`,
+  );
 }
 
 /** Refuses a missing file, a folder, and Chameleon's own database (under any path to it). */

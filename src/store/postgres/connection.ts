@@ -13,6 +13,8 @@ import { AppError } from '../../errors.js';
 export const DEFAULT_POOL_SIZE = 10;
 /** How long opening a connection may take before it counts as failed. */
 const CONNECT_TIMEOUT_MS = 10_000;
+/** Longer than any statement of the store takes (a retention batch, a migration), far shorter than for ever. */
+const QUERY_TIMEOUT_MS = 30_000;
 
 export interface PostgresTarget {
   /** The URL as given, password included: only ever handed to the driver. */
@@ -57,7 +59,9 @@ function withPassword(url: string, password: string): string {
 
 /** `url` with its password (if any) removed. */
 export function redact(url: string): string {
-  if (!URL.canParse(url)) return url.replace(/:[^:@/]*@/, '@');
+  // A URL that does not parse may hold a password with a bare ':', '/' or '@': drop everything
+  // up to the last '@' (over-cutting a path that holds one is the safe way to be wrong).
+  if (!URL.canParse(url)) return url.replace(/^([a-z][a-z0-9+.-]*:\/\/).*@/i, '$1');
   const parsed = new URL(url);
   if (parsed.password === '') return url;
   parsed.password = '';
@@ -119,6 +123,8 @@ export function clientConfig(target: PostgresTarget, options: PoolOptions): pg.C
   return {
     connectionString: options.password === undefined || target.passwordInUrl !== undefined ? target.url : withPassword(target.url, options.password),
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // A server that stops answering must not hold a call past its deadline, or close() for ever.
+    query_timeout: QUERY_TIMEOUT_MS,
     application_name: 'chameleon',
     types: storeTypes,
   };

@@ -22,6 +22,21 @@ describe('PostgreSQL URLs and passwords', () => {
     expect(() => parsePostgresUrl(url)).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining(why) }));
   });
 
+  it.each([
+    ['postgres://u:S3cr/etXYZ@h/db', ['S3cr', 'etXYZ']],
+    ['postgres://u:Pw:QQ9:zz8@h:x/db', ['Pw', 'QQ9', 'zz8']],
+    ['postgres://u:Ab@Cd:Ef@Gh@h:port/db', ['Ab', 'Cd', 'Ef', 'Gh']],
+  ])('a URL that does not parse, %s, is refused without any of its password', (url, parts) => {
+      let message = '';
+      try {
+        parsePostgresUrl(url);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/is not a usable PostgreSQL URL/);
+      for (const part of parts) expect(message).not.toContain(part);
+  });
+
   it('resolvePassword() takes the URL first, then PGPASSWORD, then store.password', () => {
     const withPw = parsePostgresUrl('postgres://app:url-pw@h/x');
     const without = parsePostgresUrl('postgres://app@h/x');
