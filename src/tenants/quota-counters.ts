@@ -49,6 +49,7 @@ export function createTenantCounters(tenant: string, quotas: TenantQuotas, now: 
   let next = 0;
   let logCount: { rows: number; at: number } | null = null;
   let callsSinceCount = 0;
+  let reading: Promise<void> | null = null;
 
   const callRefusal = (t: number): AppError | null => {
     if (inProgress >= quotas.concurrentCalls) return concurrentCallsExceeded(tenant, quotas.concurrentCalls);
@@ -71,7 +72,6 @@ export function createTenantCounters(tenant: string, quotas: TenantQuotas, now: 
       starts[next] = t;
       next = (next + 1) % starts.length;
       inProgress++;
-      callsSinceCount++;
       let released = false;
       return {
         release() {
@@ -87,13 +87,27 @@ export function createTenantCounters(tenant: string, quotas: TenantQuotas, now: 
       // Read at most once a second, however many calls come (and however many are refused);
       // between reads each admitted call counts as one row (calls tools make of other tools add
       // rows the next read sees). Retention deleting rows is seen at the next read.
+      // One read at a time, shared by the calls that find the count stale. Calls running when it
+      // starts may not have written their rows yet: they count as rows (a quota errs towards
+      // refusing); calls admitted while it runs stay counted after it.
       if (logCount === null || now() - logCount.at >= LOG_COUNT_MAX_AGE_MS) {
-        const at = now();
-        const rows = await count(limit);
-        logCount = { rows, at };
-        callsSinceCount = 0;
+        reading ??= (async () => {
+          const at = now();
+          const admittedBefore = callsSinceCount;
+          const running = inProgress;
+          try {
+            const rows = await count(limit);
+            logCount = { rows: rows + running, at };
+            callsSinceCount -= admittedBefore;
+          } finally {
+            reading = null;
+          }
+        })();
+        await reading;
       }
-      if (logCount.rows + callsSinceCount >= limit) throw logRowsExceeded(tenant, limit);
+      // Checked and counted in one step, so calls waiting on the same read cannot all pass it.
+      if (logCount !== null && logCount.rows + callsSinceCount >= limit) throw logRowsExceeded(tenant, limit);
+      callsSinceCount++;
     },
     reserveSession(retryAfterSeconds) {
       if (sessions >= quotas.httpSessions) {

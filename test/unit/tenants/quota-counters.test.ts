@@ -78,6 +78,25 @@ describe('createTenantCounters', () => {
     expect(reads).toBe(2);
   });
 
+  it('checkLogRows(): calls that find the count stale at once share one read, and admit only what the quota leaves', async () => {
+    let reads = 0;
+    let answer: (rows: number) => void = () => {};
+    const count = () => {
+      reads++;
+      return new Promise<number>((resolve) => (answer = resolve));
+    };
+    const c = createTenantCounters('t', quotas({ logRows: 10, concurrentCalls: 10 }), () => 0);
+    // A call still running (its row not yet written) when five calls find the count unread.
+    const running = c.startCall();
+    const waiting = Array.from({ length: 5 }, () => c.checkLogRows(count));
+    answer(8);
+    const outcomes = await Promise.allSettled(waiting);
+    // 8 rows + the running call = 9: one more call fits under 10, the other four are refused.
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    expect(reads).toBe(1);
+    running.release();
+  });
+
   it('checkLogRows() never reads the store without a logRows quota', async () => {
     const c = createTenantCounters('t', quotas({}));
     await c.checkLogRows(() => {
