@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import { createStderrLogger, type Logger } from '../logger.js';
 import type * as McpLayer from '../mcp/index.js';
 import { sandboxExtraEnv } from '../sandbox-host/early-start.js';
+import { personaOf } from '../tenants/schema.js';
 import { createChameleon } from '../service/index.js';
 import { readConfigFile } from './config-file.js';
 import { startDiagnostics } from './diagnostics.js';
@@ -48,6 +49,16 @@ export async function serve(opts: ServeOptions, runtime: Runtime, version: strin
   const tenantCount = Object.keys(config.tenants).length;
   if (http && tenantCount > 0 && opts.ui === true && !token) {
     throw new AppError('INVALID_CONFIG', 'With tenants, --ui needs --token (or CHAMELEON_TOKEN): the console shows --persona and logs in with the host\'s token, never a tenant\'s.');
+  }
+  if (http && token) {
+    // The host's token serves --persona with no quotas: a tenant there would share its tools and log.
+    const sharing = Object.entries(config.tenants).find(([name, tenant]) => personaOf(name, tenant) === config.persona);
+    if (sharing) {
+      throw new AppError(
+        'INVALID_CONFIG',
+        `tenants.${sharing[0]}: its persona ${config.persona} is the one the host's --token serves (--persona), without quotas, so the two would share tools and log. Give the tenant another persona (tenants.${sharing[0]}.persona) or serve the host on another --persona.`,
+      );
+    }
   }
   if (http && httpTransport && !httpTransport.isLoopbackHost(http.host) && !token && tenantCount === 0) {
     throw new AppError('INVALID_CONFIG', `Refusing to serve HTTP on ${http.host} without a token: anything but loopback needs --token or CHAMELEON_TOKEN (or --token-file).`);

@@ -108,6 +108,14 @@ describe('chameleon tenants and serve --http with tenants', () => {
     expect(alphaWatcher.listChanged()).toBe(alphaHeard);
   });
 
+  it('refuses to start when a tenant has the persona the host token serves', async () => {
+    const clash = path.join(dir, 'clash.json');
+    fs.writeFileSync(clash, JSON.stringify({ tenants: { ops: { tokenSha256: tokenSha256('t'.repeat(40)), persona: 'default' } } }));
+    const run = await cli(['serve', '--http', '127.0.0.1:0', '--token', 'h'.repeat(40), '--db', path.join(dir, 'clash.db'), '--config', clash]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("tenants.ops: its persona default is the one the host's --token serves (--persona), without quotas");
+  });
+
   it('tenants remove drops the entry and keeps the others', async () => {
     const copy = path.join(dir, 'copy.json');
     fs.copyFileSync(config, copy);
