@@ -119,6 +119,8 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpService>
         if (!handler) {
           handler = createStatelessHandler({ makeServer: () => principal.makeServer(), fastPath, maxStreams: options.maxSessions ?? 64, logger, sendError });
           statelessHandlers.set(principal, handler);
+          // A handler that could not be made is made again by the next request, not kept failed.
+          handler.catch(() => statelessHandlers.delete(principal));
         }
         return handler;
       }
