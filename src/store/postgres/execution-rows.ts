@@ -42,25 +42,12 @@ export const EXECUTION_COLUMNS = [
 /** The select list of a whole row (seq left out: records do not carry it). */
 export const ROW = EXECUTION_COLUMNS.join(', ');
 
-const FREE_TEXT = new Set<keyof ExecutionRow>([
-  'arguments_json',
-  'error_name',
-  'error_message',
-  'result_summary',
-  'frames_json',
-  'raw_stack',
-  'code_frame',
-  'error_facts_json',
-  'effects_json',
-  'console_output',
-]);
-
-/** The values of one row, in EXECUTION_COLUMNS order. */
+/** The values of one row, in EXECUTION_COLUMNS order, U+0000 as U+FFFD (see above). */
 export function executionValues(record: ExecutionRecord): unknown[] {
   const row = executionToRow(record);
   return EXECUTION_COLUMNS.map((column) => {
     const value = row[column];
-    return typeof value === 'string' && FREE_TEXT.has(column) && value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+    return typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
   });
 }
 
