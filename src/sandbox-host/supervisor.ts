@@ -277,6 +277,9 @@ export class SandboxPool {
   private post(slot: WorkerSlot, child: ChildProcess, message: WorkerRequest, ids: number[]): void {
     child.send(message, (err) => {
       if (!err) return;
+      // A closed channel means the process is ending: its 'close' settles these calls with what
+      // ended it (a failed start, a crash), which says more than the channel does.
+      if (!child.connected) return;
       for (const id of ids) this.settle(slot, id, faultReply(id, { kind: 'internal', message: `Could not reach the sandbox process: ${err.message}` }));
     });
   }
